@@ -1,0 +1,75 @@
+package io.skiff.protocol;
+
+/**
+ * Stable error codes. The numeric {@link #wire()} value travels in ERROR frames; the CLI maps
+ * {@link #exitCode()} to the process exit status. Never renumber an existing code.
+ */
+public enum ErrorCode {
+    /** A frame or document could not be parsed. */
+    MALFORMED(1, 10),
+    /** A length field exceeded the configured maximum; nothing was allocated for it. */
+    FRAME_TOO_LARGE(2, 10),
+    /** A frame type byte this peer does not know. */
+    UNKNOWN_FRAME_TYPE(3, 10),
+    /** The peer speaks a protocol version this peer does not. */
+    UNSUPPORTED_VERSION(4, 10),
+    /** A frame that is valid but not allowed in the current state of the exchange. */
+    UNEXPECTED_FRAME(5, 10),
+    /** The manifest is structurally invalid or exceeds a limit. */
+    MANIFEST_INVALID(6, 11),
+    /** A path in the manifest is absolute, contains {@code ..}, is duplicated or otherwise unsafe. */
+    PATH_INVALID(7, 11),
+    /** A chunk's SHA-256 after decoding differs from the manifest. */
+    CHUNK_HASH_MISMATCH(8, 12),
+    /** A chunk payload could not be decoded (corrupt zstd data, wrong length, decompression bomb). */
+    CHUNK_DECODE_FAILED(9, 12),
+    /** A whole file's SHA-256 differs from the manifest at commit or verify time. */
+    FILE_HASH_MISMATCH(10, 12),
+    /** Reading or writing local storage failed (disk full, permission, I/O error). */
+    STORAGE_FAILURE(11, 13),
+    /** The same release is already being received on another connection. */
+    BUSY(12, 14),
+    /** The source tree of a push cannot be used (missing, empty, unreadable, unsupported file type). */
+    SOURCE_INVALID(13, 2),
+    /** The target could not be reached. */
+    CONNECT_FAILED(14, 3),
+    /** The peer went away or stopped answering before the exchange finished. */
+    CONNECTION_LOST(15, 3),
+    /** The receiver could not bind its listen address. */
+    LISTEN_FAILED(17, 3),
+    /** A command-line argument is invalid. */
+    USAGE(16, 2),
+    /** A bug: an unexpected exception. */
+    INTERNAL(99, 70);
+
+    private final int wire;
+    private final int exitCode;
+
+    ErrorCode(int wire, int exitCode) {
+        this.wire = wire;
+        this.exitCode = exitCode;
+    }
+
+    public int wire() {
+        return wire;
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** The code for a wire value; unknown values (from a newer peer) map to {@link #INTERNAL}. */
+    public static ErrorCode fromWire(int wire) {
+        for (ErrorCode code : values()) {
+            if (code.wire == wire) {
+                return code;
+            }
+        }
+        return INTERNAL;
+    }
+
+    /** Lower-case name used in JSON output and log lines, e.g. {@code chunk_hash_mismatch}. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

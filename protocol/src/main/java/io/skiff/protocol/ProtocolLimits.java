@@ -1,0 +1,24 @@
+package io.skiff.protocol;
+
+/** Hard limits of the wire and manifest formats. Every length read from a peer is checked against these before allocation. */
+public final class ProtocolLimits {
+    /** Largest chunk any chunking configuration may produce. */
+    public static final int MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+    /** Largest frame body (type byte plus payload); a chunk frame carries at most one chunk plus its header. */
+    public static final int MAX_FRAME_BYTES = MAX_CHUNK_BYTES + 1024;
+    /** Largest UTF-8 encoded path in a manifest. */
+    public static final int MAX_PATH_BYTES = 4096;
+    /** Largest UTF-8 encoded channel name, version label, peer name or error message. */
+    public static final int MAX_LABEL_BYTES = 1024;
+    /** Most entries (files and directories) in one manifest. */
+    public static final int MAX_ENTRIES = 1_000_000;
+    /** Most chunks in one manifest (about 1 TiB at the default 64 KiB average). */
+    public static final int MAX_CHUNKS = 16 * 1024 * 1024;
+    /** Largest canonical manifest: MAX_CHUNKS chunk references plus generous room for entries. */
+    public static final long MAX_MANIFEST_BYTES = 36L * MAX_CHUNKS + 256L * MAX_ENTRIES;
+    /** Largest file a manifest may describe. */
+    public static final long MAX_FILE_BYTES = 1L << 44;
+
+    private ProtocolLimits() {
+    }
+}

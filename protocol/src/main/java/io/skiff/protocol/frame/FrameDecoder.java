@@ -1,0 +1,166 @@
+package io.skiff.protocol.frame;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.ProtocolException;
+import io.skiff.protocol.ProtocolLimits;
+import io.skiff.protocol.Sha256;
+
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Bytes to {@link Frame}s (layout in {@link FrameDescriptor}). Total: any byte sequence yields frames
+ * or exactly one {@link DecodeFailure}, after which all further input is discarded; no exception
+ * leaves this decoder and nothing is allocated for a length before it is checked.
+ *
+ * <p>Buffer ownership: a {@link ChunkFrame} carries a retained slice of the input; the next handler
+ * releases it. Every other frame is copied out into plain Java values.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private final int maxFrameBytes;
+    private boolean failed;
+
+    public FrameDecoder() {
+        this(ProtocolLimits.MAX_FRAME_BYTES);
+    }
+
+    public FrameDecoder(int maxFrameBytes) {
+        if (maxFrameBytes < 64 || maxFrameBytes > ProtocolLimits.MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes=" + maxFrameBytes);
+        }
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        while (in.readableBytes() >= FrameDescriptor.LENGTH_FIELD_BYTES) {
+            long length = in.getUnsignedInt(in.readerIndex());
+            if (length < FrameDescriptor.TYPE_BYTES || length > maxFrameBytes) {
+                fail(in, out, length < FrameDescriptor.TYPE_BYTES ? ErrorCode.MALFORMED : ErrorCode.FRAME_TOO_LARGE,
+                        "frame length=" + length + " outside [1, " + maxFrameBytes + "]");
+                return;
+            }
+            if (in.readableBytes() < FrameDescriptor.LENGTH_FIELD_BYTES + length) {
+                return;
+            }
+            in.skipBytes(FrameDescriptor.LENGTH_FIELD_BYTES);
+            int typeByte = in.readUnsignedByte();
+            ByteBuf body = in.readSlice((int) length - FrameDescriptor.TYPE_BYTES);
+            FrameType type = FrameType.fromWire(typeByte);
+            if (type == null) {
+                fail(in, out, ErrorCode.UNKNOWN_FRAME_TYPE, "unknown frame type=" + typeByte);
+                return;
+            }
+            try {
+                out.add(decodeBody(type, body));
+            } catch (ProtocolException e) {
+                fail(in, out, e.code(), e.getMessage());
+                return;
+            } catch (IndexOutOfBoundsException e) {
+                fail(in, out, ErrorCode.MALFORMED, type + " frame truncated");
+                return;
+            }
+        }
+    }
+
+    private void fail(ByteBuf in, List<Object> out, ErrorCode code, String message) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        out.add(new DecodeFailure(code, message));
+    }
+
+    static Frame decodeBody(FrameType type, ByteBuf body) {
+        Frame frame = switch (type) {
+            case HELLO -> {
+                int magic = body.readInt();
+                if (magic != FrameDescriptor.MAGIC) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "bad HELLO magic=0x" + Integer.toHexString(magic));
+                }
+                yield new HelloFrame(body.readUnsignedShort(), readString(body));
+            }
+            case OFFER -> {
+                Sha256 id = readId(body);
+                long manifestLength = body.readUnsignedInt();
+                if (manifestLength < 1 || manifestLength > ProtocolLimits.MAX_MANIFEST_BYTES) {
+                    throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "offered manifest length=" + manifestLength);
+                }
+                yield new OfferFrame(id, (int) manifestLength, readString(body), readString(body));
+            }
+            case OFFER_REPLY -> new OfferReplyFrame(OfferReplyFrame.Decision.fromWire(body.readUnsignedByte()));
+            case MANIFEST_PART -> {
+                byte[] bytes = new byte[body.readableBytes()];
+                body.readBytes(bytes);
+                yield new ManifestPartFrame(bytes);
+            }
+            case WANT -> {
+                long chunkCount = body.readUnsignedInt();
+                long wantedCount = body.readUnsignedInt();
+                if (chunkCount > ProtocolLimits.MAX_CHUNKS || wantedCount > chunkCount
+                        || body.readableBytes() != (chunkCount + 7) / 8) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "WANT chunk count=" + chunkCount
+                            + " wanted=" + wantedCount + " bitmap bytes=" + body.readableBytes());
+                }
+                byte[] bitmap = new byte[body.readableBytes()];
+                body.readBytes(bitmap);
+                BitSet wanted = BitSet.valueOf(bitmap);
+                if (wanted.cardinality() != wantedCount || wanted.length() > chunkCount) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "WANT bitmap does not match its counts");
+                }
+                yield new WantFrame((int) chunkCount, wanted);
+            }
+            case CHUNK -> {
+                int ordinal = body.readInt();
+                int encodingByte = body.readUnsignedByte();
+                ChunkEncoding encoding = ChunkEncoding.fromWire(encodingByte);
+                long rawLength = body.readUnsignedInt();
+                if (ordinal < 0 || encoding == null || rawLength < 1 || rawLength > ProtocolLimits.MAX_CHUNK_BYTES) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "CHUNK ordinal=" + Integer.toUnsignedString(ordinal)
+                            + " encoding=" + encodingByte + " rawLength=" + rawLength);
+                }
+                yield new ChunkFrame(ordinal, encoding, (int) rawLength, body.readRetainedSlice(body.readableBytes()));
+            }
+            case COMMIT -> new CommitFrame(readId(body));
+            case ACTIVATED -> new ActivatedFrame(readId(body), body.readInt(), body.readInt());
+            case ERROR -> new ErrorFrame(ErrorCode.fromWire(body.readUnsignedShort()), readString(body));
+        };
+        if (body.isReadable()) {
+            if (frame instanceof ChunkFrame chunk) {
+                chunk.release();
+            }
+            throw new ProtocolException(ErrorCode.MALFORMED, body.readableBytes() + " trailing bytes in " + type + " frame");
+        }
+        return frame;
+    }
+
+    private static Sha256 readId(ByteBuf body) {
+        byte[] id = new byte[Sha256.BYTES];
+        body.readBytes(id);
+        return Sha256.of(id);
+    }
+
+    private static String readString(ByteBuf body) {
+        int length = body.readUnsignedShort();
+        if (length > ProtocolLimits.MAX_LABEL_BYTES) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "string of " + length + " bytes exceeds " + ProtocolLimits.MAX_LABEL_BYTES);
+        }
+        ByteBuf bytes = body.readSlice(length);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes.nioBuffer()).toString();
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "string is not valid UTF-8");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.skiff.protocol.frame;
+
+/**
+ * Layout of every skiff frame. All integers are big-endian; {@code str16} is a u16 byte length then
+ * UTF-8 bytes; {@code id} is a 32-byte SHA-256.
+ *
+ * <pre>
+ * Frame:  +-------------+---------+----------------------+
+ *         | length u32  | type u8 | body (length-1 B)    |
+ *         +-------------+---------+----------------------+
+ *         length counts the type byte and the body; 1 <= length <= ProtocolLimits.MAX_FRAME_BYTES
+ *
+ * HELLO          (S->R) magic u32 "SKIF" | protocol u16 | peer str16
+ * OFFER          (S->R) release id | manifest length u32 | channel str16 | version str16
+ * OFFER_REPLY    (R->S) decision u8 (1 already active, 2 send manifest, 3 manifest known)
+ * MANIFEST_PART  (S->R) bytes of the canonical manifest (<= MANIFEST_PART_BYTES per frame)
+ * WANT           (R->S) chunk count u32 | wanted count u32 | bitmap ceil(count/8) B, bit i = byte i/8, 1 &lt;&lt; (i%8)
+ * CHUNK          (S->R) ordinal u32 | encoding u8 (0 raw, 1 zstd) | raw length u32 | payload
+ * COMMIT         (S->R) release id
+ * ACTIVATED      (R->S) release id | chunks received u32 | chunks copied locally u32
+ * ERROR          (both) code u16 | message str16
+ * </pre>
+ */
+public final class FrameDescriptor {
+    public static final int MAGIC = 0x534B4946; // "SKIF"
+    public static final int PROTOCOL_VERSION = 1;
+    public static final int LENGTH_FIELD_BYTES = 4;
+    public static final int TYPE_BYTES = 1;
+    public static final int HEADER_BYTES = LENGTH_FIELD_BYTES + TYPE_BYTES;
+    /** ordinal u32 + encoding u8 + raw length u32. */
+    public static final int CHUNK_HEADER_BYTES = 9;
+    /** Manifests travel in parts of at most this many bytes so frames stay small. */
+    public static final int MANIFEST_PART_BYTES = 1024 * 1024;
+
+    private FrameDescriptor() {
+    }
+}

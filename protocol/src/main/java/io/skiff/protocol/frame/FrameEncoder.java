@@ -1,0 +1,126 @@
+package io.skiff.protocol.frame;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageEncoder;
+import io.skiff.protocol.ProtocolLimits;
+import io.skiff.protocol.Sha256;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * {@link Frame}s to bytes (layout in {@link FrameDescriptor}). A CHUNK frame becomes a small header
+ * buffer followed by its payload, passed on without copying; the payload is released once written.
+ */
+@ChannelHandler.Sharable
+public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
+    public static final FrameEncoder INSTANCE = new FrameEncoder();
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Frame frame, List<Object> out) {
+        if (frame instanceof ChunkFrame chunk) {
+            out.add(chunkHeader(ctx.alloc(), chunk));
+            out.add(chunk.payload().retain()); // the encoder releases the frame; the payload must outlive it
+        } else {
+            out.add(encode(ctx.alloc(), frame));
+        }
+    }
+
+    /** The header of a CHUNK frame: length, type and the chunk fields; the payload follows it on the wire. */
+    public static ByteBuf chunkHeader(ByteBufAllocator alloc, ChunkFrame chunk) {
+        int payload = chunk.payload().readableBytes();
+        checkLength(FrameDescriptor.TYPE_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES + payload);
+        ByteBuf header = alloc.buffer(FrameDescriptor.HEADER_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES);
+        header.writeInt(FrameDescriptor.TYPE_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES + payload);
+        header.writeByte(FrameType.CHUNK.wire());
+        header.writeInt(chunk.ordinal());
+        header.writeByte(chunk.encoding().wire());
+        header.writeInt(chunk.rawLength());
+        return header;
+    }
+
+    /** Encodes any frame but CHUNK into one buffer. */
+    public static ByteBuf encode(ByteBufAllocator alloc, Frame frame) {
+        ByteBuf buf = alloc.buffer();
+        try {
+            writeFrame(buf, frame);
+        } catch (RuntimeException e) {
+            buf.release(); // a frame this encoder refuses (too long, invalid) must not leak its buffer
+            throw e;
+        }
+        return buf;
+    }
+
+    private static void writeFrame(ByteBuf buf, Frame frame) {
+        buf.writeInt(0); // length, patched below
+        buf.writeByte(frame.type().wire());
+        if (frame instanceof HelloFrame f) {
+            buf.writeInt(FrameDescriptor.MAGIC);
+            buf.writeShort(f.protocolVersion());
+            writeString(buf, f.peerName());
+        } else if (frame instanceof OfferFrame f) {
+            writeId(buf, f.releaseId());
+            buf.writeInt(f.manifestLength());
+            writeString(buf, f.channel());
+            writeString(buf, f.version());
+        } else if (frame instanceof OfferReplyFrame f) {
+            buf.writeByte(f.decision().wire());
+        } else if (frame instanceof ManifestPartFrame f) {
+            buf.writeBytes(f.bytes());
+        } else if (frame instanceof WantFrame f) {
+            if (f.chunkCount() < 0 || f.wanted().length() > f.chunkCount()) {
+                throw new IllegalArgumentException("WANT chunkCount=" + f.chunkCount() + " but highest wanted bit="
+                        + (f.wanted().length() - 1));
+            }
+            buf.writeInt(f.chunkCount());
+            buf.writeInt(f.wanted().cardinality());
+            byte[] bitmap = f.wanted().toByteArray();
+            buf.writeBytes(bitmap);
+            buf.writeZero((f.chunkCount() + 7) / 8 - bitmap.length); // BitSet drops trailing zero bytes
+        } else if (frame instanceof CommitFrame f) {
+            writeId(buf, f.releaseId());
+        } else if (frame instanceof ActivatedFrame f) {
+            writeId(buf, f.releaseId());
+            buf.writeInt(f.chunksReceived());
+            buf.writeInt(f.chunksCopiedLocally());
+        } else if (frame instanceof ErrorFrame f) {
+            buf.writeShort(f.code().wire());
+            writeString(buf, truncate(f.message(), ProtocolLimits.MAX_LABEL_BYTES));
+        } else {
+            throw new IllegalArgumentException("CHUNK frames are encoded as header + payload");
+        }
+        int length = buf.writerIndex() - FrameDescriptor.LENGTH_FIELD_BYTES;
+        checkLength(length);
+        buf.setInt(0, length);
+    }
+
+    private static void checkLength(int length) {
+        if (length > ProtocolLimits.MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("frame length=" + length + " exceeds " + ProtocolLimits.MAX_FRAME_BYTES);
+        }
+    }
+
+    private static void writeId(ByteBuf buf, Sha256 id) {
+        buf.writeBytes(id.toBytes());
+    }
+
+    private static void writeString(ByteBuf buf, String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > ProtocolLimits.MAX_LABEL_BYTES) {
+            throw new IllegalArgumentException("string of " + utf8.length + " bytes exceeds " + ProtocolLimits.MAX_LABEL_BYTES);
+        }
+        buf.writeShort(utf8.length);
+        buf.writeBytes(utf8);
+    }
+
+    private static String truncate(String s, int maxBytes) {
+        String t = s == null ? "" : s;
+        while (t.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t;
+    }
+}

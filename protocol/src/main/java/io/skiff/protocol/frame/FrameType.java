@@ -1,0 +1,37 @@
+package io.skiff.protocol.frame;
+
+/** The type byte of a frame. See {@link FrameDescriptor} for the layout of each. */
+public enum FrameType {
+    HELLO(1),
+    OFFER(2),
+    OFFER_REPLY(3),
+    MANIFEST_PART(4),
+    WANT(5),
+    CHUNK(6),
+    COMMIT(7),
+    ACTIVATED(8),
+    ERROR(9);
+
+    private static final FrameType[] BY_WIRE = new FrameType[16];
+
+    static {
+        for (FrameType t : values()) {
+            BY_WIRE[t.wire] = t;
+        }
+    }
+
+    private final int wire;
+
+    FrameType(int wire) {
+        this.wire = wire;
+    }
+
+    public int wire() {
+        return wire;
+    }
+
+    /** The type for a wire byte, or null if unknown. */
+    public static FrameType fromWire(int wire) {
+        return wire >= 0 && wire < BY_WIRE.length ? BY_WIRE[wire] : null;
+    }
+}
