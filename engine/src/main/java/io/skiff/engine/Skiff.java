@@ -1,0 +1,39 @@
+package io.skiff.engine;
+
+import io.skiff.engine.transfer.PushListener;
+import io.skiff.engine.transfer.PushOptions;
+import io.skiff.engine.transfer.PushResult;
+import io.skiff.engine.transfer.Pusher;
+import io.skiff.engine.transfer.Receiver;
+import io.skiff.engine.transfer.ReceiverConfig;
+import io.skiff.engine.transport.HostPort;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The engine's public entry points. The CLI, the demo, the benchmarks and the tests all go through
+ * here.
+ *
+ * <pre>{@code
+ * try (Receiver r = Skiff.receiver(ReceiverConfig.defaults(HostPort.parse("127.0.0.1:0"), root))) {
+ *     PushResult result = Skiff.push(src, "icd10cm", "2027", List.of(new HostPort("127.0.0.1", r.port())),
+ *             PushOptions.defaults(), PushListener.NONE);
+ * }
+ * }</pre>
+ */
+public final class Skiff {
+    private Skiff() {
+    }
+
+    /** Starts a receiver; it serves until closed. */
+    public static Receiver receiver(ReceiverConfig config) {
+        return Receiver.start(config);
+    }
+
+    /** Builds the manifest of {@code source} and pushes it to every target in parallel. */
+    public static PushResult push(Path source, String channel, String version, List<HostPort> targets,
+                                  PushOptions options, PushListener listener) {
+        return Pusher.push(source, channel, version, targets, options, listener);
+    }
+}

@@ -1,0 +1,68 @@
+package io.skiff.engine.report;
+
+import io.skiff.protocol.ChunkTable;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.ManifestEntry;
+import io.skiff.protocol.Sha256;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/** The JSON rendering of a manifest: a summary, and optionally every entry with its chunks. */
+public final class ManifestJson {
+    private ManifestJson() {
+    }
+
+    public static String render(Manifest m, boolean entries) {
+        JsonWriter j = new JsonWriter().beginObject();
+        writeSummary(j, m);
+        if (entries) {
+            ChunkTable chunks = m.chunks();
+            j.name("entries").beginArray();
+            for (ManifestEntry e : m.entries()) {
+                j.beginObject()
+                        .field("path", e.path())
+                        .field("kind", e.kind().name().toLowerCase(java.util.Locale.ROOT))
+                        .field("mode", Integer.toOctalString(e.mode()));
+                if (e.isFile()) {
+                    j.field("size", e.size()).field("sha256", e.sha256().hex());
+                    j.name("chunks").beginArray();
+                    for (int c = e.firstChunk(); c < e.firstChunk() + e.chunkCount(); c++) {
+                        j.beginObject().field("sha256", chunks.hash(c).hex()).field("length", chunks.length(c)).endObject();
+                    }
+                    j.endArray();
+                }
+                j.endObject();
+            }
+            j.endArray();
+        }
+        return j.endObject().toString();
+    }
+
+    public static void writeSummary(JsonWriter j, Manifest m) {
+        int directories = m.entries().size() - m.fileCount();
+        j.field("release_id", m.releaseId().hex())
+                .field("channel", m.channel())
+                .field("version", m.version())
+                .field("created_at", java.time.Instant.ofEpochMilli(m.createdAtMillis()).toString())
+                .field("files", m.fileCount())
+                .field("directories", directories)
+                .field("bytes", m.totalBytes())
+                .field("chunks", m.chunks().count())
+                .field("unique_chunks", uniqueChunks(m))
+                .field("manifest_bytes", m.canonicalLength())
+                .name("chunking").beginObject()
+                .field("min", m.chunking().minBytes())
+                .field("avg", m.chunking().avgBytes())
+                .field("max", m.chunking().maxBytes())
+                .endObject();
+    }
+
+    public static int uniqueChunks(Manifest m) {
+        Set<Sha256> unique = new HashSet<>();
+        for (int i = 0; i < m.chunks().count(); i++) {
+            unique.add(m.chunks().hash(i));
+        }
+        return unique.size();
+    }
+}

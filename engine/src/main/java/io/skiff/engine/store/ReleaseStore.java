@@ -1,0 +1,329 @@
+package io.skiff.engine.store;
+
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.ManifestCodec;
+import io.skiff.protocol.ManifestValidator;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SkiffException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The receiver's releases on disk. Layout (a contract operators and tests rely on):
+ * <pre>
+ * ROOT/&lt;channel&gt;/current -&gt; releases/&lt;release-id&gt;   atomic symlink swap
+ * ROOT/&lt;channel&gt;/releases/&lt;release-id&gt;/...         verified files, as published
+ * ROOT/&lt;channel&gt;/staging/&lt;release-id&gt;/            in-flight, never served
+ * ROOT/&lt;channel&gt;/manifests/&lt;release-id&gt;.manifest  canonical manifest of every release and staging
+ * ROOT/&lt;channel&gt;/activations.log                   append-only audit trail of activations
+ * </pre>
+ * A release directory only ever appears under {@code releases/} by a rename of a staging tree that was
+ * verified and fsynced; {@code current} only changes by renaming a fresh symlink over it.
+ */
+public final class ReleaseStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseStore.class);
+    public static final int DEFAULT_RETAIN = 3;
+    private static final String CURRENT = "current";
+
+    private final Path root;
+    private final int retain;
+    private final ConcurrentHashMap<String, Object> channelLocks = new ConcurrentHashMap<>();
+
+    public ReleaseStore(Path root, int retain) {
+        if (retain < 1) {
+            throw new IllegalArgumentException("retain=" + retain + " must be >= 1");
+        }
+        this.root = root.toAbsolutePath().normalize();
+        this.retain = retain;
+        try {
+            Files.createDirectories(this.root);
+        } catch (IOException e) {
+            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot create receiver root " + this.root + ": " + e.getMessage(), e);
+        }
+        recover();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public int retain() {
+        return retain;
+    }
+
+    public Path channelDir(String channel) {
+        ManifestValidator.checkPath(channel);
+        if (channel.contains("/")) {
+            throw new SkiffException(ErrorCode.MANIFEST_INVALID, "channel may not contain '/': " + channel);
+        }
+        return root.resolve(channel);
+    }
+
+    public Path releaseDir(String channel, Sha256 id) {
+        return channelDir(channel).resolve("releases").resolve(id.hex());
+    }
+
+    public Path stagingDir(String channel, Sha256 id) {
+        return channelDir(channel).resolve("staging").resolve(id.hex());
+    }
+
+    public Path manifestFile(String channel, Sha256 id) {
+        return channelDir(channel).resolve("manifests").resolve(id.hex() + ".manifest");
+    }
+
+    /** Object to synchronize on for anything that changes a channel's releases or {@code current}. */
+    public Object channelLock(String channel) {
+        return channelLocks.computeIfAbsent(channel, c -> new Object());
+    }
+
+    public List<String> channels() {
+        List<String> channels = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                channels.add(dir.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw storageFailure("list " + root, e);
+        }
+        channels.sort(Comparator.naturalOrder());
+        return channels;
+    }
+
+    /** The release {@code current} points at, if any. */
+    public Optional<Sha256> current(String channel) {
+        Path link = channelDir(channel).resolve(CURRENT);
+        try {
+            Path target = Files.readSymbolicLink(link);
+            return Optional.of(Sha256.parseHex(target.getFileName().toString()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "unreadable link " + link + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Activated releases still on disk, newest activation first. */
+    public List<Sha256> releases(String channel) {
+        Path dir = channelDir(channel).resolve("releases");
+        List<Sha256> ids = listIds(dir, "");
+        ids.sort(Comparator.comparing((Sha256 id) -> lastActivated(channel, id)).reversed());
+        return ids;
+    }
+
+    /** Partial transfers waiting in {@code staging/}. */
+    public List<Sha256> staging(String channel) {
+        return listIds(channelDir(channel).resolve("staging"), "");
+    }
+
+    public Optional<Manifest> loadManifest(String channel, Sha256 id) {
+        Path file = manifestFile(channel, id);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file); // bounded: written by us after validation against ProtocolLimits
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw storageFailure("read " + file, e);
+        }
+        Manifest manifest = ManifestCodec.decode(bytes);
+        if (!manifest.releaseId().equals(id)) {
+            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "manifest file " + file + " does not hash to its name");
+        }
+        return Optional.of(manifest);
+    }
+
+    /** Writes the manifest durably (temp file, fsync, rename) unless it is there already. */
+    public void saveManifest(Manifest manifest) {
+        Path file = manifestFile(manifest.channel(), manifest.releaseId());
+        if (Files.exists(file)) {
+            return;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(manifest.canonicalBytes()));
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            fsyncDirectory(file.getParent());
+        } catch (IOException e) {
+            throw storageFailure("write " + file, e);
+        }
+    }
+
+    /**
+     * Moves a verified, fsynced staging tree to {@code releases/} and points {@code current} at it:
+     * a fresh symlink renamed over the old one, so a crash leaves either the old or the new target.
+     */
+    public void activate(Manifest manifest, String peer) {
+        String channel = manifest.channel();
+        Sha256 id = manifest.releaseId();
+        synchronized (channelLock(channel)) {
+            Path channelDir = channelDir(channel);
+            Path release = releaseDir(channel, id);
+            try {
+                Files.createDirectories(release.getParent());
+                if (!Files.exists(release, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(stagingDir(channel, id), release, StandardCopyOption.ATOMIC_MOVE);
+                    fsyncDirectory(release.getParent());
+                    fsyncDirectory(stagingDir(channel, id).getParent());
+                } else {
+                    deleteTree(stagingDir(channel, id)); // re-activation of a retained release
+                }
+                Path tmpLink = channelDir.resolve(CURRENT + ".tmp");
+                Files.deleteIfExists(tmpLink);
+                Files.createSymbolicLink(tmpLink, Path.of("releases", id.hex()));
+                Files.move(tmpLink, channelDir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);
+                fsyncDirectory(channelDir);
+                Files.setLastModifiedTime(manifestFile(channel, id), FileTime.from(Instant.now()));
+                appendAudit(channel, "activated release=" + id.hex() + " version=" + manifest.version()
+                        + " files=" + manifest.fileCount() + " bytes=" + manifest.totalBytes() + " peer=" + peer);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new SkiffException(ErrorCode.STORAGE_FAILURE, "filesystem under " + root + " cannot rename atomically", e);
+            } catch (IOException e) {
+                throw storageFailure("activate " + id.shortHex() + " in " + channelDir, e);
+            }
+            prune(channel);
+        }
+    }
+
+    /** Keeps {@code current} and the most recently activated others, up to {@link #retain()} in all. */
+    private void prune(String channel) {
+        Optional<Sha256> current = current(channel);
+        int others = 0;
+        for (Sha256 id : releases(channel)) {
+            if (current.isPresent() && current.get().equals(id) || ++others < retain) {
+                continue;
+            }
+            try {
+                deleteTree(releaseDir(channel, id));
+                Files.deleteIfExists(manifestFile(channel, id));
+                appendAudit(channel, "pruned release=" + id.hex());
+            } catch (IOException e) {
+                LOG.warn("could not prune release {} of {}: {}", id.shortHex(), channel, e.toString());
+            }
+        }
+    }
+
+    /** Removes a staging tree (the manifest stays if it belongs to a retained release). */
+    public void discardStaging(String channel, Sha256 id) {
+        try {
+            deleteTree(stagingDir(channel, id));
+        } catch (IOException e) {
+            LOG.warn("could not remove staging {} of {}: {}", id.shortHex(), channel, e.toString());
+        }
+    }
+
+    public void appendAudit(String channel, String event) {
+        Path log = channelDir(channel).resolve("activations.log");
+        String line = Instant.now() + " " + event + "\n";
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+            ch.force(false);
+        } catch (IOException e) {
+            throw storageFailure("append to " + log, e);
+        }
+    }
+
+    private FileTime lastActivated(String channel, Sha256 id) {
+        try {
+            return Files.getLastModifiedTime(manifestFile(channel, id));
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    /** Startup: a crash between creating and renaming the temporary link leaves {@code current.tmp}. */
+    private void recover() {
+        for (String channel : channels()) {
+            try {
+                Files.deleteIfExists(root.resolve(channel).resolve(CURRENT + ".tmp"));
+            } catch (IOException e) {
+                throw storageFailure("recover " + channel, e);
+            }
+        }
+    }
+
+    private static List<Sha256> listIds(Path dir, String suffix) {
+        List<Sha256> ids = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.length() == 64 + suffix.length() && name.endsWith(suffix) && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        ids.add(Sha256.parseHex(name.substring(0, 64)));
+                    } catch (IllegalArgumentException ignored) {
+                        // not ours
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw storageFailure("list " + dir, e);
+        }
+        return ids;
+    }
+
+    static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    static SkiffException storageFailure(String what, IOException e) {
+        return new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot " + what + ": " + describe(e), e);
+    }
+
+    static String describe(IOException e) {
+        String reason = e.getMessage();
+        return e.getClass().getSimpleName() + (reason == null ? "" : " " + reason);
+    }
+}

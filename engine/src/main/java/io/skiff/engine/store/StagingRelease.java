@@ -1,0 +1,151 @@
+package io.skiff.engine.store;
+
+import io.skiff.protocol.ChunkTable;
+import io.skiff.protocol.EntryKind;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.ManifestEntry;
+import io.skiff.protocol.Sha256;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A release being received into {@code staging/<release-id>/}: files pre-sized, chunks written at their
+ * offsets with positional writes (no whole-file buffering), then verified, fsynced and activated.
+ * Not thread-safe: one receive session owns it.
+ */
+public final class StagingRelease implements Closeable {
+    /** Enough open files for any sane transfer order, far below the process's descriptor limit. */
+    private static final int MAX_OPEN_FILES = 64;
+
+    private final ReleaseStore store;
+    private final Manifest manifest;
+    private final Path dir;
+    private final Map<Integer, FileChannel> openFiles = new LinkedHashMap<>(16, 0.75f, true);
+
+    private StagingRelease(ReleaseStore store, Manifest manifest, Path dir) {
+        this.store = store;
+        this.manifest = manifest;
+        this.dir = dir;
+    }
+
+    /** Creates a fresh staging tree for {@code manifest} (replacing any earlier partial one) and saves the manifest. */
+    public static StagingRelease create(ReleaseStore store, Manifest manifest) {
+        Path dir = store.stagingDir(manifest.channel(), manifest.releaseId());
+        try {
+            ReleaseStore.deleteTree(dir);
+            Files.createDirectories(dir);
+            for (ManifestEntry e : manifest.entries()) {
+                Path path = dir.resolve(e.path());
+                if (e.kind() == EntryKind.DIRECTORY) {
+                    Files.createDirectories(path);
+                } else {
+                    Files.createDirectories(path.getParent());
+                    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        if (e.size() > 0) {
+                            // Sparse: blocks are allocated as chunks land.
+                            ch.write(ByteBuffer.allocate(1), e.size() - 1);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw ReleaseStore.storageFailure("create staging " + dir, e);
+        }
+        store.saveManifest(manifest);
+        return new StagingRelease(store, manifest, dir);
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Writes the bytes of chunk {@code ordinal} (already verified by the caller) at its offset. */
+    public void write(int ordinal, ByteBuffer data) {
+        ChunkTable chunks = manifest.chunks();
+        int entry = chunks.entryIndex(ordinal);
+        long offset = chunks.offset(ordinal);
+        ByteBuffer src = data.duplicate();
+        try {
+            FileChannel ch = open(entry);
+            while (src.hasRemaining()) {
+                offset += ch.write(src, offset);
+            }
+        } catch (IOException e) {
+            throw ReleaseStore.storageFailure("write " + manifest.entries().get(entry).path() + " in staging", e);
+        }
+    }
+
+    /** Verifies every file against the manifest, sets modes, fsyncs files and directories, then activates. */
+    public void commit(String peer) {
+        close();
+        ReleaseVerifier.verify(dir, manifest);
+        try {
+            for (ManifestEntry e : manifest.entries()) {
+                Path path = dir.resolve(e.path());
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(e.mode() == 0755 ? "rwxr-xr-x" : "rw-r--r--"));
+                if (e.isFile()) {
+                    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                } else {
+                    ReleaseStore.fsyncDirectory(path);
+                }
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            ReleaseStore.fsyncDirectory(dir);
+            for (ManifestEntry e : manifest.entries()) {
+                Path parent = dir.resolve(e.path()).getParent();
+                if (e.isFile() && !parent.equals(dir)) {
+                    ReleaseStore.fsyncDirectory(parent);
+                }
+            }
+        } catch (IOException e) {
+            throw ReleaseStore.storageFailure("sync staging " + dir, e);
+        }
+        store.activate(manifest, peer);
+    }
+
+    public Sha256 releaseId() {
+        return manifest.releaseId();
+    }
+
+    private FileChannel open(int entry) throws IOException {
+        FileChannel ch = openFiles.get(entry);
+        if (ch == null) {
+            if (openFiles.size() >= MAX_OPEN_FILES) {
+                Iterator<FileChannel> eldest = openFiles.values().iterator();
+                eldest.next().close();
+                eldest.remove();
+            }
+            ch = FileChannel.open(dir.resolve(manifest.entries().get(entry).path()), StandardOpenOption.WRITE);
+            openFiles.put(entry, ch);
+        }
+        return ch;
+    }
+
+    @Override
+    public void close() {
+        for (FileChannel ch : openFiles.values()) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing a file we only wrote through positional writes; commit re-reads and verifies anyway
+            }
+        }
+        openFiles.clear();
+    }
+}

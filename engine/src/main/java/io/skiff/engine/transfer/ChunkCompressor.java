@@ -1,0 +1,58 @@
+package io.skiff.engine.transfer;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.skiff.protocol.frame.ChunkEncoding;
+import io.skiff.protocol.frame.ChunkFrame;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Encodes one chunk for the wire: zstd when that saves at least 1/32 of the bytes, raw otherwise.
+ * Owns a native zstd context, so one instance per thread; {@link #close()} frees it.
+ */
+public final class ChunkCompressor implements AutoCloseable {
+    private final ZstdCompressCtx ctx;
+    private final boolean enabled;
+
+    /** @param level zstd level; 0 disables compression (every chunk is sent raw) */
+    public ChunkCompressor(int level) {
+        this.enabled = level != 0;
+        this.ctx = new ZstdCompressCtx().setLevel(enabled ? level : 1).setChecksum(false).setContentSize(true);
+    }
+
+    /**
+     * @param raw direct buffer holding the chunk's bytes between position and limit; not modified
+     * @return a frame owning a newly allocated payload; the caller passes it on or releases it
+     */
+    public ChunkFrame encode(ByteBufAllocator alloc, int ordinal, ByteBuffer raw) {
+        int rawLength = raw.remaining();
+        if (enabled) {
+            ByteBuf out = alloc.directBuffer((int) Zstd.compressBound(rawLength));
+            try {
+                ByteBuffer dst = out.nioBuffer(0, out.capacity());
+                int size = ctx.compressDirectByteBuffer(dst, 0, dst.capacity(), raw, raw.position(), rawLength);
+                if (size < rawLength - (rawLength >>> 5)) {
+                    out.writerIndex(size);
+                    ChunkFrame frame = new ChunkFrame(ordinal, ChunkEncoding.ZSTD, rawLength, out);
+                    out = null;
+                    return frame;
+                }
+            } finally {
+                if (out != null) {
+                    out.release();
+                }
+            }
+        }
+        ByteBuf copy = alloc.directBuffer(rawLength);
+        copy.writeBytes(raw.duplicate());
+        return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, copy);
+    }
+
+    @Override
+    public void close() {
+        ctx.close();
+    }
+}

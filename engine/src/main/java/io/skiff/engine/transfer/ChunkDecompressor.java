@@ -1,0 +1,64 @@
+package io.skiff.engine.transfer;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import io.netty.buffer.ByteBuf;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.ProtocolException;
+import io.skiff.protocol.frame.ChunkFrame;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Decodes a CHUNK frame's payload into a caller-owned buffer of the chunk's exact length. The output
+ * can never exceed that length, so a decompression bomb fails instead of allocating.
+ * Owns a native zstd context: one per session; {@link #close()} frees it.
+ */
+public final class ChunkDecompressor implements AutoCloseable {
+    private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
+
+    /**
+     * @param target direct buffer with capacity >= frame.rawLength(); on return it holds the chunk
+     *               between position 0 and limit rawLength
+     */
+    public void decode(ChunkFrame frame, ByteBuffer target) {
+        ByteBuf payload = frame.payload();
+        int rawLength = frame.rawLength();
+        target.clear().limit(rawLength);
+        switch (frame.encoding()) {
+            case RAW -> {
+                if (payload.readableBytes() != rawLength) {
+                    throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "raw chunk ordinal=" + frame.ordinal()
+                            + " has " + payload.readableBytes() + " bytes, expected " + rawLength);
+                }
+                payload.getBytes(payload.readerIndex(), target);
+            }
+            case ZSTD -> {
+                ByteBuffer src = payload.nioBuffer();
+                int size;
+                try {
+                    if (src.isDirect()) {
+                        size = ctx.decompressDirectByteBuffer(target, 0, rawLength, src, src.position(), src.remaining());
+                    } else {
+                        byte[] bytes = new byte[src.remaining()];
+                        src.get(bytes);
+                        size = ctx.decompressByteArrayToDirectByteBuffer(target, 0, rawLength, bytes, 0, bytes.length);
+                    }
+                } catch (ZstdException e) {
+                    throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "zstd chunk ordinal=" + frame.ordinal()
+                            + " does not decode to " + rawLength + " bytes: " + e.getMessage());
+                }
+                if (size != rawLength) {
+                    throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "zstd chunk ordinal=" + frame.ordinal()
+                            + " decoded to " + size + " bytes, expected " + rawLength);
+                }
+            }
+        }
+        target.position(0).limit(rawLength);
+    }
+
+    @Override
+    public void close() {
+        ctx.close();
+    }
+}

@@ -1,0 +1,89 @@
+package io.skiff.engine.transfer;
+
+import io.skiff.protocol.ChunkTable;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.SkiffException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads a release's chunks from the sender's source tree with positional reads (safe from many
+ * threads). Keeps up to {@value #MAX_OPEN_FILES} files open; beyond that, opens per read.
+ */
+public final class ChunkSource implements AutoCloseable {
+    private static final int MAX_OPEN_FILES = 256;
+
+    private final Path root;
+    private final Manifest manifest;
+    private final ConcurrentHashMap<Integer, FileChannel> open = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public ChunkSource(Path root, Manifest manifest) {
+        this.root = root;
+        this.manifest = manifest;
+    }
+
+    /** Fills {@code target} (cleared first) with chunk {@code ordinal}; flipped on return. */
+    public void read(int ordinal, ByteBuffer target) {
+        ChunkTable chunks = manifest.chunks();
+        int entry = chunks.entryIndex(ordinal);
+        target.clear().limit(chunks.length(ordinal));
+        Path file = root.resolve(manifest.entries().get(entry).path());
+        try {
+            FileChannel ch = open.get(entry);
+            boolean transientChannel = false;
+            if (ch == null) {
+                if (open.size() < MAX_OPEN_FILES && !closed) {
+                    ch = open.computeIfAbsent(entry, e -> openUnchecked(file));
+                } else {
+                    ch = FileChannel.open(file, StandardOpenOption.READ);
+                    transientChannel = true;
+                }
+            }
+            try {
+                long position = chunks.offset(ordinal);
+                while (target.hasRemaining()) {
+                    int n = ch.read(target, position);
+                    if (n < 0) {
+                        throw new SkiffException(ErrorCode.SOURCE_INVALID, "source file shrank while pushing: " + file);
+                    }
+                    position += n;
+                }
+            } finally {
+                if (transientChannel) {
+                    ch.close();
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SkiffException(ErrorCode.SOURCE_INVALID, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+        target.flip();
+    }
+
+    private static FileChannel openUnchecked(Path file) {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (FileChannel ch : open.values()) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // read-only channel
+            }
+        }
+        open.clear();
+    }
+}

@@ -1,0 +1,52 @@
+package io.skiff.engine.transfer;
+
+import io.skiff.protocol.ChunkingParams;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a push runs; defaults in {@link #defaults()}.
+ *
+ * @param chunking        FastCDC parameters for building the manifest
+ * @param zstdLevel       compression level for chunks; 0 sends everything raw
+ * @param encoderThreads  threads reading and compressing chunks, shared by all targets
+ * @param maxInFlight     chunks being prepared per target beyond what the socket accepts
+ * @param connectTimeout  TCP connect timeout per target
+ * @param idleTimeout     a target silent for this long (nothing read, nothing written) fails
+ * @param senderName      name sent in HELLO, shown in the receiver's log and audit trail
+ */
+public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThreads, int maxInFlight,
+                          Duration connectTimeout, Duration idleTimeout, String senderName) {
+    public PushOptions {
+        Objects.requireNonNull(chunking, "chunking");
+        if (zstdLevel < 0 || zstdLevel > 19 || encoderThreads < 1 || maxInFlight < 1) {
+            throw new IllegalArgumentException("zstdLevel=" + zstdLevel + " encoderThreads=" + encoderThreads + " maxInFlight=" + maxInFlight);
+        }
+    }
+
+    public static PushOptions defaults() {
+        return new PushOptions(ChunkingParams.DEFAULT, 3, Runtime.getRuntime().availableProcessors(), 16,
+                Duration.ofSeconds(10), Duration.ofSeconds(120), "skiff@" + hostName());
+    }
+
+    public PushOptions withZstdLevel(int level) {
+        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName);
+    }
+
+    public PushOptions withIdleTimeout(Duration timeout) {
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName);
+    }
+
+    public PushOptions withChunking(ChunkingParams params) {
+        return new PushOptions(params, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package io.skiff.engine.transfer;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.skiff.engine.transport.WireByteCounter;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.frame.ActivatedFrame;
+import io.skiff.protocol.frame.ChunkFrame;
+import io.skiff.protocol.frame.CommitFrame;
+import io.skiff.protocol.frame.DecodeFailure;
+import io.skiff.protocol.frame.ErrorFrame;
+import io.skiff.protocol.frame.FrameDescriptor;
+import io.skiff.protocol.frame.HelloFrame;
+import io.skiff.protocol.frame.ManifestPartFrame;
+import io.skiff.protocol.frame.OfferFrame;
+import io.skiff.protocol.frame.OfferReplyFrame;
+import io.skiff.protocol.frame.WantFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntFunction;
+
+/**
+ * The sender's side of one target: HELLO+OFFER, (MANIFEST), then stream the wanted chunks, COMMIT,
+ * await ACTIVATED. Runs on the channel's event loop; chunks are read and compressed by a shared
+ * encoder pool, at most {@code maxInFlight} at a time and only while the channel is writable, so a
+ * slow target holds a bounded amount of memory and never slows the others.
+ *
+ * <p>Buffer ownership: a prepared {@link ChunkFrame} belongs to this session until written; the frame
+ * encoder releases it. Frames that arrive after the session ended are released here.
+ */
+final class PushSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(PushSession.class);
+
+    private enum State { OFFERED, AWAIT_WANT, STREAMING, COMMITTED, DONE }
+
+    private final String target;
+    private final Manifest manifest;
+    private final Executor encoders;
+    private final IntFunction<ChunkFrame> prepare;
+    private final int maxInFlight;
+    private final String senderName;
+    private final PushListener listener;
+    private final WireByteCounter counter;
+    private final CompletableFuture<TargetResult> result = new CompletableFuture<>();
+    private final long startNanos = System.nanoTime();
+
+    private State state = State.OFFERED;
+    private Channel channel;
+    private BitSet wanted;
+    private int cursor;
+    private int inFlight;
+    private int chunksSent;
+
+    PushSession(String target, Manifest manifest, Executor encoders, IntFunction<ChunkFrame> prepare, int maxInFlight,
+                String senderName, PushListener listener, WireByteCounter counter) {
+        this.target = target;
+        this.manifest = manifest;
+        this.encoders = encoders;
+        this.prepare = prepare;
+        this.maxInFlight = maxInFlight;
+        this.senderName = senderName;
+        this.listener = listener;
+        this.counter = counter;
+    }
+
+    CompletableFuture<TargetResult> result() {
+        return result;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        ctx.write(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, senderName));
+        ctx.writeAndFlush(new OfferFrame(manifest.releaseId(), manifest.canonicalLength(), manifest.channel(), manifest.version()));
+        LOG.info("{} connected, offered {} {} ({})", target, manifest.channel(), manifest.version(), manifest.releaseId().shortHex());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (state == State.DONE) {
+                return;
+            }
+            if (msg instanceof DecodeFailure failure) {
+                fail(failure.code(), "bad bytes from target: " + failure.message());
+            } else if (msg instanceof ErrorFrame error) {
+                fail(error.code(), error.message());
+            } else if (state == State.OFFERED && msg instanceof OfferReplyFrame reply) {
+                onOfferReply(ctx, reply);
+            } else if (state == State.AWAIT_WANT && msg instanceof WantFrame want) {
+                onWant(want);
+            } else if (state == State.COMMITTED && msg instanceof ActivatedFrame activated) {
+                if (!activated.releaseId().equals(manifest.releaseId())) {
+                    fail(ErrorCode.UNEXPECTED_FRAME, "target activated " + activated.releaseId().shortHex());
+                } else {
+                    succeed(false, activated.chunksCopiedLocally());
+                }
+            } else {
+                fail(ErrorCode.UNEXPECTED_FRAME, "unexpected " + msg.getClass().getSimpleName() + " in state " + state);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onOfferReply(ChannelHandlerContext ctx, OfferReplyFrame reply) {
+        switch (reply.decision()) {
+            case ALREADY_ACTIVE -> succeed(true, 0);
+            case MANIFEST_KNOWN -> state = State.AWAIT_WANT;
+            case SEND_MANIFEST -> {
+                byte[] bytes = manifest.canonicalBytes();
+                for (int from = 0; from < bytes.length; from += FrameDescriptor.MANIFEST_PART_BYTES) {
+                    int to = Math.min(bytes.length, from + FrameDescriptor.MANIFEST_PART_BYTES);
+                    ctx.write(new ManifestPartFrame(Arrays.copyOfRange(bytes, from, to)));
+                }
+                ctx.flush();
+                state = State.AWAIT_WANT;
+            }
+        }
+    }
+
+    private void onWant(WantFrame want) {
+        if (want.chunkCount() != manifest.chunks().count()) {
+            fail(ErrorCode.UNEXPECTED_FRAME, "WANT for " + want.chunkCount() + " chunks, manifest has " + manifest.chunks().count());
+            return;
+        }
+        wanted = want.wanted();
+        long bytesWanted = 0;
+        for (int o = wanted.nextSetBit(0); o >= 0; o = wanted.nextSetBit(o + 1)) {
+            bytesWanted += manifest.chunks().length(o);
+        }
+        listener.planned(target, wanted.cardinality(), bytesWanted);
+        state = State.STREAMING;
+        pump();
+    }
+
+    /** Keeps up to maxInFlight chunks being prepared while the socket accepts more; commits at the end. */
+    private void pump() {
+        while (state == State.STREAMING && inFlight < maxInFlight && channel.isWritable()) {
+            int ordinal = wanted.nextSetBit(cursor);
+            if (ordinal < 0) {
+                break;
+            }
+            cursor = ordinal + 1;
+            inFlight++;
+            try {
+                encoders.execute(() -> prepareOnEncoder(ordinal));
+            } catch (RejectedExecutionException e) {
+                inFlight--;
+                fail(ErrorCode.INTERNAL, "encoder pool shut down");
+                return;
+            }
+        }
+        if (state == State.STREAMING && inFlight == 0 && wanted.nextSetBit(cursor) < 0) {
+            state = State.COMMITTED;
+            channel.writeAndFlush(new CommitFrame(manifest.releaseId()));
+        }
+    }
+
+    private void prepareOnEncoder(int ordinal) {
+        ChunkFrame frame;
+        try {
+            frame = prepare.apply(ordinal);
+        } catch (RuntimeException e) {
+            channel.eventLoop().execute(() -> {
+                inFlight--;
+                fail(e instanceof io.skiff.protocol.SkiffException s ? s.code() : ErrorCode.INTERNAL, e.getMessage());
+            });
+            return;
+        }
+        channel.eventLoop().execute(() -> {
+            inFlight--;
+            if (state != State.STREAMING) {
+                frame.release();
+                return;
+            }
+            int rawBytes = frame.rawLength();
+            channel.writeAndFlush(frame, channel.voidPromise());
+            chunksSent++;
+            listener.chunkSent(target, rawBytes);
+            pump();
+        });
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable()) {
+            pump();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            fail(ErrorCode.CONNECTION_LOST, "no traffic from target in state " + state + " within the idle timeout");
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(ErrorCode.CONNECTION_LOST, "connection error: " + cause.getMessage());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        fail(ErrorCode.CONNECTION_LOST, "connection closed by target during " + state.name().toLowerCase(java.util.Locale.ROOT));
+        ctx.fireChannelInactive();
+    }
+
+    private void succeed(boolean alreadyActive, int copiedLocally) {
+        finish(new TargetResult(target, true, alreadyActive, counter.bytesWritten(), elapsedSeconds(),
+                manifest.chunks().count(), chunksSent, copiedLocally, null, null));
+    }
+
+    private void fail(ErrorCode code, String message) {
+        if (state == State.DONE) {
+            return;
+        }
+        finish(new TargetResult(target, false, false, counter.bytesWritten(), elapsedSeconds(),
+                manifest.chunks().count(), chunksSent, 0, code, message));
+    }
+
+    private void finish(TargetResult r) {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        if (r.activated()) {
+            LOG.info("{} activated {} ({}) in {}s, {} bytes on wire", target, manifest.version(), manifest.releaseId().shortHex(),
+                    String.format(java.util.Locale.ROOT, "%.2f", r.seconds()), r.bytesWire());
+        } else {
+            LOG.warn("{} failed: {} {}", target, r.code().label(), r.error());
+        }
+        if (channel != null) {
+            channel.close().addListener((ChannelFutureListener) f -> complete(r));
+        } else {
+            complete(r);
+        }
+    }
+
+    private void complete(TargetResult r) {
+        // completes after the socket is closed, so a caller that moves on finds no I/O left running
+        listener.finished(r);
+        result.complete(r);
+    }
+
+    private double elapsedSeconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,145 @@
+package io.skiff.engine.transfer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.transport.HostPort;
+import io.skiff.engine.transport.Transport;
+import io.skiff.engine.transport.WireByteCounter;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.frame.ChunkFrame;
+import io.skiff.protocol.frame.FrameDecoder;
+import io.skiff.protocol.frame.FrameEncoder;
+
+import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pushes one release to many targets: builds the manifest once, then runs one {@link PushSession}
+ * per target in parallel over a shared event loop and a shared encoder pool. A target that is down,
+ * slow or failing only affects its own result.
+ */
+public final class Pusher {
+    private Pusher() {
+    }
+
+    public static PushResult push(Path source, String channel, String version, List<HostPort> targets,
+                                  PushOptions options, PushListener listener) {
+        long start = System.nanoTime();
+        Manifest manifest = ManifestBuilder.build(source, channel, version, options.chunking(),
+                Runtime.getRuntime().availableProcessors());
+        double manifestSeconds = (System.nanoTime() - start) / 1e9;
+        listener.manifestBuilt(manifest, manifestSeconds);
+        return push(source, manifest, targets, options, listener, start, manifestSeconds);
+    }
+
+    /** Pushes a release whose manifest is already built from {@code source}. */
+    public static PushResult push(Path source, Manifest manifest, List<HostPort> targets, PushOptions options,
+                                  PushListener listener) {
+        return push(source, manifest, targets, options, listener, System.nanoTime(), 0);
+    }
+
+    private static PushResult push(Path source, Manifest manifest, List<HostPort> targets, PushOptions options,
+                                   PushListener listener, long startNanos, double manifestSeconds) {
+        Transport transport = Transport.best();
+        EventLoopGroup group = transport.newEventLoopGroup(Math.min(2, Math.max(1, targets.size())), "skiff-tx-io");
+        ThreadLocal<Encoder> encoderOfThread = ThreadLocal.withInitial(() -> new Encoder(options.zstdLevel(), manifest.chunking().maxBytes()));
+        ExecutorService encoders = new ThreadPoolExecutor(options.encoderThreads(), options.encoderThreads(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new DefaultThreadFactory("skiff-tx-encode", true));
+        try (ChunkSource chunks = new ChunkSource(source, manifest)) {
+            ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+            List<CompletableFuture<TargetResult>> results = new ArrayList<>();
+            for (HostPort target : targets) {
+                results.add(connect(transport, group, target, manifest, options, listener, encoders,
+                        ordinal -> encoderOfThread.get().encode(alloc, chunks, ordinal)));
+            }
+            List<TargetResult> done = new ArrayList<>();
+            long wire = 0;
+            for (CompletableFuture<TargetResult> r : results) {
+                TargetResult result = r.join();
+                done.add(result);
+                wire += result.bytesWire();
+            }
+            return new PushResult(manifest, manifest.totalBytes(), wire, (System.nanoTime() - startNanos) / 1e9,
+                    manifestSeconds, done);
+        } finally {
+            encoders.shutdownNow();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static CompletableFuture<TargetResult> connect(Transport transport, EventLoopGroup group, HostPort target,
+                                                           Manifest manifest, PushOptions options, PushListener listener,
+                                                           ExecutorService encoders,
+                                                           java.util.function.IntFunction<ChunkFrame> prepare) {
+        WireByteCounter counter = new WireByteCounter();
+        PushSession session = new PushSession(target.toString(), manifest, encoders, prepare, options.maxInFlight(),
+                options.senderName(), listener, counter);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(transport.clientChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 * 1024 * 1024, 4 * 1024 * 1024))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        long idle = options.idleTimeout().toMillis();
+                        ch.pipeline()
+                                .addLast("wireCounter", counter)
+                                .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
+                                .addLast("frameDecoder", new FrameDecoder())
+                                .addLast("frameEncoder", FrameEncoder.INSTANCE)
+                                .addLast("session", session);
+                    }
+                });
+        ChannelFuture connect = bootstrap.connect(target.host(), target.port());
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                Throwable cause = f.cause();
+                String reason = cause instanceof ConnectException && cause.getMessage() != null
+                        ? cause.getMessage() : String.valueOf(cause);
+                TargetResult failed = new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(),
+                        0, 0, ErrorCode.CONNECT_FAILED, "cannot connect to " + target + ": " + reason);
+                listener.finished(failed);
+                session.result().complete(failed);
+            }
+        });
+        return session.result();
+    }
+
+    /** Per encoder thread: a read buffer and a zstd context, reused for every chunk. */
+    private static final class Encoder {
+        private final ChunkCompressor compressor;
+        private final ByteBuffer readBuffer;
+
+        Encoder(int zstdLevel, int maxChunkBytes) {
+            this.compressor = new ChunkCompressor(zstdLevel);
+            this.readBuffer = ByteBuffer.allocateDirect(maxChunkBytes);
+        }
+
+        ChunkFrame encode(ByteBufAllocator alloc, ChunkSource chunks, int ordinal) {
+            chunks.read(ordinal, readBuffer);
+            return compressor.encode(alloc, ordinal, readBuffer);
+        }
+    }
+}

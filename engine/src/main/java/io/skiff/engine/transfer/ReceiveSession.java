@@ -1,0 +1,322 @@
+package io.skiff.engine.transfer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.skiff.engine.store.LocalChunkIndex;
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.StagingRelease;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.ManifestCodec;
+import io.skiff.protocol.ProtocolException;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.frame.ActivatedFrame;
+import io.skiff.protocol.frame.ChunkFrame;
+import io.skiff.protocol.frame.CommitFrame;
+import io.skiff.protocol.frame.DecodeFailure;
+import io.skiff.protocol.frame.ErrorFrame;
+import io.skiff.protocol.frame.FrameDescriptor;
+import io.skiff.protocol.frame.HelloFrame;
+import io.skiff.protocol.frame.ManifestPartFrame;
+import io.skiff.protocol.frame.OfferFrame;
+import io.skiff.protocol.frame.OfferReplyFrame;
+import io.skiff.protocol.frame.WantFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.BitSet;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The receiver's side of one connection: HELLO, OFFER, (MANIFEST), WANT, CHUNK..., COMMIT, ACTIVATED.
+ *
+ * <p>Runs on a disk executor, not the event loop. The channel has auto-read off and this handler asks
+ * for more bytes only after it has processed what it got ({@link #channelReadComplete}), so a slow disk
+ * pushes back on the sender through TCP instead of queueing frames in memory.
+ *
+ * <p>Any failure becomes an ERROR frame and closes only this connection; staging is left for a retry
+ * and {@code current} is untouched. Every received message is released here, in a {@code finally}.
+ */
+final class ReceiveSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiveSession.class);
+    private static final long DRAIN_SECONDS = 10;
+
+    private enum State { HELLO, OFFER, MANIFEST, RECEIVING, COMMITTED, CLOSED }
+
+    private final Receiver receiver;
+    private final ReleaseStore store;
+    private State state = State.HELLO;
+    private String peer = "?";
+    private OfferFrame offer;
+    private String busyKey;
+    private ByteArrayOutputStream manifestBytes;
+    private StagingRelease staging;
+    private ReceivePlan plan;
+    private ByteBuf scratch;
+    private final MessageDigest digest = Sha256.newDigest();
+    private final byte[] digestOut = new byte[Sha256.BYTES];
+    private ChunkDecompressor decompressor;
+    private int chunksCopiedLocally;
+
+    ReceiveSession(Receiver receiver) {
+        this.receiver = receiver;
+        this.store = receiver.store();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        peer = String.valueOf(ctx.channel().remoteAddress());
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.read(); // also after a failure: draining until the peer closes
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (msg instanceof DecodeFailure failure) {
+                fail(ctx, failure.code(), failure.message());
+            } else if (msg instanceof ErrorFrame error) {
+                LOG.info("peer {} aborted: {} {}", peer, error.code().label(), error.message());
+                close(ctx);
+            } else {
+                dispatch(ctx, msg);
+            }
+        } catch (SkiffException e) {
+            fail(ctx, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("receive session {} failed unexpectedly", peer, e);
+            fail(ctx, ErrorCode.INTERNAL, e.toString());
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.HELLO && msg instanceof HelloFrame hello) {
+            if (hello.protocolVersion() != FrameDescriptor.PROTOCOL_VERSION) {
+                throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "protocol version=" + hello.protocolVersion()
+                        + ", this receiver speaks " + FrameDescriptor.PROTOCOL_VERSION);
+            }
+            peer = hello.peerName() + "@" + ctx.channel().remoteAddress();
+            state = State.OFFER;
+        } else if (state == State.OFFER && msg instanceof OfferFrame o) {
+            onOffer(ctx, o);
+        } else if (state == State.MANIFEST && msg instanceof ManifestPartFrame part) {
+            onManifestPart(ctx, part);
+        } else if (state == State.RECEIVING && msg instanceof ChunkFrame chunk) {
+            onChunk(chunk);
+        } else if (state == State.RECEIVING && msg instanceof CommitFrame commit) {
+            onCommit(ctx, commit);
+        } else {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "unexpected " + describe(msg) + " in state " + state);
+        }
+    }
+
+    private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
+        store.channelDir(o.channel()); // validates the channel name
+        if (o.manifestLength() > receiver.config().maxManifestBytes()) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest of " + o.manifestLength()
+                    + " bytes exceeds this receiver's limit of " + receiver.config().maxManifestBytes());
+        }
+        offer = o;
+        if (o.releaseId().equals(store.current(o.channel()).orElse(null))) {
+            LOG.info("{} offered {} {} ({}): already current", peer, o.channel(), o.version(), o.releaseId().shortHex());
+            ctx.writeAndFlush(new OfferReplyFrame(OfferReplyFrame.Decision.ALREADY_ACTIVE));
+            state = State.COMMITTED;
+            return;
+        }
+        String key = o.channel() + "/" + o.releaseId().hex();
+        if (!receiver.tryBegin(key)) {
+            throw new SkiffException(ErrorCode.BUSY, "release " + o.releaseId().shortHex() + " of " + o.channel()
+                    + " is being received on another connection");
+        }
+        busyKey = key;
+        Optional<Manifest> known = store.loadManifest(o.channel(), o.releaseId());
+        if (known.isPresent()) {
+            ctx.writeAndFlush(new OfferReplyFrame(OfferReplyFrame.Decision.MANIFEST_KNOWN));
+            startReceiving(ctx, known.get());
+        } else {
+            manifestBytes = new ByteArrayOutputStream(Math.min(o.manifestLength(), FrameDescriptor.MANIFEST_PART_BYTES));
+            ctx.writeAndFlush(new OfferReplyFrame(OfferReplyFrame.Decision.SEND_MANIFEST));
+            state = State.MANIFEST;
+        }
+    }
+
+    private void onManifestPart(ChannelHandlerContext ctx, ManifestPartFrame part) {
+        if (manifestBytes.size() + part.bytes().length > offer.manifestLength()) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest parts exceed the offered " + offer.manifestLength() + " bytes");
+        }
+        manifestBytes.writeBytes(part.bytes());
+        if (manifestBytes.size() < offer.manifestLength()) {
+            return;
+        }
+        Manifest manifest = ManifestCodec.decode(manifestBytes.toByteArray());
+        manifestBytes = null;
+        if (!manifest.releaseId().equals(offer.releaseId())) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest hashes to " + manifest.releaseId().shortHex()
+                    + ", offer said " + offer.releaseId().shortHex());
+        }
+        if (!manifest.channel().equals(offer.channel()) || !manifest.version().equals(offer.version())) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest channel/version differ from the offer");
+        }
+        startReceiving(ctx, manifest);
+    }
+
+    /** Stages the release, copies every chunk found (and re-verified) on local disk, asks for the rest. */
+    private void startReceiving(ChannelHandlerContext ctx, Manifest manifest) {
+        staging = StagingRelease.create(store, manifest);
+        plan = new ReceivePlan(manifest);
+        scratch = ctx.alloc().directBuffer(manifest.chunking().maxBytes());
+        ByteBuffer buffer = scratch.nioBuffer(0, scratch.capacity());
+        LocalChunkIndex local = LocalChunkIndex.of(store, manifest.channel());
+        BitSet reps = plan.representatives();
+        for (int ordinal = reps.nextSetBit(0); ordinal >= 0; ordinal = reps.nextSetBit(ordinal + 1)) {
+            Sha256 hash = manifest.chunks().hash(ordinal);
+            if (local.contains(hash) && local.read(hash, buffer, digest)) {
+                chunksCopiedLocally += writeEverywhere(ordinal, buffer);
+            } else {
+                plan.want(ordinal);
+            }
+        }
+        state = State.RECEIVING;
+        LOG.info("{} plan {} {} ({}): {} chunks, {} wanted, {} copied locally", peer, manifest.channel(),
+                manifest.version(), manifest.releaseId().shortHex(), manifest.chunks().count(), plan.outstanding(), chunksCopiedLocally);
+        ctx.writeAndFlush(new WantFrame(plan.chunkCount(), (BitSet) plan.wanted().clone()));
+    }
+
+    private void onChunk(ChunkFrame chunk) {
+        int ordinal = chunk.ordinal();
+        if (!plan.accept(ordinal)) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "chunk ordinal=" + ordinal + " was not wanted or arrived twice");
+        }
+        Manifest manifest = staging.manifest();
+        if (chunk.rawLength() != manifest.chunks().length(ordinal)) {
+            throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "chunk ordinal=" + ordinal + " rawLength="
+                    + chunk.rawLength() + ", manifest says " + manifest.chunks().length(ordinal));
+        }
+        if (decompressor == null) {
+            decompressor = new ChunkDecompressor();
+        }
+        ByteBuffer buffer = scratch.nioBuffer(0, scratch.capacity());
+        decompressor.decode(chunk, buffer);
+        digest.update(buffer.duplicate());
+        try {
+            digest.digest(digestOut, 0, digestOut.length);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!manifest.chunks().hashMatches(ordinal, digestOut)) {
+            throw new SkiffException(ErrorCode.CHUNK_HASH_MISMATCH, "chunk ordinal=" + ordinal + " of "
+                    + manifest.entries().get(manifest.chunks().entryIndex(ordinal)).path() + " expected="
+                    + manifest.chunks().hash(ordinal).shortHex() + " actual=" + Sha256.of(digestOut).shortHex());
+        }
+        writeEverywhere(ordinal, buffer);
+    }
+
+    /** Writes verified bytes at every ordinal sharing this chunk's hash; returns how many places. */
+    private int writeEverywhere(int representative, ByteBuffer verified) {
+        int places = 0;
+        for (int o = representative; o >= 0; o = plan.nextSameHash(o)) {
+            staging.write(o, verified);
+            places++;
+        }
+        return places;
+    }
+
+    private void onCommit(ChannelHandlerContext ctx, CommitFrame commit) {
+        if (!commit.releaseId().equals(staging.releaseId())) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit of " + commit.releaseId().shortHex()
+                    + " while receiving " + staging.releaseId().shortHex());
+        }
+        if (plan.outstanding() > 0) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit with " + plan.outstanding() + " wanted chunks missing");
+        }
+        Manifest manifest = staging.manifest();
+        staging.commit(peer);
+        state = State.COMMITTED;
+        LOG.info("{} activated {} {} ({})", peer, manifest.channel(), manifest.version(), manifest.releaseId().shortHex());
+        int received = plan.wanted().cardinality();
+        ctx.writeAndFlush(new ActivatedFrame(manifest.releaseId(), received, chunksCopiedLocally));
+        endTransfer();
+    }
+
+    /**
+     * Sends ERROR, half-closes, and drains what the sender still has in flight until it closes (or
+     * {@value #DRAIN_SECONDS} s pass). Closing with unread input would make the kernel send a reset,
+     * which can destroy the ERROR frame before the sender reads it.
+     */
+    private void fail(ChannelHandlerContext ctx, ErrorCode code, String message) {
+        LOG.warn("{} failed: {} {}", peer, code.label(), message);
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        endTransfer();
+        ctx.writeAndFlush(new ErrorFrame(code, message)).addListener((ChannelFutureListener) f -> {
+            if (f.channel() instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+            }
+            f.channel().eventLoop().schedule(() -> f.channel().close(), DRAIN_SECONDS, TimeUnit.SECONDS);
+        });
+    }
+
+    private void close(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        ctx.close();
+        endTransfer();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.info("{} connection error: {}", peer, cause.toString());
+        close(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (state != State.COMMITTED && state != State.CLOSED && offer != null) {
+            LOG.info("{} disconnected during {} of {} ({})", peer, state, offer.channel(), offer.releaseId().shortHex());
+        }
+        state = State.CLOSED;
+        endTransfer();
+        if (scratch != null) {
+            scratch.release();
+            scratch = null;
+        }
+        if (decompressor != null) {
+            decompressor.close();
+            decompressor = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void endTransfer() {
+        if (staging != null) {
+            staging.close();
+        }
+        if (busyKey != null) {
+            receiver.end(busyKey);
+            busyKey = null;
+        }
+    }
+
+    private static String describe(Object msg) {
+        return msg instanceof io.skiff.protocol.frame.Frame f ? f.type() + " frame" : msg.getClass().getSimpleName();
+    }
+}

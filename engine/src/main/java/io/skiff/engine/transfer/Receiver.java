@@ -1,0 +1,119 @@
+package io.skiff.engine.transfer;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.transport.Transport;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.frame.FrameDecoder;
+import io.skiff.protocol.frame.FrameEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The receiver daemon: a Netty server accepting any number of concurrent pushes into one
+ * {@link ReleaseStore}. Each connection gets its own {@link ReceiveSession}, run off the event loop on
+ * a disk executor so that hashing and file writes of one transfer never stall another's sockets.
+ */
+public final class Receiver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+
+    private final ReceiverConfig config;
+    private final ReleaseStore store;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup ioGroup;
+    private final EventExecutorGroup diskGroup;
+    /** "channel/release-id" of transfers in progress: a second push of the same release gets BUSY. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Channel serverChannel;
+
+    private Receiver(ReceiverConfig config) {
+        this.config = config;
+        this.store = new ReleaseStore(config.root(), config.retain());
+        Transport transport = Transport.best();
+        this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
+        this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "skiff-rx-io");
+        this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(bossGroup, ioGroup)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 256)
+                    .childOption(ChannelOption.AUTO_READ, false) // the session reads when it has processed
+                    .childOption(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        @SuppressWarnings("deprecation") // executor-bound handlers still work in Netty 4.2 and keep disk work off the event loop
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast("frameDecoder", new FrameDecoder())
+                                    .addLast("frameEncoder", FrameEncoder.INSTANCE)
+                                    .addLast(diskGroup, "session", new ReceiveSession(Receiver.this));
+                        }
+                    });
+            this.serverChannel = bootstrap.bind(config.listen().host(), config.listen().port()).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            shutdownGroups();
+            throw new SkiffException(ErrorCode.LISTEN_FAILED,
+                    "cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+        }
+        LOG.info("receiver listening on {} root={} transport={}", serverChannel.localAddress(), store.root(), transport);
+    }
+
+    public static Receiver start(ReceiverConfig config) {
+        return new Receiver(config);
+    }
+
+    public ReceiverConfig config() {
+        return config;
+    }
+
+    public ReleaseStore store() {
+        return store;
+    }
+
+    /** The bound port (useful when configured with port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    boolean tryBegin(String key) {
+        return inFlight.add(key);
+    }
+
+    void end(String key) {
+        inFlight.remove(key);
+    }
+
+    /** Blocks until the server channel closes (e.g. by {@link #close()} from a shutdown hook). */
+    public void awaitClose() throws InterruptedException {
+        serverChannel.closeFuture().sync();
+    }
+
+    /** Stops accepting, lets sessions finish their current frame, releases threads. */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        shutdownGroups();
+    }
+
+    private void shutdownGroups() {
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        diskGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,41 @@
+package io.skiff.engine.transfer;
+
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.transport.HostPort;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Everything a receiver is configured with; defaults live in {@link #defaults}.
+ *
+ * @param listen           address to bind; port 0 picks a free port (see {@link Receiver#port()})
+ * @param root             receiver root holding one directory per channel
+ * @param retain           releases kept per channel, current included
+ * @param ioThreads        Netty event loop threads (socket reads and writes)
+ * @param diskThreads      threads running receive sessions: decode, verify, write, commit
+ * @param maxManifestBytes largest manifest accepted from a sender
+ */
+public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
+                             int maxManifestBytes) {
+    public static final int DEFAULT_PORT = 7070;
+
+    public ReceiverConfig {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(root, "root");
+        if (retain < 1 || ioThreads < 1 || diskThreads < 1 || maxManifestBytes < 1024) {
+            throw new IllegalArgumentException("retain=" + retain + " ioThreads=" + ioThreads + " diskThreads="
+                    + diskThreads + " maxManifestBytes=" + maxManifestBytes);
+        }
+    }
+
+    public static ReceiverConfig defaults(HostPort listen, Path root) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
+                Math.max(2, cores), 256 * 1024 * 1024);
+    }
+
+    public ReceiverConfig withRetain(int retain) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes);
+    }
+}

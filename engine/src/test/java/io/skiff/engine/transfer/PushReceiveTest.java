@@ -1,0 +1,317 @@
+package io.skiff.engine.transfer;
+
+import io.skiff.engine.Skiff;
+import io.skiff.engine.testing.FaultyProxy;
+import io.skiff.engine.testing.RawClient;
+import io.skiff.engine.testing.TestTrees;
+import io.skiff.engine.transport.HostPort;
+import io.skiff.protocol.ChunkingParams;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.frame.ErrorFrame;
+import io.skiff.protocol.frame.FrameDescriptor;
+import io.skiff.protocol.frame.HelloFrame;
+import io.skiff.protocol.frame.ManifestPartFrame;
+import io.skiff.protocol.frame.OfferFrame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** End to end over real loopback TCP and real files: push, receive, verify, activate. */
+class PushReceiveTest {
+    private static final String CHANNEL = "icd10cm";
+    private static final ChunkingParams CHUNKING = ChunkingParams.DEFAULT;
+
+    @TempDir
+    Path tmp;
+    private Receiver receiver;
+
+    @BeforeEach
+    void startReceiver() {
+        receiver = startReceiverAt(tmp.resolve("receiver"));
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        if (receiver != null) {
+            receiver.close();
+        }
+    }
+
+    private static Receiver startReceiverAt(Path root) {
+        return Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root));
+    }
+
+    private PushResult push(Path source, String version, int... ports) {
+        List<HostPort> targets = new ArrayList<>();
+        for (int port : ports) {
+            targets.add(new HostPort("127.0.0.1", port));
+        }
+        return Skiff.push(source, CHANNEL, version, targets, PushOptions.defaults(), PushListener.NONE);
+    }
+
+    private Path current(Receiver r) {
+        return r.store().channelDir(CHANNEL).resolve("current");
+    }
+
+    /** Edge-case sizes around the chunker's limits, nesting, non-ASCII names, exec bits, a 50 MB file. */
+    private Path variedTree() throws IOException {
+        Path src = tmp.resolve("src-varied");
+        Files.createDirectories(src.resolve("empty-dir"));
+        Files.createDirectories(src.resolve("a/b/c"));
+        Files.write(src.resolve("a/b/c/empty.txt"), new byte[0]);
+        Files.write(src.resolve("one-byte"), new byte[]{42});
+        int[] sizes = {CHUNKING.minBytes(), CHUNKING.avgBytes(), CHUNKING.maxBytes()};
+        long seed = 1;
+        for (int size : sizes) {
+            for (int delta = -1; delta <= 1; delta++) {
+                TestTrees.randomFile(src.resolve("sizes/file-" + (size + delta)), size + delta, seed++);
+            }
+        }
+        TestTrees.randomFile(src.resolve("big/fifty.bin"), 50L * 1000 * 1000, seed++);
+        TestTrees.textFile(src.resolve("Déjà vu/файл описаний.txt"), 3_000_000, seed++);
+        TestTrees.randomFile(src.resolve("bin/run.sh"), 1000, seed);
+        TestTrees.setExecutable(src.resolve("bin/run.sh"));
+        return src;
+    }
+
+    @Test
+    void shouldReproduceTreeByteForByteWhenPushingVariedFiles() throws IOException {
+        Path src = variedTree();
+        PushResult result = push(src, "2027-01", receiver.port());
+
+        TargetResult target = result.targets().get(0);
+        assertTrue(target.activated(), () -> "not activated: " + target.error());
+        assertFalse(target.alreadyActive());
+        Sha256 id = result.manifest().releaseId();
+        assertEquals(Path.of("releases", id.hex()), Files.readSymbolicLink(current(receiver)));
+        TestTrees.assertSameTree(src, current(receiver));
+        assertTrue(Files.isRegularFile(receiver.store().manifestFile(CHANNEL, id)));
+        assertEquals(List.of(), receiver.store().staging(CHANNEL), "staging must be empty after activation");
+        assertTrue(result.bytesWire() > 50_000_000, "incompressible data crossed the wire: " + result.bytesWire());
+        String audit = Files.readString(receiver.store().channelDir(CHANNEL).resolve("activations.log"));
+        assertTrue(audit.contains("activated release=" + id.hex()), audit);
+    }
+
+    @Test
+    void shouldSendOnlyTheHandshakeWhenTheReleaseIsAlreadyCurrent() {
+        Path src = TestTrees.textFile(tmp.resolve("src/codes.txt"), 2_000_000, 7).getParent();
+        assertTrue(push(src, "v1", receiver.port()).allActivated());
+
+        PushResult again = push(src, "v1", receiver.port());
+
+        TargetResult target = again.targets().get(0);
+        assertTrue(target.activated());
+        assertTrue(target.alreadyActive());
+        assertTrue(again.bytesWire() <= 1024, "second push sent " + again.bytesWire() + " bytes");
+    }
+
+    @Test
+    void shouldCompressTextChunksOnTheWire() {
+        Path src = TestTrees.textFile(tmp.resolve("src/codes.txt"), 8_000_000, 3).getParent();
+        PushResult result = push(src, "v1", receiver.port());
+        assertTrue(result.allActivated());
+        assertTrue(result.bytesWire() < result.bytesLogical() / 2,
+                "text should compress: wire=" + result.bytesWire() + " logical=" + result.bytesLogical());
+        TestTrees.assertSameTree(src, current(receiver));
+    }
+
+    @Test
+    void shouldKeepCurrentWhenTheReceiverRestarts() {
+        Path src = TestTrees.textFile(tmp.resolve("src/codes.txt"), 1_000_000, 9).getParent();
+        PushResult first = push(src, "v1", receiver.port());
+        assertTrue(first.allActivated());
+        receiver.close();
+
+        receiver = startReceiverAt(tmp.resolve("receiver"));
+
+        assertEquals(first.manifest().releaseId(), receiver.store().current(CHANNEL).orElseThrow());
+        TestTrees.assertSameTree(src, current(receiver));
+        PushResult again = push(src, "v1", receiver.port());
+        assertTrue(again.targets().get(0).alreadyActive());
+    }
+
+    @Test
+    void shouldFetchOnlyChangedChunksWhenTheBaseIsHeldLocally() throws IOException {
+        Path v1 = tmp.resolve("v1");
+        TestTrees.textFile(v1.resolve("descriptions.txt"), 20_000_000, 11);
+        PushResult full = push(v1, "v1", receiver.port());
+        assertTrue(full.allActivated());
+
+        Path v2 = tmp.resolve("v2");
+        Files.createDirectories(v2);
+        byte[] content = Files.readAllBytes(v1.resolve("descriptions.txt"));
+        byte[] edited = new byte[content.length + 5];
+        System.arraycopy(content, 0, edited, 0, 1000);
+        System.arraycopy("NEW\t\n".getBytes(StandardCharsets.US_ASCII), 0, edited, 1000, 5);
+        System.arraycopy(content, 1000, edited, 1005, content.length - 1000);
+        Files.write(v2.resolve("descriptions.txt"), edited);
+        Files.write(v2.resolve("renamed-copy.txt"), content); // a duplicate of the base under a new name
+
+        PushResult update = push(v2, "v2", receiver.port());
+
+        TargetResult target = update.targets().get(0);
+        assertTrue(target.activated(), () -> target.error());
+        assertTrue(target.chunksCopiedLocally() > target.chunksTotal() * 9 / 10,
+                "copied locally " + target.chunksCopiedLocally() + " of " + target.chunksTotal());
+        assertTrue(update.bytesWire() < full.bytesWire() / 10, "update wire=" + update.bytesWire() + " full=" + full.bytesWire());
+        TestTrees.assertSameTree(v2, current(receiver));
+    }
+
+    @Test
+    void shouldRetainTheLastThreeReleases() {
+        List<Sha256> ids = new ArrayList<>();
+        for (int v = 1; v <= 5; v++) {
+            Path src = TestTrees.textFile(tmp.resolve("v" + v + "/codes.txt"), 200_000, v).getParent();
+            PushResult r = push(src, "v" + v, receiver.port());
+            assertTrue(r.allActivated());
+            ids.add(r.manifest().releaseId());
+        }
+        List<Sha256> retained = receiver.store().releases(CHANNEL);
+        assertEquals(List.of(ids.get(4), ids.get(3), ids.get(2)), retained);
+        assertFalse(Files.exists(receiver.store().releaseDir(CHANNEL, ids.get(0))));
+    }
+
+    @Test
+    void shouldNotActivateWhenAChunkIsCorruptedInFlight() throws IOException {
+        Path v1 = TestTrees.textFile(tmp.resolve("v1/codes.txt"), 500_000, 1).getParent();
+        Sha256 v1Id = push(v1, "v1", receiver.port()).manifest().releaseId();
+        Path v2 = TestTrees.randomFile(tmp.resolve("v2/data.bin"), 4_000_000, 2).getParent();
+
+        try (FaultyProxy proxy = new FaultyProxy(receiver.port()).flipByteAt(1_000_003)) {
+            PushResult result = push(v2, "v2", proxy.port());
+
+            TargetResult target = result.targets().get(0);
+            assertFalse(target.activated());
+            assertEquals(ErrorCode.CHUNK_HASH_MISMATCH, target.code(), target.error());
+        }
+        assertEquals(v1Id, receiver.store().current(CHANNEL).orElseThrow());
+        TestTrees.assertSameTree(v1, current(receiver));
+        assertEquals(1, receiver.store().releases(CHANNEL).size(), "nothing new under releases/");
+        // the receiver is still serving: the same push without the proxy activates
+        assertTrue(push(v2, "v2", receiver.port()).allActivated());
+        TestTrees.assertSameTree(v2, current(receiver));
+    }
+
+    @Test
+    void shouldCloseOnlyTheBadConnectionWhenGarbageArrives() throws IOException {
+        try (RawClient garbage = new RawClient(receiver.port())) {
+            List<Object> answer = garbage.send(new byte[]{0, 0, 0, 5, (byte) 0xEE, 1, 2, 3, 4}).readUntilClosed();
+            ErrorFrame error = assertInstanceOf(ErrorFrame.class, answer.get(0));
+            assertEquals(ErrorCode.UNKNOWN_FRAME_TYPE, error.code());
+        }
+        try (RawClient oversized = new RawClient(receiver.port())) {
+            List<Object> answer = oversized.send(new byte[]{0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1}).readUntilClosed();
+            ErrorFrame error = assertInstanceOf(ErrorFrame.class, answer.get(0));
+            assertEquals(ErrorCode.FRAME_TOO_LARGE, error.code());
+        }
+        Path src = TestTrees.textFile(tmp.resolve("src/codes.txt"), 300_000, 5).getParent();
+        assertTrue(push(src, "v1", receiver.port()).allActivated(), "receiver keeps serving real pushes");
+    }
+
+    @Test
+    void shouldRejectManifestsWithUnsafePaths() throws IOException {
+        for (String[] swap : new String[][]{{"aa/x", "../x"}, {"aaaa/x", "/etc/x"}, {"aaa/xx", "a/../x"}}) {
+            Manifest manifest = Manifest.builder(CHANNEL, "evil", CHUNKING).createdAtMillis(0)
+                    .addFile(swap[0], false, 1, Sha256.digest(new byte[]{1}), Sha256.digest(new byte[]{1}).toBytes(), new int[]{1})
+                    .build();
+            byte[] evil = replace(manifest.canonicalBytes(), swap[0].getBytes(StandardCharsets.UTF_8), swap[1].getBytes(StandardCharsets.UTF_8));
+            try (RawClient client = new RawClient(receiver.port())) {
+                List<Object> answer = client.send(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, "test"))
+                        .send(new OfferFrame(Sha256.digest(evil), evil.length, CHANNEL, "evil"))
+                        .send(new ManifestPartFrame(evil))
+                        .readUntilClosed();
+                ErrorFrame error = assertInstanceOf(ErrorFrame.class, answer.get(answer.size() - 1));
+                assertEquals(ErrorCode.PATH_INVALID, error.code(), swap[1] + ": " + error.message());
+            }
+        }
+        assertFalse(Files.exists(tmp.resolve("x")));
+        assertTrue(receiver.store().current(CHANNEL).isEmpty());
+        assertFalse(Files.exists(receiver.store().channelDir(CHANNEL).resolve("releases")));
+    }
+
+    @Test
+    void shouldLeaveCurrentUntouchedWhenStagingCannotBeWritten() throws IOException {
+        Path v1 = TestTrees.textFile(tmp.resolve("v1/codes.txt"), 500_000, 1).getParent();
+        Sha256 v1Id = push(v1, "v1", receiver.port()).manifest().releaseId();
+        Path staging = receiver.store().channelDir(CHANNEL).resolve("staging");
+        Files.delete(staging); // empty after the first activation
+        Files.write(staging, new byte[]{1}); // a file where the staging directory must go: every write fails
+        Path v2 = TestTrees.textFile(tmp.resolve("v2/codes.txt"), 500_000, 2).getParent();
+
+        PushResult failed = push(v2, "v2", receiver.port());
+
+        assertEquals(ErrorCode.STORAGE_FAILURE, failed.targets().get(0).code());
+        assertEquals(v1Id, receiver.store().current(CHANNEL).orElseThrow());
+        TestTrees.assertSameTree(v1, current(receiver));
+        Files.delete(staging);
+        assertTrue(push(v2, "v2", receiver.port()).allActivated());
+    }
+
+    @Test
+    void shouldReportConnectFailureWhenNothingListens() throws IOException {
+        Path src = TestTrees.textFile(tmp.resolve("src/codes.txt"), 10_000, 1).getParent();
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        PushResult result = push(src, "v1", closedPort);
+        TargetResult target = result.targets().get(0);
+        assertFalse(target.activated());
+        assertEquals(ErrorCode.CONNECT_FAILED, target.code());
+        assertTrue(target.error().contains("127.0.0.1:" + closedPort), target.error());
+    }
+
+    @Test
+    void shouldServeManyConcurrentPushesAndFailOnlyTheDeadTarget() throws Exception {
+        Receiver second = startReceiverAt(tmp.resolve("receiver-2"));
+        try {
+            List<CompletableFuture<PushResult>> pushes = new ArrayList<>();
+            List<Path> sources = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Path src = TestTrees.textFile(tmp.resolve("c" + i + "/codes.txt"), 2_000_000, 100 + i).getParent();
+                sources.add(src);
+                String channel = "channel-" + i;
+                pushes.add(CompletableFuture.supplyAsync(() -> Skiff.push(src, channel, "v1",
+                        List.of(new HostPort("127.0.0.1", receiver.port()), new HostPort("127.0.0.1", second.port())),
+                        PushOptions.defaults(), PushListener.NONE)));
+            }
+            for (int i = 0; i < 4; i++) {
+                PushResult r = pushes.get(i).get();
+                assertTrue(r.allActivated(), () -> r.targets().toString());
+                for (Receiver rx : List.of(receiver, second)) {
+                    TestTrees.assertSameTree(sources.get(i), rx.store().channelDir("channel-" + i).resolve("current"));
+                }
+            }
+        } finally {
+            second.close();
+        }
+    }
+
+    private static byte[] replace(byte[] data, byte[] from, byte[] to) {
+        assertEquals(from.length, to.length);
+        for (int i = 0; i + from.length <= data.length; i++) {
+            if (java.util.Arrays.equals(data, i, i + from.length, from, 0, from.length)) {
+                byte[] out = data.clone();
+                System.arraycopy(to, 0, out, i, to.length);
+                return out;
+            }
+        }
+        throw new AssertionError("pattern not found");
+    }
+}
