@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,9 +52,13 @@ public final class ManifestBuilder {
     private ManifestBuilder() {
     }
 
-    /** As {@link #build(Path, String, String, ChunkingParams, int, long)} with the current time. */
+    /**
+     * As {@link #build(Path, String, String, ChunkingParams, int, long)} with the newest modification
+     * time of the tree's files as the creation time: building the same unchanged tree twice gives the
+     * same release id, so pushing it again costs only the handshake.
+     */
     public static Manifest build(Path root, String channel, String version, ChunkingParams params, int threads) {
-        return build(root, channel, version, params, threads, System.currentTimeMillis());
+        return buildTree(root, channel, version, params, threads, OptionalLong.empty());
     }
 
     /**
@@ -62,13 +67,19 @@ public final class ManifestBuilder {
      */
     public static Manifest build(Path root, String channel, String version, ChunkingParams params, int threads,
                                  long createdAtMillis) {
+        return buildTree(root, channel, version, params, threads, OptionalLong.of(createdAtMillis));
+    }
+
+    /** @param createdAtMillis empty: the newest modification time among the files */
+    private static Manifest buildTree(Path root, String channel, String version, ChunkingParams params, int threads,
+                                      OptionalLong createdAtMillis) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(params, "params");
         if (threads < 1) {
             throw new IllegalArgumentException("threads=" + threads + " must be >= 1");
         }
         // Reject a bad channel or version before hashing gigabytes.
-        Manifest.builder(channel, version, params).createdAtMillis(createdAtMillis).build();
+        Manifest.builder(channel, version, params).createdAtMillis(0).build();
 
         Path realRoot = realDirectory(root);
         Tree tree = walk(realRoot, root);
@@ -77,7 +88,8 @@ public final class ManifestBuilder {
         }
         List<FileDigest> digests = digestAll(tree.files, params, threads);
 
-        Manifest.Builder builder = Manifest.builder(channel, version, params).createdAtMillis(createdAtMillis);
+        long createdAt = createdAtMillis.orElse(tree.newestModifiedMillis);
+        Manifest.Builder builder = Manifest.builder(channel, version, params).createdAtMillis(createdAt);
         for (String dir : tree.directories) {
             builder.addDirectory(dir);
         }
@@ -96,6 +108,7 @@ public final class ManifestBuilder {
     private static final class Tree {
         final List<String> directories = new ArrayList<>();
         final List<SourceFile> files = new ArrayList<>();
+        long newestModifiedMillis;
     }
 
     private static Path realDirectory(Path root) {
@@ -134,6 +147,7 @@ public final class ManifestBuilder {
                             if (!attrs.isRegularFile()) {
                                 throw invalid("not a regular file: " + shown);
                             }
+                            tree.newestModifiedMillis = Math.max(tree.newestModifiedMillis, attrs.lastModifiedTime().toMillis());
                             tree.files.add(new SourceFile(file, shown, relative(realRoot, file, shownRoot), attrs.size(),
                                     isExecutable(file)));
                             return FileVisitResult.CONTINUE;
