@@ -1,0 +1,157 @@
+package io.skiff.cli;
+
+import io.skiff.bench.corpus.CodeSetCorpus;
+import io.skiff.bench.corpus.CorpusRelease;
+import io.skiff.engine.Skiff;
+import io.skiff.engine.report.JsonWriter;
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.ReleaseVerifier;
+import io.skiff.engine.transfer.PushListener;
+import io.skiff.engine.transfer.PushOptions;
+import io.skiff.engine.transfer.PushResult;
+import io.skiff.engine.transfer.Receiver;
+import io.skiff.engine.transfer.ReceiverConfig;
+import io.skiff.engine.transfer.TargetResult;
+import io.skiff.engine.transport.HostPort;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.SkiffException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code skiff demo}: the main job on an embedded default. Generates a code-set release and its next
+ * version, starts two receivers in this process on loopback, pushes v1 then v2 to both, verifies both
+ * receivers' current trees byte for byte against the source, and prints what crossed the wire.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Generate a code-set release v1 and its update v2, push both to two in-process receivers on "
+                + "loopback, verify every byte, and print logical bytes, wire bytes and throughput.")
+final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--size", defaultValue = "100", paramLabel = "MB", description = "Approximate release size in MB (default: ${DEFAULT-VALUE}).")
+    long sizeMb;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Corpus seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Work directory to keep (default: a temporary directory, deleted afterwards).")
+    Path dir;
+
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
+
+    private record Row(String release, PushResult result) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (sizeMb < 1 || sizeMb > 100_000) {
+            throw new SkiffException(ErrorCode.USAGE, "--size must be 1..100000 MB, got " + sizeMb);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean temporary = dir == null;
+        Path work = temporary ? Files.createTempDirectory("skiff-demo-") : Files.createDirectories(dir);
+        try {
+            err.printf(Locale.ROOT, "generating a %d MB code-set release and its next version in %s%n", sizeMb, work);
+            err.flush();
+            CorpusRelease v1 = CodeSetCorpus.generate(work.resolve("source/v1"), seed, sizeMb * 1_000_000L);
+            CorpusRelease v2 = CodeSetCorpus.next(v1, work.resolve("source/v2"), seed + 1);
+            List<Row> rows = new ArrayList<>();
+            try (Receiver a = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-a")));
+                 Receiver b = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-b")))) {
+                List<HostPort> targets = List.of(new HostPort("127.0.0.1", a.port()), new HostPort("127.0.0.1", b.port()));
+                for (CorpusRelease release : List.of(v1, v2)) {
+                    String version = "v" + release.version();
+                    err.printf(Locale.ROOT, "pushing %s (%s) to %s and %s%n", version, HumanFormat.bytes(release.totalBytes()), targets.get(0), targets.get(1));
+                    err.flush();
+                    PushResult result = Skiff.push(release.dir(), "codeset", version, targets, PushOptions.defaults(), PushListener.NONE);
+                    for (TargetResult t : result.targets()) {
+                        if (!t.activated()) {
+                            throw new SkiffException(t.code(), "demo push of " + version + " to " + t.target() + " failed: " + t.error());
+                        }
+                    }
+                    for (Receiver r : List.of(a, b)) {
+                        verifyReceiver(r.store(), result);
+                    }
+                    rows.add(new Row(version + (rows.isEmpty() ? " (full)" : " (update)"), result));
+                }
+            }
+            print(out, rows);
+            err.println("both receivers hold byte-identical, verified copies of v1 and v2 (current = v2)");
+            return 0;
+        } finally {
+            if (temporary) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    /** The receiver's current release must be the pushed one and match the source's manifest byte for byte. */
+    private static void verifyReceiver(ReleaseStore store, PushResult result) {
+        String channel = result.manifest().channel();
+        if (!store.current(channel).map(result.manifest().releaseId()::equals).orElse(false)) {
+            throw new SkiffException(ErrorCode.FILE_HASH_MISMATCH, "receiver " + store.root() + " current is not " + result.manifest().version());
+        }
+        ReleaseVerifier.verify(store.releaseDir(channel, result.manifest().releaseId()), result.manifest());
+    }
+
+    private void print(PrintWriter out, List<Row> rows) {
+        if (json) {
+            JsonWriter j = new JsonWriter().beginObject().name("pushes").beginArray();
+            for (Row row : rows) {
+                PushResult r = row.result();
+                j.beginObject().field("release", row.release()).field("release_id", r.manifest().releaseId().hex())
+                        .field("targets", r.targets().size()).field("bytes_logical", r.bytesLogical())
+                        .field("bytes_wire", r.bytesWire()).field("seconds", r.seconds()).endObject();
+            }
+            out.println(j.endArray().endObject());
+            return;
+        }
+        out.printf(Locale.ROOT, "%-14s %8s %14s %16s %10s %14s%n", "RELEASE", "TARGETS", "BYTES LOGICAL", "BYTES ON WIRE", "SECONDS", "THROUGHPUT");
+        for (Row row : rows) {
+            PushResult r = row.result();
+            long logical = r.bytesLogical() * r.targets().size();
+            out.printf(Locale.ROOT, "%-14s %8d %14s %16s %10.2f %14s%n", row.release(), r.targets().size(),
+                    HumanFormat.bytes(logical), HumanFormat.bytes(r.bytesWire()), r.seconds(), HumanFormat.rate(logical, r.seconds()));
+        }
+        out.println("(bytes are summed over targets; throughput is logical bytes delivered per second, manifest build included)");
+    }
+
+    private static void deleteTree(Path root) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.skiff.cli;
+
+import java.util.Locale;
+
+/** Sizes, rates and durations for people (tables, progress lines). Machines get raw numbers in --json. */
+final class HumanFormat {
+    private HumanFormat() {
+    }
+
+    static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    static String rate(long bytes, double seconds) {
+        if (seconds <= 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.1f MB/s", bytes / seconds / 1e6);
+    }
+
+    static String seconds(double seconds) {
+        return String.format(Locale.ROOT, "%.2f s", seconds);
+    }
+}

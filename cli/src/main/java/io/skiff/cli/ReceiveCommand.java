@@ -1,0 +1,55 @@
+package io.skiff.cli;
+
+import io.skiff.engine.Skiff;
+import io.skiff.engine.transfer.Receiver;
+import io.skiff.engine.transfer.ReceiverConfig;
+import io.skiff.engine.transport.HostPort;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.SkiffException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code skiff receive}: the receiver daemon. Runs until SIGTERM or SIGINT, then shuts down cleanly. */
+@Command(name = "receive", mixinStandardHelpOptions = true,
+        description = {"Run a receiver: accept pushes into ROOT/<channel>/releases, switch ROOT/<channel>/current atomically.",
+                "Runs until SIGTERM/SIGINT. Lifecycle events are logged to stderr (SKIFF_LOG_LEVEL=debug|info|warn)."})
+final class ReceiveCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:" + ReceiverConfig.DEFAULT_PORT, paramLabel = "HOST:PORT",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--root", required = true, paramLabel = "DIR", description = "Receiver root directory.")
+    Path root;
+
+    @Option(names = "--retain", defaultValue = "3", paramLabel = "N", description = "Releases kept per channel, current included (default: ${DEFAULT-VALUE}).")
+    int retain;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (retain < 1) {
+            throw new SkiffException(ErrorCode.USAGE, "--retain must be >= 1, got " + retain);
+        }
+        ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain);
+        Receiver receiver = Skiff.receiver(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            receiver.close();
+            stopped.countDown();
+        }, "skiff-shutdown"));
+        spec.commandLine().getErr().printf("skiff receiver listening on %s:%d, root %s%n", config.listen().host(),
+                receiver.port(), receiver.store().root());
+        spec.commandLine().getErr().flush();
+        receiver.awaitClose();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,209 @@
+package io.skiff.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skiff.engine.Skiff;
+import io.skiff.engine.testing.TestTrees;
+import io.skiff.engine.transfer.Receiver;
+import io.skiff.engine.transfer.ReceiverConfig;
+import io.skiff.engine.transport.HostPort;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CLI contract, in-process: flags, --json fields, exit codes, one-line errors. */
+class CliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+    private Receiver receiver;
+    private String target;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(out);
+        }
+    }
+
+    static Run skiff(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = SkiffCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void startReceiver() {
+        receiver = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("root")));
+        target = "127.0.0.1:" + receiver.port();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    private Path source() {
+        Path src = tmp.resolve("src");
+        TestTrees.textFile(src.resolve("codes/descriptions.txt"), 1_500_000, 1);
+        TestTrees.randomFile(src.resolve("README.bin"), 10_000, 2);
+        return src;
+    }
+
+    @Test
+    void shouldListEveryCommandInHelp() {
+        Run run = skiff("--help");
+        assertEquals(0, run.exit());
+        for (String command : new String[]{"push", "receive", "manifest", "status", "verify", "demo"}) {
+            assertTrue(run.out().contains(command), "help lacks " + command + ":\n" + run.out());
+        }
+    }
+
+    @Test
+    void shouldPrintTheResultAsJsonWhenPushSucceeds() throws IOException {
+        Path src = source();
+        Run run = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "2027-01", "--to", target, "--json");
+
+        assertEquals(0, run.exit(), run.err());
+        JsonNode json = run.json();
+        assertEquals("icd10cm", json.get("channel").asText());
+        assertEquals("2027-01", json.get("version").asText());
+        assertEquals(64, json.get("release_id").asText().length());
+        assertEquals(1_510_000, json.get("bytes_logical").asLong());
+        assertTrue(json.get("bytes_wire").asLong() > 0);
+        assertTrue(json.get("seconds").asDouble() > 0);
+        JsonNode t = json.get("targets").get(0);
+        assertEquals(target, t.get("target").asText());
+        assertEquals("activated", t.get("status").asText());
+        assertTrue(t.get("error").isNull());
+        assertEquals(json.get("bytes_wire").asLong(), t.get("bytes_wire").asLong());
+        TestTrees.assertSameTree(src, tmp.resolve("root/icd10cm/current"));
+    }
+
+    @Test
+    void shouldPrintAHumanSummaryWithoutJson() {
+        Run run = skiff("push", source().toString(), "--channel", "icd10cm", "--version", "v1", "--to", target);
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("activated"), run.out());
+        assertTrue(run.out().contains("1 of 1 targets activated"), run.out());
+    }
+
+    @Test
+    void shouldFailWithOneLineWhenTheSourceDoesNotExist() {
+        Run run = skiff("push", tmp.resolve("missing").toString(), "--channel", "c", "--version", "v", "--to", target);
+        assertEquals(2, run.exit());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().startsWith("skiff: error: "), run.err());
+        assertTrue(run.err().contains("missing"), run.err());
+    }
+
+    @Test
+    void shouldFailWhenTheSourceIsEmpty() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Run run = skiff("push", empty.toString(), "--channel", "c", "--version", "v", "--to", target);
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("empty"), run.err());
+    }
+
+    @Test
+    void shouldFailWithExitThreeWhenTheTargetIsNotListening() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", "127.0.0.1:" + closedPort, "--json");
+        assertEquals(3, run.exit());
+        JsonNode t = run.json().get("targets").get(0);
+        assertEquals("failed", t.get("status").asText());
+        assertEquals("connect_failed", t.get("error_code").asText());
+        assertTrue(run.err().contains("cannot connect"), run.err());
+    }
+
+    @Test
+    void shouldActivateTheLiveTargetAndFailTheDeadOne() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v",
+                "--to", target + ",127.0.0.1:" + closedPort, "--json");
+        assertEquals(3, run.exit());
+        JsonNode targets = run.json().get("targets");
+        assertEquals("activated", targets.get(0).get("status").asText());
+        assertEquals("failed", targets.get(1).get("status").asText());
+    }
+
+    @Test
+    void shouldRejectAMalformedTarget() {
+        Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", "no-port");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("HOST:PORT"), run.err());
+    }
+
+    @Test
+    void shouldSummarizeAManifestAsJson() throws IOException {
+        Run run = skiff("manifest", source().toString(), "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode json = run.json();
+        assertEquals(2, json.get("files").asInt());
+        assertEquals(1_510_000, json.get("bytes").asLong());
+        assertTrue(json.get("chunks").asInt() >= 2);
+        assertEquals(64, json.get("release_id").asText().length());
+    }
+
+    @Test
+    void shouldShowCurrentAndRetainedReleasesInStatus() throws IOException {
+        Path src = source();
+        Run pushed = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "v1", "--to", target, "--json");
+        String id = pushed.json().get("release_id").asText();
+
+        Run run = skiff("status", "--root", tmp.resolve("root").toString(), "--json");
+
+        assertEquals(0, run.exit(), run.err());
+        JsonNode channel = run.json().get("channels").get(0);
+        assertEquals("icd10cm", channel.get("channel").asText());
+        assertEquals(id, channel.get("current").get("release_id").asText());
+        assertEquals("v1", channel.get("current").get("version").asText());
+        assertEquals(1, channel.get("releases").size());
+        assertEquals(0, channel.get("staging").size());
+        Run human = skiff("status", "--root", tmp.resolve("root").toString());
+        assertTrue(human.out().contains(id), human.out());
+    }
+
+    @Test
+    void shouldFailVerifyNamingTheFileWhenTheActiveReleaseWasTampered() throws IOException {
+        skiff("push", source().toString(), "--channel", "icd10cm", "--version", "v1", "--to", target);
+        Path root = tmp.resolve("root");
+        assertEquals(0, skiff("verify", "--root", root.toString()).exit());
+
+        Path victim = root.resolve("icd10cm/current/codes/descriptions.txt");
+        byte[] bytes = Files.readAllBytes(victim);
+        bytes[1234] ^= 1;
+        Files.write(victim, bytes);
+        Run run = skiff("verify", "--root", root.toString(), "--channel", "icd10cm");
+
+        assertEquals(12, run.exit());
+        assertTrue(run.out().contains("codes/descriptions.txt"), run.out());
+        assertFalse(run.out().startsWith("ok"), run.out());
+    }
+
+    @Test
+    void shouldRunTheDemoEndToEnd() {
+        Run run = skiff("demo", "--size", "4");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("v1 (full)"), run.out());
+        assertTrue(run.out().contains("v2 (update)"), run.out());
+    }
+}
