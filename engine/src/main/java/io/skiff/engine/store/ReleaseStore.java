@@ -128,14 +128,14 @@ public final class ReleaseStore {
     /** Activated releases still on disk, newest activation first. */
     public List<Sha256> releases(String channel) {
         Path dir = channelDir(channel).resolve("releases");
-        List<Sha256> ids = listIds(dir, "");
+        List<Sha256> ids = listIds(dir);
         ids.sort(Comparator.comparing((Sha256 id) -> lastActivated(channel, id)).reversed());
         return ids;
     }
 
     /** Partial transfers waiting in {@code staging/}. */
     public List<Sha256> staging(String channel) {
-        return listIds(channelDir(channel).resolve("staging"), "");
+        return listIds(channelDir(channel).resolve("staging"));
     }
 
     public Optional<Manifest> loadManifest(String channel, Sha256 id) {
@@ -268,7 +268,8 @@ public final class ReleaseStore {
         }
     }
 
-    private static List<Sha256> listIds(Path dir, String suffix) {
+    /** Names of sub-directories that are release ids. */
+    private static List<Sha256> listIds(Path dir) {
         List<Sha256> ids = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return ids;
@@ -276,9 +277,9 @@ public final class ReleaseStore {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.length() == 64 + suffix.length() && name.endsWith(suffix) && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                if (name.length() == 2 * Sha256.BYTES && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
                     try {
-                        ids.add(Sha256.parseHex(name.substring(0, 64)));
+                        ids.add(Sha256.parseHex(name));
                     } catch (IllegalArgumentException ignored) {
                         // not ours
                     }
