@@ -33,12 +33,17 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--retain", defaultValue = "3", paramLabel = "N", description = "Releases kept per channel, current included (default: ${DEFAULT-VALUE}).")
     int retain;
 
+    @Option(names = "--rehash-on-commit", description = "Read every chunk back from disk and hash it again before activating "
+            + "(chunks are always verified before they are written).")
+    boolean rehashOnCommit;
+
     @Override
     public Integer call() throws InterruptedException {
         if (retain < 1) {
             throw new SkiffException(ErrorCode.USAGE, "--retain must be >= 1, got " + retain);
         }
-        ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain);
+        ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain)
+                .withRehashOnCommit(rehashOnCommit);
         Receiver receiver = Skiff.receiver(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

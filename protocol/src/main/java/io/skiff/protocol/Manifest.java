@@ -128,17 +128,14 @@ public final class Manifest {
         }
 
         /**
+         * Adds a file; its digest is computed from the chunk list ({@link ChunkListDigest}).
+         *
          * @param chunkHashes  {@code chunkLengths.length} SHA-256 digests back to back
          * @param chunkLengths chunk lengths in file order; they sum to {@code size}
          */
-        public Builder addFile(String path, boolean executable, long size, Sha256 sha256,
-                               byte[] chunkHashes, int[] chunkLengths) {
-            if (chunkHashes.length != chunkLengths.length * Sha256.BYTES) {
-                throw new IllegalArgumentException("chunkHashes.length=" + chunkHashes.length
-                        + " for chunkLengths.length=" + chunkLengths.length);
-            }
-            pending.add(new Pending(path, EntryKind.FILE, executable, size, Objects.requireNonNull(sha256, "sha256"),
-                    chunkHashes, chunkLengths));
+        public Builder addFile(String path, boolean executable, long size, byte[] chunkHashes, int[] chunkLengths) {
+            Sha256 digest = ChunkListDigest.of(chunkHashes, chunkLengths);
+            pending.add(new Pending(path, EntryKind.FILE, executable, size, digest, chunkHashes, chunkLengths));
             return this;
         }
 

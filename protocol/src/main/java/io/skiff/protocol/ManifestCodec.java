@@ -23,7 +23,8 @@ import java.util.List;
  * +--------+--------+-----------+-----------+---------------+-----+-----+-----+------------+
  * then per entry:
  *   kind u8 (1 file, 2 dir) | flags u8 (bit 0: executable) | path str16
- *   file only: size u64 | sha256 32 B | chunks u32 | chunks x (sha256 32 B, length u32)
+ *   file only: size u64 | digest 32 B | chunks u32 | chunks x (sha256 32 B, length u32)
+ *   digest = SHA-256 over the chunk list ({@link ChunkListDigest}), checked on decode
  * str16 = u16 byte length + UTF-8 bytes
  * </pre>
  *

@@ -6,6 +6,7 @@ package io.skiff.protocol;
  *
  * @param path       relative, '/'-separated, validated by {@link ManifestValidator}
  * @param executable the only mode bit a release carries: files become 0755 or 0644
+ * @param sha256     the file's {@link ChunkListDigest} (SHA-256 over its chunk list)
  */
 public record ManifestEntry(String path, EntryKind kind, boolean executable, long size, Sha256 sha256,
                             int firstChunk, int chunkCount) {

@@ -9,7 +9,8 @@ import java.util.Set;
  * The rules every manifest obeys, whether built locally or decoded from a peer: safe relative paths
  * (no {@code ..}, no absolute paths, no empty or {@code .} segments, no backslashes or NUL), strictly
  * ascending (hence unique) paths, no entry below a file, chunk lengths within the chunking maximum and
- * summing to the file size, and every {@link ProtocolLimits} limit.
+ * summing to the file size, each file's digest equal to its {@link ChunkListDigest}, and every
+ * {@link ProtocolLimits} limit.
  */
 public final class ManifestValidator {
     private ManifestValidator() {
@@ -60,6 +61,9 @@ public final class ManifestValidator {
                 if (sum != e.size()) {
                     throw new ProtocolException(ErrorCode.MANIFEST_INVALID,
                             "chunks sum to " + sum + " but size=" + e.size() + " at " + e.path());
+                }
+                if (!ChunkListDigest.of(chunks, e.firstChunk(), e.chunkCount()).equals(e.sha256())) {
+                    throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "file digest does not match its chunk list at " + e.path());
                 }
             } else if (e.chunkCount() != 0 || e.size() != 0) {
                 throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "directory with content: " + e.path());

@@ -33,8 +33,18 @@ final class ManifestBytes {
         return u8(KIND_DIRECTORY).u8(0).str16(path);
     }
 
-    /** A file whose chunks all have hash {@code chunkHash}; the file hash is {@code fileHash}. */
+    /**
+     * A file whose chunks all have hash {@code chunkHash}; the file digest is {@code fileHash}, or the
+     * correct {@link ChunkListDigest} when {@code fileHash} is null.
+     */
     ManifestBytes file(String path, boolean executable, long size, byte[] fileHash, byte[] chunkHash, int... chunkLengths) {
+        if (fileHash == null) {
+            byte[] hashes = new byte[chunkLengths.length * Sha256.BYTES];
+            for (int i = 0; i < chunkLengths.length; i++) {
+                System.arraycopy(chunkHash, 0, hashes, i * Sha256.BYTES, Sha256.BYTES);
+            }
+            fileHash = ChunkListDigest.of(hashes, chunkLengths).toBytes();
+        }
         u8(KIND_FILE).u8(executable ? 1 : 0).str16(path).u64(size).bytes(fileHash).u32(chunkLengths.length);
         for (int length : chunkLengths) {
             bytes(chunkHash).u32(length);

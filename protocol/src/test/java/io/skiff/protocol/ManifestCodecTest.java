@@ -52,7 +52,7 @@ class ManifestCodecTest {
         assertTrue(run.executable());
         assertEquals(0755, run.mode());
         assertEquals(10, run.size());
-        assertEquals(sha("run.sh"), run.sha256());
+        assertEquals(ChunkListDigest.of(sha("run-0").toBytes(), new int[]{10}), run.sha256());
 
         ManifestEntry codes = entry(decoded, "data/codes.tsv");
         assertFalse(codes.executable());
@@ -142,12 +142,12 @@ class ManifestCodecTest {
     @Test
     void shouldMatchDocumentedLayoutWhenEncodedByHand() {
         Manifest built = Manifest.builder("icd10cm", "2026", SMALL_CHUNKS).createdAtMillis(CREATED_AT_MILLIS)
-                .addFile("a.tsv", true, 300, sha("a"), repeat(sha("c"), 2), new int[]{200, 100})
+                .addFile("a.tsv", true, 300, repeat(sha("c"), 2), new int[]{200, 100})
                 .addDirectory("d")
                 .build();
 
         byte[] byHand = ManifestBytes.header("icd10cm", "2026", CREATED_AT_MILLIS, SMALL_CHUNKS, 2)
-                .file("a.tsv", true, 300, sha("a").toBytes(), sha("c").toBytes(), 200, 100)
+                .file("a.tsv", true, 300, null, sha("c").toBytes(), 200, 100)
                 .directory("d")
                 .toByteArray();
 
@@ -186,7 +186,7 @@ class ManifestCodecTest {
     @MethodSource("unsafePaths")
     void shouldRejectPathWhenFileIsBuiltWithUnsafePath(String path) {
         Manifest.Builder builder = Manifest.builder("ch", "1", SMALL_CHUNKS)
-                .addFile(path, false, 64, sha("f"), sha("c").toBytes(), new int[]{64});
+                .addFile(path, false, 64, sha("c").toBytes(), new int[]{64});
 
         assertCode(ErrorCode.PATH_INVALID, assertThrows(ProtocolException.class, builder::build));
     }
@@ -203,7 +203,7 @@ class ManifestCodecTest {
     @MethodSource("unsafePaths")
     void shouldRejectPathWhenDecodingUnsafePath(String path) {
         byte[] bytes = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
-                .file(path, false, 64, sha("f").toBytes(), sha("c").toBytes(), 64)
+                .file(path, false, 64, null, sha("c").toBytes(), 64)
                 .toByteArray();
 
         assertDecodeFails(ErrorCode.PATH_INVALID, bytes);
@@ -228,8 +228,8 @@ class ManifestCodecTest {
     @Test
     void shouldRejectPathWhenTwoFilesHaveSamePath() {
         Manifest.Builder builder = Manifest.builder("ch", "1", SMALL_CHUNKS)
-                .addFile("a", false, 64, sha("1"), sha("c").toBytes(), new int[]{64})
-                .addFile("a", false, 64, sha("2"), sha("c").toBytes(), new int[]{64});
+                .addFile("a", false, 64, sha("c").toBytes(), new int[]{64})
+                .addFile("a", false, 64, sha("c").toBytes(), new int[]{64});
 
         assertCode(ErrorCode.PATH_INVALID, assertThrows(ProtocolException.class, builder::build));
     }
@@ -238,7 +238,7 @@ class ManifestCodecTest {
     void shouldRejectPathWhenFileAndDirectoryHaveSamePath() {
         Manifest.Builder builder = Manifest.builder("ch", "1", SMALL_CHUNKS)
                 .addDirectory("a")
-                .addFile("a", false, 0, sha(""), new byte[0], new int[0]);
+                .addFile("a", false, 0, new byte[0], new int[0]);
 
         assertCode(ErrorCode.PATH_INVALID, assertThrows(ProtocolException.class, builder::build));
     }
@@ -246,11 +246,11 @@ class ManifestCodecTest {
     @Test
     void shouldRejectPathWhenEntryIsBelowAFile() {
         Manifest.Builder file = Manifest.builder("ch", "1", SMALL_CHUNKS)
-                .addFile("a", false, 0, sha(""), new byte[0], new int[0])
-                .addFile("a-b", false, 0, sha(""), new byte[0], new int[0]) // sorts between "a" and "a/b"
-                .addFile("a/b", false, 0, sha(""), new byte[0], new int[0]);
+                .addFile("a", false, 0, new byte[0], new int[0])
+                .addFile("a-b", false, 0, new byte[0], new int[0]) // sorts between "a" and "a/b"
+                .addFile("a/b", false, 0, new byte[0], new int[0]);
         Manifest.Builder dir = Manifest.builder("ch", "1", SMALL_CHUNKS)
-                .addFile("a", false, 0, sha(""), new byte[0], new int[0])
+                .addFile("a", false, 0, new byte[0], new int[0])
                 .addDirectory("a/b/c");
 
         assertCode(ErrorCode.PATH_INVALID, assertThrows(ProtocolException.class, file::build));
@@ -261,7 +261,7 @@ class ManifestCodecTest {
     void shouldAcceptEntryWhenBelowADirectory() {
         Manifest m = Manifest.builder("ch", "1", SMALL_CHUNKS)
                 .addDirectory("a")
-                .addFile("a/b", false, 0, sha(""), new byte[0], new int[0])
+                .addFile("a/b", false, 0, new byte[0], new int[0])
                 .build();
 
         assertEquals(List.of("a", "a/b"), paths(m));
@@ -270,9 +270,9 @@ class ManifestCodecTest {
     @Test
     void shouldRejectManifestWhenChunkLengthsDoNotSumToSize() {
         Manifest.Builder tooShort = Manifest.builder("ch", "1", SMALL_CHUNKS)
-                .addFile("a", false, 200, sha("a"), repeat(sha("c"), 2), new int[]{100, 99});
+                .addFile("a", false, 200, repeat(sha("c"), 2), new int[]{100, 99});
         Manifest.Builder noChunks = Manifest.builder("ch", "1", SMALL_CHUNKS)
-                .addFile("a", false, 1, sha("a"), new byte[0], new int[0]);
+                .addFile("a", false, 1, new byte[0], new int[0]);
 
         assertCode(ErrorCode.MANIFEST_INVALID, assertThrows(ProtocolException.class, tooShort::build));
         assertCode(ErrorCode.MANIFEST_INVALID, assertThrows(ProtocolException.class, noChunks::build));
@@ -281,7 +281,7 @@ class ManifestCodecTest {
     @Test
     void shouldRejectManifestWhenChunkIsLongerThanChunkingMax() {
         Manifest.Builder builder = Manifest.builder("ch", "1", SMALL_CHUNKS)
-                .addFile("a", false, 257, sha("a"), sha("c").toBytes(), new int[]{SMALL_CHUNKS.maxBytes() + 1});
+                .addFile("a", false, 257, sha("c").toBytes(), new int[]{SMALL_CHUNKS.maxBytes() + 1});
 
         assertCode(ErrorCode.MANIFEST_INVALID, assertThrows(ProtocolException.class, builder::build));
     }
@@ -289,7 +289,7 @@ class ManifestCodecTest {
     @Test
     void shouldRejectManifestWhenChunkIsEmpty() {
         Manifest.Builder builder = Manifest.builder("ch", "1", SMALL_CHUNKS)
-                .addFile("a", false, 64, sha("a"), repeat(sha("c"), 2), new int[]{64, 0});
+                .addFile("a", false, 64, repeat(sha("c"), 2), new int[]{64, 0});
 
         assertCode(ErrorCode.MANIFEST_INVALID, assertThrows(ProtocolException.class, builder::build));
     }
@@ -413,7 +413,7 @@ class ManifestCodecTest {
         byte[] unordered = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 2)
                 .directory("b").directory("a").toByteArray();
         byte[] fileThenDir = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 2)
-                .file("a", false, 0, sha("").toBytes(), sha("c").toBytes())
+                .file("a", false, 0, null, sha("c").toBytes())
                 .directory("a").toByteArray();
 
         assertDecodeFails(ErrorCode.PATH_INVALID, duplicate);
@@ -424,7 +424,7 @@ class ManifestCodecTest {
     @Test
     void shouldRejectManifestWhenDecodedEntryIsBelowAFile() {
         byte[] bytes = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 2)
-                .file("a", false, 0, sha("").toBytes(), sha("c").toBytes())
+                .file("a", false, 0, null, sha("c").toBytes())
                 .directory("a/b")
                 .toByteArray();
 
@@ -434,13 +434,13 @@ class ManifestCodecTest {
     @Test
     void shouldRejectManifestWhenDecodedChunkLengthsAreInvalid() {
         byte[] wrongSum = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
-                .file("a", false, 200, sha("a").toBytes(), sha("c").toBytes(), 100, 101).toByteArray();
+                .file("a", false, 200, null, sha("c").toBytes(), 100, 101).toByteArray();
         byte[] tooLong = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
-                .file("a", false, 257, sha("a").toBytes(), sha("c").toBytes(), 257).toByteArray();
+                .file("a", false, 257, null, sha("c").toBytes(), 257).toByteArray();
         byte[] zero = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
-                .file("a", false, 64, sha("a").toBytes(), sha("c").toBytes(), 64, 0).toByteArray();
+                .file("a", false, 64, null, sha("c").toBytes(), 64, 0).toByteArray();
         byte[] negative = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
-                .file("a", false, 63, sha("a").toBytes(), sha("c").toBytes(), 64, -1).toByteArray();
+                .file("a", false, 63, null, sha("c").toBytes(), 64, -1).toByteArray();
 
         assertDecodeFails(ErrorCode.MANIFEST_INVALID, wrongSum);
         assertDecodeFails(ErrorCode.MANIFEST_INVALID, tooLong);
@@ -451,9 +451,9 @@ class ManifestCodecTest {
     @Test
     void shouldRejectManifestWhenFileSizeIsNegativeOrAboveLimit() {
         byte[] negative = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
-                .file("a", false, Long.MIN_VALUE, sha("a").toBytes(), sha("c").toBytes()).toByteArray();
+                .file("a", false, Long.MIN_VALUE, null, sha("c").toBytes()).toByteArray();
         byte[] huge = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
-                .file("a", false, ProtocolLimits.MAX_FILE_BYTES + 1, sha("a").toBytes(), sha("c").toBytes()).toByteArray();
+                .file("a", false, ProtocolLimits.MAX_FILE_BYTES + 1, null, sha("c").toBytes()).toByteArray();
 
         assertDecodeFails(ErrorCode.MANIFEST_INVALID, negative);
         assertDecodeFails(ErrorCode.MANIFEST_INVALID, huge);
@@ -559,13 +559,12 @@ class ManifestCodecTest {
         Manifest.Builder b = Manifest.builder("icd10cm", "2026.1", SMALL_CHUNKS).createdAtMillis(CREATED_AT_MILLIS);
         List<Runnable> adds = new ArrayList<>(List.of(
                 () -> b.addDirectory("data"),
-                () -> b.addFile("data/codes.tsv", false, 300, sha("codes.tsv"),
-                        concat(sha("codes-0"), sha("codes-1"), sha("codes-2")), new int[]{100, 150, 50}),
-                () -> b.addFile("bin/run.sh", true, 10, sha("run.sh"), sha("run-0").toBytes(), new int[]{10}),
-                () -> b.addFile("empty.txt", false, 0, sha(""), new byte[0], new int[0]),
+                () -> b.addFile("data/codes.tsv", false, 300, concat(sha("codes-0"), sha("codes-1"), sha("codes-2")), new int[]{100, 150, 50}),
+                () -> b.addFile("bin/run.sh", true, 10, sha("run-0").toBytes(), new int[]{10}),
+                () -> b.addFile("empty.txt", false, 0, new byte[0], new int[0]),
                 () -> b.addDirectory("donn\u00e9es"),
-                () -> b.addFile("donn\u00e9es/\u00e9t\u00e9.txt", false, 256, sha("ete"), sha("ete-0").toBytes(), new int[]{256}),
-                () -> b.addFile("\u65e5\u672c/\uD83D\uDE00.txt", false, 64, sha("smile"), sha("smile-0").toBytes(), new int[]{64})));
+                () -> b.addFile("donn\u00e9es/\u00e9t\u00e9.txt", false, 256, sha("ete-0").toBytes(), new int[]{256}),
+                () -> b.addFile("\u65e5\u672c/\uD83D\uDE00.txt", false, 64, sha("smile-0").toBytes(), new int[]{64})));
         if (reverse) {
             java.util.Collections.reverse(adds);
         }
@@ -575,15 +574,15 @@ class ManifestCodecTest {
 
     private static Manifest variant(String version, boolean executable, String lastChunkTag, long createdAtMillis) {
         return Manifest.builder("icd10cm", version, SMALL_CHUNKS).createdAtMillis(createdAtMillis)
-                .addFile("a/run", executable, 200, sha("run"), concat(sha("c0"), sha(lastChunkTag)), new int[]{100, 100})
-                .addFile("b.tsv", false, 64, sha("b"), sha("b0").toBytes(), new int[]{64})
+                .addFile("a/run", executable, 200, concat(sha("c0"), sha(lastChunkTag)), new int[]{100, 100})
+                .addFile("b.tsv", false, 64, sha("b0").toBytes(), new int[]{64})
                 .build();
     }
 
     private static Manifest smallManifest() {
         return Manifest.builder("ch", "1", SMALL_CHUNKS).createdAtMillis(CREATED_AT_MILLIS)
                 .addDirectory("d")
-                .addFile("d/f", true, 100, sha("f"), concat(sha("f0"), sha("f1")), new int[]{64, 36})
+                .addFile("d/f", true, 100, concat(sha("f0"), sha("f1")), new int[]{64, 36})
                 .build();
     }
 
@@ -624,6 +623,23 @@ class ManifestCodecTest {
 
     private static List<String> paths(Manifest m) {
         return m.entries().stream().map(ManifestEntry::path).toList();
+    }
+
+    @Test
+    void shouldRejectManifestWhenAFileDigestDoesNotMatchItsChunkList() {
+        byte[] bytes = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
+                .file("a", false, 64, sha("not the chunk list").toBytes(), sha("c").toBytes(), 64)
+                .toByteArray();
+        assertDecodeFails(ErrorCode.MANIFEST_INVALID, bytes);
+        byte[] good = ManifestBytes.header("ch", "1", CREATED_AT_MILLIS, SMALL_CHUNKS, 1)
+                .file("a", false, 64, null, sha("c").toBytes(), 64)
+                .toByteArray();
+        assertEquals(64, ManifestCodec.decode(good).totalBytes());
+    }
+
+    @Test
+    void shouldDigestAnEmptyChunkListLikeAnEmptyFile() {
+        assertEquals(Sha256.digest(new byte[0]), ChunkListDigest.of(new byte[0], new int[0]));
     }
 
     private static Sha256 sha(String content) {

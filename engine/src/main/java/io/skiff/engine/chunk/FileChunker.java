@@ -1,5 +1,6 @@
 package io.skiff.engine.chunk;
 
+import io.skiff.protocol.ChunkListDigest;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Sha256;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -30,25 +30,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Streams one file: cuts it into chunks with {@link FastCdcChunker} and computes the SHA-256 of every
- * chunk and of the whole file, reading through pooled heap buffers (the file is never loaded whole).
+ * chunk, reading through pooled heap buffers (the file is never loaded whole). The file's digest is
+ * the {@link ChunkListDigest} of its chunks: one SHA-256 pass per byte in all.
  *
  * <h2>Two cores on one file</h2>
- * Per byte the work is one CDC pass (~0.45 ns) and two SHA-256 passes (~0.5 ns each). The reading
- * thread fills a buffer, cuts its chunks and publishes it as a <em>segment</em>; then it moves on to the
- * next buffer. A task on {@code hashWorkers} feeds the segment's new bytes to the whole-file digest (in
- * file order: one drainer at a time empties a FIFO queue) and claims chunks of the segment one by one
- * from an atomic counter. When the reader runs out of buffers it claims the same work itself, so the two
- * threads share the hashing as evenly as the chunk granularity allows, whatever their speeds.
+ * Per byte the work is one CDC pass (~0.45 ns) and one SHA-256 pass (~0.55 ns). The reading thread
+ * fills a buffer, cuts its chunks and publishes it as a <em>segment</em>; then it moves on to the next
+ * buffer. A task on {@code hashWorkers} claims chunks of the segment one by one from an atomic counter.
+ * When the reader runs out of buffers it claims the same work itself, so the two threads share the
+ * hashing as evenly as the chunk granularity allows, whatever their speeds.
  *
  * <pre>
  *   reader:  read+cut s0 | read+cut s1 | read+cut s2 | read+cut s3 | (no buffer) hash chunks of s0.. |
- *   worker:  whole(s0) chunks(s0) | whole(s1) chunks(s1) | whole(s2) ...
+ *   worker:  chunks(s0) | chunks(s1) | chunks(s2) ...
  * </pre>
  *
  * <h2>Buffers</h2>
  * Each buffer is {@code max(4 MiB, 2 × maxBytes)}; one with no {@code hashWorkers}, at most four with
- * them (16 MiB in flight at the defaults). A buffer returns to the pool when its whole-file bytes and all
- * its chunks are hashed. The unchunked tail of a buffer (less than {@code maxBytes}) is copied to the
+ * them (16 MiB in flight at the defaults). A buffer returns to the pool when all its chunks are hashed. The unchunked tail of a buffer (less than {@code maxBytes}) is copied to the
  * start of the next one.
  *
  * <h2>Pitfalls</h2>
@@ -73,7 +72,6 @@ public final class FileChunker {
     private final int bufferBytes;
     private final int maxBuffers;
     private final BlockingQueue<byte[]> freeBuffers;
-    private final MessageDigest fileDigest = Sha256.newDigest();
     private int allocatedBuffers;
 
     /**
@@ -119,7 +117,6 @@ public final class FileChunker {
             boolean eof = false;
             int maxBytes = chunker.maxBytes();
             while (true) {
-                int newFrom = end;
                 while (!eof && end < buf.length) {
                     int room = (int) Math.min(buf.length - end, expectedSize + 1 - total);
                     int n = channel.read(ByteBuffer.wrap(buf, end, room));
@@ -133,7 +130,7 @@ public final class FileChunker {
                         }
                     }
                 }
-                Segment segment = new Segment(buf, newFrom, end, (end - start) / chunker.minBytes() + 1);
+                Segment segment = new Segment(buf, (end - start) / chunker.minBytes() + 1);
                 while (end - start >= maxBytes || (eof && start < end)) {
                     int length = chunker.cut(buf, start, end - start);
                     segment.addChunk(start, length);
@@ -159,13 +156,13 @@ public final class FileChunker {
                 throw changed(file, expectedSize, "read " + total + " bytes");
             }
             byte[] chunkHashes = run.chunkHashes();
-            return new FileDigest(total, Sha256.of(fileDigest.digest()), chunkHashes, run.chunkLengths.toArray());
+            int[] chunkLengths = run.chunkLengths.toArray();
+            return new FileDigest(total, ChunkListDigest.of(chunkHashes, chunkLengths), chunkHashes, chunkLengths);
         } finally {
             if (buf != null) {
                 freeBuffers.offer(buf);
             }
             run.finish();
-            fileDigest.reset();
         }
     }
 
@@ -192,23 +189,19 @@ public final class FileChunker {
         }
     }
 
-    /** One buffer's share of the work: its new bytes for the whole-file digest, and its chunks. */
+    /** One buffer's share of the work: its chunks. */
     private final class Segment {
         final byte[] buf;
-        final int wholeFrom;
-        final int wholeTo;
         int[] offsets;
         int[] lengths;
         int count;
         byte[] hashes;
         final AtomicInteger nextChunk = new AtomicInteger();
-        /** Chunks not yet hashed, plus one for the whole-file part. */
+        /** Chunks not yet hashed. */
         AtomicInteger pending;
 
-        Segment(byte[] buf, int wholeFrom, int wholeTo, int expectedChunks) {
+        Segment(byte[] buf, int expectedChunks) {
             this.buf = buf;
-            this.wholeFrom = wholeFrom;
-            this.wholeTo = wholeTo;
             this.offsets = new int[expectedChunks];
             this.lengths = new int[expectedChunks];
         }
@@ -226,7 +219,10 @@ public final class FileChunker {
         /** Called by the reader before the segment is visible to any worker. */
         void seal() {
             hashes = new byte[count * Sha256.BYTES];
-            pending = new AtomicInteger(count + 1);
+            pending = new AtomicInteger(count);
+            if (count == 0) {
+                freeBuffers.offer(buf); // nothing to hash: the buffer is free at once
+            }
         }
 
         /** Hashes unclaimed chunks until none is left; safe from any thread. */
@@ -260,8 +256,6 @@ public final class FileChunker {
         final IntList chunkLengths = new IntList();
         final List<byte[]> segmentHashes = new ArrayList<>();
         final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
-        final ConcurrentLinkedQueue<Segment> wholeQueue = new ConcurrentLinkedQueue<>();
-        final AtomicBoolean draining = new AtomicBoolean();
         final List<WorkerTask> workerTasks = new ArrayList<>();
         boolean finished;
 
@@ -269,7 +263,6 @@ public final class FileChunker {
             segment.seal();
             segmentHashes.add(segment.hashes);
             inFlight.add(segment);
-            wholeQueue.add(segment);
             if (hashWorkers != null) {
                 WorkerTask task = new WorkerTask(segment);
                 task.future = hashWorkers.submit(task);
@@ -280,27 +273,8 @@ public final class FileChunker {
             }
         }
 
-        /** Feeds queued segments to the whole-file digest in file order; one drainer at a time. */
-        void drainWhole() {
-            while (draining.compareAndSet(false, true)) {
-                try {
-                    Segment s;
-                    while ((s = wholeQueue.poll()) != null) {
-                        fileDigest.update(s.buf, s.wholeFrom, s.wholeTo - s.wholeFrom);
-                        s.partDone();
-                    }
-                } finally {
-                    draining.set(false);
-                }
-                if (wholeQueue.isEmpty()) {
-                    return;
-                }
-            }
-        }
-
         /** The reader does whatever work is still unclaimed. */
         void helpAll() {
-            drainWhole();
             for (Segment s : inFlight) {
                 s.hashChunks();
             }
@@ -350,7 +324,6 @@ public final class FileChunker {
             @Override
             public void run() {
                 if (claimed.compareAndSet(false, true)) {
-                    drainWhole();
                     segment.hashChunks();
                 }
             }

@@ -5,12 +5,12 @@ import io.skiff.protocol.Sha256;
 import java.util.Objects;
 
 /**
- * What {@link FileChunker} learns about one file: its size, its SHA-256 and its chunks in file order.
+ * What {@link FileChunker} learns about one file: its size, its digest and its chunks in file order.
  * The arrays are handed over, not copied (a large file has tens of thousands of chunks); treat them as
  * read-only.
  *
  * @param size         bytes read from the file
- * @param sha256       SHA-256 of the whole file
+ * @param sha256       the file's {@link io.skiff.protocol.ChunkListDigest} (SHA-256 over its chunk list)
  * @param chunkHashes  {@code chunkLengths.length} SHA-256 digests back to back, 32 bytes each
  * @param chunkLengths chunk lengths in file order; they sum to {@code size} (an empty file has no chunk)
  */

@@ -96,7 +96,7 @@ public final class ManifestBuilder {
         for (int i = 0; i < tree.files.size(); i++) {
             SourceFile f = tree.files.get(i);
             FileDigest d = digests.get(i);
-            builder.addFile(f.relativePath, f.executable, d.size(), d.sha256(), d.chunkHashes(), d.chunkLengths());
+            builder.addFile(f.relativePath, f.executable, d.size(), d.chunkHashes(), d.chunkLengths());
         }
         return builder.build();
     }

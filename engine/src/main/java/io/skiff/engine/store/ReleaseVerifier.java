@@ -1,5 +1,6 @@
 package io.skiff.engine.store;
 
+import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
@@ -24,12 +25,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Re-hashes a release tree against its manifest: every file's size and SHA-256, and nothing extra.
- * Files are hashed in parallel (both cores); each file is streamed through a 1 MiB buffer.
+ * Re-hashes a release tree against its manifest: every file's size, every chunk's SHA-256 at its
+ * offset (which, through the manifest's {@link io.skiff.protocol.ChunkListDigest}, checks the file's
+ * digest too), and nothing extra. Files are checked in parallel (both cores); each is streamed one
+ * chunk at a time, and a mismatch names the file and the offset of the first bad chunk.
  */
 public final class ReleaseVerifier {
-    private static final int READ_BUFFER_BYTES = 1024 * 1024;
-
     private ReleaseVerifier() {
     }
 
@@ -44,7 +45,7 @@ public final class ReleaseVerifier {
                 }
                 return;
             }
-            String problem = checkFile(path, e);
+            String problem = checkFile(path, manifest, e);
             if (problem != null) {
                 problems.add(problem);
             }
@@ -64,36 +65,39 @@ public final class ReleaseVerifier {
         }
     }
 
-    private static String checkFile(Path path, ManifestEntry e) {
+    private static String checkFile(Path path, Manifest manifest, ManifestEntry e) {
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             return "missing file: " + e.path();
         }
-        try {
-            long size = Files.size(path);
+        ChunkTable chunks = manifest.chunks();
+        MessageDigest digest = Sha256.newDigest();
+        ByteBuffer buffer = ByteBuffer.allocate(manifest.chunking().maxBytes());
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
             if (size != e.size()) {
                 return "size mismatch: " + e.path() + " expected=" + e.size() + " actual=" + size;
             }
-            Sha256 actual = sha256(path);
-            if (!actual.equals(e.sha256())) {
-                return "hash mismatch: " + e.path() + " expected=" + e.sha256().hex() + " actual=" + actual.hex();
+            for (int c = e.firstChunk(); c < e.firstChunk() + e.chunkCount(); c++) {
+                buffer.clear().limit(chunks.length(c));
+                long position = chunks.offset(c);
+                while (buffer.hasRemaining()) {
+                    int n = ch.read(buffer, position);
+                    if (n < 0) {
+                        return "size mismatch: " + e.path() + " ends before offset " + position;
+                    }
+                    position += n;
+                }
+                buffer.flip();
+                digest.update(buffer);
+                if (!chunks.hashMatches(c, digest.digest())) {
+                    return "hash mismatch: " + e.path() + " at offset " + chunks.offset(c) + " (chunk "
+                            + (c - e.firstChunk() + 1) + " of " + e.chunkCount() + ", expected " + chunks.hash(c).shortHex() + ")";
+                }
             }
             return null;
         } catch (IOException ex) {
             return "unreadable: " + e.path() + ": " + ReleaseStore.describe(ex);
         }
-    }
-
-    public static Sha256 sha256(Path file) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (ch.read(buffer) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        return Sha256.of(digest.digest());
     }
 
     private static List<String> unexpectedEntries(Path dir, Manifest manifest) {

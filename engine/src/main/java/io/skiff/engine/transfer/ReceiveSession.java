@@ -248,7 +248,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit with " + plan.outstanding() + " wanted chunks missing");
         }
         Manifest manifest = staging.manifest();
-        staging.commit(peer);
+        staging.commit(peer, receiver.config().rehashOnCommit());
         state = State.COMMITTED;
         LOG.info("{} activated {} {} ({})", peer, manifest.channel(), manifest.version(), manifest.releaseId().shortHex());
         int received = plan.wanted().cardinality();

@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param ioThreads        Netty event loop threads (socket reads and writes)
  * @param diskThreads      threads running receive sessions: decode, verify, write, commit
  * @param maxManifestBytes largest manifest accepted from a sender
+ * @param rehashOnCommit   read every chunk back from disk and hash it again before activation
+ *                         (chunks are always verified before they are written; this also catches
+ *                         corruption between write and commit, at the cost of one more pass)
  */
 public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
-                             int maxManifestBytes) {
+                             int maxManifestBytes, boolean rehashOnCommit) {
     public static final int DEFAULT_PORT = 7070;
 
     public ReceiverConfig {
@@ -32,10 +35,14 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
-                Math.max(2, cores), 256 * 1024 * 1024);
+                Math.max(2, cores), 256 * 1024 * 1024, false);
     }
 
     public ReceiverConfig withRetain(int retain) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit);
+    }
+
+    public ReceiverConfig withRehashOnCommit(boolean rehash) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash);
     }
 }

@@ -1,5 +1,6 @@
 package io.skiff.engine.chunk;
 
+import io.skiff.protocol.ChunkListDigest;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Sha256;
@@ -203,8 +204,8 @@ class FileChunkerTest {
     /** Every invariant of a digest, checked against the bytes themselves. */
     private static void assertDescribes(byte[] content, FileDigest d, ChunkingParams params) {
         assertEquals(content.length, d.size());
-        assertEquals(Sha256.of(sha256(content, 0, content.length)), d.sha256());
         assertEquals(d.chunkLengths().length * Sha256.BYTES, d.chunkHashes().length);
+        assertEquals(ChunkListDigest.of(d.chunkHashes(), d.chunkLengths()), d.sha256());
         int offset = 0;
         int[] lengths = d.chunkLengths();
         for (int i = 0; i < lengths.length; i++) {

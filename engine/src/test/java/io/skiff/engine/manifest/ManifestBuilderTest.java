@@ -2,6 +2,7 @@ package io.skiff.engine.manifest;
 
 import io.skiff.engine.chunk.FileChunker;
 import io.skiff.engine.chunk.FileDigest;
+import io.skiff.protocol.ChunkListDigest;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.EntryKind;
@@ -66,7 +67,8 @@ class ManifestBuilderTest {
         ManifestEntry unicode = byPath.get("Déjà vu/файл.txt");
         byte[] unicodeBytes = "привет".getBytes(StandardCharsets.UTF_8);
         assertEquals(unicodeBytes.length, unicode.size());
-        assertEquals(Sha256.digest(unicodeBytes), unicode.sha256());
+        // one chunk: the file digest is SHA-256 over (SHA-256 of the bytes, length)
+        assertEquals(ChunkListDigest.of(Sha256.digest(unicodeBytes).toBytes(), new int[]{unicodeBytes.length}), unicode.sha256());
 
         assertEquals(5, m.fileCount());
         assertEquals(11, m.entries().size());

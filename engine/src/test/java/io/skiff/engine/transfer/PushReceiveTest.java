@@ -174,6 +174,16 @@ class PushReceiveTest {
     }
 
     @Test
+    void shouldActivateWhenTheReceiverRehashesOnCommit() {
+        receiver.close();
+        receiver = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("receiver"))
+                .withRehashOnCommit(true));
+        Path src = TestTrees.textFile(tmp.resolve("src/codes.txt"), 3_000_000, 21).getParent();
+        assertTrue(push(src, "v1", receiver.port()).allActivated());
+        TestTrees.assertSameTree(src, current(receiver));
+    }
+
+    @Test
     void shouldRetainTheLastThreeReleases() {
         List<Sha256> ids = new ArrayList<>();
         for (int v = 1; v <= 5; v++) {
@@ -228,7 +238,7 @@ class PushReceiveTest {
     void shouldRejectManifestsWithUnsafePaths() throws IOException {
         for (String[] swap : new String[][]{{"aa/x", "../x"}, {"aaaa/x", "/etc/x"}, {"aaa/xx", "a/../x"}}) {
             Manifest manifest = Manifest.builder(CHANNEL, "evil", CHUNKING).createdAtMillis(0)
-                    .addFile(swap[0], false, 1, Sha256.digest(new byte[]{1}), Sha256.digest(new byte[]{1}).toBytes(), new int[]{1})
+                    .addFile(swap[0], false, 1, Sha256.digest(new byte[]{1}).toBytes(), new int[]{1})
                     .build();
             byte[] evil = replace(manifest.canonicalBytes(), swap[0].getBytes(StandardCharsets.UTF_8), swap[1].getBytes(StandardCharsets.UTF_8));
             try (RawClient client = new RawClient(receiver.port())) {
