@@ -24,20 +24,24 @@ public final class ChunkCompressor implements AutoCloseable {
     }
 
     /**
-     * @param raw direct buffer holding the chunk's bytes between position and limit; not modified
-     * @return a frame owning a newly allocated payload; the caller passes it on or releases it
+     * @param raw         direct buffer holding exactly the chunk's bytes; ownership passes to this
+     *                    method: it becomes the frame's payload (sent raw, no copy) or is released
+     * @param tryCompress false to send raw without trying (the chunk is known not to compress)
+     * @return a frame owning its payload; the caller passes it on or releases it
      */
-    public ChunkFrame encode(ByteBufAllocator alloc, int ordinal, ByteBuffer raw) {
-        int rawLength = raw.remaining();
-        if (enabled) {
+    public ChunkFrame encode(ByteBufAllocator alloc, int ordinal, ByteBuf raw, boolean tryCompress) {
+        int rawLength = raw.readableBytes();
+        if (enabled && tryCompress) {
             ByteBuf out = alloc.directBuffer((int) Zstd.compressBound(rawLength));
             try {
+                ByteBuffer src = raw.nioBuffer();
                 ByteBuffer dst = out.nioBuffer(0, out.capacity());
-                int size = ctx.compressDirectByteBuffer(dst, 0, dst.capacity(), raw, raw.position(), rawLength);
+                int size = ctx.compressDirectByteBuffer(dst, 0, dst.capacity(), src, src.position(), rawLength);
                 if (size < rawLength - (rawLength >>> 5)) {
                     out.writerIndex(size);
                     ChunkFrame frame = new ChunkFrame(ordinal, ChunkEncoding.ZSTD, rawLength, out);
                     out = null;
+                    raw.release();
                     return frame;
                 }
             } finally {
@@ -46,9 +50,7 @@ public final class ChunkCompressor implements AutoCloseable {
                 }
             }
         }
-        ByteBuf copy = alloc.directBuffer(rawLength);
-        copy.writeBytes(raw.duplicate());
-        return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, copy);
+        return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, raw);
     }
 
     @Override

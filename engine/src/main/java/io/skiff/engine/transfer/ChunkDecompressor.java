@@ -10,30 +10,32 @@ import io.skiff.protocol.frame.ChunkFrame;
 import java.nio.ByteBuffer;
 
 /**
- * Decodes a CHUNK frame's payload into a caller-owned buffer of the chunk's exact length. The output
- * can never exceed that length, so a decompression bomb fails instead of allocating.
+ * Decodes a CHUNK frame's payload. Compressed payloads are decoded into a caller-owned buffer limited to
+ * the chunk's exact length, so a decompression bomb fails instead of allocating.
  * Owns a native zstd context: one per session; {@link #close()} frees it.
  */
 public final class ChunkDecompressor implements AutoCloseable {
     private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
 
     /**
-     * @param target direct buffer with capacity >= frame.rawLength(); on return it holds the chunk
-     *               between position 0 and limit rawLength
+     * @param scratch direct buffer with capacity >= frame.rawLength(), used for encoded chunks
+     * @return the chunk's bytes between position and limit: a view of the payload for a raw chunk (no
+     *         copy; valid while the frame is), {@code scratch} for a compressed one
      */
-    public void decode(ChunkFrame frame, ByteBuffer target) {
+    public ByteBuffer decode(ChunkFrame frame, ByteBuffer scratch) {
         ByteBuf payload = frame.payload();
         int rawLength = frame.rawLength();
-        target.clear().limit(rawLength);
         switch (frame.encoding()) {
             case RAW -> {
                 if (payload.readableBytes() != rawLength) {
                     throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "raw chunk ordinal=" + frame.ordinal()
                             + " has " + payload.readableBytes() + " bytes, expected " + rawLength);
                 }
-                payload.getBytes(payload.readerIndex(), target);
+                return payload.nioBuffer();
             }
             case ZSTD -> {
+                ByteBuffer target = scratch;
+                target.clear().limit(rawLength);
                 ByteBuffer src = payload.nioBuffer();
                 int size;
                 try {
@@ -52,9 +54,10 @@ public final class ChunkDecompressor implements AutoCloseable {
                     throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "zstd chunk ordinal=" + frame.ordinal()
                             + " decoded to " + size + " bytes, expected " + rawLength);
                 }
+                return target.position(0).limit(rawLength);
             }
+            default -> throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "unknown encoding " + frame.encoding());
         }
-        target.position(0).limit(rawLength);
     }
 
     @Override

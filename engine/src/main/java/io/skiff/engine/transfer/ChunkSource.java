@@ -1,5 +1,7 @@
 package io.skiff.engine.transfer;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
@@ -27,6 +29,28 @@ public final class ChunkSource implements AutoCloseable {
     public ChunkSource(Path root, Manifest manifest) {
         this.root = root;
         this.manifest = manifest;
+    }
+
+    /** Index into the manifest's entries of the file holding chunk {@code ordinal}. */
+    public int entryIndex(int ordinal) {
+        return manifest.chunks().entryIndex(ordinal);
+    }
+
+    /** Reads chunk {@code ordinal} into a new direct buffer from {@code alloc}; the caller owns it. */
+    public ByteBuf read(ByteBufAllocator alloc, int ordinal) {
+        int length = manifest.chunks().length(ordinal);
+        ByteBuf buf = alloc.directBuffer(length);
+        try {
+            read(ordinal, buf.nioBuffer(0, length));
+            buf.writerIndex(length);
+            ByteBuf result = buf;
+            buf = null;
+            return result;
+        } finally {
+            if (buf != null) {
+                buf.release();
+            }
+        }
     }
 
     /** Fills {@code target} (cleared first) with chunk {@code ordinal}; flipped on return. */

@@ -17,12 +17,12 @@ import io.skiff.engine.transport.Transport;
 import io.skiff.engine.transport.WireByteCounter;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameEncoder;
 
 import java.net.ConnectException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,15 +61,16 @@ public final class Pusher {
                                    PushListener listener, long startNanos, double manifestSeconds) {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newEventLoopGroup(Math.min(2, Math.max(1, targets.size())), "skiff-tx-io");
-        ThreadLocal<Encoder> encoderOfThread = ThreadLocal.withInitial(() -> new Encoder(options.zstdLevel(), manifest.chunking().maxBytes()));
+        ThreadLocal<Encoder> encoderOfThread = ThreadLocal.withInitial(() -> new Encoder(options.zstdLevel()));
         ExecutorService encoders = new ThreadPoolExecutor(options.encoderThreads(), options.encoderThreads(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), new DefaultThreadFactory("skiff-tx-encode", true));
+        CompressibilityTracker compressibility = new CompressibilityTracker(manifest.entries().size());
         try (ChunkSource chunks = new ChunkSource(source, manifest)) {
             ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
             List<CompletableFuture<TargetResult>> results = new ArrayList<>();
             for (HostPort target : targets) {
                 results.add(connect(transport, group, target, manifest, options, listener, encoders,
-                        ordinal -> encoderOfThread.get().encode(alloc, chunks, ordinal)));
+                        ordinal -> encoderOfThread.get().encode(alloc, chunks, compressibility, ordinal)));
             }
             List<TargetResult> done = new ArrayList<>();
             long wire = 0;
@@ -127,19 +128,22 @@ public final class Pusher {
         return session.result();
     }
 
-    /** Per encoder thread: a read buffer and a zstd context, reused for every chunk. */
+    /** Per encoder thread: a zstd context, reused for every chunk. */
     private static final class Encoder {
         private final ChunkCompressor compressor;
-        private final ByteBuffer readBuffer;
 
-        Encoder(int zstdLevel, int maxChunkBytes) {
+        Encoder(int zstdLevel) {
             this.compressor = new ChunkCompressor(zstdLevel);
-            this.readBuffer = ByteBuffer.allocateDirect(maxChunkBytes);
         }
 
-        ChunkFrame encode(ByteBufAllocator alloc, ChunkSource chunks, int ordinal) {
-            chunks.read(ordinal, readBuffer);
-            return compressor.encode(alloc, ordinal, readBuffer);
+        ChunkFrame encode(ByteBufAllocator alloc, ChunkSource chunks, CompressibilityTracker compressibility, int ordinal) {
+            int entry = chunks.entryIndex(ordinal);
+            boolean tried = compressibility.shouldTry(entry, ordinal);
+            ChunkFrame frame = compressor.encode(alloc, ordinal, chunks.read(alloc, ordinal), tried);
+            if (tried) {
+                compressibility.record(entry, frame.encoding() != ChunkEncoding.RAW);
+            }
+            return frame;
         }
     }
 }

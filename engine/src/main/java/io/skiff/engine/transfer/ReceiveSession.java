@@ -39,9 +39,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The receiver's side of one connection: HELLO, OFFER, (MANIFEST), WANT, CHUNK..., COMMIT, ACTIVATED.
  *
- * <p>Runs on a disk executor, not the event loop. The channel has auto-read off and this handler asks
- * for more bytes only after it has processed what it got ({@link #channelReadComplete}), so a slow disk
- * pushes back on the sender through TCP instead of queueing frames in memory.
+ * <p>Runs on a disk executor, not the event loop. It reports every message it is done with to the
+ * {@link ReadAheadLimiter} in front of it, which pauses socket reads while too much is queued, so a
+ * slow disk pushes back on the sender through TCP instead of queueing frames in memory.
  *
  * <p>Any failure becomes an ERROR frame and closes only this connection; staging is left for a retry
  * and {@code current} is untouched. Every received message is released here, in a {@code finally}.
@@ -54,6 +54,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
 
     private final Receiver receiver;
     private final ReleaseStore store;
+    private final ReadAheadLimiter readAhead;
     private State state = State.HELLO;
     private String peer = "?";
     private OfferFrame offer;
@@ -67,20 +68,15 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private ChunkDecompressor decompressor;
     private int chunksCopiedLocally;
 
-    ReceiveSession(Receiver receiver) {
+    ReceiveSession(Receiver receiver, ReadAheadLimiter readAhead) {
         this.receiver = receiver;
         this.store = receiver.store();
+        this.readAhead = readAhead;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         peer = String.valueOf(ctx.channel().remoteAddress());
-        ctx.read();
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.read(); // also after a failure: draining until the peer closes
     }
 
     @Override
@@ -103,6 +99,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             LOG.error("receive session {} failed unexpectedly", peer, e);
             fail(ctx, ErrorCode.INTERNAL, e.toString());
         } finally {
+            readAhead.processed(ReadAheadLimiter.sizeOf(msg)); // before release: the size reads the payload
             ReferenceCountUtil.release(msg);
         }
     }
@@ -213,8 +210,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         if (decompressor == null) {
             decompressor = new ChunkDecompressor();
         }
-        ByteBuffer buffer = scratch.nioBuffer(0, scratch.capacity());
-        decompressor.decode(chunk, buffer);
+        ByteBuffer buffer = decompressor.decode(chunk, scratch.nioBuffer(0, scratch.capacity()));
         digest.update(buffer.duplicate());
         try {
             digest.digest(digestOut, 0, digestOut.length);
@@ -248,9 +244,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit with " + plan.outstanding() + " wanted chunks missing");
         }
         Manifest manifest = staging.manifest();
+        long commitStart = System.nanoTime();
         staging.commit(peer, receiver.config().rehashOnCommit());
         state = State.COMMITTED;
-        LOG.info("{} activated {} {} ({})", peer, manifest.channel(), manifest.version(), manifest.releaseId().shortHex());
+        LOG.info("{} activated {} {} ({}); commit took {} ms", peer, manifest.channel(), manifest.version(),
+                manifest.releaseId().shortHex(), (System.nanoTime() - commitStart) / 1_000_000);
         int received = plan.wanted().cardinality();
         ctx.writeAndFlush(new ActivatedFrame(manifest.releaseId(), received, chunksCopiedLocally));
         endTransfer();

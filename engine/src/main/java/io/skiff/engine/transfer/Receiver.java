@@ -26,10 +26,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The receiver daemon: a Netty server accepting any number of concurrent pushes into one
  * {@link ReleaseStore}. Each connection gets its own {@link ReceiveSession}, run off the event loop on
- * a disk executor so that hashing and file writes of one transfer never stall another's sockets.
+ * a disk executor so that hashing and file writes of one transfer never stall another's sockets; a
+ * {@link ReadAheadLimiter} lets socket reads run ahead of the session by at most 8 MiB.
  */
 public final class Receiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+    /** Decoded frames a connection may have queued for its session before reading pauses. */
+    private static final long READ_AHEAD_HIGH_BYTES = 8L * 1024 * 1024;
+    private static final long READ_AHEAD_LOW_BYTES = 4L * 1024 * 1024;
 
     private final ReceiverConfig config;
     private final ReleaseStore store;
@@ -52,17 +56,18 @@ public final class Receiver implements AutoCloseable {
                     .group(bossGroup, ioGroup)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 256)
-                    .childOption(ChannelOption.AUTO_READ, false) // the session reads when it has processed
                     .childOption(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         @SuppressWarnings("deprecation") // executor-bound handlers still work in Netty 4.2 and keep disk work off the event loop
                         protected void initChannel(SocketChannel ch) {
+                            ReadAheadLimiter readAhead = new ReadAheadLimiter(READ_AHEAD_HIGH_BYTES, READ_AHEAD_LOW_BYTES);
                             ch.pipeline()
                                     .addLast("frameDecoder", new FrameDecoder())
                                     .addLast("frameEncoder", FrameEncoder.INSTANCE)
-                                    .addLast(diskGroup, "session", new ReceiveSession(Receiver.this));
+                                    .addLast("readAhead", readAhead)
+                                    .addLast(diskGroup, "session", new ReceiveSession(Receiver.this, readAhead));
                         }
                     });
             this.serverChannel = bootstrap.bind(config.listen().host(), config.listen().port()).syncUninterruptibly().channel();
