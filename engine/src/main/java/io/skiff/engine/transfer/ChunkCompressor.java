@@ -23,6 +23,11 @@ public final class ChunkCompressor implements AutoCloseable {
         this.ctx = new ZstdCompressCtx().setLevel(enabled ? level : 1).setChecksum(false).setContentSize(true);
     }
 
+    /** False when the level is 0: every chunk is sent raw. */
+    public boolean enabled() {
+        return enabled;
+    }
+
     /**
      * @param raw         direct buffer holding exactly the chunk's bytes; ownership passes to this
      *                    method: it becomes the frame's payload (sent raw, no copy) or is released

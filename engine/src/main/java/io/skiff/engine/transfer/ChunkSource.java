@@ -2,6 +2,7 @@ package io.skiff.engine.transfer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.FileRegion;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
@@ -34,6 +35,27 @@ public final class ChunkSource implements AutoCloseable {
     /** Index into the manifest's entries of the file holding chunk {@code ordinal}. */
     public int entryIndex(int ordinal) {
         return manifest.chunks().entryIndex(ordinal);
+    }
+
+    /**
+     * A region of the source file holding chunk {@code ordinal}, for zero-copy sending; null when the
+     * file cannot be kept open (too many files), in which case the caller reads the chunk instead.
+     */
+    public FileRegion region(int ordinal) {
+        int entry = manifest.chunks().entryIndex(ordinal);
+        FileChannel ch = open.get(entry);
+        if (ch == null) {
+            if (open.size() >= MAX_OPEN_FILES || closed) {
+                return null;
+            }
+            Path file = root.resolve(manifest.entries().get(entry).path());
+            try {
+                ch = open.computeIfAbsent(entry, e -> openUnchecked(file));
+            } catch (java.io.UncheckedIOException e) {
+                throw new SkiffException(ErrorCode.SOURCE_INVALID, "cannot read " + file + ": " + e.getCause().getMessage(), e);
+            }
+        }
+        return FileRegionChunk.sharedRegion(ch, manifest.chunks().offset(ordinal), manifest.chunks().length(ordinal));
     }
 
     /** Reads chunk {@code ordinal} into a new direct buffer from {@code alloc}; the caller owns it. */

@@ -36,8 +36,9 @@ import java.util.function.IntFunction;
  * encoder pool, at most {@code maxInFlight} at a time and only while the channel is writable, so a
  * slow target holds a bounded amount of memory and never slows the others.
  *
- * <p>Buffer ownership: a prepared {@link ChunkFrame} belongs to this session until written; the frame
- * encoder releases it. Frames that arrive after the session ended are released here.
+ * <p>Buffer ownership: a prepared {@link ChunkFrame} (or {@link FileRegionChunk}) belongs to this
+ * session until written; the frame encoder or the transport releases it. Chunks prepared after the
+ * session ended are released here.
  */
 final class PushSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(PushSession.class);
@@ -47,7 +48,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private final String target;
     private final Manifest manifest;
     private final Executor encoders;
-    private final IntFunction<ChunkFrame> prepare;
+    private final IntFunction<Object> prepare;
     private final int maxInFlight;
     private final String senderName;
     private final PushListener listener;
@@ -62,7 +63,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private int inFlight;
     private int chunksSent;
 
-    PushSession(String target, Manifest manifest, Executor encoders, IntFunction<ChunkFrame> prepare, int maxInFlight,
+    PushSession(String target, Manifest manifest, Executor encoders, IntFunction<Object> prepare, int maxInFlight,
                 String senderName, PushListener listener, WireByteCounter counter) {
         this.target = target;
         this.manifest = manifest;
@@ -169,7 +170,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     }
 
     private void prepareOnEncoder(int ordinal) {
-        ChunkFrame frame;
+        Object frame;
         try {
             frame = prepare.apply(ordinal);
         } catch (RuntimeException e) {
@@ -182,15 +183,30 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         channel.eventLoop().execute(() -> {
             inFlight--;
             if (state != State.STREAMING) {
-                frame.release();
+                release(frame);
                 return;
             }
-            int rawBytes = frame.rawLength();
-            channel.writeAndFlush(frame, channel.voidPromise());
+            int rawBytes;
+            if (frame instanceof FileRegionChunk zeroCopy) {
+                rawBytes = zeroCopy.rawLength();
+                channel.write(zeroCopy.header(), channel.voidPromise());
+                channel.writeAndFlush(zeroCopy.region(), channel.voidPromise());
+            } else {
+                rawBytes = ((ChunkFrame) frame).rawLength();
+                channel.writeAndFlush(frame, channel.voidPromise());
+            }
             chunksSent++;
             listener.chunkSent(target, rawBytes);
             pump();
         });
+    }
+
+    private static void release(Object prepared) {
+        if (prepared instanceof FileRegionChunk zeroCopy) {
+            zeroCopy.release();
+        } else {
+            ReferenceCountUtil.release(prepared);
+        }
     }
 
     @Override

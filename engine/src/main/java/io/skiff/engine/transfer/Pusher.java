@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FileRegion;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -90,7 +91,7 @@ public final class Pusher {
     private static CompletableFuture<TargetResult> connect(Transport transport, EventLoopGroup group, HostPort target,
                                                            Manifest manifest, PushOptions options, PushListener listener,
                                                            ExecutorService encoders,
-                                                           java.util.function.IntFunction<ChunkFrame> prepare) {
+                                                           java.util.function.IntFunction<Object> prepare) {
         WireByteCounter counter = new WireByteCounter();
         PushSession session = new PushSession(target.toString(), manifest, encoders, prepare, options.maxInFlight(),
                 options.senderName(), listener, counter);
@@ -136,9 +137,17 @@ public final class Pusher {
             this.compressor = new ChunkCompressor(zstdLevel);
         }
 
-        ChunkFrame encode(ByteBufAllocator alloc, ChunkSource chunks, CompressibilityTracker compressibility, int ordinal) {
+        /** A {@link ChunkFrame}, or a {@link FileRegionChunk} when the chunk goes raw anyway. */
+        Object encode(ByteBufAllocator alloc, ChunkSource chunks, CompressibilityTracker compressibility, int ordinal) {
             int entry = chunks.entryIndex(ordinal);
-            boolean tried = compressibility.shouldTry(entry, ordinal);
+            boolean tried = compressor.enabled() && compressibility.shouldTry(entry, ordinal);
+            if (!tried) {
+                FileRegion region = chunks.region(ordinal);
+                if (region != null) {
+                    int length = (int) region.count();
+                    return new FileRegionChunk(length, FrameEncoder.chunkHeader(alloc, ordinal, ChunkEncoding.RAW, length, length), region);
+                }
+            }
             ChunkFrame frame = compressor.encode(alloc, ordinal, chunks.read(alloc, ordinal), tried);
             if (tried) {
                 compressibility.record(entry, frame.encoding() != ChunkEncoding.RAW);

@@ -31,14 +31,21 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
 
     /** The header of a CHUNK frame: length, type and the chunk fields; the payload follows it on the wire. */
     public static ByteBuf chunkHeader(ByteBufAllocator alloc, ChunkFrame chunk) {
-        int payload = chunk.payload().readableBytes();
-        checkLength(FrameDescriptor.TYPE_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES + payload);
+        return chunkHeader(alloc, chunk.ordinal(), chunk.encoding(), chunk.rawLength(), chunk.payload().readableBytes());
+    }
+
+    /**
+     * The header of a CHUNK frame whose payload of {@code payloadBytes} the caller writes right after it
+     * by other means, e.g. as a {@code FileRegion} sent with sendfile (which passes this encoder as is).
+     */
+    public static ByteBuf chunkHeader(ByteBufAllocator alloc, int ordinal, ChunkEncoding encoding, int rawLength, int payloadBytes) {
+        checkLength(FrameDescriptor.TYPE_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES + payloadBytes);
         ByteBuf header = alloc.buffer(FrameDescriptor.HEADER_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES);
-        header.writeInt(FrameDescriptor.TYPE_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES + payload);
+        header.writeInt(FrameDescriptor.TYPE_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES + payloadBytes);
         header.writeByte(FrameType.CHUNK.wire());
-        header.writeInt(chunk.ordinal());
-        header.writeByte(chunk.encoding().wire());
-        header.writeInt(chunk.rawLength());
+        header.writeInt(ordinal);
+        header.writeByte(encoding.wire());
+        header.writeInt(rawLength);
         return header;
     }
 

@@ -1,0 +1,31 @@
+package io.skiff.engine.transfer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.FileRegion;
+import io.netty.util.ReferenceCountUtil;
+
+import java.nio.channels.FileChannel;
+
+/**
+ * A raw CHUNK frame sent without copying its payload through user space: the frame header as a
+ * buffer, then the chunk's bytes as a {@link FileRegion} the transport sends with {@code sendfile}.
+ * Used for chunks already known not to compress. Owns both parts until written.
+ */
+record FileRegionChunk(int rawLength, ByteBuf header, FileRegion region) {
+
+    /** A region over a file channel that others share: releasing the region must not close the file. */
+    static FileRegion sharedRegion(FileChannel file, long position, long count) {
+        return new DefaultFileRegion(file, position, count) {
+            @Override
+            protected void deallocate() {
+                // the ChunkSource owns and closes the channel
+            }
+        };
+    }
+
+    void release() {
+        ReferenceCountUtil.safeRelease(header);
+        ReferenceCountUtil.safeRelease(region);
+    }
+}
