@@ -32,16 +32,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Throughput of {@link FileChunker} on one 256 MiB file in the page cache: read, FastCDC, SHA-256 of
- * every chunk and of the whole file. One invocation digests the whole file and counts as 256
+ * every chunk, and the file digest over the chunk list. One invocation digests the whole file and counts as 256
  * operations, so <b>the score is MiB/s</b>.
  *
  * <ul>
  *   <li>{@link #baselineRead}: reads the file through a 4 MiB heap buffer and does nothing else: the
  *       page-cache copy cost that every mode pays.</li>
  *   <li>{@link #digest} with {@code threads=1}: everything on the calling thread
- *       ({@code hashWorkers == null}). Bound by CDC + 2 × SHA-256 per byte on one core.</li>
+ *       ({@code hashWorkers == null}). Bound by CDC + one SHA-256 pass per byte on one core.</li>
  *   <li>{@link #digest} with {@code threads=2}: the calling thread reads and cuts, one hash worker
- *       shares the two SHA-256 passes with it. On two cores the ideal is twice the one-thread score.</li>
+ *       shares the chunk hashing with it. On two cores the ideal is twice the one-thread score.</li>
  * </ul>
  *
  * <p>Pitfall: the file is created in {@code java.io.tmpdir} and read once in setup so it sits in the
