@@ -2,7 +2,6 @@ package io.skiff.cli;
 
 import io.skiff.engine.report.JsonWriter;
 import io.skiff.engine.store.ReleaseStore;
-import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
@@ -12,7 +11,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -34,10 +32,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isDirectory(root)) {
-            throw new SkiffException(ErrorCode.USAGE, "not a receiver root (no such directory): " + root);
-        }
-        ReleaseStore store = new ReleaseStore(root, ReleaseStore.DEFAULT_RETAIN);
+        ReleaseStore store = ReleaseStore.inspect(root);
         PrintWriter out = spec.commandLine().getOut();
         JsonWriter j = new JsonWriter().beginObject().field("root", store.root().toString()).name("channels").beginArray();
         for (String channel : store.channels()) {

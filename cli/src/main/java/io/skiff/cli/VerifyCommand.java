@@ -39,10 +39,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isDirectory(root)) {
-            throw new SkiffException(ErrorCode.USAGE, "not a receiver root (no such directory): " + root);
-        }
-        ReleaseStore store = new ReleaseStore(root, ReleaseStore.DEFAULT_RETAIN);
+        ReleaseStore store = ReleaseStore.inspect(root);
         List<String> channels = channel == null ? store.channels() : List.of(channel);
         if (channel != null && !Files.isDirectory(store.channelDir(channel))) {
             throw new SkiffException(ErrorCode.USAGE, "no channel " + channel + " under " + store.root());

@@ -52,18 +52,36 @@ public final class ReleaseStore {
     private final int retain;
     private final ConcurrentHashMap<String, Object> channelLocks = new ConcurrentHashMap<>();
 
+    /** Opens (creating if needed) the root a receiver owns, and recovers from a crash mid-activation. */
     public ReleaseStore(Path root, int retain) {
+        this(root, retain, true);
+    }
+
+    private ReleaseStore(Path root, int retain, boolean owner) {
         if (retain < 1) {
             throw new IllegalArgumentException("retain=" + retain + " must be >= 1");
         }
         this.root = root.toAbsolutePath().normalize();
         this.retain = retain;
-        try {
-            Files.createDirectories(this.root);
-        } catch (IOException e) {
-            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot create receiver root " + this.root + ": " + e.getMessage(), e);
+        if (owner) {
+            try {
+                Files.createDirectories(this.root);
+            } catch (IOException e) {
+                throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot create receiver root " + this.root + ": " + e.getMessage(), e);
+            }
+            recover();
         }
-        recover();
+    }
+
+    /**
+     * Opens an existing root for inspection only (status, verify), safe while a receiver runs on it:
+     * no directory is created and no crash recovery runs, which could race with a live activation.
+     */
+    public static ReleaseStore inspect(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new SkiffException(ErrorCode.USAGE, "not a receiver root (no such directory): " + root);
+        }
+        return new ReleaseStore(root, DEFAULT_RETAIN, false);
     }
 
     public Path root() {
