@@ -4,6 +4,7 @@ import io.skiff.bench.corpus.CodeSetCorpus;
 import io.skiff.bench.corpus.CorpusRelease;
 import io.skiff.engine.Skiff;
 import io.skiff.engine.report.JsonWriter;
+import io.skiff.engine.store.DirectoryTrees;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.ReleaseVerifier;
 import io.skiff.engine.transfer.PushListener;
@@ -23,11 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -137,19 +135,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void deleteTree(Path root) {
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            DirectoryTrees.deleteRecursively(root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

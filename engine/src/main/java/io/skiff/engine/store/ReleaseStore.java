@@ -14,15 +14,12 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -187,7 +184,7 @@ public final class ReleaseStore {
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(file.getParent());
+            DirectoryTrees.fsync(file.getParent());
         } catch (IOException e) {
             throw storageFailure("write " + file, e);
         }
@@ -207,16 +204,16 @@ public final class ReleaseStore {
                 Files.createDirectories(release.getParent());
                 if (!Files.exists(release, LinkOption.NOFOLLOW_LINKS)) {
                     Files.move(stagingDir(channel, id), release, StandardCopyOption.ATOMIC_MOVE);
-                    fsyncDirectory(release.getParent());
-                    fsyncDirectory(stagingDir(channel, id).getParent());
+                    DirectoryTrees.fsync(release.getParent());
+                    DirectoryTrees.fsync(stagingDir(channel, id).getParent());
                 } else {
-                    deleteTree(stagingDir(channel, id)); // re-activation of a retained release
+                    DirectoryTrees.deleteRecursively(stagingDir(channel, id)); // re-activation of a retained release
                 }
                 Path tmpLink = channelDir.resolve(CURRENT + ".tmp");
                 Files.deleteIfExists(tmpLink);
                 Files.createSymbolicLink(tmpLink, Path.of("releases", id.hex()));
                 Files.move(tmpLink, channelDir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);
-                fsyncDirectory(channelDir);
+                DirectoryTrees.fsync(channelDir);
                 Files.setLastModifiedTime(manifestFile(channel, id), FileTime.from(Instant.now()));
                 appendAudit(channel, "activated release=" + id.hex() + " version=" + manifest.version()
                         + " files=" + manifest.fileCount() + " bytes=" + manifest.totalBytes() + " peer=" + peer);
@@ -238,7 +235,7 @@ public final class ReleaseStore {
                 continue;
             }
             try {
-                deleteTree(releaseDir(channel, id));
+                DirectoryTrees.deleteRecursively(releaseDir(channel, id));
                 Files.deleteIfExists(manifestFile(channel, id));
                 appendAudit(channel, "pruned release=" + id.hex());
             } catch (IOException e) {
@@ -250,7 +247,7 @@ public final class ReleaseStore {
     /** Removes a staging tree (the manifest stays if it belongs to a retained release). */
     public void discardStaging(String channel, Sha256 id) {
         try {
-            deleteTree(stagingDir(channel, id));
+            DirectoryTrees.deleteRecursively(stagingDir(channel, id));
         } catch (IOException e) {
             LOG.warn("could not remove staging {} of {}: {}", id.shortHex(), channel, e.toString());
         }
@@ -307,34 +304,6 @@ public final class ReleaseStore {
             throw storageFailure("list " + dir, e);
         }
         return ids;
-    }
-
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     static SkiffException storageFailure(String what, IOException e) {

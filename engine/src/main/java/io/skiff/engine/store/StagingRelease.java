@@ -44,7 +44,7 @@ public final class StagingRelease implements Closeable {
     public static StagingRelease create(ReleaseStore store, Manifest manifest) {
         Path dir = store.stagingDir(manifest.channel(), manifest.releaseId());
         try {
-            ReleaseStore.deleteTree(dir);
+            DirectoryTrees.deleteRecursively(dir);
             Files.createDirectories(dir);
             for (ManifestEntry e : manifest.entries()) {
                 Path path = dir.resolve(e.path());
@@ -115,15 +115,15 @@ public final class StagingRelease implements Closeable {
                         ch.force(true);
                     }
                 } else {
-                    ReleaseStore.fsyncDirectory(path);
+                    DirectoryTrees.fsync(path);
                 }
             }
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            ReleaseStore.fsyncDirectory(dir);
+            DirectoryTrees.fsync(dir);
             for (ManifestEntry e : manifest.entries()) {
                 Path parent = dir.resolve(e.path()).getParent();
                 if (e.isFile() && !parent.equals(dir)) {
-                    ReleaseStore.fsyncDirectory(parent);
+                    DirectoryTrees.fsync(parent);
                 }
             }
         } catch (IOException e) {

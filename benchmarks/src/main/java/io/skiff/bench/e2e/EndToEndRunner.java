@@ -1,0 +1,293 @@
+package io.skiff.bench.e2e;
+
+import io.skiff.bench.corpus.CorpusRelease;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * The end-to-end benchmark of issue 4: skiff against an rsync daemon on the same machine, in the same
+ * run, alternating, several repetitions, medians and ratios. See {@link RunnerOptions#USAGE} and
+ * docs/benchmarks.md.
+ *
+ * <pre>
+ * benchmarks/run-e2e.sh --size-mb 50 --random-mb 200 --reps 1
+ * java -cp benchmarks/target/classes io.skiff.bench.e2e.EndToEndRunner --help
+ * </pre>
+ *
+ * Progress goes to stderr, the result tables to stdout.
+ */
+public final class EndToEndRunner {
+    /** No child process may run longer than this; a stuck one is killed and the benchmark fails. */
+    static final Duration CHILD_TIMEOUT = Duration.ofMinutes(30);
+    /** A transfer whose loopback count exceeds its own count by more than this shared other traffic, probably. */
+    private static final double LO_NOISE_RATIO = 1.10;
+
+    private final RunnerOptions options;
+    private final PrintStream out;
+    private final PrintStream log;
+
+    private EndToEndRunner(RunnerOptions options, PrintStream out, PrintStream log) {
+        this.options = options;
+        this.out = out;
+        this.log = log;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream log) {
+        Optional<RunnerOptions> parsed;
+        try {
+            parsed = RunnerOptions.parse(args, findRepo(Path.of("").toAbsolutePath()));
+        } catch (RunnerOptions.UsageException e) {
+            log.println("error: " + e.getMessage());
+            log.print(RunnerOptions.USAGE);
+            return 2;
+        }
+        if (parsed.isEmpty()) {
+            out.print(RunnerOptions.USAGE);
+            return 0;
+        }
+        return new EndToEndRunner(parsed.get(), out, log).run();
+    }
+
+    private int run() {
+        Optional<Path> rsync = onPath("rsync");
+        if (rsync.isEmpty()) {
+            log.println("rsync not found: install it with `apt-get install rsync`");
+            return 2;
+        }
+        if (!Files.isRegularFile(options.skiffJar())) {
+            log.println("skiff jar not found: " + options.skiffJar() + "; build it with `./mvnw -B -q -pl cli -am package -DskipTests`");
+            return 2;
+        }
+        Path workDir = null;
+        boolean tempWorkDir = options.workDir().isEmpty();
+        LiveProcesses live = new LiveProcesses();
+        AtomicBoolean finished = new AtomicBoolean();
+        try {
+            workDir = tempWorkDir ? Files.createTempDirectory("skiff-e2e-")
+                    : Files.createDirectories(options.workDir().get().toAbsolutePath());
+            Path created = workDir;
+            // Ctrl-C: kill the children first (they hold files open in the work dir), then drop a temp work dir.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                live.killAll();
+                if (tempWorkDir && !finished.get()) {
+                    try {
+                        FileTrees.deleteRecursively(created);
+                    } catch (IOException e) {
+                        // best effort on the way out
+                    }
+                }
+            }, "e2e-cleanup"));
+            int status = measure(rsync.get(), workDir, live);
+            finished.set(true);
+            if (tempWorkDir) {
+                FileTrees.deleteRecursively(workDir);
+            }
+            return status;
+        } catch (RunFailedException | TreeComparator.TreeMismatchException e) {
+            finished.set(true);
+            log.println("FAILED: " + e.getMessage());
+            log.println("work dir kept for inspection: " + workDir);
+            return 1;
+        } catch (IOException e) {
+            finished.set(true);
+            log.println("FAILED: I/O error: " + e);
+            log.println("work dir kept for inspection: " + workDir);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.println("interrupted");
+            return 1;
+        }
+    }
+
+    private int measure(Path rsync, Path workDir, LiveProcesses live)
+            throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
+        Instant started = Instant.now();
+        boolean gnuTime = ProcessMeter.gnuTimeAvailable();
+        if (!gnuTime) {
+            log.println("note: /usr/bin/time (GNU time) not found; sender CPU and RSS will be n/a "
+                    + "(install it with `apt-get install time`)");
+        }
+        ProcessMeter meter = new ProcessMeter(gnuTime, CHILD_TIMEOUT, live);
+        long clockTicks = ClockTicks.perSecond();
+        SkiffCommand skiff = new SkiffCommand(SkiffCommand.currentJava(), options.javaOpts(), options.skiffJar());
+        MachineInfo machine = MachineInfo.probe(skiff.javaBinary(), rsync);
+        log.println("machine: " + machine.oneLine());
+        log.println("work dir: " + workDir);
+
+        List<Workload> workloads = workloads();
+        SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks);
+        List<ScenarioResult> results = new ArrayList<>();
+        for (Workload w : workloads) {
+            ScenarioResult result = new ScenarioResult(w);
+            log.printf(Locale.ROOT, "%s: %,d bytes in %d file(s) from %s%n", w.scenario().label(), w.logicalBytes(), w.files(), w.source());
+            try (RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks)) {
+                for (int rep = 1; rep <= options.reps(); rep++) {
+                    // Alternate, so drift (thermal, page cache, other load) hits both tools alike.
+                    record(result, rep, skiffBench.run(w, rep));
+                    record(result, rep, rsyncBench.run(w, rep));
+                }
+            }
+            results.add(result);
+        }
+        return report(results, machine, gnuTime, started);
+    }
+
+    private void record(ScenarioResult result, int rep, RunMeasurement r) {
+        result.add(r);
+        log.printf(Locale.ROOT, "  %-8s rep %d/%d  %-5s  %7.2f s  %7.1f MB/s  lo %s bytes  (verified)%n", result.scenario().label(),
+                rep, options.reps(), r.tool(), r.wallSeconds(), r.throughputMBps(), ResultTable.grouped(r.loWireBytes()));
+    }
+
+    private int report(List<ScenarioResult> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
+        String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
+        List<String> notes = Methodology.notes(gnuTime, javaOpts);
+        List<String> warnings = loopbackWarnings(results);
+        String command = commandLine();
+
+        out.println();
+        out.println("End to end, " + started + " on " + machine.oneLine());
+        out.println("command: " + command);
+        for (ScenarioResult r : results) {
+            out.println();
+            out.println(ResultTable.title(r, options.reps()));
+            out.print(new ResultTable(r).toText());
+        }
+        out.println();
+        warnings.forEach(w -> out.println("warning: " + w));
+        out.println("lo wire bytes include TCP/IP headers and any other loopback traffic; see --json or --append-md for all method notes.");
+
+        if (options.json().isPresent()) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("started", started.toString());
+            json.put("command", command);
+            json.put("machine", machine.toJson());
+            json.put("reps", options.reps());
+            json.put("java_opts", options.javaOpts());
+            json.put("scenarios", results.stream().map(ScenarioResult::toJson).toList());
+            json.put("notes", notes);
+            json.put("warnings", warnings);
+            Files.writeString(options.json().get(), JsonWriter.write(json));
+            log.println("wrote " + options.json().get());
+        }
+        if (options.appendMd().isPresent()) {
+            List<String> mdNotes = new ArrayList<>(notes);
+            warnings.forEach(w -> mdNotes.add("Warning: " + w));
+            MarkdownReport.append(options.appendMd().get(),
+                    MarkdownReport.section(MarkdownReport.today(), machine, command, options.reps(), results, mdNotes));
+            log.println("appended to " + options.appendMd().get());
+        }
+        return 0;
+    }
+
+    /** The corpus for each chosen scenario, generated or reused, with its digest (computed once per tree). */
+    private List<Workload> workloads() throws IOException {
+        CorpusCache cache = new CorpusCache(options.corpusDir(), log);
+        Map<Path, TreeDigest> digests = new HashMap<>();
+        List<Workload> out = new ArrayList<>();
+        CorpusCache.CodeSetPair codeSet = null;
+        for (Scenario s : options.scenarios()) {
+            switch (s) {
+                case RANDOM -> {
+                    CorpusRelease r = cache.random(options.seed(), options.randomMb());
+                    out.add(new Workload(s, r.dir(), digest(digests, r.dir()), Optional.empty()));
+                }
+                case CODESET, UPDATE -> {
+                    if (codeSet == null) {
+                        codeSet = cache.codeSet(options.seed(), options.sizeMb());
+                    }
+                    CorpusRelease v1 = codeSet.v1();
+                    CorpusRelease v2 = codeSet.v2();
+                    out.add(s == Scenario.CODESET
+                            ? new Workload(s, v1.dir(), digest(digests, v1.dir()), Optional.empty())
+                            : new Workload(s, v2.dir(), digest(digests, v2.dir()), Optional.of(v1.dir())));
+                }
+            }
+        }
+        return out;
+    }
+
+    private TreeDigest digest(Map<Path, TreeDigest> digests, Path dir) throws IOException {
+        TreeDigest d = digests.get(dir);
+        if (d == null) {
+            log.println("hashing " + dir + " (for the correctness checks; also warms the page cache)");
+            d = TreeDigest.of(dir);
+            digests.put(dir, d);
+        }
+        return d;
+    }
+
+    /** Runs whose loopback count is far above the tool's own count: something else used loopback meanwhile. */
+    private static List<String> loopbackWarnings(List<ScenarioResult> results) {
+        List<String> w = new ArrayList<>();
+        for (ScenarioResult r : results) {
+            for (String tool : List.of(ScenarioResult.SKIFF, ScenarioResult.RSYNC)) {
+                for (RunMeasurement m : r.runs(tool)) {
+                    double ratio = m.loWireBytes() / m.toolWireBytes();
+                    if (ratio > LO_NOISE_RATIO) {
+                        w.add(String.format(Locale.ROOT, "%s %s rep %d: loopback counted %.2f× the tool's own bytes "
+                                + "(other loopback traffic on the machine during the run?)", r.scenario().label(), tool, m.rep(), ratio));
+                    }
+                }
+            }
+        }
+        return w;
+    }
+
+    /** As the user typed it when started by run-e2e.sh (which passes it in), else reconstructed. */
+    private String commandLine() {
+        String fromScript = System.getProperty("skiff.e2e.command");
+        if (fromScript != null && !fromScript.isBlank()) {
+            return fromScript.strip();
+        }
+        return "java -cp benchmarks/target/classes " + EndToEndRunner.class.getName() + " "
+                + options.args().stream().map(EndToEndRunner::shellQuote).collect(Collectors.joining(" "));
+    }
+
+    static String shellQuote(String s) {
+        return s.matches("[A-Za-z0-9_./:=,+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    static Optional<Path> onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The skiff checkout the runner is started in (or below): the directory holding cli/ and benchmarks/. */
+    static Path findRepo(Path start) {
+        for (Path p = start; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("cli/pom.xml")) && Files.isRegularFile(p.resolve("benchmarks/pom.xml"))) {
+                return p;
+            }
+        }
+        return start;
+    }
+}

@@ -1,0 +1,40 @@
+package io.skiff.bench.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** How each figure was measured: printed under the tables, and stored in the JSON and markdown. */
+final class Methodology {
+    private Methodology() {
+    }
+
+    static List<String> notes(boolean gnuTime, String javaOpts) {
+        List<String> n = new ArrayList<>();
+        n.add("All transfers over TCP on 127.0.0.1; skiff and rsync runs alternate (skiff, rsync, skiff, ...); "
+                + "figures are medians over the repetitions, each figure's median taken on its own.");
+        n.add("Sizes and rates: MB = 10^6 bytes; RSS in MiB.");
+        n.add("Source files are warm in the page cache (they were just hashed for the correctness check); "
+                + "nothing is dropped from the cache. Destinations start empty (update: hold v1, given untimed).");
+        n.add("skiff: one receiver JVM per repetition (cold), sender in a separate JVM; both with " + javaOpts
+                + ". Wall time includes the sender's JVM start and manifest build. The receiver fsyncs before "
+                + "activating; rsync (no --fsync) does not.");
+        n.add("rsync: one daemon per scenario; full copies `rsync -a --whole-file --stats`, update "
+                + "`rsync -a -z --no-whole-file --delete --ignore-times --stats` (--delete: v2 removes a file v1 had; "
+                + "--ignore-times: a same-size file of v2 written in the same second as v1's would pass rsync's quick check "
+                + "unchanged).");
+        n.add("wall s: System.nanoTime around the sender/client process. MB/s: logical bytes of the release / wall s.");
+        n.add("lo wire bytes: transmitted-bytes counter of the loopback interface (/proc/net/dev) before and after "
+                + "the timed run: includes TCP/IP headers and ACKs, and any other loopback traffic on the machine. "
+                + "tool wire bytes: skiff's own bytes_wire; rsync's total bytes sent + received (--stats).");
+        n.add(gnuTime
+                ? "sender CPU s (user + sys) and sender RSS (max RSS): GNU /usr/bin/time around the sender/client."
+                : "sender CPU and RSS: n/a, /usr/bin/time (Debian package `time`) is not installed.");
+        n.add("receiver CPU s: /proc/<pid>/stat of the skiff receiver JVM (utime + stime), or of the rsync daemon "
+                + "(utime + stime + cutime + cstime: its per-connection children, reaped), before and after the timed run.");
+        n.add("receiver RSS: skiff, VmHWM of the receiver JVM, reset (clear_refs) just before the timed run; rsync, "
+                + "largest sum of VmHWM over the daemon's child processes, sampled every "
+                + PeakRssSampler.INTERVAL_MS + " ms during the run.");
+        n.add("Every destination is checked after every run: same relative paths, sizes and SHA-256 of every file as the source.");
+        return n;
+    }
+}

@@ -1,0 +1,90 @@
+package io.skiff.bench.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The medians of one scenario as rows of text, rendered as an aligned text table or a markdown table. */
+final class ResultTable {
+    static final List<String> HEADERS = List.of("tool", "wall s", "MB/s", "lo wire bytes", "tool wire bytes",
+            "sender CPU s", "receiver CPU s", "sender RSS MiB", "receiver RSS MiB");
+
+    private final List<List<String>> rows = new ArrayList<>();
+    private final String ratios;
+
+    ResultTable(ScenarioResult result) {
+        for (String tool : List.of(ScenarioResult.SKIFF, ScenarioResult.RSYNC)) {
+            ScenarioResult.Medians m = result.medians(tool);
+            rows.add(List.of(tool, fixed(m.wallSeconds(), 2), fixed(m.throughputMBps(), 0), grouped(m.loWireBytes()),
+                    grouped(m.toolWireBytes()), fixed(m.senderCpuSeconds(), 2), fixed(m.receiverCpuSeconds(), 2),
+                    fixed(m.senderPeakRssKb() / 1024, 0), fixed(m.receiverPeakRssKb() / 1024, 0)));
+        }
+        double toolWire = result.medians(ScenarioResult.SKIFF).toolWireBytes() / result.medians(ScenarioResult.RSYNC).toolWireBytes();
+        ratios = String.format(Locale.ROOT, "skiff/rsync: throughput %s, lo wire bytes %s (tool-reported %s)",
+                times(result.throughputRatio()), times(result.wireRatio()), times(toolWire));
+    }
+
+    static String title(ScenarioResult r, int reps) {
+        Workload w = r.workload();
+        return String.format(Locale.ROOT, "%s: %s; %,d bytes in %d file%s; median of %d rep%s",
+                r.scenario().label(), r.scenario().description(), w.logicalBytes(), w.files(), w.files() == 1 ? "" : "s",
+                reps, reps == 1 ? "" : "s");
+    }
+
+    String ratios() {
+        return ratios;
+    }
+
+    String toText() {
+        int[] width = new int[HEADERS.size()];
+        for (List<String> row : allRows()) {
+            for (int c = 0; c < row.size(); c++) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (List<String> row : allRows()) {
+            for (int c = 0; c < row.size(); c++) {
+                // Tool names left-aligned, numbers right-aligned so digits line up.
+                String cell = c == 0 ? pad(row.get(c), width[c], false) : pad(row.get(c), width[c], true);
+                sb.append(c == 0 ? "" : "  ").append(cell);
+            }
+            sb.append('\n');
+        }
+        return sb.append(ratios).append('\n').toString();
+    }
+
+    String toMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| ").append(String.join(" | ", HEADERS)).append(" |\n");
+        sb.append("|------").append("|-----:".repeat(HEADERS.size() - 1)).append("|\n");
+        for (List<String> row : rows) {
+            sb.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        return sb.append('\n').append(ratios).append('\n').toString();
+    }
+
+    private List<List<String>> allRows() {
+        List<List<String>> all = new ArrayList<>();
+        all.add(HEADERS);
+        all.addAll(rows);
+        return all;
+    }
+
+    static String fixed(double v, int decimals) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,." + decimals + "f", v);
+    }
+
+    static String grouped(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,d", Math.round(v));
+    }
+
+    static String times(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2f×", v);
+    }
+
+    private static String pad(String s, int width, boolean right) {
+        String fill = " ".repeat(width - s.length());
+        return right ? fill + s : s + fill;
+    }
+}

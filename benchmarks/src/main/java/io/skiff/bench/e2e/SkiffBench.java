@@ -1,0 +1,91 @@
+package io.skiff.bench.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * One timed skiff run: a fresh receiver JVM with an empty root, for an update the base pushed untimed
+ * first, then the timed push from a separate sender JVM, then the check that {@code current} is the source.
+ */
+final class SkiffBench {
+    static final String CHANNEL = "bench";
+
+    private final SkiffCommand skiff;
+    private final ProcessMeter meter;
+    private final Path workDir;
+    private final Path logs;
+    private final LiveProcesses live;
+    private final long clockTicks;
+
+    SkiffBench(SkiffCommand skiff, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks) throws IOException {
+        this.skiff = skiff;
+        this.meter = meter;
+        this.workDir = workDir;
+        this.logs = Files.createDirectories(workDir.resolve("logs"));
+        this.live = live;
+        this.clockTicks = clockTicks;
+    }
+
+    RunMeasurement run(Workload w, int rep) throws IOException, InterruptedException, RunFailedException,
+            TreeComparator.TreeMismatchException {
+        Path root = workDir.resolve("skiff-root");
+        FileTrees.deleteRecursively(root);
+        String prefix = w.scenario().label() + "-skiff-r" + rep;
+        try (SkiffReceiverProcess receiver = SkiffReceiverProcess.start(skiff, root, logs.resolve(prefix + "-receiver.log"), live)) {
+            if (w.base().isPresent()) {
+                push(w.base().get(), "v1", receiver, prefix + "-base");
+            }
+            String version = w.base().isPresent() ? "v2" : "v1";
+            ProcStat.CpuTicks before = ProcStat.cpuTicks(receiver.pid());
+            boolean rssReset = ProcStat.resetPeakRss(receiver.pid());
+            OptionalLong lo0 = LoopbackCounter.transmittedBytes();
+            Timed timed = push(w.source(), version, receiver, prefix + "-push");
+            OptionalLong lo1 = LoopbackCounter.transmittedBytes();
+            ProcStat.CpuTicks after = ProcStat.cpuTicks(receiver.pid());
+            double receiverRss = ProcStat.peakRssKb(receiver.pid()).stream().asDoubleStream().findFirst().orElse(Double.NaN);
+
+            TreeComparator.verify(w.digest(), receiver.current(CHANNEL), "skiff receiver, " + w.scenario().label() + " rep " + rep);
+
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("skiff_seconds", timed.result.seconds());
+            details.put("skiff_manifest_seconds", timed.result.manifestSeconds());
+            details.put("release_id", timed.result.releaseId());
+            details.put("receiver_rss_reset_before_run", rssReset); // false: the peak may be the untimed base push's
+            return new RunMeasurement(ScenarioResult.SKIFF, rep, w.logicalBytes(), timed.run.wallSeconds(),
+                    lo0.isPresent() && lo1.isPresent() ? lo1.getAsLong() - lo0.getAsLong() : Double.NaN,
+                    timed.result.bytesWire(), timed.run.cpuSeconds(),
+                    (after.self() - before.self()) / (double) clockTicks,
+                    timed.run.peakRssKb(), receiverRss, details);
+        } finally {
+            FileTrees.deleteRecursively(root);
+        }
+    }
+
+    private record Timed(ProcessMeter.MeteredRun run, SkiffPushResult result) {
+    }
+
+    private Timed push(Path source, String version, SkiffReceiverProcess receiver, String logName)
+            throws IOException, InterruptedException, RunFailedException {
+        ProcessMeter.MeteredRun run = meter.run(skiff.push(source, CHANNEL, version, receiver.port()), logs.resolve(logName));
+        String where = " (logs " + logs.resolve(logName) + ".out/.err)";
+        if (run.exitCode() != 0) {
+            throw new RunFailedException("skiff push " + source + " exited with " + run.exitCode() + where + ":\n"
+                    + run.stdout().strip() + "\n" + run.stderr().strip());
+        }
+        SkiffPushResult result;
+        try {
+            result = SkiffPushResult.parse(run.stdout());
+        } catch (IllegalArgumentException e) {
+            throw new RunFailedException("cannot read skiff push --json output: " + e.getMessage() + where, e);
+        }
+        if (!result.activated()) {
+            throw new RunFailedException("skiff push " + source + ": target status " + result.targetStatus() + ", "
+                    + result.targetError() + where);
+        }
+        return new Timed(run, result);
+    }
+}

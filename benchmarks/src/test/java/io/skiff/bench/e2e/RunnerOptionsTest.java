@@ -1,0 +1,54 @@
+package io.skiff.bench.e2e;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RunnerOptionsTest {
+    private static final Path REPO = Path.of("/repo");
+
+    private static RunnerOptions parse(String... args) throws RunnerOptions.UsageException {
+        return RunnerOptions.parse(args, REPO).orElseThrow();
+    }
+
+    @Test
+    void defaults() throws Exception {
+        RunnerOptions o = parse();
+        assertEquals(1000, o.sizeMb());
+        assertEquals(1536, o.randomMb());
+        assertEquals(3, o.reps());
+        assertEquals(Path.of("/repo/.corpus"), o.corpusDir());
+        assertEquals(Path.of("/repo/cli/target/skiff.jar"), o.skiffJar());
+        assertEquals(List.of("-Xmx256m"), o.javaOpts());
+        assertEquals(EnumSet.allOf(Scenario.class), o.scenarios());
+        assertTrue(o.json().isEmpty() && o.appendMd().isEmpty() && o.workDir().isEmpty());
+    }
+
+    @Test
+    void valuesSeparateOrAfterEquals() throws Exception {
+        RunnerOptions o = parse("--size-mb", "50", "--random-mb=200", "--reps", "1", "--scenarios", "update,random",
+                "--java-opts", " -Xmx256m  -XX:+UseParallelGC ");
+        assertEquals(50, o.sizeMb());
+        assertEquals(200, o.randomMb());
+        assertEquals(1, o.reps());
+        assertEquals(EnumSet.of(Scenario.RANDOM, Scenario.UPDATE), o.scenarios());
+        assertEquals(List.of("-Xmx256m", "-XX:+UseParallelGC"), o.javaOpts());
+    }
+
+    @Test
+    void helpAndBadInput() throws Exception {
+        assertTrue(RunnerOptions.parse(new String[]{"--reps", "2", "--help"}, REPO).isEmpty());
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--reps", "21"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--reps", "0"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--size-mb", "lots"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--scenarios", "random,resume"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--json"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--fast"));
+    }
+}
