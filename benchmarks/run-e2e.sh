@@ -29,4 +29,4 @@ fi
 # The exact command line, for the report: as typed, relative to the repository root.
 command="benchmarks/run-e2e.sh$(printf ' %q' "$@")"
 exec java ${E2E_RUNNER_OPTS:--Xmx256m} -Dskiff.e2e.command="$command" \
-  -cp benchmarks/target/classes io.skiff.bench.e2e.EndToEndRunner "$@"
+  -cp "benchmarks/target/classes:$jar" io.skiff.bench.e2e.EndToEndRunner "$@"

@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * benchmarks/run-e2e.sh --size-mb 50 --random-mb 200 --reps 1
- * java -cp benchmarks/target/classes io.skiff.bench.e2e.EndToEndRunner --help
+ * java -cp benchmarks/target/classes:cli/target/skiff.jar io.skiff.bench.e2e.EndToEndRunner --help
  * </pre>
  *
  * Progress goes to stderr, the result tables to stdout.
@@ -259,7 +259,7 @@ public final class EndToEndRunner {
         if (fromScript != null && !fromScript.isBlank()) {
             return fromScript.strip();
         }
-        return "java -cp benchmarks/target/classes " + EndToEndRunner.class.getName() + " "
+        return "java -cp benchmarks/target/classes:cli/target/skiff.jar " + EndToEndRunner.class.getName() + " "
                 + options.args().stream().map(EndToEndRunner::shellQuote).collect(Collectors.joining(" "));
     }
 

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Command-line options of {@link EndToEndRunner}, parsed by hand: picocli is not on the benchmarks
- * classpath, and the runner must stay runnable from {@code benchmarks/target/classes} alone.
+ * classpath, and the runner must stay runnable from {@code benchmarks/target/classes} plus the skiff
+ * jar (which holds the engine classes it shares, such as {@code DirectoryTrees}).
  */
 record RunnerOptions(
         long sizeMb,

@@ -10,29 +10,29 @@ import io.skiff.protocol.SkiffException;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A release being received into {@code staging/<release-id>/}: files pre-sized, chunks written at their
- * offsets with positional writes (no whole-file buffering), then verified, fsynced and activated.
- * Not thread-safe: one receive session owns it.
+ * offsets with positional writes (no whole-file buffering), then checked, fsynced and activated.
+ * {@link #write} may be called from several threads at once; {@link #create}, {@link #commit} and
+ * {@link #close} belong to the one receive session that owns it.
  */
 public final class StagingRelease implements Closeable {
-    /** Enough open files for any sane transfer order, far below the process's descriptor limit. */
+    /** Files kept open per staging release; beyond that a write opens and closes its file. */
     private static final int MAX_OPEN_FILES = 64;
 
     private final ReleaseStore store;
     private final Manifest manifest;
     private final Path dir;
-    private final Map<Integer, FileChannel> openFiles = new LinkedHashMap<>(16, 0.75f, true);
+    private final ConcurrentHashMap<Integer, FileChannel> openFiles = new ConcurrentHashMap<>();
 
     private StagingRelease(ReleaseStore store, Manifest manifest, Path dir) {
         this.store = store;
@@ -81,13 +81,34 @@ public final class StagingRelease implements Closeable {
         int entry = chunks.entryIndex(ordinal);
         long offset = chunks.offset(ordinal);
         ByteBuffer src = data.duplicate();
+        Path path = dir.resolve(manifest.entries().get(entry).path());
         try {
-            FileChannel ch = open(entry);
-            while (src.hasRemaining()) {
-                offset += ch.write(src, offset);
+            FileChannel cached = openFiles.get(entry);
+            if (cached == null && openFiles.size() < MAX_OPEN_FILES) {
+                cached = openFiles.computeIfAbsent(entry, e -> openForWrite(path));
+            }
+            FileChannel ch = cached != null ? cached : FileChannel.open(path, StandardOpenOption.WRITE);
+            try {
+                while (src.hasRemaining()) {
+                    offset += ch.write(src, offset);
+                }
+            } finally {
+                if (cached == null) {
+                    ch.close();
+                }
             }
         } catch (IOException e) {
             throw ReleaseStore.storageFailure("write " + manifest.entries().get(entry).path() + " in staging", e);
+        } catch (UncheckedIOException e) {
+            throw ReleaseStore.storageFailure("write " + manifest.entries().get(entry).path() + " in staging", e.getCause());
+        }
+    }
+
+    private static FileChannel openForWrite(Path path) {
+        try {
+            return FileChannel.open(path, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -152,20 +173,6 @@ public final class StagingRelease implements Closeable {
 
     public Sha256 releaseId() {
         return manifest.releaseId();
-    }
-
-    private FileChannel open(int entry) throws IOException {
-        FileChannel ch = openFiles.get(entry);
-        if (ch == null) {
-            if (openFiles.size() >= MAX_OPEN_FILES) {
-                Iterator<FileChannel> eldest = openFiles.values().iterator();
-                eldest.next().close();
-                eldest.remove();
-            }
-            ch = FileChannel.open(dir.resolve(manifest.entries().get(entry).path()), StandardOpenOption.WRITE);
-            openFiles.put(entry, ch);
-        }
-        return ch;
     }
 
     @Override

@@ -62,11 +62,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private ByteArrayOutputStream manifestBytes;
     private StagingRelease staging;
     private ReceivePlan plan;
-    private ByteBuf scratch;
-    private final MessageDigest digest = Sha256.newDigest();
-    private final byte[] digestOut = new byte[Sha256.BYTES];
-    private ChunkDecompressor decompressor;
     private int chunksCopiedLocally;
+    /** Chunks handed to the verifier pool and not finished yet. */
+    private int chunksInVerification;
+    /** A COMMIT that arrived while chunks were still being verified; run when the last one is done. */
+    private CommitFrame deferredCommit;
 
     ReceiveSession(Receiver receiver, ReadAheadLimiter readAhead) {
         this.receiver = receiver;
@@ -81,11 +81,14 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        boolean handedOff = false;
         try {
             if (state == State.CLOSED) {
                 return;
             }
-            if (msg instanceof DecodeFailure failure) {
+            if (state == State.RECEIVING && msg instanceof ChunkFrame chunk) {
+                handedOff = onChunk(ctx, chunk);
+            } else if (msg instanceof DecodeFailure failure) {
                 fail(ctx, failure.code(), failure.message());
             } else if (msg instanceof ErrorFrame error) {
                 LOG.info("peer {} aborted: {} {}", peer, error.code().label(), error.message());
@@ -99,7 +102,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             LOG.error("receive session {} failed unexpectedly", peer, e);
             fail(ctx, ErrorCode.INTERNAL, e.toString());
         } finally {
-            readAhead.processed(ReadAheadLimiter.sizeOf(msg)); // before release: the size reads the payload
+            if (!handedOff) {
+                readAhead.processed(ReadAheadLimiter.sizeOf(msg)); // before release: the size reads the payload
+            }
             ReferenceCountUtil.release(msg);
         }
     }
@@ -116,8 +121,6 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             onOffer(ctx, o);
         } else if (state == State.MANIFEST && msg instanceof ManifestPartFrame part) {
             onManifestPart(ctx, part);
-        } else if (state == State.RECEIVING && msg instanceof ChunkFrame chunk) {
-            onChunk(chunk);
         } else if (state == State.RECEIVING && msg instanceof CommitFrame commit) {
             onCommit(ctx, commit);
         } else {
@@ -179,17 +182,22 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private void startReceiving(ChannelHandlerContext ctx, Manifest manifest) {
         staging = StagingRelease.create(store, manifest);
         plan = new ReceivePlan(manifest);
-        scratch = ctx.alloc().directBuffer(manifest.chunking().maxBytes());
-        ByteBuffer buffer = scratch.nioBuffer(0, scratch.capacity());
         LocalChunkIndex local = LocalChunkIndex.of(store, manifest.channel());
-        BitSet reps = plan.representatives();
-        for (int ordinal = reps.nextSetBit(0); ordinal >= 0; ordinal = reps.nextSetBit(ordinal + 1)) {
-            Sha256 hash = manifest.chunks().hash(ordinal);
-            if (local.contains(hash) && local.read(hash, buffer, digest)) {
-                chunksCopiedLocally += writeEverywhere(ordinal, buffer);
-            } else {
-                plan.want(ordinal);
+        ByteBuf copyBuffer = ctx.alloc().directBuffer(manifest.chunking().maxBytes());
+        try {
+            ByteBuffer buffer = copyBuffer.nioBuffer(0, copyBuffer.capacity());
+            MessageDigest digest = Sha256.newDigest();
+            BitSet reps = plan.representatives();
+            for (int ordinal = reps.nextSetBit(0); ordinal >= 0; ordinal = reps.nextSetBit(ordinal + 1)) {
+                Sha256 hash = manifest.chunks().hash(ordinal);
+                if (local.contains(hash) && local.read(hash, buffer, digest)) {
+                    chunksCopiedLocally += writeEverywhere(ordinal, buffer);
+                } else {
+                    plan.want(ordinal);
+                }
             }
+        } finally {
+            copyBuffer.release();
         }
         state = State.RECEIVING;
         LOG.info("{} plan {} {} ({}): {} chunks, {} wanted, {} copied locally", peer, manifest.channel(),
@@ -197,7 +205,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(new WantFrame(plan.chunkCount(), (BitSet) plan.wanted().clone()));
     }
 
-    private void onChunk(ChunkFrame chunk) {
+    /**
+     * Accepts a wanted chunk and hands it to the verifier pool; returns true once the pool owns it (a
+     * retained reference, and the read-ahead accounting).
+     */
+    private boolean onChunk(ChannelHandlerContext ctx, ChunkFrame chunk) {
         int ordinal = chunk.ordinal();
         if (!plan.accept(ordinal)) {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "chunk ordinal=" + ordinal + " was not wanted or arrived twice");
@@ -207,22 +219,62 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "chunk ordinal=" + ordinal + " rawLength="
                     + chunk.rawLength() + ", manifest says " + manifest.chunks().length(ordinal));
         }
-        if (decompressor == null) {
-            decompressor = new ChunkDecompressor();
-        }
-        ByteBuffer buffer = decompressor.decode(chunk, scratch.nioBuffer(0, scratch.capacity()));
-        digest.update(buffer.duplicate());
+        int size = ReadAheadLimiter.sizeOf(chunk);
+        chunk.retain();
+        chunksInVerification++;
+        receiver.verifiers().execute(worker -> verifyAndWrite(ctx, chunk, size, worker));
+        return true;
+    }
+
+    /** On a verifier thread: decode, hash, compare, write; then reports back on the session's thread. */
+    private void verifyAndWrite(ChannelHandlerContext ctx, ChunkFrame chunk, int size, ChunkVerifierPool.Worker worker) {
+        SkiffException failure = null;
         try {
-            digest.digest(digestOut, 0, digestOut.length);
-        } catch (java.security.DigestException e) {
-            throw new IllegalStateException(e);
+            int ordinal = chunk.ordinal();
+            Manifest manifest = staging.manifest();
+            ByteBuffer bytes = worker.decompressor.decode(chunk, worker.scratch);
+            worker.digest.reset();
+            worker.digest.update(bytes.duplicate());
+            worker.digest.digest(worker.digestOut, 0, Sha256.BYTES);
+            if (!manifest.chunks().hashMatches(ordinal, worker.digestOut)) {
+                throw new SkiffException(ErrorCode.CHUNK_HASH_MISMATCH, "chunk ordinal=" + ordinal + " of "
+                        + manifest.entries().get(manifest.chunks().entryIndex(ordinal)).path() + " expected="
+                        + manifest.chunks().hash(ordinal).shortHex() + " actual=" + Sha256.of(worker.digestOut).shortHex());
+            }
+            writeEverywhere(ordinal, bytes);
+        } catch (SkiffException e) {
+            failure = e;
+        } catch (java.security.DigestException | RuntimeException e) {
+            failure = new SkiffException(ErrorCode.INTERNAL, "verifying chunk " + chunk.ordinal() + ": " + e, e);
+        } finally {
+            chunk.release();
+            readAhead.processed(size);
         }
-        if (!manifest.chunks().hashMatches(ordinal, digestOut)) {
-            throw new SkiffException(ErrorCode.CHUNK_HASH_MISMATCH, "chunk ordinal=" + ordinal + " of "
-                    + manifest.entries().get(manifest.chunks().entryIndex(ordinal)).path() + " expected="
-                    + manifest.chunks().hash(ordinal).shortHex() + " actual=" + Sha256.of(digestOut).shortHex());
+        SkiffException result = failure;
+        ctx.executor().execute(() -> chunkVerified(ctx, result));
+    }
+
+    /** On the session's thread: one chunk is done; a failure ends the session, the last one may commit. */
+    private void chunkVerified(ChannelHandlerContext ctx, SkiffException failure) {
+        chunksInVerification--;
+        if (state == State.CLOSED) {
+            return;
         }
-        writeEverywhere(ordinal, buffer);
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            if (chunksInVerification == 0 && deferredCommit != null) {
+                CommitFrame commit = deferredCommit;
+                deferredCommit = null;
+                commit(ctx, commit);
+            }
+        } catch (SkiffException e) {
+            fail(ctx, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("receive session {} failed unexpectedly", peer, e);
+            fail(ctx, ErrorCode.INTERNAL, e.toString());
+        }
     }
 
     /** Writes verified bytes at every ordinal sharing this chunk's hash; returns how many places. */
@@ -243,6 +295,14 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         if (plan.outstanding() > 0) {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit with " + plan.outstanding() + " wanted chunks missing");
         }
+        if (chunksInVerification > 0) {
+            deferredCommit = commit; // runs when the last chunk is verified and written
+            return;
+        }
+        commit(ctx, commit);
+    }
+
+    private void commit(ChannelHandlerContext ctx, CommitFrame commit) {
         Manifest manifest = staging.manifest();
         long commitStart = System.nanoTime();
         staging.commit(peer, receiver.config().rehashOnCommit());
@@ -293,14 +353,6 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         }
         state = State.CLOSED;
         endTransfer();
-        if (scratch != null) {
-            scratch.release();
-            scratch = null;
-        }
-        if (decompressor != null) {
-            decompressor.close();
-            decompressor = null;
-        }
         ctx.fireChannelInactive();
     }
 

@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The receiver daemon: a Netty server accepting any number of concurrent pushes into one
  * {@link ReleaseStore}. Each connection gets its own {@link ReceiveSession}, run off the event loop on
- * a disk executor so that hashing and file writes of one transfer never stall another's sockets; a
- * {@link ReadAheadLimiter} lets socket reads run ahead of the session by at most 8 MiB.
+ * a disk executor so that one transfer's disk work never stalls another's sockets; the session hands
+ * each chunk to a {@link ChunkVerifierPool} (decode, SHA-256, write) so one transfer uses every core,
+ * and a {@link ReadAheadLimiter} bounds what a connection has read but not yet written to 8 MiB.
  */
 public final class Receiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
@@ -40,6 +41,7 @@ public final class Receiver implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup ioGroup;
     private final EventExecutorGroup diskGroup;
+    private final ChunkVerifierPool verifiers;
     /** "channel/release-id" of transfers in progress: a second push of the same release gets BUSY. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Channel serverChannel;
@@ -51,6 +53,7 @@ public final class Receiver implements AutoCloseable {
         this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "skiff-rx-io");
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
+        this.verifiers = new ChunkVerifierPool(config.diskThreads());
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, ioGroup)
@@ -96,6 +99,10 @@ public final class Receiver implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    ChunkVerifierPool verifiers() {
+        return verifiers;
+    }
+
     boolean tryBegin(String key) {
         return inFlight.add(key);
     }
@@ -120,5 +127,6 @@ public final class Receiver implements AutoCloseable {
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         diskGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        verifiers.close();
     }
 }
