@@ -46,7 +46,7 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the result on stdout.")
     boolean json;
 
-    @Option(names = "--zstd-level", defaultValue = "3", paramLabel = "N", description = "zstd level for chunks, 0 = no compression (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--zstd-level", defaultValue = "" + PushOptions.DEFAULT_ZSTD_LEVEL, paramLabel = "N", description = "zstd level for chunks, 0 = no compression (default: ${DEFAULT-VALUE}).")
     int zstdLevel;
 
     @Option(names = "--idle-timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Fail a target silent for this long (default: ${DEFAULT-VALUE}).")
