@@ -1,5 +1,7 @@
 package io.skiff.protocol;
 
+import java.util.Locale;
+
 /**
  * Stable error codes. The numeric {@link #wire()} value travels in ERROR frames; the CLI maps
  * {@link #exitCode()} to the process exit status. Never renumber an existing code.
@@ -70,6 +72,6 @@ public enum ErrorCode {
 
     /** Lower-case name used in JSON output and log lines, e.g. {@code chunk_hash_mismatch}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -5,7 +5,9 @@ import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
 
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 
 /** The JSON rendering of a manifest: a summary, and optionally every entry with its chunks. */
@@ -22,7 +24,7 @@ public final class ManifestJson {
             for (ManifestEntry e : m.entries()) {
                 j.beginObject()
                         .field("path", e.path())
-                        .field("kind", e.kind().name().toLowerCase(java.util.Locale.ROOT))
+                        .field("kind", e.kind().name().toLowerCase(Locale.ROOT))
                         .field("mode", Integer.toOctalString(e.mode()));
                 if (e.isFile()) {
                     j.field("size", e.size()).field("sha256", e.sha256().hex());
@@ -44,7 +46,7 @@ public final class ManifestJson {
         j.field("release_id", m.releaseId().hex())
                 .field("channel", m.channel())
                 .field("version", m.version())
-                .field("created_at", java.time.Instant.ofEpochMilli(m.createdAtMillis()).toString())
+                .field("created_at", Instant.ofEpochMilli(m.createdAtMillis()).toString())
                 .field("files", m.fileCount())
                 .field("directories", directories)
                 .field("bytes", m.totalBytes())

@@ -6,6 +6,7 @@ import io.skiff.protocol.ManifestCodec;
 import io.skiff.protocol.ManifestValidator;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -180,7 +181,7 @@ public final class ReleaseStore {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(manifest.canonicalBytes()));
+                ch.write(ByteBuffer.wrap(manifest.canonicalBytes()));
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
@@ -257,7 +258,7 @@ public final class ReleaseStore {
         Path log = channelDir(channel).resolve("activations.log");
         String line = Instant.now() + " " + event + "\n";
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+            ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
             ch.force(false);
         } catch (IOException e) {
             throw storageFailure("append to " + log, e);

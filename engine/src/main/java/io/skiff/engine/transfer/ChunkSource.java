@@ -9,6 +9,7 @@ import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SkiffException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ public final class ChunkSource implements AutoCloseable {
             Path file = root.resolve(manifest.entries().get(entry).path());
             try {
                 ch = open.computeIfAbsent(entry, e -> openUnchecked(file));
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 throw new SkiffException(ErrorCode.SOURCE_INVALID, "cannot read " + file + ": " + e.getCause().getMessage(), e);
             }
         }
@@ -106,7 +107,7 @@ public final class ChunkSource implements AutoCloseable {
                     ch.close();
                 }
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new SkiffException(ErrorCode.SOURCE_INVALID, "cannot read " + file + ": " + e.getMessage(), e);
         }
         target.flip();
@@ -116,7 +117,7 @@ public final class ChunkSource implements AutoCloseable {
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -2,6 +2,8 @@ package io.skiff.engine.transfer;
 
 import io.skiff.protocol.ChunkingParams;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -47,8 +49,8 @@ public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThr
 
     private static String hostName() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
             return "localhost";
         }
     }

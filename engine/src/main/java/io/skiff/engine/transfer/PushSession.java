@@ -9,6 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.transport.WireByteCounter;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.frame.ActivatedFrame;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.CommitFrame;
@@ -20,6 +21,7 @@ import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.OfferReplyFrame;
 import io.skiff.protocol.frame.WantFrame;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,7 +178,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             channel.eventLoop().execute(() -> {
                 inFlight--;
-                fail(e instanceof io.skiff.protocol.SkiffException s ? s.code() : ErrorCode.INTERNAL, e.getMessage());
+                fail(e instanceof SkiffException s ? s.code() : ErrorCode.INTERNAL, e.getMessage());
             });
             return;
         }
@@ -232,7 +234,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        fail(ErrorCode.CONNECTION_LOST, "connection closed by target during " + state.name().toLowerCase(java.util.Locale.ROOT));
+        fail(ErrorCode.CONNECTION_LOST, "connection closed by target during " + state.name().toLowerCase(Locale.ROOT));
         ctx.fireChannelInactive();
     }
 
@@ -256,7 +258,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         state = State.DONE;
         if (r.activated()) {
             LOG.info("{} activated {} ({}) in {}s, {} bytes on wire", target, manifest.version(), manifest.releaseId().shortHex(),
-                    String.format(java.util.Locale.ROOT, "%.2f", r.seconds()), r.bytesWire());
+                    String.format(Locale.ROOT, "%.2f", r.seconds()), r.bytesWire());
         } else {
             LOG.warn("{} failed: {} {}", target, r.code().label(), r.error());
         }

@@ -20,12 +20,14 @@ import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.CommitFrame;
 import io.skiff.protocol.frame.DecodeFailure;
 import io.skiff.protocol.frame.ErrorFrame;
+import io.skiff.protocol.frame.Frame;
 import io.skiff.protocol.frame.FrameDescriptor;
 import io.skiff.protocol.frame.HelloFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.OfferReplyFrame;
 import io.skiff.protocol.frame.WantFrame;
+import java.security.DigestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -244,7 +246,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             writeEverywhere(ordinal, bytes);
         } catch (SkiffException e) {
             failure = e;
-        } catch (java.security.DigestException | RuntimeException e) {
+        } catch (DigestException | RuntimeException e) {
             failure = new SkiffException(ErrorCode.INTERNAL, "verifying chunk " + chunk.ordinal() + ": " + e, e);
         } finally {
             chunk.release();
@@ -367,6 +369,6 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     private static String describe(Object msg) {
-        return msg instanceof io.skiff.protocol.frame.Frame f ? f.type() + " frame" : msg.getClass().getSimpleName();
+        return msg instanceof Frame f ? f.type() + " frame" : msg.getClass().getSimpleName();
     }
 }
