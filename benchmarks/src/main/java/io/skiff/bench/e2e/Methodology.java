@@ -8,14 +8,16 @@ final class Methodology {
     private Methodology() {
     }
 
-    static List<String> notes(boolean gnuTime, String javaOpts) {
+    static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver) {
         List<String> n = new ArrayList<>();
         n.add("All transfers over TCP on 127.0.0.1; skiff and rsync runs alternate (skiff, rsync, skiff, ...); "
                 + "figures are medians over the repetitions, each figure's median taken on its own.");
         n.add("Sizes and rates: MB = 10^6 bytes; RSS in MiB.");
         n.add("Source files are warm in the page cache (they were just hashed for the correctness check); "
                 + "nothing is dropped from the cache. Destinations start empty (update: hold v1, given untimed).");
-        n.add("skiff: one receiver JVM per repetition (cold), sender in a separate JVM; both with " + javaOpts
+        n.add("skiff: " + (coldReceiver ? "one receiver JVM per repetition (cold, its JIT warm-up counted)"
+                : "one receiver daemon JVM per scenario, as deployed (each repetition pushes to a new, empty channel)")
+                + ", sender in a separate fresh JVM per push; both with " + javaOpts
                 + ". Wall time includes the sender's JVM start and manifest build. The receiver fsyncs before "
                 + "activating; rsync (no --fsync) does not.");
         n.add("rsync: one daemon per scenario; full copies `rsync -a --whole-file --stats`, update "

@@ -26,6 +26,7 @@ record RunnerOptions(
         Optional<Path> json,
         Optional<Path> appendMd,
         Optional<Path> workDir,
+        boolean coldReceiver,
         List<String> args) {
 
     static final int MAX_REPS = 20;
@@ -46,6 +47,9 @@ record RunnerOptions(
               --json FILE          also write the results as JSON
               --append-md FILE     append a dated markdown section (e.g. docs/benchmarks.md)
               --work-dir DIR       receiver roots and rsync destinations (default a temp dir)
+              --cold-receiver      start a fresh skiff receiver JVM for every repetition (default: one
+                                   receiver daemon per scenario, as deployed; each repetition pushes to a
+                                   new, empty channel)
               --help               print this help
 
             Exit codes: 0 done; 1 a run failed or a destination differs from its source;
@@ -72,6 +76,7 @@ record RunnerOptions(
         Path json = null;
         Path appendMd = null;
         Path workDir = null;
+        boolean coldReceiver = false;
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             String name = arg;
@@ -83,6 +88,10 @@ record RunnerOptions(
             }
             if (name.equals("--help") || name.equals("-h")) {
                 return Optional.empty();
+            }
+            if (name.equals("--cold-receiver")) {
+                coldReceiver = true;
+                continue;
             }
             String value = inline != null ? inline : valueOf(argv, ++i, name);
             switch (name) {
@@ -115,7 +124,7 @@ record RunnerOptions(
         }
         return Optional.of(new RunnerOptions(sizeMb, randomMb, reps, seed, corpusDir.toAbsolutePath(),
                 skiffJar.toAbsolutePath(), javaOpts, scenarios, Optional.ofNullable(json), Optional.ofNullable(appendMd),
-                Optional.ofNullable(workDir), List.of(argv)));
+                Optional.ofNullable(workDir), coldReceiver, List.of(argv)));
     }
 
     private static String valueOf(String[] argv, int i, String name) throws UsageException {

@@ -8,10 +8,14 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * One timed skiff run: a fresh receiver JVM with an empty root, for an update the base pushed untimed
- * first, then the timed push from a separate sender JVM, then the check that {@code current} is the source.
+ * One timed skiff run: a receiver with an empty channel (for an update, the base pushed untimed first),
+ * then the timed push from a separate sender JVM, then the check that {@code current} is the source.
+ *
+ * <p>By default the receiver is a daemon started once per scenario, as deployed: every repetition
+ * pushes to a new channel, whose directory is removed afterwards. With {@code coldReceiver} each
+ * repetition starts a fresh receiver JVM, so its start-up and JIT warm-up count too.
  */
-final class SkiffBench {
+final class SkiffBench implements AutoCloseable {
     static final String CHANNEL = "bench";
 
     private final SkiffCommand skiff;
@@ -21,7 +25,12 @@ final class SkiffBench {
     private final LiveProcesses live;
     private final long clockTicks;
 
-    SkiffBench(SkiffCommand skiff, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks) throws IOException {
+    private final boolean coldReceiver;
+    private SkiffReceiverProcess daemon;
+
+    SkiffBench(SkiffCommand skiff, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks,
+               boolean coldReceiver) throws IOException {
+        this.coldReceiver = coldReceiver;
         this.skiff = skiff;
         this.meter = meter;
         this.workDir = workDir;
@@ -33,44 +42,74 @@ final class SkiffBench {
     RunMeasurement run(Workload w, int rep) throws IOException, InterruptedException, RunFailedException,
             TreeComparator.TreeMismatchException {
         Path root = workDir.resolve("skiff-root");
-        FileTrees.deleteRecursively(root);
         String prefix = w.scenario().label() + "-skiff-r" + rep;
-        try (SkiffReceiverProcess receiver = SkiffReceiverProcess.start(skiff, root, logs.resolve(prefix + "-receiver.log"), live)) {
-            if (w.base().isPresent()) {
-                push(w.base().get(), "v1", receiver, prefix + "-base");
+        String channel = CHANNEL + "-" + prefix;
+        SkiffReceiverProcess receiver = null;
+        try {
+            if (coldReceiver || daemon == null || !daemon.alive()) {
+                FileTrees.deleteRecursively(root);
+                receiver = SkiffReceiverProcess.start(skiff, root, logs.resolve(prefix + "-receiver.log"), live);
+                if (!coldReceiver) {
+                    daemon = receiver;
+                }
+            } else {
+                receiver = daemon;
             }
-            String version = w.base().isPresent() ? "v2" : "v1";
-            ProcStat.CpuTicks before = ProcStat.cpuTicks(receiver.pid());
-            boolean rssReset = ProcStat.resetPeakRss(receiver.pid());
-            OptionalLong lo0 = LoopbackCounter.transmittedBytes();
-            Timed timed = push(w.source(), version, receiver, prefix + "-push");
-            OptionalLong lo1 = LoopbackCounter.transmittedBytes();
-            ProcStat.CpuTicks after = ProcStat.cpuTicks(receiver.pid());
-            double receiverRss = ProcStat.peakRssKb(receiver.pid()).stream().asDoubleStream().findFirst().orElse(Double.NaN);
-
-            TreeComparator.verify(w.digest(), receiver.current(CHANNEL), "skiff receiver, " + w.scenario().label() + " rep " + rep);
-
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("skiff_seconds", timed.result.seconds());
-            details.put("skiff_manifest_seconds", timed.result.manifestSeconds());
-            details.put("release_id", timed.result.releaseId());
-            details.put("receiver_rss_reset_before_run", rssReset); // false: the peak may be the untimed base push's
-            return new RunMeasurement(ScenarioResult.SKIFF, rep, w.logicalBytes(), timed.run.wallSeconds(),
-                    lo0.isPresent() && lo1.isPresent() ? lo1.getAsLong() - lo0.getAsLong() : Double.NaN,
-                    timed.result.bytesWire(), timed.run.cpuSeconds(),
-                    (after.self() - before.self()) / (double) clockTicks,
-                    timed.run.peakRssKb(), receiverRss, details);
+            return measure(w, rep, receiver, channel, prefix);
         } finally {
-            FileTrees.deleteRecursively(root);
+            if (coldReceiver && receiver != null) {
+                receiver.close();
+                FileTrees.deleteRecursively(root);
+            } else {
+                FileTrees.deleteRecursively(root.resolve(channel));
+            }
         }
+    }
+
+    private RunMeasurement measure(Workload w, int rep, SkiffReceiverProcess receiver, String channel, String prefix)
+            throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
+        if (w.base().isPresent()) {
+            push(w.base().get(), channel, "v1", receiver, prefix + "-base");
+        }
+        String version = w.base().isPresent() ? "v2" : "v1";
+        ProcStat.CpuTicks before = ProcStat.cpuTicks(receiver.pid());
+        boolean rssReset = ProcStat.resetPeakRss(receiver.pid());
+        OptionalLong lo0 = LoopbackCounter.transmittedBytes();
+        Timed timed = push(w.source(), channel, version, receiver, prefix + "-push");
+        OptionalLong lo1 = LoopbackCounter.transmittedBytes();
+        ProcStat.CpuTicks after = ProcStat.cpuTicks(receiver.pid());
+        double receiverRss = ProcStat.peakRssKb(receiver.pid()).stream().asDoubleStream().findFirst().orElse(Double.NaN);
+
+        TreeComparator.verify(w.digest(), receiver.current(channel), "skiff receiver, " + w.scenario().label() + " rep " + rep);
+
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("skiff_seconds", timed.result.seconds());
+        details.put("skiff_manifest_seconds", timed.result.manifestSeconds());
+        details.put("release_id", timed.result.releaseId());
+        details.put("receiver_rss_reset_before_run", rssReset); // false: the peak may be the untimed base push's
+        details.put("receiver", coldReceiver ? "fresh JVM per repetition" : "daemon, one JVM per scenario");
+        return new RunMeasurement(ScenarioResult.SKIFF, rep, w.logicalBytes(), timed.run.wallSeconds(),
+                lo0.isPresent() && lo1.isPresent() ? lo1.getAsLong() - lo0.getAsLong() : Double.NaN,
+                timed.result.bytesWire(), timed.run.cpuSeconds(),
+                (after.self() - before.self()) / (double) clockTicks,
+                timed.run.peakRssKb(), receiverRss, details);
+    }
+
+    @Override
+    public void close() throws InterruptedException, IOException {
+        if (daemon != null) {
+            daemon.close();
+            daemon = null;
+        }
+        FileTrees.deleteRecursively(workDir.resolve("skiff-root"));
     }
 
     private record Timed(ProcessMeter.MeteredRun run, SkiffPushResult result) {
     }
 
-    private Timed push(Path source, String version, SkiffReceiverProcess receiver, String logName)
+    private Timed push(Path source, String channel, String version, SkiffReceiverProcess receiver, String logName)
             throws IOException, InterruptedException, RunFailedException {
-        ProcessMeter.MeteredRun run = meter.run(skiff.push(source, CHANNEL, version, receiver.port()), logs.resolve(logName));
+        ProcessMeter.MeteredRun run = meter.run(skiff.push(source, channel, version, receiver.port()), logs.resolve(logName));
         String where = " (logs " + logs.resolve(logName) + ".out/.err)";
         if (run.exitCode() != 0) {
             throw new RunFailedException("skiff push " + source + " exited with " + run.exitCode() + where + ":\n"

@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,8 @@ class RunnerOptionsTest {
     @Test
     void defaults() throws Exception {
         RunnerOptions o = parse();
+        assertFalse(o.coldReceiver(), "a receiver daemon per scenario unless asked");
+        assertTrue(parse("--cold-receiver", "--reps", "1").coldReceiver());
         assertEquals(1000, o.sizeMb());
         assertEquals(1536, o.randomMb());
         assertEquals(3, o.reps());
