@@ -46,10 +46,6 @@ public final class LocalChunkIndex {
         return byHash.containsKey(hash);
     }
 
-    public int size() {
-        return byHash.size();
-    }
-
     /**
      * Reads the chunk into {@code target} (cleared first, flipped on return) and checks its hash.
      * @return true if {@code target} now holds bytes whose SHA-256 is {@code hash}

@@ -245,15 +245,6 @@ public final class ReleaseStore {
         }
     }
 
-    /** Removes a staging tree (the manifest stays if it belongs to a retained release). */
-    public void discardStaging(String channel, Sha256 id) {
-        try {
-            DirectoryTrees.deleteRecursively(stagingDir(channel, id));
-        } catch (IOException e) {
-            LOG.warn("could not remove staging {} of {}: {}", id.shortHex(), channel, e.toString());
-        }
-    }
-
     public void appendAudit(String channel, String event) {
         Path log = channelDir(channel).resolve("activations.log");
         String line = Instant.now() + " " + event + "\n";

@@ -43,9 +43,6 @@ public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThr
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName);
     }
 
-    public PushOptions withChunking(ChunkingParams params) {
-        return new PushOptions(params, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName);
-    }
 
     private static String hostName() {
         try {
