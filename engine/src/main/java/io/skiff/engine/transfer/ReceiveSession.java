@@ -36,6 +36,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.BitSet;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -223,8 +224,13 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         }
         int size = ReadAheadLimiter.sizeOf(chunk);
         chunk.retain();
+        try {
+            receiver.verifiers().execute(worker -> verifyAndWrite(ctx, chunk, size, worker));
+        } catch (RejectedExecutionException e) {
+            chunk.release();
+            throw new SkiffException(ErrorCode.INTERNAL, "receiver is shutting down");
+        }
         chunksInVerification++;
-        receiver.verifiers().execute(worker -> verifyAndWrite(ctx, chunk, size, worker));
         return true;
     }
 
