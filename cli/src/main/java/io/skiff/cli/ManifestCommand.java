@@ -16,11 +16,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code skiff manifest}: chunk and hash a directory, print what its release would be. */
-@Command(name = "manifest", mixinStandardHelpOptions = true,
+@Command(name = "manifest",
         description = "Build the manifest of a directory and print its summary (files, chunks, sizes, release id).")
 final class ManifestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    // No mixinStandardHelpOptions: its --version would clash with the release's --version.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(index = "0", paramLabel = "SRC_DIR", description = "Directory holding the release.")
     Path source;

@@ -23,13 +23,17 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code skiff push}: pushes a release directory to one or more receivers. */
-@Command(name = "push", mixinStandardHelpOptions = true,
+@Command(name = "push",
         description = {"Push a release directory to receivers; exit 0 only if every target activated it.",
                 "Only chunks a target lacks cross the wire, zstd-compressed when that makes them smaller.",
                 "Pushing a release a target already has is cheap, so re-running a push is safe."})
 final class PushCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    // No mixinStandardHelpOptions: its --version would clash with the release's --version.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(index = "0", paramLabel = "SRC_DIR", description = "Directory holding the release.")
     Path source;

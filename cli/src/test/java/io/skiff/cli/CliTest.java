@@ -72,6 +72,15 @@ class CliTest {
     }
 
     @Test
+    void shouldPrintUsageForEveryCommandsHelp() {
+        for (String command : new String[]{"push", "receive", "manifest", "status", "verify", "demo"}) {
+            Run run = skiff(command, "--help");
+            assertEquals(0, run.exit(), command + ": " + run.err());
+            assertTrue(run.out().startsWith("Usage: skiff " + command), command + ":\n" + run.out());
+        }
+    }
+
+    @Test
     void shouldPrintTheResultAsJsonWhenPushSucceeds() throws IOException {
         Path src = source();
         Run run = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "2027-01", "--to", target, "--json");
