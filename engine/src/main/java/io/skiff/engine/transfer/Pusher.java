@@ -6,6 +6,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FileRegion;
 import io.netty.channel.WriteBufferWaterMark;
@@ -24,6 +25,7 @@ import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameEncoder;
 
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,9 +119,7 @@ public final class Pusher {
         ChannelFuture connect = bootstrap.connect(target.host(), target.port());
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                Throwable cause = f.cause();
-                String reason = cause instanceof ConnectException && cause.getMessage() != null
-                        ? cause.getMessage() : String.valueOf(cause);
+                String reason = connectFailureReason(f.cause());
                 TargetResult failed = new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(),
                         0, 0, ErrorCode.CONNECT_FAILED, "cannot connect to " + target + ": " + reason);
                 listener.finished(failed);
@@ -127,6 +127,21 @@ public final class Pusher {
             }
         });
         return session.result();
+    }
+
+    /** One short reason for an operator, without the transport's internals (epoll error numbers, addresses). */
+    static String connectFailureReason(Throwable cause) {
+        String message = cause.getMessage() == null ? "" : cause.getMessage();
+        if (cause instanceof ConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (message.contains("Connection refused")) {
+            return "connection refused";
+        }
+        if (cause instanceof UnknownHostException) {
+            return "unknown host";
+        }
+        return cause instanceof ConnectException ? message : cause.toString();
     }
 
     /** Per encoder thread: a zstd context, reused for every chunk. */
