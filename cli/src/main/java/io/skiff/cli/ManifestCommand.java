@@ -1,6 +1,7 @@
 package io.skiff.cli;
 
 import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.report.ManifestJson;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.Manifest;
@@ -41,11 +42,17 @@ final class ManifestCommand implements Callable<Integer> {
     @Option(names = "--entries", description = "With --json: include every entry and its chunks.")
     boolean entries;
 
+    @Option(names = "--out", paramLabel = "FILE", description = "Also save the canonical manifest, for 'skiff push --manifest FILE'.")
+    Path outFile;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
         Manifest m = ManifestBuilder.build(source, channel, version, ChunkingParams.DEFAULT, Runtime.getRuntime().availableProcessors());
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (outFile != null) {
+            ManifestFiles.write(m, outFile);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(ManifestJson.render(m, entries));

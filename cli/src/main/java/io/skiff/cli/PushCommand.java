@@ -1,12 +1,14 @@
 package io.skiff.cli;
 
 import io.skiff.engine.Skiff;
+import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.report.JsonWriter;
 import io.skiff.engine.transfer.PushOptions;
 import io.skiff.engine.transfer.PushResult;
 import io.skiff.engine.transfer.TargetResult;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SkiffException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,6 +61,10 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw the progress line on stderr.")
     boolean noProgress;
 
+    @Option(names = "--manifest", paramLabel = "FILE", description = "Use a manifest saved by 'skiff manifest --out' instead of "
+            + "chunking and hashing SRC_DIR again (its channel and version must match).")
+    Path manifestFile;
+
     @Override
     public Integer call() {
         List<HostPort> hostPorts = new ArrayList<>();
@@ -73,7 +79,16 @@ final class PushCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
         try (ProgressDisplay progress = new ProgressDisplay(err, !noProgress && System.console() != null, hostPorts.size())) {
-            result = Skiff.push(source, channel, version, hostPorts, options, progress);
+            if (manifestFile == null) {
+                result = Skiff.push(source, channel, version, hostPorts, options, progress);
+            } else {
+                Manifest manifest = ManifestFiles.readFor(manifestFile, source);
+                if (!manifest.channel().equals(channel) || !manifest.version().equals(version)) {
+                    throw new SkiffException(ErrorCode.USAGE, "manifest " + manifestFile + " is " + manifest.channel() + " "
+                            + manifest.version() + ", not " + channel + " " + version);
+                }
+                result = Skiff.push(source, manifest, hostPorts, options, progress);
+            }
         }
         if (json) {
             out.println(toJson(result));

@@ -173,6 +173,30 @@ class CliTest {
     }
 
     @Test
+    void shouldPushWithASavedManifestAndRefuseItForAChangedSource() throws IOException {
+        Path src = source();
+        Path manifest = tmp.resolve("release.manifest");
+        Run built = skiff("manifest", src.toString(), "--channel", "icd10cm", "--version", "v1", "--out", manifest.toString(), "--json");
+        assertEquals(0, built.exit(), built.err());
+
+        Run pushed = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "v1", "--to", target,
+                "--manifest", manifest.toString(), "--json");
+        assertEquals(0, pushed.exit(), pushed.err());
+        assertEquals(built.json().get("release_id").asText(), pushed.json().get("release_id").asText());
+        assertEquals(0.0, pushed.json().get("manifest_seconds").asDouble());
+        TestTrees.assertSameTree(src, tmp.resolve("root/icd10cm/current"));
+
+        Run wrongVersion = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "v2", "--to", target,
+                "--manifest", manifest.toString());
+        assertEquals(2, wrongVersion.exit());
+        Files.writeString(src.resolve("README.bin"), "changed size");
+        Run changed = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "v1", "--to", target,
+                "--manifest", manifest.toString());
+        assertEquals(2, changed.exit());
+        assertTrue(changed.err().contains("does not match manifest"), changed.err());
+    }
+
+    @Test
     void shouldShowCurrentAndRetainedReleasesInStatus() throws IOException {
         Path src = source();
         Run pushed = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "v1", "--to", target, "--json");

@@ -7,6 +7,7 @@ import io.skiff.engine.transfer.Pusher;
 import io.skiff.engine.transfer.Receiver;
 import io.skiff.engine.transfer.ReceiverConfig;
 import io.skiff.engine.transport.HostPort;
+import io.skiff.protocol.Manifest;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -29,6 +30,12 @@ public final class Skiff {
     /** Starts a receiver; it serves until closed. */
     public static Receiver receiver(ReceiverConfig config) {
         return Receiver.start(config);
+    }
+
+    /** Pushes {@code source}, described by an already built manifest, to every target in parallel. */
+    public static PushResult push(Path source, Manifest manifest, List<HostPort> targets, PushOptions options,
+                                  PushListener listener) {
+        return Pusher.push(source, manifest, targets, options, listener);
     }
 
     /** Builds the manifest of {@code source} and pushes it to every target in parallel. */
