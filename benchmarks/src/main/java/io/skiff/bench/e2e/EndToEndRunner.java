@@ -139,7 +139,8 @@ public final class EndToEndRunner {
         for (Workload w : workloads) {
             ScenarioResult result = new ScenarioResult(w);
             log.printf(Locale.ROOT, "%s: %,d bytes in %d file(s) from %s%n", w.scenario().label(), w.logicalBytes(), w.files(), w.source());
-            try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver());
+            try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
+                    options.savedManifest());
                  RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks)) {
                 for (int rep = 1; rep <= options.reps(); rep++) {
                     // Alternate, so drift (thermal, page cache, other load) hits both tools alike.
@@ -160,7 +161,7 @@ public final class EndToEndRunner {
 
     private int report(List<ScenarioResult> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
         String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
-        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver());
+        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest());
         List<String> warnings = loopbackWarnings(results);
         String command = commandLine();
 

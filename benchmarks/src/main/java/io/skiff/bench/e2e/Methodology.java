@@ -8,7 +8,7 @@ final class Methodology {
     private Methodology() {
     }
 
-    static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver) {
+    static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest) {
         List<String> n = new ArrayList<>();
         n.add("All transfers over TCP on 127.0.0.1; skiff and rsync runs alternate (skiff, rsync, skiff, ...); "
                 + "figures are medians over the repetitions, each figure's median taken on its own.");
@@ -18,7 +18,9 @@ final class Methodology {
         n.add("skiff: " + (coldReceiver ? "one receiver JVM per repetition (cold, its JIT warm-up counted)"
                 : "one receiver daemon JVM per scenario, as deployed (each repetition pushes to a new, empty channel)")
                 + ", sender in a separate fresh JVM per push; both with " + javaOpts
-                + ". Wall time includes the sender's JVM start and manifest build. The receiver fsyncs before "
+                + (savedManifest ? ". The manifest was saved beforehand (skiff manifest --out, untimed) and the timed push uses it"
+                        + " (--manifest); wall time includes the sender's JVM start." : ". Wall time includes the sender's JVM start and manifest build.")
+                + " The receiver fsyncs before "
                 + "activating; rsync (no --fsync) does not.");
         n.add("rsync: one daemon per scenario; full copies `rsync -a --whole-file --stats`, update "
                 + "`rsync -a -z --no-whole-file --delete --ignore-times --stats` (--delete: v2 removes a file v1 had; "

@@ -27,6 +27,7 @@ record RunnerOptions(
         Optional<Path> appendMd,
         Optional<Path> workDir,
         boolean coldReceiver,
+        boolean savedManifest,
         List<String> args) {
 
     static final int MAX_REPS = 20;
@@ -50,6 +51,8 @@ record RunnerOptions(
               --cold-receiver      start a fresh skiff receiver JVM for every repetition (default: one
                                    receiver daemon per scenario, as deployed; each repetition pushes to a
                                    new, empty channel)
+              --saved-manifest     skiff pushes with a manifest saved beforehand (skiff manifest --out,
+                                   untimed), as a pipeline pushing one release to many targets would
               --help               print this help
 
             Exit codes: 0 done; 1 a run failed or a destination differs from its source;
@@ -77,6 +80,7 @@ record RunnerOptions(
         Path appendMd = null;
         Path workDir = null;
         boolean coldReceiver = false;
+        boolean savedManifest = false;
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             String name = arg;
@@ -91,6 +95,10 @@ record RunnerOptions(
             }
             if (name.equals("--cold-receiver")) {
                 coldReceiver = true;
+                continue;
+            }
+            if (name.equals("--saved-manifest")) {
+                savedManifest = true;
                 continue;
             }
             String value = inline != null ? inline : valueOf(argv, ++i, name);
@@ -124,7 +132,7 @@ record RunnerOptions(
         }
         return Optional.of(new RunnerOptions(sizeMb, randomMb, reps, seed, corpusDir.toAbsolutePath(),
                 skiffJar.toAbsolutePath(), javaOpts, scenarios, Optional.ofNullable(json), Optional.ofNullable(appendMd),
-                Optional.ofNullable(workDir), coldReceiver, List.of(argv)));
+                Optional.ofNullable(workDir), coldReceiver, savedManifest, List.of(argv)));
     }
 
     private static String valueOf(String[] argv, int i, String name) throws UsageException {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -26,11 +27,14 @@ final class SkiffBench implements AutoCloseable {
     private final long clockTicks;
 
     private final boolean coldReceiver;
+    private final boolean savedManifest;
     private SkiffReceiverProcess daemon;
 
+    /** @param savedManifest build the manifest untimed before each timed push and push with it */
     SkiffBench(SkiffCommand skiff, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks,
-               boolean coldReceiver) throws IOException {
+               boolean coldReceiver, boolean savedManifest) throws IOException {
         this.coldReceiver = coldReceiver;
+        this.savedManifest = savedManifest;
         this.skiff = skiff;
         this.meter = meter;
         this.workDir = workDir;
@@ -69,13 +73,22 @@ final class SkiffBench implements AutoCloseable {
     private RunMeasurement measure(Workload w, int rep, SkiffReceiverProcess receiver, String channel, String prefix)
             throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
         if (w.base().isPresent()) {
-            push(w.base().get(), channel, "v1", receiver, prefix + "-base");
+            push(w.base().get(), channel, "v1", receiver, prefix + "-base", Optional.empty());
         }
         String version = w.base().isPresent() ? "v2" : "v1";
         ProcStat.CpuTicks before = ProcStat.cpuTicks(receiver.pid());
         boolean rssReset = ProcStat.resetPeakRss(receiver.pid());
         OptionalLong lo0 = LoopbackCounter.transmittedBytes();
-        Timed timed = push(w.source(), channel, version, receiver, prefix + "-push");
+        Optional<Path> manifest = Optional.empty();
+        if (savedManifest) {
+            Path file = workDir.resolve(prefix + ".manifest");
+            ProcessMeter.MeteredRun built = meter.run(skiff.manifest(w.source(), channel, version, file), logs.resolve(prefix + "-manifest"));
+            if (built.exitCode() != 0) {
+                throw new RunFailedException("skiff manifest " + w.source() + " exited with " + built.exitCode() + ":\n" + built.stderr().strip());
+            }
+            manifest = Optional.of(file);
+        }
+        Timed timed = push(w.source(), channel, version, receiver, prefix + "-push", manifest);
         OptionalLong lo1 = LoopbackCounter.transmittedBytes();
         ProcStat.CpuTicks after = ProcStat.cpuTicks(receiver.pid());
         double receiverRss = ProcStat.peakRssKb(receiver.pid()).stream().asDoubleStream().findFirst().orElse(Double.NaN);
@@ -87,6 +100,7 @@ final class SkiffBench implements AutoCloseable {
         details.put("skiff_manifest_seconds", timed.result.manifestSeconds());
         details.put("release_id", timed.result.releaseId());
         details.put("receiver_rss_reset_before_run", rssReset); // false: the peak may be the untimed base push's
+        details.put("manifest", savedManifest ? "saved beforehand (untimed)" : "built by the timed push");
         details.put("receiver", coldReceiver ? "fresh JVM per repetition" : "daemon, one JVM per scenario");
         return new RunMeasurement(ScenarioResult.SKIFF, rep, w.logicalBytes(), timed.run.wallSeconds(),
                 lo0.isPresent() && lo1.isPresent() ? lo1.getAsLong() - lo0.getAsLong() : Double.NaN,
@@ -107,9 +121,9 @@ final class SkiffBench implements AutoCloseable {
     private record Timed(ProcessMeter.MeteredRun run, SkiffPushResult result) {
     }
 
-    private Timed push(Path source, String channel, String version, SkiffReceiverProcess receiver, String logName)
-            throws IOException, InterruptedException, RunFailedException {
-        ProcessMeter.MeteredRun run = meter.run(skiff.push(source, channel, version, receiver.port()), logs.resolve(logName));
+    private Timed push(Path source, String channel, String version, SkiffReceiverProcess receiver, String logName,
+                       Optional<Path> manifest) throws IOException, InterruptedException, RunFailedException {
+        ProcessMeter.MeteredRun run = meter.run(skiff.push(source, channel, version, receiver.port(), manifest), logs.resolve(logName));
         String where = " (logs " + logs.resolve(logName) + ".out/.err)";
         if (run.exitCode() != 0) {
             throw new RunFailedException("skiff push " + source + " exited with " + run.exitCode() + where + ":\n"

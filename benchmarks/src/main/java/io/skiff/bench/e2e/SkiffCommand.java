@@ -3,6 +3,7 @@ package io.skiff.bench.e2e;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How to launch the skiff CLI: this JVM's own {@code java} binary (so sender, receiver and the runner
@@ -23,10 +24,19 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
         return cmd;
     }
 
-    List<String> push(Path source, String channel, String version, int port) {
+    /** A push; with {@code manifest} present, one saved by {@link #manifest} is used instead of hashing again. */
+    List<String> push(Path source, String channel, String version, int port, Optional<Path> manifest) {
         List<String> cmd = javaCommand();
         cmd.addAll(List.of("push", source.toString(), "--channel", channel, "--version", version,
                 "--to", "127.0.0.1:" + port, "--json", "--no-progress"));
+        manifest.ifPresent(m -> cmd.addAll(List.of("--manifest", m.toString())));
+        return cmd;
+    }
+
+    /** Builds and saves a release's manifest ({@code skiff manifest --out}). */
+    List<String> manifest(Path source, String channel, String version, Path out) {
+        List<String> cmd = javaCommand();
+        cmd.addAll(List.of("manifest", source.toString(), "--channel", channel, "--version", version, "--out", out.toString()));
         return cmd;
     }
 }

@@ -23,6 +23,8 @@ class RunnerOptionsTest {
         RunnerOptions o = parse();
         assertFalse(o.coldReceiver(), "a receiver daemon per scenario unless asked");
         assertTrue(parse("--cold-receiver", "--reps", "1").coldReceiver());
+        assertFalse(o.savedManifest(), "the timed push builds its manifest unless asked");
+        assertTrue(parse("--saved-manifest").savedManifest());
         assertEquals(1000, o.sizeMb());
         assertEquals(1536, o.randomMb());
         assertEquals(3, o.reps());
