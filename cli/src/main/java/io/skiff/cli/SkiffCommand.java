@@ -16,6 +16,7 @@ import java.io.PrintWriter;
                 PushCommand.class,
                 ReceiveCommand.class,
                 ManifestCommand.class,
+                DiffCommand.class,
                 StatusCommand.class,
                 VerifyCommand.class,
                 DemoCommand.class,

@@ -73,7 +73,7 @@ class CliTest {
 
     @Test
     void shouldPrintUsageForEveryCommandsHelp() {
-        for (String command : new String[]{"push", "receive", "manifest", "status", "verify", "demo"}) {
+        for (String command : new String[]{"push", "receive", "manifest", "diff", "status", "verify", "demo"}) {
             Run run = skiff(command, "--help");
             assertEquals(0, run.exit(), command + ": " + run.err());
             assertTrue(run.out().startsWith("Usage: skiff " + command), command + ":\n" + run.out());
@@ -194,6 +194,31 @@ class CliTest {
                 "--manifest", manifest.toString());
         assertEquals(2, changed.exit());
         assertTrue(changed.err().contains("does not match manifest"), changed.err());
+    }
+
+    @Test
+    void shouldReportWhatAPushWouldSendInDiff() throws IOException {
+        Path v1 = source();
+        Path v2 = tmp.resolve("v2");
+        TestTrees.textFile(v2.resolve("codes/descriptions.txt"), 1_500_000, 1); // same as v1
+        TestTrees.randomFile(v2.resolve("README.bin"), 10_000, 3);                // changed (below min chunk: 1 chunk)
+        TestTrees.randomFile(v2.resolve("new.bin"), 5_000, 4);                    // added
+
+        Run same = skiff("diff", v1.toString(), v1.toString(), "--json");
+        assertEquals(0, same.exit(), same.err());
+        assertEquals(0, same.json().get("chunks_sent").asInt());
+
+        Run run = skiff("diff", v1.toString(), v2.toString(), "--json", "--files");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode json = run.json();
+        assertEquals(1, json.get("files_added").asInt());
+        assertEquals(1, json.get("files_changed").asInt());
+        assertEquals(1, json.get("files_unchanged").asInt());
+        assertEquals(2, json.get("chunks_sent").asInt(), "one chunk per changed or added small file");
+        assertEquals(15_000, json.get("bytes_chunks_sent").asLong());
+        long wire = json.get("bytes_wire_estimate").asLong();
+        assertTrue(wire > 15_000 && wire < 20_000, "random bytes do not compress: " + wire);
+        assertEquals("new.bin", json.get("added").get(0).asText());
     }
 
     @Test

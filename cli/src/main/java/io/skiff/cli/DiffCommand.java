@@ -1,0 +1,89 @@
+package io.skiff.cli;
+
+import io.skiff.engine.delta.ReleaseDiff;
+import io.skiff.engine.delta.WireEstimate;
+import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.report.JsonWriter;
+import io.skiff.engine.transfer.PushOptions;
+import io.skiff.protocol.ChunkingParams;
+import io.skiff.protocol.Manifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code skiff diff}: what a push of NEW_DIR to a receiver holding OLD_DIR would send, without a receiver. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = {"Show what a push of NEW_DIR would send to a receiver that holds OLD_DIR: files added, removed",
+                "and changed, chunks to send, and the estimated bytes on the wire (chunks zstd-compressed as the",
+                "sender would, plus framing and the manifest)."})
+final class DiffCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "OLD_DIR", description = "The release a receiver already holds.")
+    Path oldDir;
+
+    @Parameters(index = "1", paramLabel = "NEW_DIR", description = "The release to push.")
+    Path newDir;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Option(names = "--files", description = "List every added, removed and changed file.")
+    boolean listFiles;
+
+    @Override
+    public Integer call() {
+        int threads = Runtime.getRuntime().availableProcessors();
+        Manifest base = ManifestBuilder.build(oldDir, "diff", "old", ChunkingParams.DEFAULT, threads);
+        Manifest next = ManifestBuilder.build(newDir, "diff", "new", ChunkingParams.DEFAULT, threads);
+        ReleaseDiff diff = ReleaseDiff.between(base, next);
+        long wire = WireEstimate.of(newDir, next, diff.wanted(), PushOptions.DEFAULT_ZSTD_LEVEL);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            JsonWriter j = new JsonWriter().beginObject()
+                    .field("files_added", diff.added().size())
+                    .field("files_removed", diff.removed().size())
+                    .field("files_changed", diff.changed().size())
+                    .field("files_unchanged", diff.unchanged())
+                    .field("chunks_total", diff.chunksTotal())
+                    .field("chunks_sent", diff.wanted().cardinality())
+                    .field("bytes_logical", next.totalBytes())
+                    .field("bytes_chunks_sent", diff.bytesWanted())
+                    .field("bytes_wire_estimate", wire);
+            if (listFiles) {
+                list(j, "added", diff.added());
+                list(j, "removed", diff.removed());
+                list(j, "changed", diff.changed());
+            }
+            out.println(j.endObject());
+            return 0;
+        }
+        out.printf(Locale.ROOT, "files      %d added, %d removed, %d changed, %d unchanged%n", diff.added().size(),
+                diff.removed().size(), diff.changed().size(), diff.unchanged());
+        out.printf(Locale.ROOT, "chunks     %d of %d to send (%s of %s)%n", diff.wanted().cardinality(), diff.chunksTotal(),
+                HumanFormat.bytes(diff.bytesWanted()), HumanFormat.bytes(next.totalBytes()));
+        out.printf(Locale.ROOT, "wire       ~%s (zstd level %d, framing and manifest included)%n", HumanFormat.bytes(wire),
+                PushOptions.DEFAULT_ZSTD_LEVEL);
+        if (listFiles) {
+            diff.added().forEach(p -> out.println("  + " + p));
+            diff.removed().forEach(p -> out.println("  - " + p));
+            diff.changed().forEach(p -> out.println("  ~ " + p));
+        }
+        return 0;
+    }
+
+    private static void list(JsonWriter j, String name, List<String> paths) {
+        j.name(name).beginArray();
+        paths.forEach(j::value);
+        j.endArray();
+    }
+}
