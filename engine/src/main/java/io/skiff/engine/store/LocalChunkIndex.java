@@ -6,7 +6,6 @@ import io.skiff.protocol.Sha256;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -17,13 +16,17 @@ import java.util.Map;
 /**
  * Where chunks can be found on local disk: every chunk of the channel's retained releases, by hash.
  * Local bytes are not trusted: {@link #read} re-hashes them and returns false on any mismatch, so a
- * tampered or damaged base costs a fetch from the sender, never a corrupt release.
+ * tampered or damaged base costs a fetch from the sender, never a corrupt release. Holds files open
+ * while it is used; close it when the plan is done.
  */
-public final class LocalChunkIndex {
+public final class LocalChunkIndex implements AutoCloseable {
+    private static final int MAX_OPEN_FILES = 64;
+
     private record Location(Path file, long offset, int length) {
     }
 
     private final Map<Sha256, Location> byHash = new HashMap<>();
+    private final FileChannelCache<Path> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.READ);
 
     public static LocalChunkIndex of(ReleaseStore store, String channel) {
         LocalChunkIndex index = new LocalChunkIndex();
@@ -56,14 +59,20 @@ public final class LocalChunkIndex {
             return false;
         }
         target.clear().limit(loc.length);
-        try (FileChannel ch = FileChannel.open(loc.file, StandardOpenOption.READ)) {
-            long position = loc.offset;
-            while (target.hasRemaining()) {
-                int n = ch.read(target, position);
-                if (n < 0) {
-                    return false;
+        try {
+            boolean complete = files.with(loc.file, loc.file, ch -> {
+                long position = loc.offset;
+                while (target.hasRemaining()) {
+                    int n = ch.read(target, position);
+                    if (n < 0) {
+                        return false;
+                    }
+                    position += n;
                 }
-                position += n;
+                return true;
+            });
+            if (!complete) {
+                return false;
             }
         } catch (IOException e) {
             return false;
@@ -72,5 +81,10 @@ public final class LocalChunkIndex {
         digest.reset();
         digest.update(target.duplicate());
         return hash.matches(digest.digest(), 0);
+    }
+
+    @Override
+    public void close() {
+        files.close();
     }
 }

@@ -10,14 +10,12 @@ import io.skiff.protocol.SkiffException;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A release being received into {@code staging/<release-id>/}: files pre-sized, chunks written at their
@@ -32,7 +30,7 @@ public final class StagingRelease implements Closeable {
     private final ReleaseStore store;
     private final Manifest manifest;
     private final Path dir;
-    private final ConcurrentHashMap<Integer, FileChannel> openFiles = new ConcurrentHashMap<>();
+    private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.WRITE);
 
     private StagingRelease(ReleaseStore store, Manifest manifest, Path dir) {
         this.store = store;
@@ -79,36 +77,17 @@ public final class StagingRelease implements Closeable {
     public void write(int ordinal, ByteBuffer data) {
         ChunkTable chunks = manifest.chunks();
         int entry = chunks.entryIndex(ordinal);
-        long offset = chunks.offset(ordinal);
         ByteBuffer src = data.duplicate();
-        Path path = dir.resolve(manifest.entries().get(entry).path());
         try {
-            FileChannel cached = openFiles.get(entry);
-            if (cached == null && openFiles.size() < MAX_OPEN_FILES) {
-                cached = openFiles.computeIfAbsent(entry, e -> openForWrite(path));
-            }
-            FileChannel ch = cached != null ? cached : FileChannel.open(path, StandardOpenOption.WRITE);
-            try {
+            files.with(entry, dir.resolve(manifest.entries().get(entry).path()), ch -> {
+                long offset = chunks.offset(ordinal);
                 while (src.hasRemaining()) {
                     offset += ch.write(src, offset);
                 }
-            } finally {
-                if (cached == null) {
-                    ch.close();
-                }
-            }
+                return null;
+            });
         } catch (IOException e) {
             throw ReleaseStore.storageFailure("write " + manifest.entries().get(entry).path() + " in staging", e);
-        } catch (UncheckedIOException e) {
-            throw ReleaseStore.storageFailure("write " + manifest.entries().get(entry).path() + " in staging", e.getCause());
-        }
-    }
-
-    private static FileChannel openForWrite(Path path) {
-        try {
-            return FileChannel.open(path, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -177,13 +156,6 @@ public final class StagingRelease implements Closeable {
 
     @Override
     public void close() {
-        for (FileChannel ch : openFiles.values()) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing a file we only wrote through positional writes; commit re-reads and verifies anyway
-            }
-        }
-        openFiles.clear();
+        files.close();
     }
 }

@@ -3,18 +3,17 @@ package io.skiff.engine.transfer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.FileRegion;
+import io.skiff.engine.store.FileChannelCache;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SkiffException;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a release's chunks from the sender's source tree with positional reads (safe from many
@@ -25,8 +24,7 @@ public final class ChunkSource implements AutoCloseable {
 
     private final Path root;
     private final Manifest manifest;
-    private final ConcurrentHashMap<Integer, FileChannel> open = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.READ);
 
     public ChunkSource(Path root, Manifest manifest) {
         this.root = root;
@@ -44,19 +42,14 @@ public final class ChunkSource implements AutoCloseable {
      */
     public FileRegion region(int ordinal) {
         int entry = manifest.chunks().entryIndex(ordinal);
-        FileChannel ch = open.get(entry);
-        if (ch == null) {
-            if (open.size() >= MAX_OPEN_FILES || closed) {
-                return null;
-            }
-            Path file = root.resolve(manifest.entries().get(entry).path());
-            try {
-                ch = open.computeIfAbsent(entry, e -> openUnchecked(file));
-            } catch (UncheckedIOException e) {
-                throw new SkiffException(ErrorCode.SOURCE_INVALID, "cannot read " + file + ": " + e.getCause().getMessage(), e);
-            }
+        Path file = file(entry);
+        FileChannel ch;
+        try {
+            ch = files.cached(entry, file);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
         }
-        return FileRegionChunk.sharedRegion(ch, manifest.chunks().offset(ordinal), manifest.chunks().length(ordinal));
+        return ch == null ? null : FileRegionChunk.sharedRegion(ch, manifest.chunks().offset(ordinal), manifest.chunks().length(ordinal));
     }
 
     /** Reads chunk {@code ordinal} into a new direct buffer from {@code alloc}; the caller owns it. */
@@ -81,19 +74,9 @@ public final class ChunkSource implements AutoCloseable {
         ChunkTable chunks = manifest.chunks();
         int entry = chunks.entryIndex(ordinal);
         target.clear().limit(chunks.length(ordinal));
-        Path file = root.resolve(manifest.entries().get(entry).path());
+        Path file = file(entry);
         try {
-            FileChannel ch = open.get(entry);
-            boolean transientChannel = false;
-            if (ch == null) {
-                if (open.size() < MAX_OPEN_FILES && !closed) {
-                    ch = open.computeIfAbsent(entry, e -> openUnchecked(file));
-                } else {
-                    ch = FileChannel.open(file, StandardOpenOption.READ);
-                    transientChannel = true;
-                }
-            }
-            try {
+            files.with(entry, file, ch -> {
                 long position = chunks.offset(ordinal);
                 while (target.hasRemaining()) {
                     int n = ch.read(target, position);
@@ -102,35 +85,24 @@ public final class ChunkSource implements AutoCloseable {
                     }
                     position += n;
                 }
-            } finally {
-                if (transientChannel) {
-                    ch.close();
-                }
-            }
-        } catch (IOException | UncheckedIOException e) {
-            throw new SkiffException(ErrorCode.SOURCE_INVALID, "cannot read " + file + ": " + e.getMessage(), e);
+                return null;
+            });
+        } catch (IOException e) {
+            throw cannotRead(file, e);
         }
         target.flip();
     }
 
-    private static FileChannel openUnchecked(Path file) {
-        try {
-            return FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private Path file(int entry) {
+        return root.resolve(manifest.entries().get(entry).path());
+    }
+
+    private static SkiffException cannotRead(Path file, IOException e) {
+        return new SkiffException(ErrorCode.SOURCE_INVALID, "cannot read " + file + ": " + e.getMessage(), e);
     }
 
     @Override
     public void close() {
-        closed = true;
-        for (FileChannel ch : open.values()) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // read-only channel
-            }
-        }
-        open.clear();
+        files.close();
     }
 }
