@@ -99,11 +99,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             } else {
                 dispatch(ctx, msg);
             }
-        } catch (SkiffException e) {
-            fail(ctx, e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("receive session {} failed unexpectedly", peer, e);
-            fail(ctx, ErrorCode.INTERNAL, e.toString());
+            fail(ctx, e);
         } finally {
             if (!handedOff) {
                 readAhead.processed(ReadAheadLimiter.sizeOf(msg)); // before release: the size reads the payload
@@ -185,9 +182,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private void startReceiving(ChannelHandlerContext ctx, Manifest manifest) {
         staging = StagingRelease.create(store, manifest);
         plan = new ReceivePlan(manifest);
-        LocalChunkIndex local = LocalChunkIndex.of(store, manifest.channel());
         ByteBuf copyBuffer = ctx.alloc().directBuffer(manifest.chunking().maxBytes());
-        try {
+        try (LocalChunkIndex local = LocalChunkIndex.of(store, manifest.channel())) {
             ByteBuffer buffer = copyBuffer.nioBuffer(0, copyBuffer.capacity());
             MessageDigest digest = Sha256.newDigest();
             BitSet reps = plan.representatives();
@@ -277,11 +273,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                 deferredCommit = null;
                 commit(ctx, commit);
             }
-        } catch (SkiffException e) {
-            fail(ctx, e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("receive session {} failed unexpectedly", peer, e);
-            fail(ctx, ErrorCode.INTERNAL, e.toString());
+            fail(ctx, e);
         }
     }
 
@@ -320,6 +313,16 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         int received = plan.wanted().cardinality();
         ctx.writeAndFlush(new ActivatedFrame(manifest.releaseId(), received, chunksCopiedLocally));
         endTransfer();
+    }
+
+    /** An expected failure keeps its code; anything else is a bug, logged with its stack trace. */
+    private void fail(ChannelHandlerContext ctx, RuntimeException e) {
+        if (e instanceof SkiffException s) {
+            fail(ctx, s.code(), s.getMessage());
+        } else {
+            LOG.error("receive session {} failed unexpectedly", peer, e);
+            fail(ctx, ErrorCode.INTERNAL, e.toString());
+        }
     }
 
     /**
