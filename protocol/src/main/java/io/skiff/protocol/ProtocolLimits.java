@@ -16,6 +16,12 @@ public final class ProtocolLimits {
     public static final int MAX_CHUNKS = 16 * 1024 * 1024;
     /** Largest canonical manifest: MAX_CHUNKS chunk references plus generous room for entries. */
     public static final long MAX_MANIFEST_BYTES = 36L * MAX_CHUNKS + 256L * MAX_ENTRIES;
+    /** Most base releases a receiver lists in OFFER_REPLY. */
+    public static final int MAX_BASES = 16;
+    /** Largest reference (dictionary) a zstd+reference chunk may name. */
+    public static final int MAX_REFERENCE_BYTES = 1 << 20;
+    /** Most ordinals in one REFETCH frame. */
+    public static final int MAX_REFETCH = 65536;
     /** Largest file a manifest may describe. */
     public static final long MAX_FILE_BYTES = 1L << 44;
 

@@ -3,7 +3,9 @@ package io.skiff.protocol.frame;
 /** How a CHUNK frame's payload encodes the chunk's bytes. */
 public enum ChunkEncoding {
     RAW(0),
-    ZSTD(1);
+    ZSTD(1),
+    /** zstd with bytes of the receiver's base release as a raw-content dictionary; see {@link ChunkReference}. */
+    ZSTD_REF(2);
 
     private final int wire;
 

@@ -11,6 +11,7 @@ import io.skiff.protocol.Sha256;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
@@ -23,6 +24,8 @@ import java.util.List;
  * releases it. Every other frame is copied out into plain Java values.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    private static final Sha256 NO_BASE = Sha256.of(new byte[Sha256.BYTES]);
+
     private final int maxFrameBytes;
     private boolean failed;
 
@@ -96,7 +99,43 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 yield new OfferFrame(id, (int) manifestLength, readString(body), readString(body));
             }
-            case OFFER_REPLY -> new OfferReplyFrame(OfferReplyFrame.Decision.fromWire(body.readUnsignedByte()));
+            case OFFER_REPLY -> {
+                OfferReplyFrame.Decision decision = OfferReplyFrame.Decision.fromWire(body.readUnsignedByte());
+                int count = body.readUnsignedByte();
+                if (count > ProtocolLimits.MAX_BASES) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "OFFER_REPLY lists " + count + " bases, at most " + ProtocolLimits.MAX_BASES);
+                }
+                List<Sha256> bases = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    bases.add(readId(body));
+                }
+                yield new OfferReplyFrame(decision, bases);
+            }
+            case BASE -> {
+                Sha256 id = readId(body);
+                BaseFrame.ManifestEncoding encoding = BaseFrame.ManifestEncoding.fromWire(body.readUnsignedByte());
+                long length = body.readUnsignedInt();
+                Sha256 base = id.equals(NO_BASE) ? null : id;
+                if (length > ProtocolLimits.MAX_MANIFEST_BYTES || (encoding == BaseFrame.ManifestEncoding.ZSTD_BASE && base == null)) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "BASE manifest encoding=" + encoding + " length=" + length
+                            + " base=" + (base == null ? "none" : base.shortHex()));
+                }
+                yield new BaseFrame(base, encoding, (int) length);
+            }
+            case REFETCH -> {
+                long count = body.readUnsignedInt();
+                if (count < 1 || count > ProtocolLimits.MAX_REFETCH || body.readableBytes() != count * 4) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "REFETCH count=" + count + " with " + body.readableBytes() + " bytes");
+                }
+                int[] ordinals = new int[(int) count];
+                for (int i = 0; i < ordinals.length; i++) {
+                    ordinals[i] = body.readInt();
+                    if (ordinals[i] < 0 || (i > 0 && ordinals[i] <= ordinals[i - 1])) {
+                        throw new ProtocolException(ErrorCode.MALFORMED, "REFETCH ordinals not ascending at index " + i);
+                    }
+                }
+                yield new RefetchFrame(ordinals);
+            }
             case MANIFEST_PART -> {
                 byte[] bytes = new byte[body.readableBytes()];
                 body.readBytes(bytes);
@@ -105,14 +144,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case WANT -> {
                 long chunkCount = body.readUnsignedInt();
                 long wantedCount = body.readUnsignedInt();
+                int form = body.readUnsignedByte();
                 if (chunkCount > ProtocolLimits.MAX_CHUNKS || wantedCount > chunkCount
-                        || body.readableBytes() != (chunkCount + 7) / 8) {
+                        || (form == FrameDescriptor.WANT_BITMAP && body.readableBytes() != (chunkCount + 7) / 8)
+                        || (form != FrameDescriptor.WANT_BITMAP && form != FrameDescriptor.WANT_RUNS)) {
                     throw new ProtocolException(ErrorCode.MALFORMED, "WANT chunk count=" + chunkCount
-                            + " wanted=" + wantedCount + " bitmap bytes=" + body.readableBytes());
+                            + " wanted=" + wantedCount + " form=" + form + " body bytes=" + body.readableBytes());
                 }
-                byte[] bitmap = new byte[body.readableBytes()];
-                body.readBytes(bitmap);
-                BitSet wanted = BitSet.valueOf(bitmap);
+                BitSet wanted = form == FrameDescriptor.WANT_BITMAP ? readBitmap(body) : readRuns(body, (int) chunkCount);
                 if (wanted.cardinality() != wantedCount || wanted.length() > chunkCount) {
                     throw new ProtocolException(ErrorCode.MALFORMED, "WANT bitmap does not match its counts");
                 }
@@ -140,6 +179,29 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw new ProtocolException(ErrorCode.MALFORMED, body.readableBytes() + " trailing bytes in " + type + " frame");
         }
         return frame;
+    }
+
+    private static BitSet readBitmap(ByteBuf body) {
+        byte[] bitmap = new byte[body.readableBytes()];
+        body.readBytes(bitmap);
+        return BitSet.valueOf(bitmap);
+    }
+
+    /** Runs of wanted ordinals; every run non-empty and inside the chunk count, so the set stays bounded. */
+    private static BitSet readRuns(ByteBuf body, int chunkCount) {
+        BitSet wanted = new BitSet();
+        long end = 0;
+        while (body.isReadable()) {
+            long start = end + Varint.read(body);
+            long length = Varint.read(body);
+            if (length < 1 || start + length > chunkCount || (start == end && end > 0)) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "WANT run start=" + start + " length=" + length
+                        + " outside " + chunkCount + " chunks or not separated");
+            }
+            wanted.set((int) start, (int) (start + length));
+            end = start + length;
+        }
+        return wanted;
     }
 
     private static Sha256 readId(ByteBuf body) {

@@ -13,9 +13,16 @@ package io.skiff.protocol.frame;
  * HELLO          (S->R) magic u32 "SKIF" | protocol u16 | peer str16
  * OFFER          (S->R) release id | manifest length u32 | channel str16 | version str16
  * OFFER_REPLY    (R->S) decision u8 (1 already active, 2 send manifest, 3 manifest known)
- * MANIFEST_PART  (S->R) bytes of the canonical manifest (<= MANIFEST_PART_BYTES per frame)
- * WANT           (R->S) chunk count u32 | wanted count u32 | bitmap ceil(count/8) B, bit i = byte i/8, 1 &lt;&lt; (i%8)
- * CHUNK          (S->R) ordinal u32 | encoding u8 (0 raw, 1 zstd) | raw length u32 | payload
+ *                       | base count u8 (<= MAX_BASES) | base release id * count (newest first)
+ * BASE           (S->R) base release id (all zero: none) | manifest encoding u8 (0 plain, 1 zstd,
+ *                       2 zstd with the base's canonical manifest as dictionary) | encoded manifest length u32
+ * MANIFEST_PART  (S->R) bytes of the encoded manifest (<= MANIFEST_PART_BYTES per frame)
+ * WANT           (R->S) chunk count u32 | wanted count u32 | form u8, then
+ *                       form 0: bitmap ceil(count/8) B, bit i = byte i/8, 1 &lt;&lt; (i%8)
+ *                       form 1: runs, (gap varint, length varint) per run of wanted ordinals
+ * CHUNK          (S->R) ordinal u32 | encoding u8 (0 raw, 1 zstd, 2 zstd+reference) | raw length u32 | payload
+ *                       zstd+reference payload: base ordinal u32 | base chunk count u16 | zstd bytes
+ * REFETCH        (R->S) count u32 | ordinal u32 * count: send these again, without a reference
  * COMMIT         (S->R) release id
  * ACTIVATED      (R->S) release id | chunks received u32 | chunks copied locally u32
  * ERROR          (both) code u16 | message str16
@@ -23,7 +30,7 @@ package io.skiff.protocol.frame;
  */
 public final class FrameDescriptor {
     public static final int MAGIC = 0x534B4946; // "SKIF"
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
     public static final int LENGTH_FIELD_BYTES = 4;
     public static final int TYPE_BYTES = 1;
     public static final int HEADER_BYTES = LENGTH_FIELD_BYTES + TYPE_BYTES;
@@ -31,6 +38,11 @@ public final class FrameDescriptor {
     public static final int CHUNK_HEADER_BYTES = 9;
     /** Manifests travel in parts of at most this many bytes so frames stay small. */
     public static final int MANIFEST_PART_BYTES = 1024 * 1024;
+    /** base ordinal u32 + base chunk count u16 in front of a zstd+reference payload. */
+    public static final int REFERENCE_HEADER_BYTES = 6;
+    /** WANT body forms. */
+    public static final int WANT_BITMAP = 0;
+    public static final int WANT_RUNS = 1;
 
     private FrameDescriptor() {
     }

@@ -9,6 +9,7 @@ import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.Sha256;
 
 import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -75,6 +76,21 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             writeString(buf, f.version());
         } else if (frame instanceof OfferReplyFrame f) {
             buf.writeByte(f.decision().wire());
+            buf.writeByte(f.bases().size());
+            f.bases().forEach(id -> writeId(buf, id));
+        } else if (frame instanceof BaseFrame f) {
+            if (f.baseId() == null) {
+                buf.writeZero(Sha256.BYTES);
+            } else {
+                writeId(buf, f.baseId());
+            }
+            buf.writeByte(f.manifestEncoding().wire());
+            buf.writeInt(f.encodedManifestLength());
+        } else if (frame instanceof RefetchFrame f) {
+            buf.writeInt(f.ordinals().length);
+            for (int ordinal : f.ordinals()) {
+                buf.writeInt(ordinal);
+            }
         } else if (frame instanceof ManifestPartFrame f) {
             buf.writeBytes(f.bytes());
         } else if (frame instanceof WantFrame f) {
@@ -84,9 +100,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             }
             buf.writeInt(f.chunkCount());
             buf.writeInt(f.wanted().cardinality());
-            byte[] bitmap = f.wanted().toByteArray();
-            buf.writeBytes(bitmap);
-            buf.writeZero((f.chunkCount() + 7) / 8 - bitmap.length); // BitSet drops trailing zero bytes
+            writeWanted(buf, f.chunkCount(), f.wanted());
         } else if (frame instanceof CommitFrame f) {
             writeId(buf, f.releaseId());
         } else if (frame instanceof ActivatedFrame f) {
@@ -102,6 +116,33 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
         int length = buf.writerIndex() - FrameDescriptor.LENGTH_FIELD_BYTES;
         checkLength(length);
         buf.setInt(0, length);
+    }
+
+    /** The smaller of a bitmap and a run list: a small update wants a few runs, a full copy one. */
+    private static void writeWanted(ByteBuf buf, int chunkCount, BitSet wanted) {
+        int bitmapBytes = (chunkCount + 7) / 8;
+        int runsBytes = 0;
+        int end = 0;
+        for (int start = wanted.nextSetBit(0); start >= 0 && runsBytes < bitmapBytes; start = wanted.nextSetBit(end)) {
+            int stop = wanted.nextClearBit(start);
+            runsBytes += Varint.size(start - end) + Varint.size(stop - start);
+            end = stop;
+        }
+        if (runsBytes < bitmapBytes) {
+            buf.writeByte(FrameDescriptor.WANT_RUNS);
+            end = 0;
+            for (int start = wanted.nextSetBit(0); start >= 0; start = wanted.nextSetBit(end)) {
+                int stop = wanted.nextClearBit(start);
+                Varint.write(buf, start - end);
+                Varint.write(buf, stop - start);
+                end = stop;
+            }
+        } else {
+            buf.writeByte(FrameDescriptor.WANT_BITMAP);
+            byte[] bitmap = wanted.toByteArray();
+            buf.writeBytes(bitmap);
+            buf.writeZero(bitmapBytes - bitmap.length); // BitSet drops trailing zero bytes
+        }
     }
 
     private static void checkLength(int length) {

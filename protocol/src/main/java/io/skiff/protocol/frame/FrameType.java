@@ -10,7 +10,9 @@ public enum FrameType {
     CHUNK(6),
     COMMIT(7),
     ACTIVATED(8),
-    ERROR(9);
+    ERROR(9),
+    BASE(10),
+    REFETCH(11);
 
     private static final FrameType[] BY_WIRE = new FrameType[16];
 

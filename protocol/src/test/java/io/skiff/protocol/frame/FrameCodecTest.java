@@ -2,10 +2,12 @@ package io.skiff.protocol.frame;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.EncoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.Sha256;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +49,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class FrameCodecTest {
     private static final Sha256 ID = Sha256.digest("release".getBytes(StandardCharsets.UTF_8));
+    private static final Sha256 OTHER_ID = Sha256.digest("base".getBytes(StandardCharsets.UTF_8));
     private static final HelloFrame HELLO = new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, "peer");
 
     private final TrackingAllocator alloc = new TrackingAllocator();
@@ -179,7 +182,12 @@ class FrameCodecTest {
             byte[] wire = encode(new WantFrame(chunkCount, wanted));
 
             int bitmapBytes = (chunkCount + 7) / 8;
-            assertEquals(FrameDescriptor.HEADER_BYTES + 8 + bitmapBytes, wire.length, "trailing zero bytes are written");
+            if (wire[13] == FrameDescriptor.WANT_BITMAP) {
+                assertEquals(FrameDescriptor.HEADER_BYTES + 9 + bitmapBytes, wire.length, "trailing zero bytes are written");
+            } else {
+                assertEquals(FrameDescriptor.WANT_RUNS, wire[13]);
+                assertTrue(wire.length < FrameDescriptor.HEADER_BYTES + 9 + bitmapBytes, "runs only when smaller");
+            }
             assertEquals(chunkCount, readInt(wire, 5));
             assertEquals(wanted.cardinality(), readInt(wire, 9));
             List<Object> out = decode(wire);
@@ -196,7 +204,44 @@ class FrameCodecTest {
 
         byte[] wire = encode(new WantFrame(9, wanted));
 
-        assertArrayEquals(new byte[]{(byte) 0x82, 0x01}, Arrays.copyOfRange(wire, 13, wire.length));
+        assertArrayEquals(new byte[]{FrameDescriptor.WANT_BITMAP, (byte) 0x82, 0x01}, Arrays.copyOfRange(wire, 13, wire.length));
+    }
+
+    @Test
+    void shouldSendRunsWhenFewRangesOfManyChunksAreWanted() {
+        BitSet wanted = runs(200, 210, 130_000, 130_001);
+
+        byte[] wire = encode(new WantFrame(1_000_000, wanted));
+
+        // gap 200, run 10, gap 129_790, run 1: 2 + 1 + 3 + 1 varint bytes, against a 125,000-byte bitmap
+        assertArrayEquals(new byte[]{FrameDescriptor.WANT_RUNS, (byte) 0xc8, 0x01, 0x0a, (byte) 0xfe, (byte) 0xf5, 0x07, 0x01},
+                Arrays.copyOfRange(wire, 13, wire.length));
+        assertEquals(List.of(new WantFrame(1_000_000, wanted)), decode(wire));
+    }
+
+    @Test
+    void shouldCarryBaseIdsInOrderWhenEncodingOfferReply() {
+        byte[] wire = encode(new OfferReplyFrame(OfferReplyFrame.Decision.SEND_MANIFEST, List.of(OTHER_ID, ID)));
+
+        assertEquals(FrameDescriptor.HEADER_BYTES + 2 + 2 * Sha256.BYTES, wire.length);
+        assertEquals(2, wire[6]);
+        assertArrayEquals(OTHER_ID.toBytes(), Arrays.copyOfRange(wire, 7, 7 + Sha256.BYTES));
+        assertEquals(List.of(new OfferReplyFrame(OfferReplyFrame.Decision.SEND_MANIFEST, List.of(OTHER_ID, ID))), decode(wire));
+    }
+
+    @Test
+    void shouldReadReferenceWithoutMovingReaderIndex() {
+        ByteBuf payload = Unpooled.wrappedBuffer(new byte[]{0, 0, 1, 0, 0, 3, 42});
+        try {
+            assertEquals(new ChunkReference(256, 3), ChunkReference.peek(payload));
+            assertEquals(0, payload.readerIndex());
+            assertThrows(ProtocolException.class, () -> ChunkReference.peek(Unpooled.wrappedBuffer(new byte[]{0, 0, 0, 1, 0, 1})),
+                    "no zstd bytes after the reference");
+            assertThrows(ProtocolException.class, () -> ChunkReference.peek(Unpooled.wrappedBuffer(new byte[]{0, 0, 0, 1, 0, 0, 9})),
+                    "an empty reference");
+        } finally {
+            payload.release();
+        }
     }
 
     @Test
@@ -280,7 +325,7 @@ class FrameCodecTest {
         return Stream.of(
                 invalid("length 0", new Bytes().u32(0).u8(hello).toByteArray(), malformed),
                 invalid("type 0", frame(0, new byte[0]), ErrorCode.UNKNOWN_FRAME_TYPE),
-                invalid("type 10", frame(10, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
+                invalid("type 12", frame(12, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("type 15", frame(15, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("type 16", frame(16, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("type 255", frame(255, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
@@ -307,7 +352,32 @@ class FrameCodecTest {
                 invalid("OFFER_REPLY empty", frame(reply, new byte[0]), malformed),
                 invalid("OFFER_REPLY decision 0", frame(reply, new byte[]{0}), malformed),
                 invalid("OFFER_REPLY decision 4", frame(reply, new byte[]{4}), malformed),
-                invalid("OFFER_REPLY trailing byte", frame(reply, new byte[]{1, 0}), malformed),
+                invalid("OFFER_REPLY without base count", frame(reply, new byte[]{1}), malformed),
+                invalid("OFFER_REPLY trailing byte", frame(reply, new byte[]{1, 0, 0}), malformed),
+                invalid("OFFER_REPLY base count above limit", frame(reply, new Bytes().u8(2).u8(ProtocolLimits.MAX_BASES + 1)
+                        .bytes(new byte[Sha256.BYTES * (ProtocolLimits.MAX_BASES + 1)]).toByteArray()), malformed),
+                invalid("OFFER_REPLY base id truncated", frame(reply, new Bytes().u8(2).u8(1).bytes(new byte[31]).toByteArray()), malformed),
+                invalid("BASE truncated", frame(FrameType.BASE.wire(), new byte[Sha256.BYTES + 4]), malformed),
+                invalid("BASE unknown manifest encoding", frame(FrameType.BASE.wire(),
+                        new Bytes().bytes(ID.toBytes()).u8(3).u32(10).toByteArray()), malformed),
+                invalid("BASE manifest against no base", frame(FrameType.BASE.wire(),
+                        new Bytes().bytes(new byte[Sha256.BYTES]).u8(2).u32(10).toByteArray()), malformed),
+                invalid("BASE manifest length above limit", frame(FrameType.BASE.wire(),
+                        new Bytes().bytes(ID.toBytes()).u8(0).u32(-1).toByteArray()), malformed),
+                invalid("REFETCH empty", frame(FrameType.REFETCH.wire(), new Bytes().u32(0).toByteArray()), malformed),
+                invalid("REFETCH count beyond body", frame(FrameType.REFETCH.wire(), new Bytes().u32(2).u32(1).toByteArray()), malformed),
+                invalid("REFETCH count above limit", frame(FrameType.REFETCH.wire(),
+                        new Bytes().u32(ProtocolLimits.MAX_REFETCH + 1).toByteArray()), malformed),
+                invalid("REFETCH not ascending", frame(FrameType.REFETCH.wire(), new Bytes().u32(2).u32(5).u32(5).toByteArray()), malformed),
+                invalid("REFETCH negative ordinal", frame(FrameType.REFETCH.wire(), new Bytes().u32(1).u32(-1).toByteArray()), malformed),
+                invalid("WANT unknown form", frame(want, new Bytes().u32(8).u32(0).u8(2).toByteArray()), malformed),
+                invalid("WANT run of length 0", frame(want, new Bytes().u32(8).u32(0).u8(1).u8(0).u8(0).toByteArray()), malformed),
+                invalid("WANT run beyond chunk count", frame(want, new Bytes().u32(8).u32(3).u8(1).u8(6).u8(3).toByteArray()), malformed),
+                invalid("WANT runs not separated", frame(want, new Bytes().u32(8).u32(4).u8(1).u8(0).u8(2).u8(0).u8(2).toByteArray()), malformed),
+                invalid("WANT run count mismatch", frame(want, new Bytes().u32(8).u32(3).u8(1).u8(1).u8(2).toByteArray()), malformed),
+                invalid("WANT run truncated varint", frame(want, new Bytes().u32(8).u32(1).u8(1).u8(0x80).toByteArray()), malformed),
+                invalid("WANT run varint too long", frame(want, new Bytes().u32(8).u32(1).u8(1)
+                        .u8(0xff).u8(0xff).u8(0xff).u8(0xff).u8(0x7f).u8(1).toByteArray()), malformed),
                 invalid("WANT with truncated counts", frame(want, new byte[6]), malformed),
                 invalid("WANT wanted count above bitmap cardinality", frame(want, wantBody(8, 2, 0x01)), malformed),
                 invalid("WANT wanted count below bitmap cardinality", frame(want, wantBody(8, 1, 0x03)), malformed),
@@ -320,7 +390,7 @@ class FrameCodecTest {
                 invalid("CHUNK rawLength 0", frame(chunk, chunkBody(1, 0, 0, 16)), malformed),
                 invalid("CHUNK rawLength above MAX_CHUNK_BYTES", frame(chunk, chunkBody(1, 0, ProtocolLimits.MAX_CHUNK_BYTES + 1, 16)), malformed),
                 invalid("CHUNK rawLength 2^32-1", frame(chunk, chunkBody(1, 1, -1, 16)), malformed),
-                invalid("CHUNK unknown encoding", frame(chunk, chunkBody(1, 2, 16, 16)), malformed),
+                invalid("CHUNK unknown encoding", frame(chunk, chunkBody(1, 3, 16, 16)), malformed),
                 invalid("CHUNK negative ordinal", frame(chunk, chunkBody(-1, 0, 16, 16)), malformed),
                 invalid("CHUNK truncated header", frame(chunk, new byte[FrameDescriptor.CHUNK_HEADER_BYTES - 1]), malformed),
                 invalid("COMMIT truncated id", frame(commit, new byte[Sha256.BYTES - 1]), malformed),
@@ -584,6 +654,13 @@ class FrameCodecTest {
                 () -> new OfferReplyFrame(OfferReplyFrame.Decision.ALREADY_ACTIVE),
                 () -> new OfferReplyFrame(OfferReplyFrame.Decision.SEND_MANIFEST),
                 () -> new OfferReplyFrame(OfferReplyFrame.Decision.MANIFEST_KNOWN),
+                () -> new OfferReplyFrame(OfferReplyFrame.Decision.SEND_MANIFEST, List.of(ID, OTHER_ID)),
+                () -> new BaseFrame(null, BaseFrame.ManifestEncoding.PLAIN, 1234),
+                () -> new BaseFrame(OTHER_ID, BaseFrame.ManifestEncoding.ZSTD_BASE, 99),
+                () -> new BaseFrame(OTHER_ID, BaseFrame.ManifestEncoding.ZSTD, 0),
+                () -> new RefetchFrame(new int[]{0, 3, Integer.MAX_VALUE}),
+                () -> new ChunkFrame(9, ChunkEncoding.ZSTD_REF, 65536, buffer(concat(new byte[]{0, 0, 0, 7, 0, 2}, zstdPayload))),
+                () -> new WantFrame(100_000, runs(0, 3, 5000, 5001, 99_999, 100_000)),
                 () -> new ManifestPartFrame(sequence(300)),
                 () -> new ManifestPartFrame(new byte[0]),
                 () -> new WantFrame(1000, (BitSet) wanted.clone()),
@@ -659,6 +736,15 @@ class FrameCodecTest {
         assertNotNull(frame.type());
     }
 
+    /** Ordinals [from, to) for each pair. */
+    private static BitSet runs(int... bounds) {
+        BitSet set = new BitSet();
+        for (int i = 0; i < bounds.length; i += 2) {
+            set.set(bounds[i], bounds[i + 1]);
+        }
+        return set;
+    }
+
     private static List<BitSet> bitPatterns(int chunkCount) {
         List<BitSet> patterns = new ArrayList<>();
         patterns.add(new BitSet());
@@ -705,7 +791,7 @@ class FrameCodecTest {
     }
 
     private static byte[] wantBody(int chunkCount, int wantedCount, int... bitmap) {
-        Bytes b = new Bytes().u32(chunkCount).u32(wantedCount);
+        Bytes b = new Bytes().u32(chunkCount).u32(wantedCount).u8(FrameDescriptor.WANT_BITMAP);
         for (int v : bitmap) {
             b.u8(v);
         }
@@ -720,7 +806,7 @@ class FrameCodecTest {
     private static byte[] plausibleFrames(Random random) {
         Bytes out = new Bytes();
         for (int n = 1 + random.nextInt(5); n > 0; n--) {
-            int type = random.nextInt(8) == 0 ? random.nextInt(256) : 1 + random.nextInt(9);
+            int type = random.nextInt(8) == 0 ? random.nextInt(256) : 1 + random.nextInt(11);
             Bytes body = new Bytes();
             switch (type) {
                 case 1 -> body.u32(random.nextBoolean() ? FrameDescriptor.MAGIC : random.nextInt()).u16(1)
@@ -732,7 +818,7 @@ class FrameCodecTest {
                         bitmap[bitmap.length - 1] &= (byte) ((1 << (count % 8)) - 1);
                     }
                     int wanted = BitSet.valueOf(bitmap).cardinality();
-                    body.u32(count).u32(random.nextInt(4) == 0 ? random.nextInt(20) : wanted).bytes(bitmap);
+                    body.u32(count).u32(random.nextInt(4) == 0 ? random.nextInt(20) : wanted).u8(random.nextInt(8) == 0 ? 1 : 0).bytes(bitmap);
                 }
                 case 6 -> body.u32(random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(100)).u8(random.nextInt(3))
                         .u32(random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(100))
