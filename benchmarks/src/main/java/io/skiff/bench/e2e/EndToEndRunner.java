@@ -140,7 +140,7 @@ public final class EndToEndRunner {
             ScenarioResult result = new ScenarioResult(w);
             log.printf(Locale.ROOT, "%s: %,d bytes in %d file(s) from %s%n", w.scenario().label(), w.logicalBytes(), w.files(), w.source());
             try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
-                    options.savedManifest());
+                    options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()));
                  RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks)) {
                 for (int rep = 1; rep <= options.reps(); rep++) {
                     // Alternate, so drift (thermal, page cache, other load) hits both tools alike.

@@ -21,7 +21,9 @@ final class Methodology {
                 + (savedManifest ? ". The manifest was saved beforehand (skiff manifest --out, untimed) and the timed push uses it"
                         + " (--manifest); wall time includes the sender's JVM start." : ". Wall time includes the sender's JVM start and manifest build.")
                 + " The receiver fsyncs before "
-                + "activating; rsync (no --fsync) does not.");
+                + "activating; rsync (no --fsync) does not. Every push names a sender history (--history, one "
+                + "directory per scenario in the work dir, emptied when the scenario starts): the untimed base push of "
+                + "the update records v1 there, so the timed v2 push can use v1 as a delta base.");
         n.add("rsync: one daemon per scenario; full copies `rsync -a --whole-file --stats`, update "
                 + "`rsync -a -z --no-whole-file --delete --ignore-times --stats` (--delete: v2 removes a file v1 had; "
                 + "--ignore-times: a same-size file of v2 written in the same second as v1's would pass rsync's quick check "
