@@ -117,7 +117,7 @@ final class SkiffBench implements AutoCloseable {
                 lo0.isPresent() && lo1.isPresent() ? lo1.getAsLong() - lo0.getAsLong() : Double.NaN,
                 timed.result.bytesWire(), timed.run.cpuSeconds(),
                 (after.self() - before.self()) / (double) clockTicks,
-                timed.run.peakRssKb(), receiverRss, details);
+                timed.run.peakRssKb(), receiverRss, details, Optional.of(timed.result.breakdown()));
     }
 
     @Override
