@@ -140,7 +140,7 @@ public final class EndToEndRunner {
             ScenarioResult result = new ScenarioResult(w);
             log.printf(Locale.ROOT, "%s: %,d bytes in %d file(s) from %s%n", w.scenario().label(), w.logicalBytes(), w.files(), w.source());
             try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
-                    options.savedManifest());
+                    options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()));
                  RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks)) {
                 for (int rep = 1; rep <= options.reps(); rep++) {
                     // Alternate, so drift (thermal, page cache, other load) hits both tools alike.
@@ -148,9 +148,40 @@ public final class EndToEndRunner {
                     record(result, rep, rsyncBench.run(w, rep));
                 }
             }
+            if (w.scenario() == Scenario.UPDATE && w.base().isPresent()) {
+                patchFromFloor(result, w.base().get(), w.source(), workDir, meter);
+            }
             results.add(result);
         }
         return report(results, machine, gnuTime, started);
+    }
+
+    /**
+     * The update's reference floor, once per run (its size is deterministic) and after the timed runs, so
+     * writing the two tars cannot disturb them. A reference, not a measurement of either tool: when zstd is
+     * missing or fails, the row says so and the benchmark goes on.
+     */
+    private void patchFromFloor(ScenarioResult result, Path v1, Path v2, Path workDir, ProcessMeter meter)
+            throws IOException, InterruptedException {
+        Optional<String> missing = PatchFromFloor.missingTools();
+        if (missing.isPresent()) {
+            log.println(missing.get() + "; skipping the zstd --patch-from floor of the update scenario");
+            result.patchFromSkipped(missing.get());
+            return;
+        }
+        Path dir = workDir.resolve("patch-from");
+        log.println("zstd --patch-from floor: tarring v1 and v2, then " + PatchFromFloor.commandText());
+        try {
+            PatchFromFloor.Result floor = PatchFromFloor.fromPath(meter, workDir.resolve("logs")).measure(v1, v2, dir);
+            result.patchFrom(floor);
+            log.printf(Locale.ROOT, "  %,d bytes in %.2f s (v1.tar %,d bytes, v2.tar %,d bytes)%n",
+                    floor.bytes(), floor.seconds(), floor.v1TarBytes(), floor.v2TarBytes());
+        } catch (RunFailedException e) {
+            log.println("warning: zstd --patch-from floor not measured: " + e.getMessage());
+            result.patchFromSkipped("failed: " + e.getMessage().lines().findFirst().orElse(""));
+        } finally {
+            FileTrees.deleteRecursively(dir); // two tars the size of the releases
+        }
     }
 
     private void record(ScenarioResult result, int rep, RunMeasurement r) {
@@ -161,7 +192,8 @@ public final class EndToEndRunner {
 
     private int report(List<ScenarioResult> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
         String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
-        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest());
+        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(),
+                options.scenarios().contains(Scenario.UPDATE));
         List<String> warnings = loopbackWarnings(results);
         String command = commandLine();
 

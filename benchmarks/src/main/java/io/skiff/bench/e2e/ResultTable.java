@@ -11,6 +11,8 @@ final class ResultTable {
 
     private final List<List<String>> rows = new ArrayList<>();
     private final String ratios;
+    /** Lines under the ratios: the update's patch-from floor, the breakdown of skiff's median run. */
+    private final List<String> extra = new ArrayList<>();
 
     ResultTable(ScenarioResult result) {
         for (String tool : List.of(ScenarioResult.SKIFF, ScenarioResult.RSYNC)) {
@@ -22,6 +24,20 @@ final class ResultTable {
         double toolWire = result.medians(ScenarioResult.SKIFF).toolWireBytes() / result.medians(ScenarioResult.RSYNC).toolWireBytes();
         ratios = String.format(Locale.ROOT, "skiff/rsync: throughput %s, lo wire bytes %s (tool-reported %s)",
                 times(result.throughputRatio()), times(result.wireRatio()), times(toolWire));
+        result.patchFrom().ifPresent(f -> extra.add(floorLine(result, f)));
+        result.patchFromSkipped().ifPresent(why -> extra.add("zstd --patch-from floor: not measured (" + why + ")"));
+        result.medianRun(ScenarioResult.SKIFF)
+                .filter(r -> r.skiffWire().isPresent() && r.skiffWire().get().reported())
+                .ifPresent(r -> extra.add(String.format(Locale.ROOT, "skiff wire bytes of its median run (rep %d, %s): %s",
+                        r.rep(), grouped(r.toolWireBytes()), r.skiffWire().get().oneLine())));
+    }
+
+    /** "zstd --patch-from floor: N bytes (...); tool wire bytes over it: skiff x.xx×, rsync y.yy×". */
+    static String floorLine(ScenarioResult result, PatchFromFloor.Result f) {
+        return String.format(Locale.ROOT, "zstd --patch-from floor: %s bytes (%s of the tarred trees, %s s); "
+                        + "tool wire bytes over it: skiff %s, rsync %s",
+                grouped(f.bytes()), PatchFromFloor.commandText(), fixed(f.seconds(), 2),
+                times(result.overFloor(ScenarioResult.SKIFF)), times(result.overFloor(ScenarioResult.RSYNC)));
     }
 
     static String title(ScenarioResult r, int reps) {
@@ -51,7 +67,9 @@ final class ResultTable {
             }
             sb.append('\n');
         }
-        return sb.append(ratios).append('\n').toString();
+        sb.append(ratios).append('\n');
+        extra.forEach(line -> sb.append(line).append('\n'));
+        return sb.toString();
     }
 
     String toMarkdown() {
@@ -61,7 +79,9 @@ final class ResultTable {
         for (List<String> row : rows) {
             sb.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
-        return sb.append('\n').append(ratios).append('\n').toString();
+        sb.append('\n').append(ratios).append('\n');
+        extra.forEach(line -> sb.append('\n').append(line).append('\n')); // a paragraph each
+        return sb.toString();
     }
 
     private List<List<String>> allRows() {

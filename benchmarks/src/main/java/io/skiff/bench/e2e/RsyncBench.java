@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -83,7 +84,7 @@ final class RsyncBench implements AutoCloseable {
                     lo0.isPresent() && lo1.isPresent() ? lo1.getAsLong() - lo0.getAsLong() : Double.NaN,
                     stats.wireBytes(), run.cpuSeconds(),
                     (after.total() - before.total()) / (double) clockTicks,
-                    run.peakRssKb(), daemonRss > 0 ? daemonRss : Double.NaN, details);
+                    run.peakRssKb(), daemonRss > 0 ? daemonRss : Double.NaN, details, Optional.empty());
         } finally {
             FileTrees.emptyDirectory(dest);
         }

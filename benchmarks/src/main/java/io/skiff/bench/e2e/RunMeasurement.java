@@ -2,17 +2,20 @@ package io.skiff.bench.e2e;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One timed run of one tool. Every figure is measured by the runner except {@code toolWireBytes}
  * (skiff's bytes_wire, rsync's total bytes sent + received), kept to compare with the loopback count.
  * NaN means not measured (no /usr/bin/time, no /proc).
  *
- * @param details tool-specific extras for the JSON (skiff's own seconds, rsync's literal/matched data)
+ * @param details    tool-specific extras for the JSON (skiff's own seconds, rsync's literal/matched data)
+ * @param skiffWire  skiff's own breakdown of its wire bytes (manifest, chunks per encoding); empty for rsync
  */
 record RunMeasurement(String tool, int rep, long logicalBytes, double wallSeconds, double loWireBytes,
                       double toolWireBytes, double senderCpuSeconds, double receiverCpuSeconds,
-                      double senderPeakRssKb, double receiverPeakRssKb, Map<String, Object> details) {
+                      double senderPeakRssKb, double receiverPeakRssKb, Map<String, Object> details,
+                      Optional<SkiffPushResult.WireBreakdown> skiffWire) {
 
     static final double MB = 1e6;
 
@@ -32,6 +35,7 @@ record RunMeasurement(String tool, int rep, long logicalBytes, double wallSecond
         m.put("sender_peak_rss_kib", senderPeakRssKb);
         m.put("receiver_peak_rss_kib", receiverPeakRssKb);
         m.putAll(details);
+        skiffWire.ifPresent(w -> m.putAll(w.toJson()));
         return m;
     }
 }

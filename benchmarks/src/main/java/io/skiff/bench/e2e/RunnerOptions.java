@@ -35,7 +35,8 @@ record RunnerOptions(
     static final String USAGE = """
             Usage: EndToEndRunner [options]
             Measures skiff against an rsync daemon on 127.0.0.1, alternating skiff and rsync runs, and
-            prints medians per scenario. Sizes are in MB = 10^6 bytes.
+            prints medians per scenario. Sizes are in MB = 10^6 bytes. The update scenario also reports
+            the zstd --patch-from floor of v1 -> v2 (needs zstd and GNU tar; without zstd that line is skipped).
 
               --size-mb N          code-set release size (default 1000)
               --random-mb N        incompressible file size (default 1536)

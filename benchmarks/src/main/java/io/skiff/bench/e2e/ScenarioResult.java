@@ -1,12 +1,17 @@
 package io.skiff.bench.e2e;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
-/** All runs of one scenario, both tools, and their medians and skiff/rsync ratios. */
+/**
+ * All runs of one scenario, both tools, and their medians and skiff/rsync ratios; for an update, also
+ * the {@link PatchFromFloor zstd --patch-from floor} (measured once) or why it was skipped.
+ */
 final class ScenarioResult {
     static final String SKIFF = "skiff";
     static final String RSYNC = "rsync";
@@ -14,6 +19,8 @@ final class ScenarioResult {
     private final Workload workload;
     private final List<RunMeasurement> skiff = new ArrayList<>();
     private final List<RunMeasurement> rsync = new ArrayList<>();
+    private PatchFromFloor.Result patchFrom;
+    private String patchFromSkipped;
 
     ScenarioResult(Workload workload) {
         this.workload = workload;
@@ -50,6 +57,41 @@ final class ScenarioResult {
 
     void add(RunMeasurement run) {
         (run.tool().equals(SKIFF) ? skiff : rsync).add(run);
+    }
+
+    void patchFrom(PatchFromFloor.Result floor) {
+        this.patchFrom = floor;
+        this.patchFromSkipped = null;
+    }
+
+    /** The floor was not measured: {@code why} is one line (zstd missing, zstd failed). */
+    void patchFromSkipped(String why) {
+        this.patchFrom = null;
+        this.patchFromSkipped = why;
+    }
+
+    Optional<PatchFromFloor.Result> patchFrom() {
+        return Optional.ofNullable(patchFrom);
+    }
+
+    Optional<String> patchFromSkipped() {
+        return Optional.ofNullable(patchFromSkipped);
+    }
+
+    /** A tool's median tool-reported wire bytes over the patch-from floor: 1 would mean as small as zstd's patch. */
+    double overFloor(String tool) {
+        return patchFrom == null ? Double.NaN : medians(tool).toolWireBytes() / patchFrom.bytes();
+    }
+
+    /**
+     * The run at the median of a tool's tool-reported wire bytes (the lower middle one for an even count):
+     * a real run, so its breakdown (skiff's manifest and encodings) adds up, unlike per-figure medians.
+     */
+    Optional<RunMeasurement> medianRun(String tool) {
+        List<RunMeasurement> sorted = (tool.equals(SKIFF) ? skiff : rsync).stream()
+                .sorted(Comparator.comparingDouble(RunMeasurement::toolWireBytes).thenComparingInt(RunMeasurement::rep))
+                .toList();
+        return sorted.isEmpty() ? Optional.empty() : Optional.of(sorted.get((sorted.size() - 1) / 2));
     }
 
     Workload workload() {
@@ -95,7 +137,23 @@ final class ScenarioResult {
         ratios.put("throughput_skiff_over_rsync", throughputRatio());
         ratios.put("lo_wire_skiff_over_rsync", wireRatio());
         ratios.put("tool_wire_skiff_over_rsync", medians(SKIFF).toolWireBytes() / medians(RSYNC).toolWireBytes());
+        if (patchFrom != null) {
+            ratios.put("tool_wire_skiff_over_patch_from", overFloor(SKIFF));
+            ratios.put("tool_wire_rsync_over_patch_from", overFloor(RSYNC));
+        }
         m.put("ratios", ratios);
+        if (patchFrom != null) {
+            m.put("patch_from", patchFrom.toJson());
+        } else if (patchFromSkipped != null) {
+            m.put("patch_from", Map.of("skipped", patchFromSkipped));
+        }
+        medianRun(SKIFF).filter(r -> r.skiffWire().isPresent()).ifPresent(r -> {
+            Map<String, Object> wire = new LinkedHashMap<>();
+            wire.put("rep", r.rep());
+            wire.put("tool_wire_bytes", r.toolWireBytes());
+            wire.putAll(r.skiffWire().get().toJson());
+            m.put("skiff_median_run_wire", wire);
+        });
         return m;
     }
 }

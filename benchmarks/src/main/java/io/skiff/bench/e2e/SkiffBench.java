@@ -15,6 +15,10 @@ import java.util.OptionalLong;
  * <p>By default the receiver is a daemon started once per scenario, as deployed: every repetition
  * pushes to a new channel, whose directory is removed afterwards. With {@code coldReceiver} each
  * repetition starts a fresh receiver JVM, so its start-up and JIT warm-up count too.
+ *
+ * <p>Every push names the scenario's sender history ({@code --history}, one directory per scenario,
+ * emptied when the scenario starts): the sender's record of the releases it published, which the
+ * timed v2 push of an update can use as delta bases once the untimed base push has recorded v1.
  */
 final class SkiffBench implements AutoCloseable {
     static final String CHANNEL = "bench";
@@ -25,14 +29,18 @@ final class SkiffBench implements AutoCloseable {
     private final Path logs;
     private final LiveProcesses live;
     private final long clockTicks;
+    private final Path history;
 
     private final boolean coldReceiver;
     private final boolean savedManifest;
     private SkiffReceiverProcess daemon;
 
-    /** @param savedManifest build the manifest untimed before each timed push and push with it */
+    /**
+     * @param savedManifest build the manifest untimed before each timed push and push with it
+     * @param history       the sender history every push of this scenario names; emptied here
+     */
     SkiffBench(SkiffCommand skiff, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks,
-               boolean coldReceiver, boolean savedManifest) throws IOException {
+               boolean coldReceiver, boolean savedManifest, Path history) throws IOException {
         this.coldReceiver = coldReceiver;
         this.savedManifest = savedManifest;
         this.skiff = skiff;
@@ -41,6 +49,9 @@ final class SkiffBench implements AutoCloseable {
         this.logs = Files.createDirectories(workDir.resolve("logs"));
         this.live = live;
         this.clockTicks = clockTicks;
+        // A --work-dir kept from an earlier run must not hand this run's first push a history it did not make.
+        FileTrees.deleteRecursively(history);
+        this.history = Files.createDirectories(history);
     }
 
     RunMeasurement run(Workload w, int rep) throws IOException, InterruptedException, RunFailedException,
@@ -106,7 +117,7 @@ final class SkiffBench implements AutoCloseable {
                 lo0.isPresent() && lo1.isPresent() ? lo1.getAsLong() - lo0.getAsLong() : Double.NaN,
                 timed.result.bytesWire(), timed.run.cpuSeconds(),
                 (after.self() - before.self()) / (double) clockTicks,
-                timed.run.peakRssKb(), receiverRss, details);
+                timed.run.peakRssKb(), receiverRss, details, Optional.of(timed.result.breakdown()));
     }
 
     @Override
@@ -116,6 +127,7 @@ final class SkiffBench implements AutoCloseable {
             daemon = null;
         }
         FileTrees.deleteRecursively(workDir.resolve("skiff-root"));
+        FileTrees.deleteRecursively(history);
     }
 
     private record Timed(ProcessMeter.MeteredRun run, SkiffPushResult result) {
@@ -123,7 +135,8 @@ final class SkiffBench implements AutoCloseable {
 
     private Timed push(Path source, String channel, String version, SkiffReceiverProcess receiver, String logName,
                        Optional<Path> manifest) throws IOException, InterruptedException, RunFailedException {
-        ProcessMeter.MeteredRun run = meter.run(skiff.push(source, channel, version, receiver.port(), manifest), logs.resolve(logName));
+        ProcessMeter.MeteredRun run = meter.run(skiff.push(source, channel, version, receiver.port(), manifest, history),
+                logs.resolve(logName));
         String where = " (logs " + logs.resolve(logName) + ".out/.err)";
         if (run.exitCode() != 0) {
             throw new RunFailedException("skiff push " + source + " exited with " + run.exitCode() + where + ":\n"

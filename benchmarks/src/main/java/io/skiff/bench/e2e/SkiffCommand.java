@@ -24,11 +24,15 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
         return cmd;
     }
 
-    /** A push; with {@code manifest} present, one saved by {@link #manifest} is used instead of hashing again. */
-    List<String> push(Path source, String channel, String version, int port, Optional<Path> manifest) {
+    /**
+     * A push; with {@code manifest} present, one saved by {@link #manifest} is used instead of hashing again.
+     * {@code history} is the sender's store of the releases it published ({@code --history}): the base
+     * push of an update records v1 there, and the timed push of v2 can use v1 as a delta base.
+     */
+    List<String> push(Path source, String channel, String version, int port, Optional<Path> manifest, Path history) {
         List<String> cmd = javaCommand();
         cmd.addAll(List.of("push", source.toString(), "--channel", channel, "--version", version,
-                "--to", "127.0.0.1:" + port, "--json", "--no-progress"));
+                "--to", "127.0.0.1:" + port, "--json", "--no-progress", "--history", history.toString()));
         manifest.ifPresent(m -> cmd.addAll(List.of("--manifest", m.toString())));
         return cmd;
     }
