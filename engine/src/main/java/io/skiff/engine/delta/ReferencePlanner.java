@@ -1,0 +1,403 @@
+package io.skiff.engine.delta;
+
+import io.skiff.protocol.ChunkTable;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.ManifestEntry;
+import io.skiff.protocol.Sha256;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Chooses, for each chunk of a target release, which bytes of a base release the sender compresses it
+ * against: zstd with those bytes as a raw-content dictionary (as {@code zstd --patch-from}), for a
+ * receiver that holds the base. A changed chunk compressed against the base bytes it replaced costs a
+ * fraction of its plain zstd size, and those bytes can be found from the two manifests alone, without
+ * reading a file.
+ *
+ * <p>Each target file is paired with one base file: the one sharing the most chunk bytes with it (ties
+ * go to the same path, then to the lowest entry index); if none shares any, the same path; else the
+ * same path up to its digits ({@code ..._20250101.txt} becoming {@code ..._20250201.txt}), preferably in
+ * the same directory. Target chunks found in the paired base file are <em>anchors</em>; a run of
+ * changed chunks between two anchors replaced the base chunks between the same two anchors, and that
+ * gap is the run's reference. An insertion (empty gap) or a reordering uses the neighbouring anchors
+ * instead. A gap larger than {@link #MAX_REFERENCE_BYTES} is cut, per chunk, to a window around the
+ * chunk's proportional position in the run, so successive chunks move forward through the gap.
+ *
+ * <p>All of it is computed in the constructor into two int arrays (O(chunks) time and memory); an
+ * instance is immutable and {@link #referenceFor} may be called from any thread.
+ */
+public final class ReferencePlanner {
+    /** Largest reference (dictionary) a chunk may name; the receiver refuses larger ones. */
+    public static final int MAX_REFERENCE_BYTES = 1 << 20;
+    /** Fits a u16 on the wire. */
+    public static final int MAX_REFERENCE_CHUNKS = 65535;
+    /**
+     * Pairing credits a target chunk to at most this many base files holding its hash: a hash found in
+     * more files is a common block (zeros, a licence header) and says little about where a file came from.
+     */
+    private static final int MAX_FILES_PER_HASH = 32;
+
+    private final Manifest base;
+    private final Manifest target;
+    /** Per target ordinal: the first base ordinal of its reference, and the reference's chunk count (0: none). */
+    private final int[] refStart;
+    private final int[] refCount;
+
+    public ReferencePlanner(Manifest base, Manifest target) {
+        this.base = Objects.requireNonNull(base, "base");
+        this.target = Objects.requireNonNull(target, "target");
+        ChunkTable targetChunks = target.chunks();
+        this.refStart = new int[targetChunks.count()];
+        this.refCount = new int[targetChunks.count()];
+
+        HashIndex index = new HashIndex(base.chunks());
+        int[] groups = new int[targetChunks.count()];
+        for (int o = 0; o < groups.length; o++) {
+            groups[o] = index.group(targetChunks.hash(o));
+        }
+        Pairing pairing = new Pairing(base, target, index, groups);
+        int[] anchors = new int[targetChunks.count()];
+        for (ManifestEntry file : target.entries()) {
+            if (file.chunkCount() == 0) {
+                continue;
+            }
+            int pair = pairing.baseFileFor(file);
+            if (pair >= 0) {
+                planFile(file, base.entries().get(pair), index, groups, anchors);
+            }
+        }
+    }
+
+    public Manifest base() {
+        return base;
+    }
+
+    public Manifest target() {
+        return target;
+    }
+
+    /** The base chunks to use as reference for target chunk {@code targetOrdinal}, or null when there is none. */
+    public BaseRange referenceFor(int targetOrdinal) {
+        Objects.checkIndex(targetOrdinal, refCount.length);
+        int count = refCount[targetOrdinal];
+        if (count == 0) {
+            return null;
+        }
+        int start = refStart[targetOrdinal];
+        return new BaseRange(start, count, end(base.chunks(), start + count - 1) - base.chunks().offset(start));
+    }
+
+    /** Steps 2 and 3: anchors, the runs between them, and each run's reference. */
+    private void planFile(ManifestEntry file, ManifestEntry pair, HashIndex index, int[] groups, int[] anchors) {
+        int first = file.firstChunk();
+        int end = first + file.chunkCount();
+        int baseFirst = pair.firstChunk();
+        int baseEnd = baseFirst + pair.chunkCount();
+        // anchors[o]: base ordinal of target chunk o in the pair, or -1
+        int previous = baseFirst - 1;
+        for (int o = first; o < end; o++) {
+            int at = -1;
+            if (groups[o] >= 0) {
+                at = index.firstIn(groups[o], previous + 1, baseEnd);
+                if (at < 0) {
+                    at = index.firstIn(groups[o], baseFirst, baseEnd);
+                }
+            }
+            anchors[o] = at;
+            if (at >= 0) {
+                previous = at;
+            }
+        }
+        int lastAnchor = baseFirst - 1; // "file start"
+        int o = first;
+        while (o < end) {
+            if (anchors[o] >= 0) {
+                lastAnchor = anchors[o];
+                planRun(o, o + 1, lastAnchor, lastAnchor);
+                o++;
+                continue;
+            }
+            int runEnd = o;
+            while (runEnd < end && anchors[runEnd] < 0) {
+                runEnd++;
+            }
+            int nextAnchor = runEnd < end ? anchors[runEnd] : baseEnd; // or "file end"
+            if (nextAnchor - lastAnchor > 1) {
+                planRun(o, runEnd, lastAnchor + 1, nextAnchor - 1);
+            } else {
+                // pure insertion or a reordering: the neighbouring anchors, clipped into the file
+                int lo = Math.max(lastAnchor, baseFirst);
+                int hi = Math.min(Math.max(nextAnchor, lastAnchor + 1), baseEnd - 1);
+                planRun(o, runEnd, lo, hi);
+            }
+            o = runEnd;
+        }
+    }
+
+    /**
+     * Gives target chunks {@code [from, to)} (one run) references within base chunks {@code [lo, hi]}
+     * (one file): all of it when it fits, else a window per chunk.
+     */
+    private void planRun(int from, int to, int lo, int hi) {
+        ChunkTable baseChunks = base.chunks();
+        long gapStart = baseChunks.offset(lo);
+        long gapEnd = end(baseChunks, hi);
+        if (gapEnd - gapStart <= MAX_REFERENCE_BYTES && hi - lo + 1 <= MAX_REFERENCE_CHUNKS) {
+            for (int o = from; o < to; o++) {
+                refStart[o] = lo;
+                refCount[o] = hi - lo + 1;
+            }
+            return;
+        }
+        ChunkTable targetChunks = target.chunks();
+        long runStart = targetChunks.offset(from);
+        double runBytes = end(targetChunks, to - 1) - runStart;
+        double gapBytes = gapEnd - gapStart;
+        for (int o = from; o < to; o++) {
+            // the chunk's middle, mapped proportionally into the gap; the window is shifted (not
+            // shrunk) to stay inside the gap, and its start only grows with o
+            double middle = (targetChunks.offset(o) - runStart + targetChunks.length(o) / 2.0) / runBytes;
+            long p = gapStart + (long) (middle * gapBytes);
+            long windowStart = Math.max(gapStart, Math.min(p - MAX_REFERENCE_BYTES / 2, gapEnd - MAX_REFERENCE_BYTES));
+            int start = lastStartingAtOrBefore(baseChunks, lo, hi, windowStart);
+            int last = lastEndingAtOrBefore(baseChunks, start, hi, baseChunks.offset(start) + MAX_REFERENCE_BYTES);
+            if (last >= start) {
+                refStart[o] = start;
+                refCount[o] = Math.min(last - start + 1, MAX_REFERENCE_CHUNKS);
+            }
+        }
+    }
+
+    private static long end(ChunkTable chunks, int ordinal) {
+        return chunks.offset(ordinal) + chunks.length(ordinal);
+    }
+
+    /** The last of chunks {@code [lo, hi]} (one file) starting at or before file offset {@code position}; lo if none. */
+    private static int lastStartingAtOrBefore(ChunkTable chunks, int lo, int hi, long position) {
+        int a = lo;
+        int b = hi;
+        while (a < b) {
+            int mid = (a + b + 1) >>> 1;
+            if (chunks.offset(mid) <= position) {
+                a = mid;
+            } else {
+                b = mid - 1;
+            }
+        }
+        return a;
+    }
+
+    /** The last of chunks {@code [lo, hi]} (one file) ending at or before file offset {@code limit}; lo - 1 if none. */
+    private static int lastEndingAtOrBefore(ChunkTable chunks, int lo, int hi, long limit) {
+        int a = lo - 1;
+        int b = hi;
+        while (a < b) {
+            int mid = (a + b + 1) >>> 1;
+            if (end(chunks, mid) <= limit) {
+                a = mid;
+            } else {
+                b = mid - 1;
+            }
+        }
+        return a;
+    }
+
+    /**
+     * The base release's chunks grouped by hash: group {@code g} holds base ordinals
+     * {@code ordinals[groupStart[g], groupStart[g + 1])}, ascending, so the occurrences within one file
+     * are a contiguous, binary-searchable slice. Needed only while planning.
+     */
+    private static final class HashIndex {
+        private final Map<Sha256, Integer> groups;
+        private final int[] groupStart;
+        private final int[] ordinals;
+
+        HashIndex(ChunkTable chunks) {
+            int n = chunks.count();
+            groups = new HashMap<>(Math.max(16, (int) (n / 0.75f) + 1));
+            int[] groupOf = new int[n];
+            for (int o = 0; o < n; o++) {
+                Integer known = groups.putIfAbsent(chunks.hash(o), groups.size());
+                groupOf[o] = known != null ? known : groups.size() - 1;
+            }
+            groupStart = new int[groups.size() + 1];
+            for (int g : groupOf) {
+                groupStart[g + 1]++;
+            }
+            for (int g = 0; g < groups.size(); g++) {
+                groupStart[g + 1] += groupStart[g];
+            }
+            int[] fill = groupStart.clone();
+            ordinals = new int[n];
+            for (int o = 0; o < n; o++) {
+                ordinals[fill[groupOf[o]]++] = o;
+            }
+        }
+
+        /** The group of {@code hash}, or -1 if the base release has no such chunk. */
+        int group(Sha256 hash) {
+            Integer g = groups.get(hash);
+            return g == null ? -1 : g;
+        }
+
+        /** Index into the group's slice of its first ordinal {@code >= ordinal}, or the slice's end. */
+        int lowerBound(int group, int ordinal) {
+            int a = groupStart[group];
+            int b = groupStart[group + 1];
+            while (a < b) {
+                int mid = (a + b) >>> 1;
+                if (ordinals[mid] < ordinal) {
+                    a = mid + 1;
+                } else {
+                    b = mid;
+                }
+            }
+            return a;
+        }
+
+        /** The group's first base ordinal in {@code [from, to)}, or -1. */
+        int firstIn(int group, int from, int to) {
+            int i = lowerBound(group, from);
+            return i < groupStart[group + 1] && ordinals[i] < to ? ordinals[i] : -1;
+        }
+
+        int groupEnd(int group) {
+            return groupStart[group + 1];
+        }
+
+        int ordinalAt(int i) {
+            return ordinals[i];
+        }
+    }
+
+    /** Step 1: which base file each target file is compared with. Single-threaded scratch state. */
+    private static final class Pairing {
+        private final Manifest base;
+        private final Manifest target;
+        private final HashIndex index;
+        private final int[] groups;
+        /** Non-empty base files by path, and by path with every run of digits replaced by '#'. */
+        private final Map<String, Integer> byPath = new HashMap<>();
+        private final Map<String, List<Integer>> byDigitPattern = new HashMap<>();
+        /** Per base entry: chunk bytes shared with the current target file, and the last target chunk credited. */
+        private final long[] shared;
+        private final int[] creditedFor;
+        private final List<Integer> touched = new ArrayList<>();
+
+        Pairing(Manifest base, Manifest target, HashIndex index, int[] groups) {
+            this.base = base;
+            this.target = target;
+            this.index = index;
+            this.groups = groups;
+            List<ManifestEntry> entries = base.entries();
+            for (int e = 0; e < entries.size(); e++) {
+                ManifestEntry file = entries.get(e);
+                if (file.chunkCount() > 0) {
+                    byPath.put(file.path(), e);
+                    byDigitPattern.computeIfAbsent(digitPattern(file.path()), k -> new ArrayList<>()).add(e);
+                }
+            }
+            this.shared = new long[entries.size()];
+            this.creditedFor = new int[entries.size()];
+            Arrays.fill(creditedFor, -1);
+        }
+
+        /** Index into the base entries of the file to pair with {@code file}, or -1. */
+        int baseFileFor(ManifestEntry file) {
+            int samePath = byPath.getOrDefault(file.path(), -1);
+            ChunkTable chunks = target.chunks();
+            for (int o = file.firstChunk(); o < file.firstChunk() + file.chunkCount(); o++) {
+                int g = groups[o];
+                if (g < 0) {
+                    continue;
+                }
+                int length = chunks.length(o);
+                int i = index.lowerBound(g, 0);
+                for (int files = 0; i < index.groupEnd(g) && files < MAX_FILES_PER_HASH; files++) {
+                    int e = base.chunks().entryIndex(index.ordinalAt(i));
+                    credit(e, o, length);
+                    ManifestEntry holder = base.entries().get(e);
+                    i = index.lowerBound(g, holder.firstChunk() + holder.chunkCount()); // skip to the next file
+                }
+                if (samePath >= 0) {
+                    ManifestEntry same = base.entries().get(samePath);
+                    if (index.firstIn(g, same.firstChunk(), same.firstChunk() + same.chunkCount()) >= 0) {
+                        credit(samePath, o, length);
+                    }
+                }
+            }
+            int best = -1;
+            for (int e : touched) {
+                if (best < 0 || shared[e] > shared[best]
+                        || shared[e] == shared[best] && best != samePath && (e == samePath || e < best)) {
+                    best = e;
+                }
+            }
+            for (int e : touched) {
+                shared[e] = 0;
+            }
+            touched.clear();
+            if (best >= 0) {
+                return best;
+            }
+            if (samePath >= 0) {
+                return samePath;
+            }
+            return similarlyNamed(file.path());
+        }
+
+        private void credit(int entry, int targetOrdinal, int length) {
+            if (creditedFor[entry] == targetOrdinal) {
+                return;
+            }
+            creditedFor[entry] = targetOrdinal;
+            if (shared[entry] == 0) {
+                touched.add(entry);
+            }
+            shared[entry] += length;
+        }
+
+        /** A base file whose path differs only in its digits, preferably in the same directory; -1 if none. */
+        private int similarlyNamed(String path) {
+            List<Integer> candidates = byDigitPattern.get(digitPattern(path));
+            if (candidates == null) {
+                return -1;
+            }
+            String directory = directory(path);
+            for (int e : candidates) {
+                if (directory(base.entries().get(e).path()).equals(directory)) {
+                    return e;
+                }
+            }
+            return candidates.get(0);
+        }
+
+        private static String directory(String path) {
+            return path.substring(0, Math.max(0, path.lastIndexOf('/')));
+        }
+
+        static String digitPattern(String path) {
+            StringBuilder sb = new StringBuilder(path.length());
+            for (int i = 0; i < path.length(); i++) {
+                char c = path.charAt(i);
+                if (isDigit(c)) {
+                    if (i == 0 || !isDigit(path.charAt(i - 1))) {
+                        sb.append('#'); // one '#' per run of digits
+                    }
+                } else {
+                    sb.append(c);
+                }
+            }
+            return sb.toString();
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
+        }
+    }
+}
