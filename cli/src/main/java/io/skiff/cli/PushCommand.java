@@ -10,6 +10,7 @@ import io.skiff.engine.transport.HostPort;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.frame.ChunkEncoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -65,6 +66,15 @@ final class PushCommand implements Callable<Integer> {
             + "chunking and hashing SRC_DIR again (its channel and version must match).")
     Path manifestFile;
 
+    @Option(names = "--history", paramLabel = "DIR", description = {"Where the sender keeps the releases it published, "
+            + "to encode changed chunks against the release a target holds (hard links, else copies; last "
+            + PushOptions.DEFAULT_HISTORY_RETAIN + " per channel).",
+            "Default: $SKIFF_HISTORY, else $XDG_STATE_HOME/skiff/published, else ~/.local/state/skiff/published."})
+    Path history;
+
+    @Option(names = "--no-history", description = "Keep no history: changed chunks are sent with plain zstd.")
+    boolean noHistory;
+
     @Override
     public Integer call() {
         List<HostPort> hostPorts = new ArrayList<>();
@@ -74,7 +84,11 @@ final class PushCommand implements Callable<Integer> {
         if (zstdLevel < 0 || zstdLevel > 19) {
             throw new SkiffException(ErrorCode.USAGE, "--zstd-level must be 0..19, got " + zstdLevel);
         }
-        PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds));
+        if (noHistory && history != null) {
+            throw new SkiffException(ErrorCode.USAGE, "--history and --no-history exclude each other");
+        }
+        PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                .withHistory(noHistory ? null : history != null ? history : defaultHistory());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
@@ -106,6 +120,17 @@ final class PushCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The sender history when --history is not given (the system property is for tests and embedders). */
+    static Path defaultHistory() {
+        String explicit = System.getProperty("skiff.history", System.getenv("SKIFF_HISTORY"));
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String state = System.getenv("XDG_STATE_HOME");
+        Path base = state != null && !state.isBlank() ? Path.of(state) : Path.of(System.getProperty("user.home"), ".local", "state");
+        return base.resolve("skiff").resolve("published");
+    }
+
     static String toJson(PushResult r) {
         JsonWriter j = new JsonWriter().beginObject()
                 .field("release_id", r.manifest().releaseId().hex())
@@ -129,11 +154,35 @@ final class PushCommand implements Callable<Integer> {
                     .field("chunks_total", t.chunksTotal())
                     .field("chunks_sent", t.chunksSent())
                     .field("chunks_copied_locally", t.chunksCopiedLocally())
+                    .field("chunks_refetched", t.delta().chunksRefetched())
+                    .field("base_release_id", t.delta().base() == null ? null : t.delta().base().hex())
+                    .field("manifest_bytes", t.delta().manifestBytes());
+            j.name("encodings").beginObject();
+            for (ChunkEncoding e : ChunkEncoding.values()) {
+                TargetResult.EncodingCount c = t.delta().encodings().get(e);
+                j.name(e.name().toLowerCase(Locale.ROOT)).beginObject().field("chunks", c.chunks()).field("bytes", c.bytes()).endObject();
+            }
+            j.endObject()
                     .field("error_code", t.code() == null ? null : t.code().label())
                     .field("error", t.error())
                     .endObject();
         }
         return j.endArray().endObject().toString();
+    }
+
+    /** E.g. "against 3f2a9c01: 120 zstd_ref, 3 raw; 96 copied locally". */
+    static String deltaNote(TargetResult t) {
+        List<String> parts = new ArrayList<>();
+        for (ChunkEncoding e : ChunkEncoding.values()) {
+            long n = t.delta().encodings().get(e).chunks();
+            if (n > 0) {
+                parts.add(n + " " + e.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        String sent = String.join(", ", parts);
+        String base = t.delta().base() == null ? "" : "against " + t.delta().base().shortHex() + (sent.isEmpty() ? "" : ": ");
+        String copied = t.chunksCopiedLocally() > 0 ? (sent.isEmpty() && base.isEmpty() ? "" : "; ") + t.chunksCopiedLocally() + " copied locally" : "";
+        return base + sent + copied;
     }
 
     private static void printHuman(PrintWriter out, PushResult r) {
@@ -146,7 +195,7 @@ final class PushCommand implements Callable<Integer> {
             if (t.activated()) {
                 activated++;
             }
-            String note = t.activated() ? (t.alreadyActive() ? "already current" : "") : t.code().label() + ": " + t.error();
+            String note = t.activated() ? (t.alreadyActive() ? "already current" : deltaNote(t)) : t.code().label() + ": " + t.error();
             out.printf(Locale.ROOT, "%-24s %-10s %12s %10.2f %14s  %s%n", t.target(), t.status(), HumanFormat.bytes(t.bytesWire()),
                     t.seconds(), t.chunksSent() + "/" + t.chunksTotal(), note);
         }

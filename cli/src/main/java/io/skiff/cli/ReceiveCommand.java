@@ -12,6 +12,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -37,13 +39,17 @@ final class ReceiveCommand implements Callable<Integer> {
             + "(chunks are always verified before they are written).")
     boolean rehashOnCommit;
 
+    @Option(names = "--seed", paramLabel = "DIR", description = {"A directory to take chunks from (e.g. an older code set "
+            + "unpacked by hand); indexed at start, every chunk re-verified when used. Repeatable."})
+    List<Path> seeds = new ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
         if (retain < 1) {
             throw new SkiffException(ErrorCode.USAGE, "--retain must be >= 1, got " + retain);
         }
         ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain)
-                .withRehashOnCommit(rehashOnCommit);
+                .withRehashOnCommit(rehashOnCommit).withSeeds(seeds);
         Receiver receiver = Skiff.receiver(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -33,7 +33,7 @@ import java.util.Objects;
  */
 public final class ReferencePlanner {
     /** Largest reference (dictionary) a chunk may name; the receiver refuses larger ones. */
-    public static final int MAX_REFERENCE_BYTES = 1 << 20;
+    public static final int MAX_REFERENCE_BYTES = io.skiff.protocol.ProtocolLimits.MAX_REFERENCE_BYTES;
     /** Fits a u16 on the wire. */
     public static final int MAX_REFERENCE_CHUNKS = 65535;
     /**
@@ -42,6 +42,7 @@ public final class ReferencePlanner {
      */
     private static final int MAX_FILES_PER_HASH = 32;
 
+    private final int maxBytes;
     private final Manifest base;
     private final Manifest target;
     /** Per target ordinal: the first base ordinal of its reference, and the reference's chunk count (0: none). */
@@ -49,6 +50,19 @@ public final class ReferencePlanner {
     private final int[] refCount;
 
     public ReferencePlanner(Manifest base, Manifest target) {
+        this(base, target, MAX_REFERENCE_BYTES);
+    }
+
+    /**
+     * @param maxReferenceBytes largest reference to plan (at most {@link #MAX_REFERENCE_BYTES}): zstd
+     *                          indexes the whole dictionary for every chunk, so a smaller window trades a
+     *                          little ratio on badly aligned chunks for encoding speed
+     */
+    public ReferencePlanner(Manifest base, Manifest target, int maxReferenceBytes) {
+        if (maxReferenceBytes < 1 || maxReferenceBytes > MAX_REFERENCE_BYTES) {
+            throw new IllegalArgumentException("maxReferenceBytes=" + maxReferenceBytes);
+        }
+        this.maxBytes = maxReferenceBytes;
         this.base = Objects.requireNonNull(base, "base");
         this.target = Objects.requireNonNull(target, "target");
         ChunkTable targetChunks = target.chunks();
@@ -147,7 +161,7 @@ public final class ReferencePlanner {
         ChunkTable baseChunks = base.chunks();
         long gapStart = baseChunks.offset(lo);
         long gapEnd = end(baseChunks, hi);
-        if (gapEnd - gapStart <= MAX_REFERENCE_BYTES && hi - lo + 1 <= MAX_REFERENCE_CHUNKS) {
+        if (gapEnd - gapStart <= maxBytes && hi - lo + 1 <= MAX_REFERENCE_CHUNKS) {
             for (int o = from; o < to; o++) {
                 refStart[o] = lo;
                 refCount[o] = hi - lo + 1;
@@ -163,9 +177,9 @@ public final class ReferencePlanner {
             // shrunk) to stay inside the gap, and its start only grows with o
             double middle = (targetChunks.offset(o) - runStart + targetChunks.length(o) / 2.0) / runBytes;
             long p = gapStart + (long) (middle * gapBytes);
-            long windowStart = Math.max(gapStart, Math.min(p - MAX_REFERENCE_BYTES / 2, gapEnd - MAX_REFERENCE_BYTES));
+            long windowStart = Math.max(gapStart, Math.min(p - maxBytes / 2, gapEnd - maxBytes));
             int start = lastStartingAtOrBefore(baseChunks, lo, hi, windowStart);
-            int last = lastEndingAtOrBefore(baseChunks, start, hi, baseChunks.offset(start) + MAX_REFERENCE_BYTES);
+            int last = lastEndingAtOrBefore(baseChunks, start, hi, baseChunks.offset(start) + maxBytes);
             if (last >= start) {
                 refStart[o] = start;
                 refCount[o] = Math.min(last - start + 1, MAX_REFERENCE_CHUNKS);

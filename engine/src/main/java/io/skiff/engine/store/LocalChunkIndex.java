@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where chunks can be found on local disk: every chunk of the channel's retained releases, by hash.
+ * Where chunks can be found on local disk: every chunk of the channel's retained releases, and of the
+ * receiver's seed directories, by hash (any file, any offset: moved, renamed and duplicated files cost
+ * nothing on the wire).
  * Local bytes are not trusted: {@link #read} re-hashes them and returns false on any mismatch, so a
  * tampered or damaged base costs a fetch from the sender, never a corrupt release. Holds files open
  * while it is used; close it when the plan is done.
@@ -28,11 +30,14 @@ public final class LocalChunkIndex implements AutoCloseable {
     private final Map<Sha256, Location> byHash = new HashMap<>();
     private final FileChannelCache<Path> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.READ);
 
-    public static LocalChunkIndex of(ReleaseStore store, String channel) {
+    public static LocalChunkIndex of(ReleaseStore store, String channel, List<SeedTree> seeds) {
         LocalChunkIndex index = new LocalChunkIndex();
         List<Sha256> releases = store.releases(channel); // newest first: their files are warmest in cache
         for (Sha256 id : releases) {
             store.loadManifest(channel, id).ifPresent(m -> index.add(store.releaseDir(channel, id), m));
+        }
+        for (SeedTree seed : seeds) {
+            index.add(seed.dir(), seed.manifest());
         }
         return index;
     }

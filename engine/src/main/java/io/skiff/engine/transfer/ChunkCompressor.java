@@ -6,21 +6,35 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
+import io.skiff.protocol.frame.ChunkReference;
+import io.skiff.protocol.frame.FrameDescriptor;
 
 import java.nio.ByteBuffer;
 
 /**
- * Encodes one chunk for the wire: zstd when that saves at least 1/32 of the bytes, raw otherwise.
- * Owns a native zstd context, so one instance per thread; {@link #close()} frees it.
+ * Encodes one chunk for the wire: zstd (with a reference when the caller has one) when that saves at
+ * least 1/32 of the bytes, raw otherwise. Owns native zstd contexts, so one instance per thread;
+ * {@link #close()} frees them.
  */
 public final class ChunkCompressor implements AutoCloseable {
+    /**
+     * Reference encodings use at least this level: on an edited code-set chunk level 3 finds the long
+     * matches into the reference that level 1 misses (130 KB against 221 KB for the same update in
+     * DeltaTransferTest; level 6: 113 KB), and the output is small enough that its cost is the
+     * dictionary indexing, not the level.
+     */
+    static final int MIN_REFERENCE_LEVEL = 3;
+
     private final ZstdCompressCtx ctx;
+    /** A separate context for references: a loaded dictionary stays until the next load. */
+    private final ZstdCompressCtx refCtx;
     private final boolean enabled;
 
     /** @param level zstd level; 0 disables compression (every chunk is sent raw) */
     public ChunkCompressor(int level) {
         this.enabled = level != 0;
         this.ctx = new ZstdCompressCtx().setLevel(enabled ? level : 1).setChecksum(false).setContentSize(true);
+        this.refCtx = new ZstdCompressCtx().setLevel(enabled ? Math.max(level, MIN_REFERENCE_LEVEL) : 1).setChecksum(false).setContentSize(true);
     }
 
     /** False when the level is 0: every chunk is sent raw. */
@@ -58,8 +72,39 @@ public final class ChunkCompressor implements AutoCloseable {
         return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, raw);
     }
 
+    /**
+     * Encodes with {@code dictionary} (the verified bytes of base chunks {@code ref}, which the receiver
+     * holds) as a raw-content dictionary, the way {@code zstd --patch-from} does; raw when that does
+     * not save 1/32. Ownership of {@code raw} as in {@link #encode}.
+     */
+    public ChunkFrame encodeWithReference(ByteBufAllocator alloc, int ordinal, ByteBuf raw, ChunkReference ref, byte[] dictionary) {
+        int rawLength = raw.readableBytes();
+        int header = FrameDescriptor.REFERENCE_HEADER_BYTES;
+        ByteBuf out = alloc.directBuffer(header + (int) Zstd.compressBound(rawLength));
+        try {
+            refCtx.loadDict(dictionary);
+            ByteBuffer src = raw.nioBuffer();
+            ByteBuffer dst = out.nioBuffer(0, out.capacity());
+            int size = refCtx.compressDirectByteBuffer(dst, header, dst.capacity() - header, src, src.position(), rawLength);
+            if (header + size < rawLength - (rawLength >>> 5)) {
+                ref.writeTo(out);
+                out.writerIndex(header + size);
+                ChunkFrame frame = new ChunkFrame(ordinal, ChunkEncoding.ZSTD_REF, rawLength, out);
+                out = null;
+                raw.release();
+                return frame;
+            }
+        } finally {
+            if (out != null) {
+                out.release();
+            }
+        }
+        return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, raw);
+    }
+
     @Override
     public void close() {
         ctx.close();
+        refCtx.close();
     }
 }

@@ -5,24 +5,47 @@ import com.github.luben.zstd.ZstdException;
 import io.netty.buffer.ByteBuf;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.ProtocolException;
+import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
+import io.skiff.protocol.frame.ChunkReference;
+import io.skiff.protocol.frame.FrameDescriptor;
 
 import java.nio.ByteBuffer;
 
 /**
  * Decodes a CHUNK frame's payload. Compressed payloads are decoded into a caller-owned buffer limited to
  * the chunk's exact length, so a decompression bomb fails instead of allocating.
- * Owns a native zstd context: one per session; {@link #close()} frees it.
+ * Owns native zstd contexts: one instance per thread; {@link #close()} frees them.
  */
 public final class ChunkDecompressor implements AutoCloseable {
+    /** Where the bytes of a zstd+reference chunk's reference come from (the receiver's base release). */
+    @FunctionalInterface
+    public interface References {
+        /** The verified reference bytes, or null when this receiver cannot supply them. */
+        byte[] bytes(ChunkReference ref);
+    }
+
+    /** The chunk names a reference this receiver cannot supply: fetch it again without one. */
+    public static final class ReferenceUnavailable extends RuntimeException {
+        ReferenceUnavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
+    private final ZstdDecompressCtx refCtx = new ZstdDecompressCtx();
+
+    /** Decodes a frame that cannot carry a reference (none is available). */
+    public ByteBuffer decode(ChunkFrame frame, ByteBuffer scratch) {
+        return decode(frame, scratch, ref -> null);
+    }
 
     /**
      * @param scratch direct buffer with capacity >= frame.rawLength(), used for encoded chunks
      * @return the chunk's bytes between position and limit: a view of the payload for a raw chunk (no
      *         copy; valid while the frame is), {@code scratch} for a compressed one
      */
-    public ByteBuffer decode(ChunkFrame frame, ByteBuffer scratch) {
+    public ByteBuffer decode(ChunkFrame frame, ByteBuffer scratch, References references) {
         ByteBuf payload = frame.payload();
         int rawLength = frame.rawLength();
         switch (frame.encoding()) {
@@ -33,10 +56,22 @@ public final class ChunkDecompressor implements AutoCloseable {
                 }
                 return payload.nioBuffer();
             }
-            case ZSTD -> {
+            case ZSTD, ZSTD_REF -> {
                 ByteBuffer target = scratch;
                 target.clear().limit(rawLength);
                 ByteBuffer src = payload.nioBuffer();
+                ZstdDecompressCtx ctx = this.ctx;
+                if (frame.encoding() == ChunkEncoding.ZSTD_REF) {
+                    ChunkReference ref = ChunkReference.peek(payload);
+                    byte[] dictionary = references.bytes(ref);
+                    if (dictionary == null) {
+                        throw new ReferenceUnavailable("chunk ordinal=" + frame.ordinal() + " references base chunks "
+                                + ref.start() + "+" + ref.count() + ", which this receiver cannot supply");
+                    }
+                    ctx = refCtx;
+                    ctx.loadDict(dictionary);
+                    src.position(src.position() + FrameDescriptor.REFERENCE_HEADER_BYTES);
+                }
                 int size;
                 try {
                     if (src.isDirect()) {
@@ -63,5 +98,6 @@ public final class ChunkDecompressor implements AutoCloseable {
     @Override
     public void close() {
         ctx.close();
+        refCtx.close();
     }
 }

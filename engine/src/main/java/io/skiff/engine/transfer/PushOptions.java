@@ -4,6 +4,7 @@ import io.skiff.protocol.ChunkingParams;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,29 +19,38 @@ import java.util.Objects;
  * @param connectTimeout  TCP connect timeout per target
  * @param idleTimeout     a target silent for this long (nothing read, nothing written) fails
  * @param senderName      name sent in HELLO, shown in the receiver's log and audit trail
+ * @param history         the sender's published releases ({@link io.skiff.engine.store.PublishedReleases}):
+ *                        delta bases for zstd+reference chunks, and where this push is recorded; null for none
+ * @param historyRetain   published releases kept per channel
  */
 public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThreads, int maxInFlight,
-                          Duration connectTimeout, Duration idleTimeout, String senderName) {
+                          Duration connectTimeout, Duration idleTimeout, String senderName, Path history, int historyRetain) {
     public static final int DEFAULT_ZSTD_LEVEL = 1;
+    public static final int DEFAULT_HISTORY_RETAIN = 3;
 
     public PushOptions {
         Objects.requireNonNull(chunking, "chunking");
-        if (zstdLevel < 0 || zstdLevel > 19 || encoderThreads < 1 || maxInFlight < 1) {
+        if (zstdLevel < 0 || zstdLevel > 19 || encoderThreads < 1 || maxInFlight < 1 || historyRetain < 1) {
             throw new IllegalArgumentException("zstdLevel=" + zstdLevel + " encoderThreads=" + encoderThreads + " maxInFlight=" + maxInFlight);
         }
     }
 
     public static PushOptions defaults() {
         return new PushOptions(ChunkingParams.DEFAULT, DEFAULT_ZSTD_LEVEL, Runtime.getRuntime().availableProcessors(), 16,
-                Duration.ofSeconds(10), Duration.ofSeconds(120), "skiff@" + hostName());
+                Duration.ofSeconds(10), Duration.ofSeconds(120), "skiff@" + hostName(), null, DEFAULT_HISTORY_RETAIN);
     }
 
     public PushOptions withZstdLevel(int level) {
-        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName);
+        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain);
     }
 
     public PushOptions withIdleTimeout(Duration timeout) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain);
+    }
+
+    /** Keep published releases under {@code dir} (null: keep none, send without references). */
+    public PushOptions withHistory(Path dir) {
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain);
     }
 
 

@@ -11,6 +11,9 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.frame.ActivatedFrame;
+import io.skiff.protocol.frame.BaseFrame;
+import io.skiff.protocol.frame.ChunkEncoding;
+import io.skiff.protocol.frame.RefetchFrame;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.CommitFrame;
 import io.skiff.protocol.frame.DecodeFailure;
@@ -30,7 +33,6 @@ import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.IntFunction;
 
 /**
  * The sender's side of one target: HELLO+OFFER, (MANIFEST), then stream the wanted chunks, COMMIT,
@@ -50,7 +52,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private final String target;
     private final Manifest manifest;
     private final Executor encoders;
-    private final IntFunction<Object> prepare;
+    private final ReleaseEncodings encodings;
     private final int maxInFlight;
     private final String senderName;
     private final PushListener listener;
@@ -60,17 +62,24 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     private State state = State.OFFERED;
     private Channel channel;
+    private ReleaseEncodings.Delta delta;
     private BitSet wanted;
+    /** Chunks the target could not decode with their reference: sent again without one, before the rest. */
+    private final BitSet refetch = new BitSet();
     private int cursor;
     private int inFlight;
     private int chunksSent;
+    private int chunksRefetched;
+    private long manifestBytes;
+    private final long[] chunksByEncoding = new long[ChunkEncoding.values().length];
+    private final long[] bytesByEncoding = new long[ChunkEncoding.values().length];
 
-    PushSession(String target, Manifest manifest, Executor encoders, IntFunction<Object> prepare, int maxInFlight,
+    PushSession(String target, Manifest manifest, Executor encoders, ReleaseEncodings encodings, int maxInFlight,
                 String senderName, PushListener listener, WireByteCounter counter) {
         this.target = target;
         this.manifest = manifest;
         this.encoders = encoders;
-        this.prepare = prepare;
+        this.encodings = encodings;
         this.maxInFlight = maxInFlight;
         this.senderName = senderName;
         this.listener = listener;
@@ -103,6 +112,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 onOfferReply(ctx, reply);
             } else if (state == State.AWAIT_WANT && msg instanceof WantFrame want) {
                 onWant(want);
+            } else if ((state == State.STREAMING || state == State.COMMITTED) && msg instanceof RefetchFrame r) {
+                onRefetch(r);
             } else if (state == State.COMMITTED && msg instanceof ActivatedFrame activated) {
                 if (!activated.releaseId().equals(manifest.releaseId())) {
                     fail(ErrorCode.UNEXPECTED_FRAME, "target activated " + activated.releaseId().shortHex());
@@ -118,19 +129,39 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onOfferReply(ChannelHandlerContext ctx, OfferReplyFrame reply) {
-        switch (reply.decision()) {
-            case ALREADY_ACTIVE -> succeed(true, 0);
-            case MANIFEST_KNOWN -> state = State.AWAIT_WANT;
-            case SEND_MANIFEST -> {
-                byte[] bytes = manifest.canonicalBytes();
-                for (int from = 0; from < bytes.length; from += FrameDescriptor.MANIFEST_PART_BYTES) {
-                    int to = Math.min(bytes.length, from + FrameDescriptor.MANIFEST_PART_BYTES);
-                    ctx.write(new ManifestPartFrame(Arrays.copyOfRange(bytes, from, to)));
-                }
-                ctx.flush();
-                state = State.AWAIT_WANT;
-            }
+        if (reply.decision() == OfferReplyFrame.Decision.ALREADY_ACTIVE) {
+            succeed(true, 0);
+            return;
         }
+        delta = encodings.forBases(reply.bases());
+        if (reply.decision() == OfferReplyFrame.Decision.MANIFEST_KNOWN) {
+            ctx.writeAndFlush(new BaseFrame(delta.baseId(), BaseFrame.ManifestEncoding.PLAIN, 0));
+        } else {
+            byte[] bytes = delta.encodedManifest();
+            ctx.write(new BaseFrame(delta.baseId(), delta.manifestEncoding(), bytes.length));
+            for (int from = 0; from < bytes.length; from += FrameDescriptor.MANIFEST_PART_BYTES) {
+                int to = Math.min(bytes.length, from + FrameDescriptor.MANIFEST_PART_BYTES);
+                ctx.write(new ManifestPartFrame(Arrays.copyOfRange(bytes, from, to)));
+            }
+            ctx.flush();
+            manifestBytes = bytes.length;
+        }
+        LOG.info("{} holds {} base(s); delta base {}, manifest {} bytes as {}", target, reply.bases().size(),
+                delta.baseId() == null ? "none" : delta.baseId().shortHex(), manifestBytes, delta.manifestEncoding());
+        state = State.AWAIT_WANT;
+    }
+
+    private void onRefetch(RefetchFrame r) {
+        for (int ordinal : r.ordinals()) {
+            if (ordinal >= manifest.chunks().count() || !wanted.get(ordinal)) {
+                fail(ErrorCode.UNEXPECTED_FRAME, "target asked again for chunk ordinal=" + ordinal + ", which it did not want");
+                return;
+            }
+            refetch.set(ordinal);
+        }
+        chunksRefetched += r.ordinals().length;
+        LOG.debug("{} could not use the reference of {} chunk(s); sending them without", target, r.ordinals().length);
+        pump();
     }
 
     private void onWant(WantFrame want) {
@@ -148,33 +179,45 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         pump();
     }
 
-    /** Keeps up to maxInFlight chunks being prepared while the socket accepts more; commits at the end. */
+    /**
+     * Keeps up to maxInFlight chunks being prepared while the socket accepts more; commits at the end.
+     * Refetched chunks go first, and may follow COMMIT: the receiver commits once they have arrived.
+     */
     private void pump() {
-        while (state == State.STREAMING && inFlight < maxInFlight && channel.isWritable()) {
-            int ordinal = wanted.nextSetBit(cursor);
+        while ((state == State.STREAMING || state == State.COMMITTED) && inFlight < maxInFlight && channel.isWritable()) {
+            int ordinal = refetch.nextSetBit(0);
+            boolean allowReference = ordinal < 0;
+            if (ordinal >= 0) {
+                refetch.clear(ordinal);
+            } else if (state == State.STREAMING) {
+                ordinal = wanted.nextSetBit(cursor);
+            }
             if (ordinal < 0) {
                 break;
             }
-            cursor = ordinal + 1;
+            if (allowReference) {
+                cursor = ordinal + 1;
+            }
+            int next = ordinal;
             inFlight++;
             try {
-                encoders.execute(() -> prepareOnEncoder(ordinal));
+                encoders.execute(() -> prepareOnEncoder(next, allowReference));
             } catch (RejectedExecutionException e) {
                 inFlight--;
                 fail(ErrorCode.INTERNAL, "encoder pool shut down");
                 return;
             }
         }
-        if (state == State.STREAMING && inFlight == 0 && wanted.nextSetBit(cursor) < 0) {
+        if (state == State.STREAMING && inFlight == 0 && wanted.nextSetBit(cursor) < 0 && refetch.isEmpty()) {
             state = State.COMMITTED;
             channel.writeAndFlush(new CommitFrame(manifest.releaseId()));
         }
     }
 
-    private void prepareOnEncoder(int ordinal) {
+    private void prepareOnEncoder(int ordinal, boolean allowReference) {
         Object frame;
         try {
-            frame = prepare.apply(ordinal);
+            frame = delta.prepare(ordinal, allowReference);
         } catch (RuntimeException e) {
             channel.eventLoop().execute(() -> {
                 inFlight--;
@@ -184,23 +227,31 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         }
         channel.eventLoop().execute(() -> {
             inFlight--;
-            if (state != State.STREAMING) {
+            if (state != State.STREAMING && state != State.COMMITTED) {
                 release(frame);
                 return;
             }
             int rawBytes;
             if (frame instanceof FileRegionChunk zeroCopy) {
                 rawBytes = zeroCopy.rawLength();
+                count(ChunkEncoding.RAW, rawBytes);
                 channel.write(zeroCopy.header(), channel.voidPromise());
                 channel.writeAndFlush(zeroCopy.region(), channel.voidPromise());
             } else {
-                rawBytes = ((ChunkFrame) frame).rawLength();
+                ChunkFrame chunk = (ChunkFrame) frame;
+                rawBytes = chunk.rawLength();
+                count(chunk.encoding(), chunk.payload().readableBytes());
                 channel.writeAndFlush(frame, channel.voidPromise());
             }
             chunksSent++;
             listener.chunkSent(target, rawBytes);
             pump();
         });
+    }
+
+    private void count(ChunkEncoding encoding, long payloadBytes) {
+        chunksByEncoding[encoding.ordinal()]++;
+        bytesByEncoding[encoding.ordinal()] += payloadBytes;
     }
 
     private static void release(Object prepared) {
@@ -240,7 +291,15 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     private void succeed(boolean alreadyActive, int copiedLocally) {
         finish(new TargetResult(target, true, alreadyActive, counter.bytesWritten(), elapsedSeconds(),
-                manifest.chunks().count(), chunksSent, copiedLocally, null, null));
+                manifest.chunks().count(), chunksSent, copiedLocally, null, null, details()));
+    }
+
+    private TargetResult.Delta details() {
+        java.util.EnumMap<ChunkEncoding, TargetResult.EncodingCount> byEncoding = new java.util.EnumMap<>(ChunkEncoding.class);
+        for (ChunkEncoding e : ChunkEncoding.values()) {
+            byEncoding.put(e, new TargetResult.EncodingCount(chunksByEncoding[e.ordinal()], bytesByEncoding[e.ordinal()]));
+        }
+        return new TargetResult.Delta(delta == null ? null : delta.baseId(), manifestBytes, chunksRefetched, byEncoding);
     }
 
     private void fail(ErrorCode code, String message) {
@@ -248,7 +307,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             return;
         }
         finish(new TargetResult(target, false, false, counter.bytesWritten(), elapsedSeconds(),
-                manifest.chunks().count(), chunksSent, 0, code, message));
+                manifest.chunks().count(), chunksSent, 0, code, message, details()));
     }
 
     private void finish(TargetResult r) {
@@ -257,8 +316,9 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         }
         state = State.DONE;
         if (r.activated()) {
-            LOG.info("{} activated {} ({}) in {}s, {} bytes on wire", target, manifest.version(), manifest.releaseId().shortHex(),
-                    String.format(Locale.ROOT, "%.2f", r.seconds()), r.bytesWire());
+            LOG.info("{} activated {} ({}) in {}s, {} bytes on wire{}", target, manifest.version(), manifest.releaseId().shortHex(),
+                    String.format(Locale.ROOT, "%.2f", r.seconds()), r.bytesWire(),
+                    chunksRefetched == 0 ? "" : ", " + chunksRefetched + " chunk(s) sent again: the target's base did not verify");
         } else {
             LOG.warn("{} failed: {} {}", target, r.code().label(), r.error());
         }

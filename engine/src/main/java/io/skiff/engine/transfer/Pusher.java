@@ -1,28 +1,28 @@
 package io.skiff.engine.transfer;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FileRegion;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.store.PublishedReleases;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
 import io.skiff.engine.transport.WireByteCounter;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
-import io.skiff.protocol.frame.ChunkEncoding;
-import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameEncoder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  * slow or failing only affects its own result.
  */
 public final class Pusher {
+    private static final Logger LOG = LoggerFactory.getLogger(Pusher.class);
+    /** Encodings kept for other targets of a fan-out; targets move in step, so this is a window, not a store. */
+    static final long ENCODE_ONCE_CACHE_BYTES = 64L * 1024 * 1024;
     private Pusher() {
     }
 
@@ -64,16 +67,16 @@ public final class Pusher {
                                    PushListener listener, long startNanos, double manifestSeconds) {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newEventLoopGroup(Math.min(2, Math.max(1, targets.size())), "skiff-tx-io");
-        ThreadLocal<Encoder> encoderOfThread = ThreadLocal.withInitial(() -> new Encoder(options.zstdLevel()));
         ExecutorService encoders = new ThreadPoolExecutor(options.encoderThreads(), options.encoderThreads(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), new DefaultThreadFactory("skiff-tx-encode", true));
-        CompressibilityTracker compressibility = new CompressibilityTracker(manifest.entries().size());
-        try (ChunkSource chunks = new ChunkSource(source, manifest)) {
-            ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        PublishedReleases history = options.history() == null ? null : new PublishedReleases(options.history(), options.historyRetain());
+        ChunkSource chunks = new ChunkSource(source, manifest);
+        ReleaseEncodings encodings = new ReleaseEncodings(manifest, chunks, history, options.zstdLevel(),
+                targets.size() > 1 ? ENCODE_ONCE_CACHE_BYTES : 0, PooledByteBufAllocator.DEFAULT);
+        try {
             List<CompletableFuture<TargetResult>> results = new ArrayList<>();
             for (HostPort target : targets) {
-                results.add(connect(transport, group, target, manifest, options, listener, encoders,
-                        ordinal -> encoderOfThread.get().encode(alloc, chunks, compressibility, ordinal)));
+                results.add(connect(transport, group, target, manifest, options, listener, encoders, encodings));
             }
             List<TargetResult> done = new ArrayList<>();
             long wire = 0;
@@ -82,20 +85,39 @@ public final class Pusher {
                 done.add(result);
                 wire += result.bytesWire();
             }
+            if (history != null && done.stream().anyMatch(TargetResult::activated)) {
+                recordPublished(history, manifest, source);
+            }
             return new PushResult(manifest, manifest.totalBytes(), wire, (System.nanoTime() - startNanos) / 1e9,
                     manifestSeconds, done);
         } finally {
             encoders.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            try {
+                encoders.awaitTermination(10, TimeUnit.SECONDS); // before their native zstd contexts are freed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            encodings.close();
+            chunks.close();
+        }
+    }
+
+    /** The next push can encode against this release; failing to record it costs compression, not the push. */
+    private static void recordPublished(PublishedReleases history, Manifest manifest, Path source) {
+        try {
+            history.record(manifest, source);
+        } catch (RuntimeException e) {
+            LOG.warn("could not record {} ({}) in the sender history {}: {}", manifest.version(), manifest.releaseId().shortHex(),
+                    history.root(), e.getMessage());
         }
     }
 
     private static CompletableFuture<TargetResult> connect(Transport transport, EventLoopGroup group, HostPort target,
                                                            Manifest manifest, PushOptions options, PushListener listener,
-                                                           ExecutorService encoders,
-                                                           java.util.function.IntFunction<Object> prepare) {
+                                                           ExecutorService encoders, ReleaseEncodings encodings) {
         WireByteCounter counter = new WireByteCounter();
-        PushSession session = new PushSession(target.toString(), manifest, encoders, prepare, options.maxInFlight(),
+        PushSession session = new PushSession(target.toString(), manifest, encoders, encodings, options.maxInFlight(),
                 options.senderName(), listener, counter);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
@@ -121,7 +143,7 @@ public final class Pusher {
             if (!f.isSuccess()) {
                 String reason = connectFailureReason(f.cause());
                 TargetResult failed = new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(),
-                        0, 0, ErrorCode.CONNECT_FAILED, "cannot connect to " + target + ": " + reason);
+                        0, 0, ErrorCode.CONNECT_FAILED, "cannot connect to " + target + ": " + reason, TargetResult.Delta.none());
                 listener.finished(failed);
                 session.result().complete(failed);
             }
@@ -142,32 +164,5 @@ public final class Pusher {
             return "unknown host";
         }
         return cause instanceof ConnectException ? message : cause.toString();
-    }
-
-    /** Per encoder thread: a zstd context, reused for every chunk. */
-    private static final class Encoder {
-        private final ChunkCompressor compressor;
-
-        Encoder(int zstdLevel) {
-            this.compressor = new ChunkCompressor(zstdLevel);
-        }
-
-        /** A {@link ChunkFrame}, or a {@link FileRegionChunk} when the chunk goes raw anyway. */
-        Object encode(ByteBufAllocator alloc, ChunkSource chunks, CompressibilityTracker compressibility, int ordinal) {
-            int entry = chunks.entryIndex(ordinal);
-            boolean tried = compressor.enabled() && compressibility.shouldTry(entry, ordinal);
-            if (!tried) {
-                FileRegion region = chunks.region(ordinal);
-                if (region != null) {
-                    int length = (int) region.count();
-                    return new FileRegionChunk(length, FrameEncoder.chunkHeader(alloc, ordinal, ChunkEncoding.RAW, length, length), region);
-                }
-            }
-            ChunkFrame frame = compressor.encode(alloc, ordinal, chunks.read(alloc, ordinal), tried);
-            if (tried) {
-                compressibility.record(entry, frame.encoding() != ChunkEncoding.RAW);
-            }
-            return frame;
-        }
     }
 }

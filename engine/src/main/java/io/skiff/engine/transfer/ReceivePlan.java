@@ -21,6 +21,9 @@ final class ReceivePlan {
     private final BitSet representatives = new BitSet();
     private final BitSet wanted = new BitSet();
     private final BitSet received = new BitSet();
+    /** Wanted chunks asked for again (their reference was unusable) that have not arrived again yet. */
+    private final BitSet refetched = new BitSet();
+    private int refetchesOutstanding;
     private int outstanding;
 
     ReceivePlan(Manifest manifest) {
@@ -69,7 +72,33 @@ final class ReceivePlan {
         }
         received.set(ordinal);
         outstanding--;
+        if (refetched.get(ordinal)) {
+            refetchesOutstanding--;
+        }
         return true;
+    }
+
+    /** A received chunk could not be decoded with its reference: it is outstanding again, once. */
+    void refetch(int ordinal) {
+        if (!received.get(ordinal) || refetched.get(ordinal)) {
+            throw new IllegalStateException("refetch of ordinal " + ordinal);
+        }
+        received.clear(ordinal);
+        refetched.set(ordinal);
+        outstanding++;
+        refetchesOutstanding++;
+    }
+
+    boolean wasRefetched(int ordinal) {
+        return ordinal >= 0 && refetched.get(ordinal);
+    }
+
+    int refetchedCount() {
+        return refetched.cardinality();
+    }
+
+    int refetchesOutstanding() {
+        return refetchesOutstanding;
     }
 
     int outstanding() {

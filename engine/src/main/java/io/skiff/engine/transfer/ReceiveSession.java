@@ -15,7 +15,15 @@ import io.skiff.protocol.ManifestCodec;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import io.skiff.engine.delta.BaseChunks;
+import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.frame.ActivatedFrame;
+import io.skiff.protocol.frame.BaseFrame;
+import io.skiff.protocol.frame.ChunkEncoding;
+import io.skiff.protocol.frame.RefetchFrame;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.CommitFrame;
 import io.skiff.protocol.frame.DecodeFailure;
@@ -34,8 +42,10 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -53,7 +63,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiveSession.class);
     private static final long DRAIN_SECONDS = 10;
 
-    private enum State { HELLO, OFFER, MANIFEST, RECEIVING, COMMITTED, CLOSED }
+    private enum State { HELLO, OFFER, BASE, MANIFEST, RECEIVING, COMMITTED, CLOSED }
 
     private final Receiver receiver;
     private final ReleaseStore store;
@@ -62,6 +72,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private String peer = "?";
     private OfferFrame offer;
     private String busyKey;
+    private List<Sha256> offeredBases = List.of();
+    private Manifest knownManifest;
+    private BaseFrame baseChoice;
+    /** The base release the sender encodes against, read for zstd+reference chunks; null for none. */
+    private BaseChunks base;
     private ByteArrayOutputStream manifestBytes;
     private StagingRelease staging;
     private ReceivePlan plan;
@@ -119,6 +134,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             state = State.OFFER;
         } else if (state == State.OFFER && msg instanceof OfferFrame o) {
             onOffer(ctx, o);
+        } else if (state == State.BASE && msg instanceof BaseFrame b) {
+            onBase(ctx, b);
         } else if (state == State.MANIFEST && msg instanceof ManifestPartFrame part) {
             onManifestPart(ctx, part);
         } else if (state == State.RECEIVING && msg instanceof CommitFrame commit) {
@@ -147,26 +164,61 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                     + " is being received on another connection");
         }
         busyKey = key;
-        Optional<Manifest> known = store.loadManifest(o.channel(), o.releaseId());
-        if (known.isPresent()) {
-            ctx.writeAndFlush(new OfferReplyFrame(OfferReplyFrame.Decision.MANIFEST_KNOWN));
-            startReceiving(ctx, known.get());
-        } else {
-            manifestBytes = new ByteArrayOutputStream(Math.min(o.manifestLength(), FrameDescriptor.MANIFEST_PART_BYTES));
-            ctx.writeAndFlush(new OfferReplyFrame(OfferReplyFrame.Decision.SEND_MANIFEST));
-            state = State.MANIFEST;
+        offeredBases = basesOf(o.channel());
+        knownManifest = store.loadManifest(o.channel(), o.releaseId()).orElse(null);
+        ctx.writeAndFlush(new OfferReplyFrame(knownManifest != null ? OfferReplyFrame.Decision.MANIFEST_KNOWN
+                : OfferReplyFrame.Decision.SEND_MANIFEST, offeredBases));
+        state = State.BASE;
+    }
+
+    /** Releases of the channel the sender may encode against: current first, then retained, newest first. */
+    private List<Sha256> basesOf(String channel) {
+        List<Sha256> bases = new ArrayList<>();
+        store.current(channel).ifPresent(bases::add);
+        for (Sha256 id : store.releases(channel)) {
+            if (bases.size() < ProtocolLimits.MAX_BASES && !bases.contains(id) && Files.exists(store.manifestFile(channel, id))) {
+                bases.add(id);
+            }
         }
+        return bases;
+    }
+
+    private void onBase(ChannelHandlerContext ctx, BaseFrame b) {
+        if (b.baseId() != null) {
+            if (!offeredBases.contains(b.baseId())) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "sender chose base " + b.baseId().shortHex() + ", which this receiver did not offer");
+            }
+            Manifest baseManifest = store.loadManifest(offer.channel(), b.baseId()).orElseThrow(() -> new SkiffException(
+                    ErrorCode.STORAGE_FAILURE, "base " + b.baseId().shortHex() + " of " + offer.channel() + " vanished"));
+            base = new BaseChunks(baseManifest, store.releaseDir(offer.channel(), b.baseId()));
+        }
+        baseChoice = b;
+        if (knownManifest != null) {
+            if (b.encodedManifestLength() != 0) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "manifest announced, but this receiver knows it");
+            }
+            startReceiving(ctx, knownManifest);
+            return;
+        }
+        long bound = b.manifestEncoding() == BaseFrame.ManifestEncoding.PLAIN ? offer.manifestLength() : Zstd.compressBound(offer.manifestLength());
+        if (b.encodedManifestLength() < 1 || b.encodedManifestLength() > bound) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, b.manifestEncoding() + " manifest of " + b.encodedManifestLength()
+                    + " bytes for a " + offer.manifestLength() + "-byte manifest");
+        }
+        manifestBytes = new ByteArrayOutputStream(Math.min(b.encodedManifestLength(), FrameDescriptor.MANIFEST_PART_BYTES));
+        state = State.MANIFEST;
     }
 
     private void onManifestPart(ChannelHandlerContext ctx, ManifestPartFrame part) {
-        if (manifestBytes.size() + part.bytes().length > offer.manifestLength()) {
-            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest parts exceed the offered " + offer.manifestLength() + " bytes");
+        int expected = baseChoice.encodedManifestLength();
+        if (manifestBytes.size() + part.bytes().length > expected) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest parts exceed the announced " + expected + " bytes");
         }
         manifestBytes.writeBytes(part.bytes());
-        if (manifestBytes.size() < offer.manifestLength()) {
+        if (manifestBytes.size() < expected) {
             return;
         }
-        Manifest manifest = ManifestCodec.decode(manifestBytes.toByteArray());
+        Manifest manifest = ManifestCodec.decode(decodeManifest(manifestBytes.toByteArray()));
         manifestBytes = null;
         if (!manifest.releaseId().equals(offer.releaseId())) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest hashes to " + manifest.releaseId().shortHex()
@@ -178,12 +230,32 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         startReceiving(ctx, manifest);
     }
 
+    /** The canonical manifest bytes; a compressed manifest must decode to exactly the offered length (no bombs). */
+    private byte[] decodeManifest(byte[] encoded) {
+        if (baseChoice.manifestEncoding() == BaseFrame.ManifestEncoding.PLAIN) {
+            return encoded;
+        }
+        byte[] canonical = new byte[offer.manifestLength()];
+        try (ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
+            if (baseChoice.manifestEncoding() == BaseFrame.ManifestEncoding.ZSTD_BASE) {
+                zstd.loadDict(base.manifest().canonicalBytes());
+            }
+            int size = zstd.decompressByteArray(canonical, 0, canonical.length, encoded, 0, encoded.length);
+            if (size != canonical.length) {
+                throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest decoded to " + size + " bytes, offer said " + canonical.length);
+            }
+        } catch (ZstdException e) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "compressed manifest does not decode: " + e.getMessage());
+        }
+        return canonical;
+    }
+
     /** Stages the release, copies every chunk found (and re-verified) on local disk, asks for the rest. */
     private void startReceiving(ChannelHandlerContext ctx, Manifest manifest) {
         staging = StagingRelease.create(store, manifest);
         plan = new ReceivePlan(manifest);
         ByteBuf copyBuffer = ctx.alloc().directBuffer(manifest.chunking().maxBytes());
-        try (LocalChunkIndex local = LocalChunkIndex.of(store, manifest.channel())) {
+        try (LocalChunkIndex local = LocalChunkIndex.of(store, manifest.channel(), receiver.seeds())) {
             ByteBuffer buffer = copyBuffer.nioBuffer(0, copyBuffer.capacity());
             MessageDigest digest = Sha256.newDigest();
             BitSet reps = plan.representatives();
@@ -210,6 +282,10 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
      */
     private boolean onChunk(ChannelHandlerContext ctx, ChunkFrame chunk) {
         int ordinal = chunk.ordinal();
+        if (chunk.encoding() == ChunkEncoding.ZSTD_REF && (base == null || plan.wasRefetched(ordinal))) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "chunk ordinal=" + ordinal + " references a base "
+                    + (base == null ? "the sender did not choose" : "this receiver already could not use for it"));
+        }
         if (!plan.accept(ordinal)) {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "chunk ordinal=" + ordinal + " was not wanted or arrived twice");
         }
@@ -233,10 +309,12 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     /** On a verifier thread: decode, hash, compare, write; then reports back on the session's thread. */
     private void verifyAndWrite(ChannelHandlerContext ctx, ChunkFrame chunk, int size, ChunkVerifierPool.Worker worker) {
         SkiffException failure = null;
+        boolean refetch = false;
         try {
             int ordinal = chunk.ordinal();
             Manifest manifest = staging.manifest();
-            ByteBuffer bytes = worker.decompressor.decode(chunk, worker.scratch);
+            BaseChunks base = this.base;
+            ByteBuffer bytes = worker.decompressor.decode(chunk, worker.scratch, base == null ? ref -> null : base::read);
             worker.digest.reset();
             worker.digest.update(bytes.duplicate());
             worker.digest.digest(worker.digestOut, 0, Sha256.BYTES);
@@ -246,6 +324,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                         + manifest.chunks().hash(ordinal).shortHex() + " actual=" + Sha256.of(worker.digestOut).shortHex());
             }
             writeEverywhere(ordinal, bytes);
+        } catch (ChunkDecompressor.ReferenceUnavailable e) {
+            LOG.debug("{}: {}; asking again without a reference", peer, e.getMessage());
+            refetch = true;
         } catch (SkiffException e) {
             failure = e;
         } catch (DigestException | RuntimeException e) {
@@ -255,11 +336,15 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             readAhead.processed(size);
         }
         SkiffException result = failure;
-        ctx.executor().execute(() -> chunkVerified(ctx, result));
+        int refetchOrdinal = refetch ? chunk.ordinal() : -1;
+        ctx.executor().execute(() -> chunkVerified(ctx, result, refetchOrdinal));
     }
 
-    /** On the session's thread: one chunk is done; a failure ends the session, the last one may commit. */
-    private void chunkVerified(ChannelHandlerContext ctx, SkiffException failure) {
+    /**
+     * On the session's thread: one chunk is done; a failure ends the session, a chunk whose reference
+     * this receiver could not supply is asked for again, and the last one may run a deferred commit.
+     */
+    private void chunkVerified(ChannelHandlerContext ctx, SkiffException failure, int refetchOrdinal) {
         chunksInVerification--;
         if (state == State.CLOSED) {
             return;
@@ -268,7 +353,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             if (failure != null) {
                 throw failure;
             }
-            if (chunksInVerification == 0 && deferredCommit != null) {
+            if (refetchOrdinal >= 0) {
+                plan.refetch(refetchOrdinal);
+                ctx.writeAndFlush(new RefetchFrame(new int[]{refetchOrdinal}));
+            }
+            if (chunksInVerification == 0 && plan.outstanding() == 0 && deferredCommit != null) {
                 CommitFrame commit = deferredCommit;
                 deferredCommit = null;
                 commit(ctx, commit);
@@ -293,11 +382,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit of " + commit.releaseId().shortHex()
                     + " while receiving " + staging.releaseId().shortHex());
         }
-        if (plan.outstanding() > 0) {
+        if (plan.outstanding() > plan.refetchesOutstanding()) {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit with " + plan.outstanding() + " wanted chunks missing");
         }
-        if (chunksInVerification > 0) {
-            deferredCommit = commit; // runs when the last chunk is verified and written
+        if (chunksInVerification > 0 || plan.outstanding() > 0) {
+            deferredCommit = commit; // runs when the last chunk (refetched ones included) is verified and written
             return;
         }
         commit(ctx, commit);
@@ -308,8 +397,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         long commitStart = System.nanoTime();
         staging.commit(peer, receiver.config().rehashOnCommit());
         state = State.COMMITTED;
-        LOG.info("{} activated {} {} ({}); commit took {} ms", peer, manifest.channel(), manifest.version(),
-                manifest.releaseId().shortHex(), (System.nanoTime() - commitStart) / 1_000_000);
+        LOG.info("{} activated {} {} ({}); commit took {} ms{}", peer, manifest.channel(), manifest.version(),
+                manifest.releaseId().shortHex(), (System.nanoTime() - commitStart) / 1_000_000,
+                plan.refetchedCount() == 0 ? "" : "; " + plan.refetchedCount() + " chunk(s) fetched again: the local base did not verify");
         int received = plan.wanted().cardinality();
         ctx.writeAndFlush(new ActivatedFrame(manifest.releaseId(), received, chunksCopiedLocally));
         endTransfer();
@@ -370,6 +460,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private void endTransfer() {
         if (staging != null) {
             staging.close();
+        }
+        if (base != null) {
+            base.close();
         }
         if (busyKey != null) {
             receiver.end(busyKey);

@@ -10,6 +10,7 @@ import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
@@ -19,6 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +49,12 @@ public final class Receiver implements AutoCloseable {
     /** "channel/release-id" of transfers in progress: a second push of the same release gets BUSY. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Channel serverChannel;
+    private final List<SeedTree> seeds;
 
     private Receiver(ReceiverConfig config) {
         this.config = config;
         this.store = new ReleaseStore(config.root(), config.retain());
+        this.seeds = indexSeeds(config.seeds());
         Transport transport = Transport.best();
         this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "skiff-rx-io");
@@ -82,6 +88,18 @@ public final class Receiver implements AutoCloseable {
         LOG.info("receiver listening on {} root={} transport={}", serverChannel.localAddress(), store.root(), transport);
     }
 
+    private static List<SeedTree> indexSeeds(List<Path> dirs) {
+        List<SeedTree> seeds = new ArrayList<>();
+        for (Path dir : dirs) {
+            long start = System.nanoTime();
+            SeedTree seed = SeedTree.index(dir);
+            LOG.info("indexed seed {}: {} files, {} chunks, {} bytes in {} ms", seed.dir(), seed.manifest().fileCount(),
+                    seed.manifest().chunks().count(), seed.manifest().totalBytes(), (System.nanoTime() - start) / 1_000_000);
+            seeds.add(seed);
+        }
+        return List.copyOf(seeds);
+    }
+
     public static Receiver start(ReceiverConfig config) {
         return new Receiver(config);
     }
@@ -97,6 +115,10 @@ public final class Receiver implements AutoCloseable {
     /** The bound port (useful when configured with port 0). */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    List<SeedTree> seeds() {
+        return seeds;
     }
 
     ChunkVerifierPool verifiers() {

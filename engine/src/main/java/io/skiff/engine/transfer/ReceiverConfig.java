@@ -4,6 +4,7 @@ import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.transport.HostPort;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,14 +19,16 @@ import java.util.Objects;
  * @param rehashOnCommit   read every chunk back from disk and hash it again before activation
  *                         (chunks are always verified before they are written; this also catches
  *                         corruption between write and commit, at the cost of one more pass)
+ * @param seeds            directories indexed at start as extra sources of local chunks
  */
 public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
-                             int maxManifestBytes, boolean rehashOnCommit) {
+                             int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds) {
     public static final int DEFAULT_PORT = 7070;
 
     public ReceiverConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(root, "root");
+        seeds = List.copyOf(seeds);
         if (retain < 1 || ioThreads < 1 || diskThreads < 1 || maxManifestBytes < 1024) {
             throw new IllegalArgumentException("retain=" + retain + " ioThreads=" + ioThreads + " diskThreads="
                     + diskThreads + " maxManifestBytes=" + maxManifestBytes);
@@ -35,14 +38,18 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
-                Math.max(2, cores), 256 * 1024 * 1024, false);
+                Math.max(2, cores), 256 * 1024 * 1024, false, List.of());
     }
 
     public ReceiverConfig withRetain(int retain) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds);
     }
 
     public ReceiverConfig withRehashOnCommit(boolean rehash) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds);
+    }
+
+    public ReceiverConfig withSeeds(List<Path> dirs) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs);
     }
 }

@@ -1,6 +1,10 @@
 package io.skiff.engine.transfer;
 
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.frame.ChunkEncoding;
+
+import java.util.Map;
 
 /**
  * How one target's push ended.
@@ -12,10 +16,34 @@ import io.skiff.protocol.ErrorCode;
  * @param chunksSent     chunks the target asked for and the sender sent
  * @param chunksCopiedLocally chunks the target found on its own disk
  * @param error          null when activated; otherwise a one-line reason with {@code code}
+ * @param delta          what the bytes were: base, manifest, chunks by encoding
  */
 public record TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire,
                            double seconds, int chunksTotal, int chunksSent, int chunksCopiedLocally,
-                           ErrorCode code, String error) {
+                           ErrorCode code, String error, Delta delta) {
+    /** Chunks sent in one encoding and their payload bytes (frame headers not included). */
+    public record EncodingCount(long chunks, long bytes) {
+    }
+
+    /**
+     * @param base            the release the target held that chunks were encoded against; null for none
+     * @param manifestBytes   encoded manifest bytes sent (0 when the target knew it)
+     * @param chunksRefetched chunks the target could not decode with their reference, sent again
+     */
+    public record Delta(Sha256 base, long manifestBytes, int chunksRefetched, Map<ChunkEncoding, EncodingCount> encodings) {
+        public Delta {
+            encodings = Map.copyOf(encodings);
+        }
+
+        public static Delta none() {
+            Map<ChunkEncoding, EncodingCount> zero = new java.util.EnumMap<>(ChunkEncoding.class);
+            for (ChunkEncoding e : ChunkEncoding.values()) {
+                zero.put(e, new EncodingCount(0, 0));
+            }
+            return new Delta(null, 0, 0, zero);
+        }
+    }
+
     public String status() {
         return activated ? "activated" : "failed";
     }

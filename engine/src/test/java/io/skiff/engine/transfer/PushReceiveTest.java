@@ -12,6 +12,7 @@ import io.skiff.protocol.Sha256;
 import io.skiff.protocol.frame.ErrorFrame;
 import io.skiff.protocol.frame.FrameDescriptor;
 import io.skiff.protocol.frame.HelloFrame;
+import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import org.junit.jupiter.api.AfterEach;
@@ -244,6 +245,7 @@ class PushReceiveTest {
             try (RawClient client = new RawClient(receiver.port())) {
                 List<Object> answer = client.send(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, "test"))
                         .send(new OfferFrame(Sha256.digest(evil), evil.length, CHANNEL, "evil"))
+                        .send(new BaseFrame(null, BaseFrame.ManifestEncoding.PLAIN, evil.length))
                         .send(new ManifestPartFrame(evil))
                         .readUntilClosed();
                 ErrorFrame error = assertInstanceOf(ErrorFrame.class, answer.get(answer.size() - 1));

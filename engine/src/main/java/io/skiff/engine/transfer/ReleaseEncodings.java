@@ -1,0 +1,188 @@
+package io.skiff.engine.transfer;
+
+import com.github.luben.zstd.ZstdCompressCtx;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.FileRegion;
+import io.skiff.engine.delta.BaseChunks;
+import io.skiff.engine.delta.BaseRange;
+import io.skiff.engine.delta.ReferencePlanner;
+import io.skiff.engine.store.PublishedReleases;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.frame.BaseFrame.ManifestEncoding;
+import io.skiff.protocol.frame.ChunkEncoding;
+import io.skiff.protocol.frame.ChunkFrame;
+import io.skiff.protocol.frame.ChunkReference;
+import io.skiff.protocol.frame.FrameEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How one push encodes its release, shared by all targets: per delta base (a release a target holds
+ * and the sender's history still has) the manifest compressed against the base's manifest and each
+ * chunk compressed against the base bytes it replaces; without a base, plain zstd. Chunk encodings
+ * go through an {@link EncodedChunkCache} when several targets share them.
+ * Thread-safe: sessions ask from event loops, encoder threads encode.
+ */
+final class ReleaseEncodings implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseEncodings.class);
+    /** Manifests are small and sent once per target: worth a slower, tighter level than chunks. */
+    static final int MANIFEST_ZSTD_LEVEL = 9;
+    /**
+     * References span at most this many average chunks: zstd indexes the whole reference for every
+     * chunk, so a window around the chunk's estimated position beats the whole gap of a dense edit.
+     */
+    static final int REFERENCE_WINDOW_CHUNKS = 4;
+
+    private final Manifest manifest;
+    private final ChunkSource source;
+    private final PublishedReleases history;
+    private final EncodedChunkCache cache;
+    private final CompressibilityTracker compressibility;
+    private final ThreadLocal<ChunkCompressor> compressors;
+    private final List<ChunkCompressor> allCompressors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ByteBufAllocator alloc;
+    private final Delta plain;
+    private final Map<Sha256, Optional<Delta>> byBase = new HashMap<>();
+
+    /**
+     * @param history    the sender's published releases, or null: no references
+     * @param cacheBytes budget of the encode-once cache; 0 for none (a single target gains nothing)
+     */
+    ReleaseEncodings(Manifest manifest, ChunkSource source, PublishedReleases history, int zstdLevel, long cacheBytes,
+                     ByteBufAllocator alloc) {
+        this.manifest = manifest;
+        this.source = source;
+        this.history = history;
+        this.cache = cacheBytes > 0 ? new EncodedChunkCache(cacheBytes) : null;
+        this.compressibility = new CompressibilityTracker(manifest.entries().size());
+        this.compressors = ThreadLocal.withInitial(() -> {
+            ChunkCompressor c = new ChunkCompressor(zstdLevel);
+            allCompressors.add(c);
+            return c;
+        });
+        this.alloc = alloc;
+        this.plain = new Delta(null, null);
+    }
+
+    /** The delta for the first of a target's bases (newest first) that the history holds; plain zstd if none. */
+    synchronized Delta forBases(List<Sha256> bases) {
+        if (history != null) {
+            for (Sha256 id : bases) {
+                Optional<Delta> delta = byBase.computeIfAbsent(id, this::openBase);
+                if (delta.isPresent()) {
+                    return delta.get();
+                }
+            }
+        }
+        return plain;
+    }
+
+    private Optional<Delta> openBase(Sha256 id) {
+        return history.find(manifest.channel(), id).map(published -> {
+            long start = System.nanoTime();
+            int window = (int) Math.min(ReferencePlanner.MAX_REFERENCE_BYTES, (long) REFERENCE_WINDOW_CHUNKS * manifest.chunking().avgBytes());
+            Delta d = new Delta(new ReferencePlanner(published.manifest(), manifest, window),
+                    new BaseChunks(published.manifest(), published.dir()));
+            LOG.info("delta base {} of {}: manifest {} bytes encoded as {} ({} ms)", id.shortHex(), manifest.channel(),
+                    manifest.canonicalLength(), d.encodedManifest().length, (System.nanoTime() - start) / 1_000_000);
+            return d;
+        });
+    }
+
+    /** Encodings against one base (or none). */
+    final class Delta {
+        private final ReferencePlanner planner;
+        private final BaseChunks base;
+        private final ManifestEncoding manifestEncoding;
+        private final byte[] encodedManifest;
+
+        private Delta(ReferencePlanner planner, BaseChunks base) {
+            this.planner = planner;
+            this.base = base;
+            byte[] canonical = manifest.canonicalBytes();
+            byte[] compressed;
+            try (ZstdCompressCtx ctx = new ZstdCompressCtx().setLevel(MANIFEST_ZSTD_LEVEL).setChecksum(false).setContentSize(true)) {
+                if (base != null) {
+                    ctx.loadDict(base.manifest().canonicalBytes());
+                }
+                compressed = ctx.compress(canonical);
+            }
+            if (compressed.length < canonical.length) {
+                manifestEncoding = base != null ? ManifestEncoding.ZSTD_BASE : ManifestEncoding.ZSTD;
+                encodedManifest = compressed;
+            } else {
+                manifestEncoding = ManifestEncoding.PLAIN;
+                encodedManifest = canonical;
+            }
+        }
+
+        /** The base release, or null for plain encodings. */
+        Sha256 baseId() {
+            return base == null ? null : base.releaseId();
+        }
+
+        ManifestEncoding manifestEncoding() {
+            return manifestEncoding;
+        }
+
+        byte[] encodedManifest() {
+            return encodedManifest;
+        }
+
+        /**
+         * A {@link ChunkFrame}, or a {@link FileRegionChunk} when the chunk goes raw from the file. With
+         * {@code allowReference} false (the target could not use one), never zstd+reference.
+         */
+        Object prepare(int ordinal, boolean allowReference) {
+            if (base != null && allowReference) {
+                BaseRange range = planner.referenceFor(ordinal);
+                if (range != null) {
+                    ChunkReference ref = new ChunkReference(range.start(), range.count());
+                    byte[] dictionary = base.read(ref);
+                    if (dictionary != null) {
+                        return cached(base.releaseId(), ordinal, () -> compressors.get()
+                                .encodeWithReference(alloc, ordinal, source.read(alloc, ordinal), ref, dictionary));
+                    }
+                }
+            }
+            return preparePlain(ordinal);
+        }
+    }
+
+    private Object preparePlain(int ordinal) {
+        ChunkCompressor compressor = compressors.get();
+        int entry = source.entryIndex(ordinal);
+        boolean tried = compressor.enabled() && compressibility.shouldTry(entry, ordinal);
+        if (!tried) {
+            FileRegion region = source.region(ordinal);
+            if (region != null) {
+                int length = (int) region.count();
+                return new FileRegionChunk(length, FrameEncoder.chunkHeader(alloc, ordinal, ChunkEncoding.RAW, length, length), region);
+            }
+        }
+        ChunkFrame frame = cached(null, ordinal, () -> compressors.get().encode(alloc, ordinal, source.read(alloc, ordinal), tried));
+        if (tried) {
+            compressibility.record(entry, frame.encoding() != ChunkEncoding.RAW);
+        }
+        return frame;
+    }
+
+    private ChunkFrame cached(Sha256 base, int ordinal, java.util.function.Supplier<ChunkFrame> encode) {
+        return cache == null ? encode.get() : cache.get(base, ordinal, encode);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (cache != null) {
+            cache.close();
+        }
+        byBase.values().forEach(d -> d.ifPresent(delta -> delta.base.close()));
+        allCompressors.forEach(ChunkCompressor::close);
+    }
+}
