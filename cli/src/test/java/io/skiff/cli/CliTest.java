@@ -102,6 +102,47 @@ class CliTest {
     }
 
     @Test
+    void shouldReportTheDeltaBreakdownWhenPushingTheNextRelease() throws IOException {
+        Path v1 = source();
+        Path history = tmp.resolve("history");
+        Run first = skiff("push", v1.toString(), "--channel", "icd10cm", "--version", "v1", "--to", target, "--json",
+                "--history", history.toString());
+        assertEquals(0, first.exit(), first.err());
+        Path v2 = tmp.resolve("v2");
+        Files.createDirectories(v2.resolve("codes"));
+        Files.copy(v1.resolve("README.bin"), v2.resolve("README.bin"));
+        String text = Files.readString(v1.resolve("codes/descriptions.txt"));
+        Files.writeString(v2.resolve("codes/descriptions.txt"), text.replace("fracture", "fractures"));
+
+        Run second = skiff("push", v2.toString(), "--channel", "icd10cm", "--version", "v2", "--to", target, "--json",
+                "--history", history.toString());
+
+        assertEquals(0, second.exit(), second.err());
+        JsonNode t = second.json().get("targets").get(0);
+        assertEquals(first.json().get("release_id").asText(), t.get("base_release_id").asText());
+        int sent = t.get("chunks_sent").asInt();
+        assertTrue(sent > 0);
+        assertEquals(sent, t.get("encodings").get("zstd_ref").get("chunks").asInt(), t.toString());
+        assertEquals(0, t.get("encodings").get("raw").get("chunks").asInt());
+        assertEquals(1, t.get("chunks_copied_locally").asInt(), "README.bin is unchanged");
+        assertTrue(t.get("manifest_bytes").asLong() > 0);
+        assertTrue(t.get("bytes_wire").asLong() < first.json().get("bytes_wire").asLong() / 2, t.toString()); // "fracture" is on every few rows
+        assertTrue(Files.isDirectory(history.resolve("icd10cm/releases").resolve(second.json().get("release_id").asText())));
+        TestTrees.assertSameTree(v2, tmp.resolve("root/icd10cm/current"));
+
+        Run human = skiff("push", v1.toString(), "--channel", "icd10cm", "--version", "v1", "--to", target, "--no-history");
+        assertEquals(0, human.exit(), human.err());
+        assertTrue(human.out().contains("copied locally"), human.out());
+    }
+
+    @Test
+    void shouldRefuseHistoryAndNoHistoryTogether() {
+        Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", target, "--history", "h", "--no-history");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("--history and --no-history"), run.err());
+    }
+
+    @Test
     void shouldPrintAHumanSummaryWithoutJson() {
         Run run = skiff("push", source().toString(), "--channel", "icd10cm", "--version", "v1", "--to", target);
         assertEquals(0, run.exit(), run.err());

@@ -67,7 +67,7 @@ final class ReleaseEncodings implements AutoCloseable {
             return c;
         });
         this.alloc = alloc;
-        this.plain = new Delta(null, null);
+        this.plain = new Delta(null, null, null);
     }
 
     /** The delta for the first of a target's bases (newest first) that the history holds; plain zstd if none. */
@@ -88,6 +88,7 @@ final class ReleaseEncodings implements AutoCloseable {
             long start = System.nanoTime();
             int window = (int) Math.min(ReferencePlanner.MAX_REFERENCE_BYTES, (long) REFERENCE_WINDOW_CHUNKS * manifest.chunking().avgBytes());
             Delta d = new Delta(new ReferencePlanner(published.manifest(), manifest, window),
+                    new ReferencePlanner(published.manifest(), manifest, ReferencePlanner.MAX_REFERENCE_BYTES),
                     new BaseChunks(published.manifest(), published.dir()));
             LOG.info("delta base {} of {}: manifest {} bytes encoded as {} ({} ms)", id.shortHex(), manifest.channel(),
                     manifest.canonicalLength(), d.encodedManifest().length, (System.nanoTime() - start) / 1_000_000);
@@ -98,12 +99,15 @@ final class ReleaseEncodings implements AutoCloseable {
     /** Encodings against one base (or none). */
     final class Delta {
         private final ReferencePlanner planner;
+        /** The same pairing with the widest window the protocol allows: the retry when the narrow one missed. */
+        private final ReferencePlanner widePlanner;
         private final BaseChunks base;
         private final ManifestEncoding manifestEncoding;
         private final byte[] encodedManifest;
 
-        private Delta(ReferencePlanner planner, BaseChunks base) {
+        private Delta(ReferencePlanner planner, ReferencePlanner widePlanner, BaseChunks base) {
             this.planner = planner;
+            this.widePlanner = widePlanner;
             this.base = base;
             byte[] canonical = manifest.canonicalBytes();
             byte[] compressed;
@@ -142,16 +146,25 @@ final class ReleaseEncodings implements AutoCloseable {
         Object prepare(int ordinal, boolean allowReference) {
             if (base != null && allowReference) {
                 BaseRange range = planner.referenceFor(ordinal);
-                if (range != null) {
-                    ChunkReference ref = new ChunkReference(range.start(), range.count());
-                    byte[] dictionary = base.read(ref);
-                    if (dictionary != null) {
-                        return cached(base.releaseId(), ordinal, () -> compressors.get()
-                                .encodeWithReference(alloc, ordinal, source.read(alloc, ordinal), ref, dictionary));
-                    }
+                ChunkReference ref = range == null ? null : new ChunkReference(range.start(), range.count());
+                byte[] dictionary = ref == null ? null : base.read(ref);
+                if (dictionary != null) { // else the history's copy is gone or changed: plain zstd
+                    ChunkCompressor.ReferenceCandidate first = new ChunkCompressor.ReferenceCandidate(ref, () -> dictionary);
+                    ChunkCompressor.ReferenceCandidate wide = candidate(widePlanner.referenceFor(ordinal));
+                    ChunkCompressor.ReferenceCandidate fallback = wide == null || wide.ref().equals(first.ref()) ? null : wide;
+                    return cached(base.releaseId(), ordinal, () -> compressors.get()
+                            .encodeWithReference(alloc, ordinal, source.read(alloc, ordinal), first, fallback));
                 }
             }
             return preparePlain(ordinal);
+        }
+
+        private ChunkCompressor.ReferenceCandidate candidate(BaseRange range) {
+            if (range == null) {
+                return null;
+            }
+            ChunkReference ref = new ChunkReference(range.start(), range.count());
+            return new ChunkCompressor.ReferenceCandidate(ref, () -> base.read(ref));
         }
     }
 

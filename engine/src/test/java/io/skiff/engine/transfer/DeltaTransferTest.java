@@ -180,6 +180,25 @@ class DeltaTransferTest {
     }
 
     @Test
+    void shouldFallBackToPlainZstdWhenTheSendersHistoryChangedUnderIt() throws IOException {
+        Path v1 = tmp.resolve("v1");
+        TestTrees.textFile(v1.resolve("codes.txt"), 2_000_000, 17);
+        Path v2 = tmp.resolve("v2");
+        editRows(v1.resolve("codes.txt"), v2.resolve("codes.txt"), 18);
+        Receiver receiver = startReceiver("r");
+        push(v1, "v1", receiver);
+        // the history hard-links the pushed files: a pipeline editing v1 in place edits the history too
+        scramble(v1.resolve("codes.txt"));
+
+        TargetResult update = push(v2, "v2", receiver);
+
+        TestTrees.assertSameTree(v2, current(receiver));
+        assertEquals(0, chunks(update, ChunkEncoding.ZSTD_REF), "no reference from bytes that do not verify");
+        assertEquals(update.chunksSent(), chunks(update, ChunkEncoding.ZSTD));
+        assertEquals(0, update.delta().chunksRefetched());
+    }
+
+    @Test
     void shouldSendAFullCorrectCopyToAReceiverWithoutTheBase() throws IOException {
         Path v1 = tmp.resolve("v1");
         TestTrees.textFile(v1.resolve("codes.txt"), 2_000_000, 13);
