@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A base release on local disk (the sender's published copy or the receiver's retained release) read
@@ -23,6 +25,7 @@ import java.security.MessageDigest;
  */
 public final class BaseChunks implements AutoCloseable {
     private static final int MAX_OPEN_FILES = 64;
+    private static final int RECENT = 8;
     private static final byte UNKNOWN = 0;
     private static final byte GOOD = 1;
     private static final byte BAD = 2;
@@ -34,6 +37,13 @@ public final class BaseChunks implements AutoCloseable {
     private final byte[] state;
     private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.READ);
     private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(Sha256::newDigest);
+    /** Neighbouring chunks name the same reference window: the last few are kept, read once. */
+    private final Map<ChunkReference, byte[]> recent = new LinkedHashMap<>(RECENT * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ChunkReference, byte[]> eldest) {
+            return size() > RECENT;
+        }
+    };
 
     public BaseChunks(Manifest manifest, Path releaseDir) {
         this.manifest = manifest;
@@ -70,6 +80,22 @@ public final class BaseChunks implements AutoCloseable {
         if (!isValid(ref)) {
             return null;
         }
+        synchronized (recent) {
+            byte[] cached = recent.get(ref);
+            if (cached != null) {
+                return cached; // callers only read it
+            }
+        }
+        byte[] bytes = readVerified(ref);
+        if (bytes != null) {
+            synchronized (recent) {
+                recent.put(ref, bytes);
+            }
+        }
+        return bytes;
+    }
+
+    private byte[] readVerified(ChunkReference ref) {
         ChunkTable chunks = manifest.chunks();
         int end = ref.start() + ref.count();
         for (int o = ref.start(); o < end; o++) {

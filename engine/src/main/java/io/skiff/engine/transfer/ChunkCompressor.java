@@ -2,6 +2,7 @@ package io.skiff.engine.transfer;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDictCompress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.skiff.protocol.frame.ChunkEncoding;
@@ -10,7 +11,7 @@ import io.skiff.protocol.frame.ChunkReference;
 import io.skiff.protocol.frame.FrameDescriptor;
 
 import java.nio.ByteBuffer;
-import java.util.function.Supplier;
+
 
 /**
  * Encodes one chunk for the wire: zstd (with a reference when the caller has one) when that saves at
@@ -25,11 +26,16 @@ public final class ChunkCompressor implements AutoCloseable {
      * dictionary indexing, not the level.
      */
     static final int MIN_REFERENCE_LEVEL = 3;
+
+    /** The level reference dictionaries are compiled at (a compiled dictionary carries its level). */
+    static int referenceLevel(int level) {
+        return Math.max(level, MIN_REFERENCE_LEVEL);
+    }
     /**
      * A reference encoding larger than 1/64 of the chunk means the reference missed (well-aimed ones
      * leave 1/100 to 1/500 of a code-set chunk): then the wider fallback is tried. On the 100 MB corpus
-     * update this retries ~8 % of chunks and sends 514 KB instead of 1.8 MB (a 1 MiB window for every
-     * chunk: 533 KB at 2.5x the time).
+     * update with 256 KiB windows this retried ~8 % of chunks and sent 514 KB instead of 1.8 MB; with
+     * today's 512 KiB windows it retries ~6 %.
      */
     static final int RETRY_RATIO = 64;
 
@@ -80,8 +86,8 @@ public final class ChunkCompressor implements AutoCloseable {
         return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, raw);
     }
 
-    /** A reference to try: the base chunks it names and a way to read their verified bytes (null: unavailable). */
-    public record ReferenceCandidate(ChunkReference ref, Supplier<byte[]> dictionary) {
+    /** A reference to try: the base chunks it names and where their compiled dictionary comes from. */
+    record ReferenceCandidate(ChunkReference ref, ReferenceDictionaries dictionaries) {
     }
 
     /**
@@ -90,7 +96,7 @@ public final class ChunkCompressor implements AutoCloseable {
      * the first leaves more than 1/{@value #RETRY_RATIO} of the chunk: the first missed where the
      * chunk's bytes moved to. Raw when nothing saves 1/32. Ownership of {@code raw} as in {@link #encode}.
      */
-    public ChunkFrame encodeWithReference(ByteBufAllocator alloc, int ordinal, ByteBuf raw, ReferenceCandidate first,
+    ChunkFrame encodeWithReference(ByteBufAllocator alloc, int ordinal, ByteBuf raw, ReferenceCandidate first,
                                          ReferenceCandidate fallback) {
         int rawLength = raw.readableBytes();
         ByteBuf best = null;
@@ -123,10 +129,10 @@ public final class ChunkCompressor implements AutoCloseable {
 
     /** Reference header + zstd bytes, or null when the reference's bytes are unavailable. */
     private ByteBuf compressWithReference(ByteBufAllocator alloc, ByteBuf raw, ReferenceCandidate candidate) {
-        byte[] dictionary = candidate.dictionary().get();
-        if (dictionary == null) {
-            return null;
-        }
+        return candidate.dictionaries().with(candidate.ref(), dictionary -> compressWithReference(alloc, raw, candidate.ref(), dictionary));
+    }
+
+    private ByteBuf compressWithReference(ByteBufAllocator alloc, ByteBuf raw, ChunkReference ref, ZstdDictCompress dictionary) {
         int rawLength = raw.readableBytes();
         int header = FrameDescriptor.REFERENCE_HEADER_BYTES;
         ByteBuf out = alloc.directBuffer(header + (int) Zstd.compressBound(rawLength));
@@ -135,7 +141,7 @@ public final class ChunkCompressor implements AutoCloseable {
             ByteBuffer src = raw.nioBuffer();
             ByteBuffer dst = out.nioBuffer(0, out.capacity());
             int size = refCtx.compressDirectByteBuffer(dst, header, dst.capacity() - header, src, src.position(), rawLength);
-            candidate.ref().writeTo(out);
+            ref.writeTo(out);
             out.writerIndex(header + size);
             ByteBuf result = out;
             out = null;

@@ -34,10 +34,15 @@ final class ReleaseEncodings implements AutoCloseable {
     /** Manifests are small and sent once per target: worth a slower, tighter level than chunks. */
     static final int MANIFEST_ZSTD_LEVEL = 9;
     /**
-     * References span at most this many average chunks: zstd indexes the whole reference for every
-     * chunk, so a window around the chunk's estimated position beats the whole gap of a dense edit.
+     * References span at most this many average chunks (512 KiB by default). zstd indexes a whole
+     * reference before compressing against it, so a window around the chunk's estimated position
+     * beats the whole gap of a dense edit; neighbouring chunks share a window (ReferencePlanner's
+     * grid) and its compiled dictionary. Measured on the 100 MB corpus update, chunk payload / encoding
+     * CPU: 4 chunks 516 KB / 1.37 s, 8 chunks 488 KB / 0.66 s, 16 chunks 540 KB / 0.51 s.
      */
-    static final int REFERENCE_WINDOW_CHUNKS = 4;
+    static final int REFERENCE_WINDOW_CHUNKS = 8;
+    /** Compiled reference windows kept per base: enough for every encoder thread's neighbourhood. */
+    static final int DICTIONARIES_PER_BASE = 16;
 
     private final Manifest manifest;
     private final ChunkSource source;
@@ -47,6 +52,7 @@ final class ReleaseEncodings implements AutoCloseable {
     private final ThreadLocal<ChunkCompressor> compressors;
     private final List<ChunkCompressor> allCompressors = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ByteBufAllocator alloc;
+    private final int zstdLevel;
     private final Delta plain;
     private final Map<Sha256, Optional<Delta>> byBase = new HashMap<>();
 
@@ -67,6 +73,7 @@ final class ReleaseEncodings implements AutoCloseable {
             return c;
         });
         this.alloc = alloc;
+        this.zstdLevel = zstdLevel;
         this.plain = new Delta(null, null, null);
     }
 
@@ -102,12 +109,15 @@ final class ReleaseEncodings implements AutoCloseable {
         /** The same pairing with the widest window the protocol allows: the retry when the narrow one missed. */
         private final ReferencePlanner widePlanner;
         private final BaseChunks base;
+        private final ReferenceDictionaries dictionaries;
         private final ManifestEncoding manifestEncoding;
         private final byte[] encodedManifest;
 
         private Delta(ReferencePlanner planner, ReferencePlanner widePlanner, BaseChunks base) {
             this.planner = planner;
             this.widePlanner = widePlanner;
+            this.dictionaries = base == null ? null : new ReferenceDictionaries(base, ChunkCompressor.referenceLevel(zstdLevel),
+                    DICTIONARIES_PER_BASE);
             this.base = base;
             byte[] canonical = manifest.canonicalBytes();
             byte[] compressed;
@@ -145,11 +155,8 @@ final class ReleaseEncodings implements AutoCloseable {
          */
         Object prepare(int ordinal, boolean allowReference) {
             if (base != null && allowReference) {
-                BaseRange range = planner.referenceFor(ordinal);
-                ChunkReference ref = range == null ? null : new ChunkReference(range.start(), range.count());
-                byte[] dictionary = ref == null ? null : base.read(ref);
-                if (dictionary != null) { // else the history's copy is gone or changed: plain zstd
-                    ChunkCompressor.ReferenceCandidate first = new ChunkCompressor.ReferenceCandidate(ref, () -> dictionary);
+                ChunkCompressor.ReferenceCandidate first = candidate(planner.referenceFor(ordinal));
+                if (first != null && dictionaries.available(first.ref())) { // else the history's copy changed: plain zstd
                     ChunkCompressor.ReferenceCandidate wide = candidate(widePlanner.referenceFor(ordinal));
                     ChunkCompressor.ReferenceCandidate fallback = wide == null || wide.ref().equals(first.ref()) ? null : wide;
                     return cached(base.releaseId(), ordinal, () -> compressors.get()
@@ -163,8 +170,7 @@ final class ReleaseEncodings implements AutoCloseable {
             if (range == null) {
                 return null;
             }
-            ChunkReference ref = new ChunkReference(range.start(), range.count());
-            return new ChunkCompressor.ReferenceCandidate(ref, () -> base.read(ref));
+            return new ChunkCompressor.ReferenceCandidate(new ChunkReference(range.start(), range.count()), dictionaries);
         }
     }
 
@@ -195,7 +201,10 @@ final class ReleaseEncodings implements AutoCloseable {
         if (cache != null) {
             cache.close();
         }
-        byBase.values().forEach(d -> d.ifPresent(delta -> delta.base.close()));
+        byBase.values().forEach(d -> d.ifPresent(delta -> {
+            delta.dictionaries.close();
+            delta.base.close();
+        }));
         allCompressors.forEach(ChunkCompressor::close);
     }
 }
