@@ -80,7 +80,9 @@ final class DemoCommand implements Callable<Integer> {
                     String version = "v" + release.version();
                     err.printf(Locale.ROOT, "pushing %s (%s) to %s and %s%n", version, HumanFormat.bytes(release.totalBytes()), targets.get(0), targets.get(1));
                     err.flush();
-                    PushResult result = Skiff.push(release.dir(), "codeset", version, targets, PushOptions.defaults(), PushListener.NONE);
+                    // the demo's own sender history: v2's changed chunks are encoded against v1's bytes
+                    PushOptions options = PushOptions.defaults().withHistory(work.resolve("sender-history"));
+                    PushResult result = Skiff.push(release.dir(), "codeset", version, targets, options, PushListener.NONE);
                     for (TargetResult t : result.targets()) {
                         if (!t.activated()) {
                             throw new SkiffException(t.code(), "demo push of " + version + " to " + t.target() + " failed: " + t.error());
@@ -118,17 +120,24 @@ final class DemoCommand implements Callable<Integer> {
                 PushResult r = row.result();
                 j.beginObject().field("release", row.release()).field("release_id", r.manifest().releaseId().hex())
                         .field("targets", r.targets().size()).field("bytes_logical", r.bytesLogical())
-                        .field("bytes_wire", r.bytesWire()).field("seconds", r.seconds()).endObject();
+                        .field("bytes_wire", r.bytesWire()).field("seconds", r.seconds())
+                        .field("chunks_total", r.manifest().chunks().count())
+                        .field("chunks_sent", r.targets().get(0).chunksSent())
+                        .field("chunks_sent_with_reference", r.targets().get(0).delta().encodings()
+                                .get(io.skiff.protocol.frame.ChunkEncoding.ZSTD_REF).chunks())
+                        .endObject();
             }
             out.println(j.endArray().endObject());
             return;
         }
-        out.printf(Locale.ROOT, "%-14s %8s %14s %16s %10s %14s%n", "RELEASE", "TARGETS", "BYTES LOGICAL", "BYTES ON WIRE", "SECONDS", "THROUGHPUT");
+        out.printf(Locale.ROOT, "%-14s %8s %14s %16s %10s %14s  %s%n", "RELEASE", "TARGETS", "BYTES LOGICAL", "BYTES ON WIRE", "SECONDS",
+                "THROUGHPUT", "FIRST TARGET");
         for (Row row : rows) {
             PushResult r = row.result();
             long logical = r.bytesLogical() * r.targets().size();
-            out.printf(Locale.ROOT, "%-14s %8d %14s %16s %10.2f %14s%n", row.release(), r.targets().size(),
-                    HumanFormat.bytes(logical), HumanFormat.bytes(r.bytesWire()), r.seconds(), HumanFormat.rate(logical, r.seconds()));
+            out.printf(Locale.ROOT, "%-14s %8d %14s %16s %10.2f %14s  %s%n", row.release(), r.targets().size(),
+                    HumanFormat.bytes(logical), HumanFormat.bytes(r.bytesWire()), r.seconds(), HumanFormat.rate(logical, r.seconds()),
+                    PushCommand.deltaNote(r.targets().get(0)));
         }
         out.println("(bytes are summed over targets; throughput is logical bytes delivered per second, manifest build included)");
     }

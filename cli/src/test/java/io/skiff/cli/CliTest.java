@@ -299,10 +299,16 @@ class CliTest {
     }
 
     @Test
-    void shouldRunTheDemoEndToEnd() {
+    void shouldRunTheDemoEndToEnd() throws IOException {
         Run run = skiff("demo", "--size", "4");
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("v1 (full)"), run.out());
         assertTrue(run.out().contains("v2 (update)"), run.out());
+
+        JsonNode pushes = skiff("demo", "--size", "4", "--json").json().get("pushes");
+        JsonNode full = pushes.get(0);
+        JsonNode update = pushes.get(1);
+        assertEquals(update.get("chunks_sent").asInt(), update.get("chunks_sent_with_reference").asInt(), update.toString());
+        assertTrue(update.get("bytes_wire").asLong() * 10 < full.get("bytes_wire").asLong(), pushes.toString());
     }
 }

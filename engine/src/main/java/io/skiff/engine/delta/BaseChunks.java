@@ -17,11 +17,18 @@ import java.util.Map;
 
 /**
  * A base release on local disk (the sender's published copy or the receiver's retained release) read
- * as reference bytes for zstd+reference chunks. Bytes on disk are not trusted: every base chunk is
- * hashed against the base manifest the first time it is used, and a chunk that does not match (edited
- * or truncated by hand, disk damage) makes every reference containing it unavailable, so the caller
- * falls back (plain zstd on the sender, a REFETCH on the receiver) instead of producing a wrong file.
- * Safe for many threads; the verification memo tolerates races (a chunk may be hashed twice).
+ * as reference bytes for zstd+reference chunks.
+ *
+ * <p>A wrong reference can never produce a wrong file: the receiver hashes every decoded chunk, and a
+ * zstd+reference chunk that does not decode to its hash is fetched again without a reference. So
+ * checking the base here only saves a round trip, and what it costs decides how much is checked:
+ * {@link Checking#EVERY_CHUNK} hashes each base chunk against the base manifest the first time it is
+ * used (memoized); {@link Checking#MODIFIED_FILES} hashes only files modified after the base manifest
+ * was built (a pipeline editing a pushed tree in place, which the sender's hard-linked history
+ * shares), trusting the rest; {@link Checking#NONE} only checks that the bytes are there. A chunk
+ * that does not match makes every reference containing it unavailable, so the caller falls back
+ * (plain zstd on the sender, a REFETCH on the receiver). Safe for many threads; the memo tolerates
+ * races (a chunk may be hashed twice).
  */
 public final class BaseChunks implements AutoCloseable {
     private static final int MAX_OPEN_FILES = 64;
@@ -45,10 +52,44 @@ public final class BaseChunks implements AutoCloseable {
         }
     };
 
+    /** How much of the base is hashed before use (see the class comment). */
+    public enum Checking { EVERY_CHUNK, MODIFIED_FILES, NONE }
+
     public BaseChunks(Manifest manifest, Path releaseDir) {
+        this(manifest, releaseDir, Checking.EVERY_CHUNK);
+    }
+
+    public BaseChunks(Manifest manifest, Path releaseDir, Checking checking) {
         this.manifest = manifest;
         this.releaseDir = releaseDir;
         this.state = new byte[manifest.chunks().count()];
+        if (checking == Checking.NONE) {
+            java.util.Arrays.fill(state, GOOD);
+        } else if (checking == Checking.MODIFIED_FILES) {
+            trustUnmodifiedFiles();
+        }
+    }
+
+    /** Files not modified since the manifest was built (its creation time is its newest file's mtime) are trusted. */
+    private void trustUnmodifiedFiles() {
+        ChunkTable chunks = manifest.chunks();
+        int entry = -1;
+        boolean trusted = false;
+        for (int o = 0; o < chunks.count(); o++) {
+            if (chunks.entryIndex(o) != entry) {
+                entry = chunks.entryIndex(o);
+                Path file = releaseDir.resolve(manifest.entries().get(entry).path());
+                try {
+                    trusted = java.nio.file.Files.getLastModifiedTime(file).toMillis() <= manifest.createdAtMillis()
+                            && java.nio.file.Files.size(file) == manifest.entries().get(entry).size();
+                } catch (IOException e) {
+                    trusted = false;
+                }
+            }
+            if (trusted) {
+                state[o] = GOOD;
+            }
+        }
     }
 
     public Manifest manifest() {

@@ -27,7 +27,7 @@ public final class ChunkDecompressor implements AutoCloseable {
 
     /** The chunk names a reference this receiver cannot supply: fetch it again without one. */
     public static final class ReferenceUnavailable extends RuntimeException {
-        ReferenceUnavailable(String message) {
+        public ReferenceUnavailable(String message) {
             super(message, null, false, false);
         }
     }

@@ -190,7 +190,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             }
             Manifest baseManifest = store.loadManifest(offer.channel(), b.baseId()).orElseThrow(() -> new SkiffException(
                     ErrorCode.STORAGE_FAILURE, "base " + b.baseId().shortHex() + " of " + offer.channel() + " vanished"));
-            base = new BaseChunks(baseManifest, store.releaseDir(offer.channel(), b.baseId()));
+            // not hashed up front: a reference chunk that does not decode to its hash is fetched again anyway
+            base = new BaseChunks(baseManifest, store.releaseDir(offer.channel(), b.baseId()), BaseChunks.Checking.NONE);
         }
         baseChoice = b;
         if (knownManifest != null) {
@@ -314,10 +315,22 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             int ordinal = chunk.ordinal();
             Manifest manifest = staging.manifest();
             BaseChunks base = this.base;
-            ByteBuffer bytes = worker.decompressor.decode(chunk, worker.scratch, base == null ? ref -> null : base::read);
+            boolean referenced = chunk.encoding() == ChunkEncoding.ZSTD_REF;
+            ByteBuffer bytes;
+            try {
+                bytes = worker.decompressor.decode(chunk, worker.scratch, base == null ? ref -> null : base::read);
+            } catch (ProtocolException e) {
+                if (referenced) { // our copy of the base is not what the sender's was: ask for the chunk without it
+                    throw new ChunkDecompressor.ReferenceUnavailable("chunk ordinal=" + ordinal + " does not decode with the local base");
+                }
+                throw e;
+            }
             worker.digest.reset();
             worker.digest.update(bytes.duplicate());
             worker.digest.digest(worker.digestOut, 0, Sha256.BYTES);
+            if (referenced && !manifest.chunks().hashMatches(ordinal, worker.digestOut)) {
+                throw new ChunkDecompressor.ReferenceUnavailable("chunk ordinal=" + ordinal + " decoded with the local base does not match its hash");
+            }
             if (!manifest.chunks().hashMatches(ordinal, worker.digestOut)) {
                 throw new SkiffException(ErrorCode.CHUNK_HASH_MISMATCH, "chunk ordinal=" + ordinal + " of "
                         + manifest.entries().get(manifest.chunks().entryIndex(ordinal)).path() + " expected="

@@ -96,7 +96,7 @@ final class ReleaseEncodings implements AutoCloseable {
             int window = (int) Math.min(ReferencePlanner.MAX_REFERENCE_BYTES, (long) REFERENCE_WINDOW_CHUNKS * manifest.chunking().avgBytes());
             Delta d = new Delta(new ReferencePlanner(published.manifest(), manifest, window),
                     new ReferencePlanner(published.manifest(), manifest, ReferencePlanner.MAX_REFERENCE_BYTES),
-                    new BaseChunks(published.manifest(), published.dir()));
+                    new BaseChunks(published.manifest(), published.dir(), BaseChunks.Checking.MODIFIED_FILES));
             LOG.info("delta base {} of {}: manifest {} bytes encoded as {} ({} ms)", id.shortHex(), manifest.channel(),
                     manifest.canonicalLength(), d.encodedManifest().length, (System.nanoTime() - start) / 1_000_000);
             return d;

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param alreadyActive  it already was: only the handshake crossed the wire
  * @param bytesWire      bytes the sender wrote to this target's socket, framing included
  * @param chunksTotal    chunks in the manifest
- * @param chunksSent     chunks the target asked for and the sender sent
+ * @param chunksSent     chunk frames sent: the chunks the target asked for, plus any it asked for again
  * @param chunksCopiedLocally chunks the target found on its own disk
  * @param error          null when activated; otherwise a one-line reason with {@code code}
  * @param delta          what the bytes were: base, manifest, chunks by encoding

@@ -199,6 +199,28 @@ class DeltaTransferTest {
     }
 
     @Test
+    void shouldRefetchWhenTheSendersHistoryChangedButKeptItsModificationTime() throws IOException {
+        Path v1 = tmp.resolve("v1");
+        TestTrees.textFile(v1.resolve("codes.txt"), 2_000_000, 19);
+        Path v2 = tmp.resolve("v2");
+        editRows(v1.resolve("codes.txt"), v2.resolve("codes.txt"), 20);
+        Receiver receiver = startReceiver("r");
+        push(v1, "v1", receiver);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(v1.resolve("codes.txt"));
+        touchUp(v1.resolve("codes.txt")); // mostly right, so the sender's matches into it are wrong only here and there
+        Files.setLastModifiedTime(v1.resolve("codes.txt"), mtime); // e.g. an in-place copy that preserves times
+
+        TargetResult update = push(v2, "v2", receiver);
+
+        TestTrees.assertSameTree(v2, current(receiver));
+        assertTrue(update.delta().chunksRefetched() > 0, "the sender trusted an unmodified-looking base; the receiver caught it: " + update);
+        assertEquals(update.chunksSent(), chunks(update, ChunkEncoding.ZSTD_REF) + chunks(update, ChunkEncoding.ZSTD)
+                + chunks(update, ChunkEncoding.RAW), "chunks sent count the second sending");
+        assertEquals(update.delta().chunksRefetched(), chunks(update, ChunkEncoding.ZSTD) + chunks(update, ChunkEncoding.RAW),
+                "sent again without a reference");
+    }
+
+    @Test
     void shouldSendAFullCorrectCopyToAReceiverWithoutTheBase() throws IOException {
         Path v1 = tmp.resolve("v1");
         TestTrees.textFile(v1.resolve("codes.txt"), 2_000_000, 13);
@@ -262,6 +284,18 @@ class DeltaTransferTest {
             }
             f.seek(0);
             f.write(bytes);
+        }
+    }
+
+    /** Changes one byte in every 4 KiB. */
+    private static void touchUp(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            for (long at = 2048; at < f.length(); at += 4096) {
+                f.seek(at);
+                int b = f.read();
+                f.seek(at);
+                f.write(b ^ 0x01);
+            }
         }
     }
 
