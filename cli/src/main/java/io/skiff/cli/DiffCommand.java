@@ -22,8 +22,9 @@ import java.util.concurrent.Callable;
 /** {@code skiff diff}: what a push of NEW_DIR to a receiver holding OLD_DIR would send, without a receiver. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = {"Show what a push of NEW_DIR would send to a receiver that holds OLD_DIR: files added, removed",
-                "and changed, chunks to send, and the estimated bytes on the wire (chunks zstd-compressed as the",
-                "sender would, plus framing and the manifest)."})
+                "and changed, chunks to send, and the estimated bytes on the wire: each chunk encoded as the sender",
+                "would with OLD_DIR in its history (zstd against the OLD_DIR bytes it replaces), plus framing and the",
+                "manifest compressed against OLD_DIR's."})
 final class DiffCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,7 +47,7 @@ final class DiffCommand implements Callable<Integer> {
         Manifest base = ManifestBuilder.build(oldDir, "diff", "old", ChunkingParams.DEFAULT, threads);
         Manifest next = ManifestBuilder.build(newDir, "diff", "new", ChunkingParams.DEFAULT, threads);
         ReleaseDiff diff = ReleaseDiff.between(base, next);
-        long wire = WireEstimate.of(newDir, next, diff.wanted(), PushOptions.DEFAULT_ZSTD_LEVEL);
+        long wire = WireEstimate.of(oldDir, base, newDir, next, diff.wanted(), PushOptions.DEFAULT_ZSTD_LEVEL);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             JsonWriter j = new JsonWriter().beginObject()
@@ -71,8 +72,8 @@ final class DiffCommand implements Callable<Integer> {
                 diff.removed().size(), diff.changed().size(), diff.unchanged());
         out.printf(Locale.ROOT, "chunks     %d of %d to send (%s of %s)%n", diff.wanted().cardinality(), diff.chunksTotal(),
                 HumanFormat.bytes(diff.bytesWanted()), HumanFormat.bytes(next.totalBytes()));
-        out.printf(Locale.ROOT, "wire       ~%s (zstd level %d, framing and manifest included)%n", HumanFormat.bytes(wire),
-                PushOptions.DEFAULT_ZSTD_LEVEL);
+        out.printf(Locale.ROOT, "wire       ~%s (chunks compressed against OLD_DIR's bytes, as a push from a sender whose history "
+                + "holds OLD_DIR; framing and manifest included)%n", HumanFormat.bytes(wire));
         if (listFiles) {
             diff.added().forEach(p -> out.println("  + " + p));
             diff.removed().forEach(p -> out.println("  - " + p));

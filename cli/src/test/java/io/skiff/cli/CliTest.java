@@ -128,6 +128,10 @@ class CliTest {
         assertTrue(t.get("manifest_bytes").asLong() > 0);
         assertTrue(t.get("bytes_wire").asLong() < first.json().get("bytes_wire").asLong() / 2, t.toString()); // "fracture" is on every few rows
         assertTrue(Files.isDirectory(history.resolve("icd10cm/releases").resolve(second.json().get("release_id").asText())));
+        Run estimate = skiff("diff", v1.toString(), v2.toString(), "--json");
+        long estimated = estimate.json().get("bytes_wire_estimate").asLong();
+        long actual = t.get("bytes_wire").asLong();
+        assertTrue(Math.abs(estimated - actual) < actual / 4, "diff estimated " + estimated + ", the push sent " + actual);
         TestTrees.assertSameTree(v2, tmp.resolve("root/icd10cm/current"));
 
         Run human = skiff("push", v1.toString(), "--channel", "icd10cm", "--version", "v1", "--to", target, "--no-history");

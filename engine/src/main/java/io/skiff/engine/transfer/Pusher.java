@@ -71,7 +71,7 @@ public final class Pusher {
                 new LinkedBlockingQueue<>(), new DefaultThreadFactory("skiff-tx-encode", true));
         PublishedReleases history = options.history() == null ? null : new PublishedReleases(options.history(), options.historyRetain());
         ChunkSource chunks = new ChunkSource(source, manifest);
-        ReleaseEncodings encodings = new ReleaseEncodings(manifest, chunks, history, options.zstdLevel(),
+        ReleaseEncodings encodings = new ReleaseEncodings(manifest, chunks, history == null ? null : history::find, options.zstdLevel(),
                 targets.size() > 1 ? ENCODE_ONCE_CACHE_BYTES : 0, PooledByteBufAllocator.DEFAULT);
         try {
             List<CompletableFuture<TargetResult>> results = new ArrayList<>();

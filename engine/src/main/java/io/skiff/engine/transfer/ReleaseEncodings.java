@@ -17,6 +17,11 @@ import io.skiff.protocol.frame.FrameEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.buffer.PooledByteBufAllocator;
+import io.skiff.protocol.frame.FrameDescriptor;
+
+import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +34,13 @@ import java.util.Optional;
  * go through an {@link EncodedChunkCache} when several targets share them.
  * Thread-safe: sessions ask from event loops, encoder threads encode.
  */
-final class ReleaseEncodings implements AutoCloseable {
+public final class ReleaseEncodings implements AutoCloseable {
+    /** Where delta bases come from: the sender's history, or for an estimate the old tree itself. */
+    @FunctionalInterface
+    public interface BaseSource {
+        Optional<PublishedReleases.Published> find(String channel, Sha256 id);
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseEncodings.class);
     /** Manifests are small and sent once per target: worth a slower, tighter level than chunks. */
     static final int MANIFEST_ZSTD_LEVEL = 9;
@@ -46,7 +57,7 @@ final class ReleaseEncodings implements AutoCloseable {
 
     private final Manifest manifest;
     private final ChunkSource source;
-    private final PublishedReleases history;
+    private final BaseSource history;
     private final EncodedChunkCache cache;
     private final CompressibilityTracker compressibility;
     private final ThreadLocal<ChunkCompressor> compressors;
@@ -57,10 +68,10 @@ final class ReleaseEncodings implements AutoCloseable {
     private final Map<Sha256, Optional<Delta>> byBase = new HashMap<>();
 
     /**
-     * @param history    the sender's published releases, or null: no references
+     * @param history    where bases come from (the sender's published releases), or null: no references
      * @param cacheBytes budget of the encode-once cache; 0 for none (a single target gains nothing)
      */
-    ReleaseEncodings(Manifest manifest, ChunkSource source, PublishedReleases history, int zstdLevel, long cacheBytes,
+    ReleaseEncodings(Manifest manifest, ChunkSource source, BaseSource history, int zstdLevel, long cacheBytes,
                      ByteBufAllocator alloc) {
         this.manifest = manifest;
         this.source = source;
@@ -75,6 +86,35 @@ final class ReleaseEncodings implements AutoCloseable {
         this.alloc = alloc;
         this.zstdLevel = zstdLevel;
         this.plain = new Delta(null, null, null);
+    }
+
+    /**
+     * Bytes a push of {@code next} from {@code nextRoot} would put on the wire to a target holding
+     * {@code base} (in {@code baseRoot}) that wants {@code wanted}: every chunk encoded exactly as a
+     * push would (against the base when it helps), plus frame headers, the manifest as it would be
+     * sent, and {@code handshakeBytes}. Reads only the wanted chunks and their references.
+     */
+    public static long estimate(Path baseRoot, Manifest base, Path nextRoot, Manifest next, BitSet wanted, int zstdLevel,
+                                int handshakeBytes) {
+        BaseSource old = (channel, id) -> id.equals(base.releaseId())
+                ? Optional.of(new PublishedReleases.Published(base, baseRoot)) : Optional.empty();
+        try (ChunkSource source = new ChunkSource(nextRoot, next);
+             ReleaseEncodings encodings = new ReleaseEncodings(next, source, old, zstdLevel, 0, PooledByteBufAllocator.DEFAULT)) {
+            Delta delta = encodings.forBases(List.of(base.releaseId()));
+            long total = handshakeBytes + delta.encodedManifest().length + (next.chunks().count() + 7L) / 8;
+            for (int o = wanted.nextSetBit(0); o >= 0; o = wanted.nextSetBit(o + 1)) {
+                Object frame = delta.prepare(o, true);
+                if (frame instanceof FileRegionChunk zeroCopy) {
+                    total += zeroCopy.header().readableBytes() + zeroCopy.rawLength();
+                    zeroCopy.release();
+                } else {
+                    ChunkFrame chunk = (ChunkFrame) frame;
+                    total += FrameDescriptor.HEADER_BYTES + FrameDescriptor.CHUNK_HEADER_BYTES + chunk.payload().readableBytes();
+                    chunk.release();
+                }
+            }
+            return total;
+        }
     }
 
     /** The delta for the first of a target's bases (newest first) that the history holds; plain zstd if none. */
