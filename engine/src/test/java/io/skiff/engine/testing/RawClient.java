@@ -36,6 +36,19 @@ public final class RawClient implements AutoCloseable {
     }
 
     public RawClient send(Frame frame) throws IOException {
+        if (frame instanceof io.skiff.protocol.frame.ChunkFrame chunk) {
+            ByteBuf header = FrameEncoder.chunkHeader(UnpooledByteBufAllocator.DEFAULT, chunk);
+            try {
+                byte[] bytes = new byte[header.readableBytes() + chunk.payload().readableBytes()];
+                header.readBytes(bytes, 0, header.readableBytes());
+                chunk.payload().getBytes(chunk.payload().readerIndex(), bytes, bytes.length - chunk.payload().readableBytes(),
+                        chunk.payload().readableBytes());
+                return send(bytes);
+            } finally {
+                header.release();
+                chunk.release();
+            }
+        }
         ByteBuf buf = FrameEncoder.encode(UnpooledByteBufAllocator.DEFAULT, frame);
         try {
             byte[] bytes = new byte[buf.readableBytes()];

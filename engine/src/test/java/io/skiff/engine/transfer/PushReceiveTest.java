@@ -236,6 +236,36 @@ class PushReceiveTest {
     }
 
     @Test
+    void shouldRejectReferencesTheSenderDidNotEstablish() throws IOException {
+        Manifest manifest = Manifest.builder(CHANNEL, "ref", CHUNKING).createdAtMillis(0)
+                .addFile("a.txt", false, 1, Sha256.digest(new byte[]{1}).toBytes(), new int[]{1})
+                .build();
+        byte[] bytes = manifest.canonicalBytes();
+        Sha256 unknownBase = Sha256.digest("never activated here".getBytes(StandardCharsets.UTF_8));
+        try (RawClient client = new RawClient(receiver.port())) {
+            List<Object> answer = client.send(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, "test"))
+                    .send(new OfferFrame(manifest.releaseId(), bytes.length, CHANNEL, "ref"))
+                    .send(new BaseFrame(unknownBase, BaseFrame.ManifestEncoding.PLAIN, bytes.length))
+                    .readUntilClosed();
+            ErrorFrame error = assertInstanceOf(ErrorFrame.class, answer.get(answer.size() - 1));
+            assertEquals(ErrorCode.UNEXPECTED_FRAME, error.code(), error.message());
+        }
+        try (RawClient client = new RawClient(receiver.port())) {
+            io.netty.buffer.ByteBuf payload = io.netty.buffer.Unpooled.wrappedBuffer(new byte[]{0, 0, 0, 0, 0, 1, 0x28, (byte) 0xb5});
+            List<Object> answer = client.send(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, "test"))
+                    .send(new OfferFrame(manifest.releaseId(), bytes.length, CHANNEL, "ref"))
+                    .send(new BaseFrame(null, BaseFrame.ManifestEncoding.PLAIN, bytes.length))
+                    .send(new ManifestPartFrame(bytes))
+                    .send(new io.skiff.protocol.frame.ChunkFrame(0, io.skiff.protocol.frame.ChunkEncoding.ZSTD_REF, 1, payload))
+                    .readUntilClosed();
+            ErrorFrame error = assertInstanceOf(ErrorFrame.class, answer.get(answer.size() - 1));
+            assertEquals(ErrorCode.UNEXPECTED_FRAME, error.code(), error.message());
+            assertTrue(error.message().contains("did not choose"), error.message());
+        }
+        assertTrue(receiver.store().current(CHANNEL).isEmpty());
+    }
+
+    @Test
     void shouldRejectManifestsWithUnsafePaths() throws IOException {
         for (String[] swap : new String[][]{{"aa/x", "../x"}, {"aaaa/x", "/etc/x"}, {"aaa/xx", "a/../x"}}) {
             Manifest manifest = Manifest.builder(CHANNEL, "evil", CHUNKING).createdAtMillis(0)
