@@ -30,10 +30,12 @@ class ReceiveProcessTest {
     private record Daemon(Process process, int port) {
     }
 
-    private static Daemon startReceiver(Path root) throws IOException, InterruptedException {
+    private static Daemon startReceiver(Path root, String... extra) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), SkiffCommand.class.getName(),
-                "receive", "--listen", "127.0.0.1:0", "--root", root.toString())
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                SkiffCommand.class.getName(), "receive", "--listen", "127.0.0.1:0", "--root", root.toString()));
+        command.addAll(List.of(extra));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -76,5 +78,28 @@ class ReceiveProcessTest {
             second.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         assertTrue(Files.isSymbolicLink(root.resolve("loinc/current")));
+    }
+
+    @Test
+    void shouldTakeChunksFromASeedDirectoryGivenOnTheCommandLine() throws Exception {
+        Path src = TestTrees.textFile(tmp.resolve("src/terms/codes.txt"), 3_000_000, 5).getParent().getParent();
+        TestTrees.randomFile(src.resolve("maps/map.bin"), 700_000, 6);
+        Path seed = tmp.resolve("unpacked-by-hand");
+        Files.createDirectories(seed.resolve("old"));
+        Files.copy(src.resolve("terms/codes.txt"), seed.resolve("old/codes-renamed.txt"));
+        Files.copy(src.resolve("maps/map.bin"), seed.resolve("map.bin"));
+        Daemon daemon = startReceiver(tmp.resolve("root"), "--seed", seed.toString());
+        try {
+            CliTest.Run push = CliTest.skiff("push", src.toString(), "--channel", "loinc", "--version", "2.81",
+                    "--to", "127.0.0.1:" + daemon.port(), "--json", "--no-history");
+            assertEquals(0, push.exit(), push.err());
+            JsonNode t = new ObjectMapper().readTree(push.out()).get("targets").get(0);
+            assertEquals(0, t.get("chunks_sent").asInt(), t.toString());
+            assertEquals(t.get("chunks_total").asInt(), t.get("chunks_copied_locally").asInt());
+            assertTrue(t.get("bytes_wire").asLong() - t.get("manifest_bytes").asLong() < 1024, t.toString());
+            TestTrees.assertSameTree(src, tmp.resolve("root/loinc/current"));
+        } finally {
+            daemon.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 }
