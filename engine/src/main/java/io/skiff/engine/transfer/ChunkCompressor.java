@@ -94,7 +94,9 @@ public final class ChunkCompressor implements AutoCloseable {
      * Encodes with the verified bytes of a reference the receiver holds as a raw-content dictionary, the
      * way {@code zstd --patch-from} does. The {@code fallback} reference (a wider one) is tried only when
      * the first leaves more than 1/{@value #RETRY_RATIO} of the chunk: the first missed where the
-     * chunk's bytes moved to. Raw when nothing saves 1/32. Ownership of {@code raw} as in {@link #encode}.
+     * chunk's bytes moved to. When both leave that much, the chunk is mostly new content and plain zstd
+     * is tried as well. The smallest encoding is sent; raw when nothing saves 1/32. Ownership of
+     * {@code raw} as in {@link #encode}.
      */
     ChunkFrame encodeWithReference(ByteBufAllocator alloc, int ordinal, ByteBuf raw, ReferenceCandidate first,
                                          ReferenceCandidate fallback) {
@@ -113,8 +115,21 @@ public final class ChunkCompressor implements AutoCloseable {
                     second.release();
                 }
             }
-            if (best != null && best.readableBytes() < rawLength - (rawLength >>> 5)) {
-                ChunkFrame frame = new ChunkFrame(ordinal, ChunkEncoding.ZSTD_REF, rawLength, best);
+            ChunkEncoding encoding = ChunkEncoding.ZSTD_REF;
+            if (best == null || best.readableBytes() > rawLength / RETRY_RATIO) {
+                ByteBuf plain = compressPlain(alloc, raw);
+                if (best == null || plain.readableBytes() < best.readableBytes()) {
+                    ByteBuf worse = best;
+                    best = plain;
+                    plain = worse;
+                    encoding = ChunkEncoding.ZSTD;
+                }
+                if (plain != null) {
+                    plain.release();
+                }
+            }
+            if (best.readableBytes() < rawLength - (rawLength >>> 5)) {
+                ChunkFrame frame = new ChunkFrame(ordinal, encoding, rawLength, best);
                 best = null;
                 raw.release();
                 return frame;
@@ -125,6 +140,23 @@ public final class ChunkCompressor implements AutoCloseable {
             }
         }
         return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, raw);
+    }
+
+    private ByteBuf compressPlain(ByteBufAllocator alloc, ByteBuf raw) {
+        int rawLength = raw.readableBytes();
+        ByteBuf out = alloc.directBuffer((int) Zstd.compressBound(rawLength));
+        try {
+            ByteBuffer src = raw.nioBuffer();
+            ByteBuffer dst = out.nioBuffer(0, out.capacity());
+            out.writerIndex(ctx.compressDirectByteBuffer(dst, 0, dst.capacity(), src, src.position(), rawLength));
+            ByteBuf result = out;
+            out = null;
+            return result;
+        } finally {
+            if (out != null) {
+                out.release();
+            }
+        }
     }
 
     /** Reference header + zstd bytes, or null when the reference's bytes are unavailable. */

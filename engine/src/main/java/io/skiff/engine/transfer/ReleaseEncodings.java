@@ -194,7 +194,7 @@ public final class ReleaseEncodings implements AutoCloseable {
          * {@code allowReference} false (the target could not use one), never zstd+reference.
          */
         Object prepare(int ordinal, boolean allowReference) {
-            if (base != null && allowReference) {
+            if (base != null && allowReference && compressors.get().enabled()) { // --zstd-level 0: everything raw
                 ChunkCompressor.ReferenceCandidate first = candidate(planner.referenceFor(ordinal));
                 if (first != null && dictionaries.available(first.ref())) { // else the history's copy changed: plain zstd
                     ChunkCompressor.ReferenceCandidate wide = candidate(widePlanner.referenceFor(ordinal));
