@@ -51,6 +51,11 @@ final class ProgressDisplay implements PushListener, AutoCloseable {
     }
 
     @Override
+    public void retrying(String target, int failedAttempt, java.time.Duration wait, TargetResult failed) {
+        phase = "retrying " + target + " (attempt " + (failedAttempt + 1) + ")";
+    }
+
+    @Override
     public void finished(TargetResult result) {
         finished.incrementAndGet();
     }

@@ -59,6 +59,15 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Fail a target silent for this long (default: ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
+    @Option(names = "--retries", defaultValue = "" + PushOptions.DEFAULT_RETRIES, paramLabel = "N", description = "Reconnect to a "
+            + "target up to N times after a cut connection, a refused connection or a busy target; each attempt resumes where "
+            + "the last stopped (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--retry-wait", defaultValue = "1", paramLabel = "SECONDS", description = "Wait before the first reconnection, "
+            + "doubled for each further one (at most 60 s), with random jitter (default: ${DEFAULT-VALUE}).")
+    double retryWaitSeconds;
+
     @Option(names = "--no-progress", description = "Do not draw the progress line on stderr.")
     boolean noProgress;
 
@@ -84,11 +93,15 @@ final class PushCommand implements Callable<Integer> {
         if (zstdLevel < 0 || zstdLevel > 19) {
             throw new SkiffException(ErrorCode.USAGE, "--zstd-level must be 0..19, got " + zstdLevel);
         }
+        if (retries < 0 || retryWaitSeconds < 0) {
+            throw new SkiffException(ErrorCode.USAGE, "--retries and --retry-wait must not be negative");
+        }
         if (noHistory && history != null) {
             throw new SkiffException(ErrorCode.USAGE, "--history and --no-history exclude each other");
         }
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
-                .withHistory(noHistory ? null : history != null ? history : defaultHistory());
+                .withHistory(noHistory ? null : history != null ? history : defaultHistory())
+                .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
@@ -155,6 +168,7 @@ final class PushCommand implements Callable<Integer> {
                     .field("chunks_sent", t.chunksSent())
                     .field("chunks_copied_locally", t.chunksCopiedLocally())
                     .field("chunks_refetched", t.delta().chunksRefetched())
+                    .field("attempts", t.attempts())
                     .field("base_release_id", t.delta().base() == null ? null : t.delta().base().hex())
                     .field("manifest_bytes", t.delta().manifestBytes());
             j.name("encodings").beginObject();
@@ -196,6 +210,9 @@ final class PushCommand implements Callable<Integer> {
                 activated++;
             }
             String note = t.activated() ? (t.alreadyActive() ? "already current" : deltaNote(t)) : t.code().label() + ": " + t.error();
+            if (t.attempts() > 1) {
+                note = "after " + t.attempts() + " attempts; " + note;
+            }
             out.printf(Locale.ROOT, "%-24s %-10s %12s %10.2f %14s  %s%n", t.target(), t.status(), HumanFormat.bytes(t.bytesWire()),
                     t.seconds(), t.chunksSent() + "/" + t.chunksTotal(), note);
         }

@@ -39,17 +39,29 @@ final class ReceiveCommand implements Callable<Integer> {
             + "(chunks are always verified before they are written).")
     boolean rehashOnCommit;
 
+    @Option(names = "--journal-sync", defaultValue = "1000", paramLabel = "MS", description = "How often received chunks are "
+            + "forced to disk and recorded in the resume journal; a crash loses at most this much progress (default: ${DEFAULT-VALUE}).")
+    long journalSyncMillis;
+
+    @Option(names = "--idle-timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Drop a connection that sends "
+            + "nothing for this long, keeping its partial transfer for a resume (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutSeconds;
+
     @Option(names = "--seed", paramLabel = "DIR", description = {"A directory to take chunks from (e.g. an older code set "
             + "unpacked by hand); indexed at start, every chunk re-verified when used. Repeatable."})
     List<Path> seeds = new ArrayList<>();
 
     @Override
     public Integer call() throws InterruptedException {
+        if (journalSyncMillis < 1 || idleTimeoutSeconds < 1) {
+            throw new SkiffException(ErrorCode.USAGE, "--journal-sync and --idle-timeout must be positive");
+        }
         if (retain < 1) {
             throw new SkiffException(ErrorCode.USAGE, "--retain must be >= 1, got " + retain);
         }
         ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain)
-                .withRehashOnCommit(rehashOnCommit).withSeeds(seeds);
+                .withRehashOnCommit(rehashOnCommit).withSeeds(seeds)
+                .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds));
         Receiver receiver = Skiff.receiver(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

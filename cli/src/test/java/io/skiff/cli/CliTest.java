@@ -177,11 +177,13 @@ class CliTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", "127.0.0.1:" + closedPort, "--json");
+        Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", "127.0.0.1:" + closedPort, "--json",
+                "--retries", "2", "--retry-wait", "0.01");
         assertEquals(3, run.exit());
         JsonNode t = run.json().get("targets").get(0);
         assertEquals("failed", t.get("status").asText());
         assertEquals("connect_failed", t.get("error_code").asText());
+        assertEquals(3, t.get("attempts").asInt(), "one attempt and two retries");
         assertTrue(run.err().contains("cannot connect"), run.err());
     }
 
@@ -192,10 +194,11 @@ class CliTest {
             closedPort = s.getLocalPort();
         }
         Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v",
-                "--to", target + ",127.0.0.1:" + closedPort, "--json");
+                "--to", target + ",127.0.0.1:" + closedPort, "--json", "--retries", "0");
         assertEquals(3, run.exit());
         JsonNode targets = run.json().get("targets");
         assertEquals("activated", targets.get(0).get("status").asText());
+        assertEquals(1, targets.get(1).get("attempts").asInt());
         assertEquals("failed", targets.get(1).get("status").asText());
     }
 

@@ -14,7 +14,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -31,6 +36,8 @@ public final class StagingRelease implements Closeable {
     private final Manifest manifest;
     private final Path dir;
     private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.WRITE);
+    /** Entries written since the last {@link #syncWritten}: what must reach the disk before the journal says so. */
+    private final Set<Integer> unsynced = ConcurrentHashMap.newKeySet();
 
     private StagingRelease(ReleaseStore store, Manifest manifest, Path dir) {
         this.store = store;
@@ -38,10 +45,14 @@ public final class StagingRelease implements Closeable {
         this.dir = dir;
     }
 
-    /** Creates a fresh staging tree for {@code manifest} (replacing any earlier partial one) and saves the manifest. */
+    /**
+     * Creates a fresh staging tree for {@code manifest} (replacing any earlier partial one, and its
+     * journal, which would name chunks that are gone) and saves the manifest.
+     */
     public static StagingRelease create(ReleaseStore store, Manifest manifest) {
         Path dir = store.stagingDir(manifest.channel(), manifest.releaseId());
         try {
+            Files.deleteIfExists(TransferJournal.fileFor(store, manifest.channel(), manifest.releaseId()));
             DirectoryTrees.deleteRecursively(dir);
             Files.createDirectories(dir);
             for (ManifestEntry e : manifest.entries()) {
@@ -65,6 +76,52 @@ public final class StagingRelease implements Closeable {
         return new StagingRelease(store, manifest, dir);
     }
 
+    /**
+     * Continues a partial staging tree of {@code manifest} left by an earlier connection or a crash, if
+     * it is intact (every directory there, every file there with its final size); otherwise starts a
+     * fresh one. Which chunks in it can be trusted is the journal's business.
+     */
+    public static StagingRelease resumeOrCreate(ReleaseStore store, Manifest manifest) {
+        Path dir = store.stagingDir(manifest.channel(), manifest.releaseId());
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && Files.exists(store.manifestFile(manifest.channel(), manifest.releaseId()))
+                && intact(dir, manifest)) {
+            return new StagingRelease(store, manifest, dir);
+        }
+        return create(store, manifest);
+    }
+
+    private static boolean intact(Path dir, Manifest manifest) {
+        for (ManifestEntry e : manifest.entries()) {
+            Path path = dir.resolve(e.path());
+            try {
+                if (e.isFile() ? !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.size(path) != e.size()
+                        : !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    return false;
+                }
+            } catch (IOException ex) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Forces every file written since the last call to disk (data only), so a journal record may name its chunks. */
+    public void syncWritten() {
+        List<Integer> entries = new ArrayList<>(unsynced);
+        unsynced.removeAll(entries);
+        for (int entry : entries) {
+            Path path = dir.resolve(manifest.entries().get(entry).path());
+            try {
+                files.with(entry, path, ch -> {
+                    ch.force(false);
+                    return null;
+                });
+            } catch (IOException e) {
+                throw ReleaseStore.storageFailure("sync " + manifest.entries().get(entry).path() + " in staging", e);
+            }
+        }
+    }
+
     public Manifest manifest() {
         return manifest;
     }
@@ -78,6 +135,7 @@ public final class StagingRelease implements Closeable {
         ChunkTable chunks = manifest.chunks();
         int entry = chunks.entryIndex(ordinal);
         ByteBuffer src = data.duplicate();
+        unsynced.add(entry);
         try {
             files.with(entry, dir.resolve(manifest.entries().get(entry).path()), ch -> {
                 long offset = chunks.offset(ordinal);

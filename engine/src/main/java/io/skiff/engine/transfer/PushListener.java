@@ -18,6 +18,11 @@ public interface PushListener {
     default void chunkSent(String target, int rawBytes) {
     }
 
+    /** An attempt failed in a way a new connection may fix; the next starts after {@code wait}. */
+    default void retrying(String target, int failedAttempt, java.time.Duration wait, TargetResult failed) {
+    }
+
+    /** The target's final result, after every attempt. */
     default void finished(TargetResult result) {
     }
 }

@@ -22,35 +22,47 @@ import java.util.Objects;
  * @param history         the sender's published releases ({@link io.skiff.engine.store.PublishedReleases}):
  *                        delta bases for zstd+reference chunks, and where this push is recorded; null for none
  * @param historyRetain   published releases kept per channel
+ * @param retries         reconnections per target after a cut, a refused connection or BUSY
+ * @param retryWait       wait before the first reconnection; doubled each time (at most 60 s), with jitter
  */
 public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThreads, int maxInFlight,
-                          Duration connectTimeout, Duration idleTimeout, String senderName, Path history, int historyRetain) {
+                          Duration connectTimeout, Duration idleTimeout, String senderName, Path history, int historyRetain,
+                          int retries, Duration retryWait) {
     public static final int DEFAULT_ZSTD_LEVEL = 1;
     public static final int DEFAULT_HISTORY_RETAIN = 3;
+    public static final int DEFAULT_RETRIES = 3;
 
     public PushOptions {
         Objects.requireNonNull(chunking, "chunking");
-        if (zstdLevel < 0 || zstdLevel > 19 || encoderThreads < 1 || maxInFlight < 1 || historyRetain < 1) {
+        Objects.requireNonNull(retryWait, "retryWait");
+        if (zstdLevel < 0 || zstdLevel > 19 || encoderThreads < 1 || maxInFlight < 1 || historyRetain < 1 || retries < 0) {
             throw new IllegalArgumentException("zstdLevel=" + zstdLevel + " encoderThreads=" + encoderThreads + " maxInFlight=" + maxInFlight);
         }
     }
 
     public static PushOptions defaults() {
         return new PushOptions(ChunkingParams.DEFAULT, DEFAULT_ZSTD_LEVEL, Runtime.getRuntime().availableProcessors(), 16,
-                Duration.ofSeconds(10), Duration.ofSeconds(120), "skiff@" + hostName(), null, DEFAULT_HISTORY_RETAIN);
+                Duration.ofSeconds(10), Duration.ofSeconds(120), "skiff@" + hostName(), null, DEFAULT_HISTORY_RETAIN,
+                DEFAULT_RETRIES, Duration.ofSeconds(1));
     }
 
     public PushOptions withZstdLevel(int level) {
-        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain);
+        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain, retries, retryWait);
     }
 
     public PushOptions withIdleTimeout(Duration timeout) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain, retries, retryWait);
+    }
+
+    /** Reconnect up to {@code count} times per target, waiting {@code firstWait}, then doubling. */
+    public PushOptions withRetries(int count, Duration firstWait) {
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
+                historyRetain, count, firstWait);
     }
 
     /** Keep published releases under {@code dir} (null: keep none, send without references). */
     public PushOptions withHistory(Path dir) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain, retries, retryWait);
     }
 
 

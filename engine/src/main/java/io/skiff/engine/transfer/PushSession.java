@@ -331,7 +331,6 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     private void complete(TargetResult r) {
         // completes after the socket is closed, so a caller that moves on finds no I/O left running
-        listener.finished(r);
         result.complete(r);
     }
 

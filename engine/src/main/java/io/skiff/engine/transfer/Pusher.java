@@ -25,6 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.ConnectException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,7 +81,7 @@ public final class Pusher {
         try {
             List<CompletableFuture<TargetResult>> results = new ArrayList<>();
             for (HostPort target : targets) {
-                results.add(connect(transport, group, target, manifest, options, listener, encoders, encodings));
+                results.add(pushWithRetries(transport, group, target, manifest, options, listener, encoders, encodings));
             }
             List<TargetResult> done = new ArrayList<>();
             long wire = 0;
@@ -144,11 +149,59 @@ public final class Pusher {
                 String reason = connectFailureReason(f.cause());
                 TargetResult failed = new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(),
                         0, 0, ErrorCode.CONNECT_FAILED, "cannot connect to " + target + ": " + reason, TargetResult.Delta.none());
-                listener.finished(failed);
                 session.result().complete(failed);
             }
         });
         return session.result();
+    }
+
+    /**
+     * Pushes to one target, reconnecting after a cut (or a refused connection, or BUSY while the target
+     * still holds the cut connection) up to {@code options.retries()} times with exponential backoff and
+     * jitter. Each attempt resumes: the target's journal keeps what already arrived. The result counts
+     * every attempt's wire bytes and how many attempts it took.
+     */
+    private static CompletableFuture<TargetResult> pushWithRetries(Transport transport, EventLoopGroup group, HostPort target,
+                                                                   Manifest manifest, PushOptions options, PushListener listener,
+                                                                   ExecutorService encoders, ReleaseEncodings encodings) {
+        CompletableFuture<TargetResult> overall = new CompletableFuture<>();
+        attempt(1, 0, System.nanoTime(), overall, transport, group, target, manifest, options, listener, encoders, encodings);
+        return overall;
+    }
+
+    private static void attempt(int attempt, long wireSoFar, long startNanos, CompletableFuture<TargetResult> overall,
+                                Transport transport, EventLoopGroup group, HostPort target, Manifest manifest, PushOptions options,
+                                PushListener listener, ExecutorService encoders, ReleaseEncodings encodings) {
+        connect(transport, group, target, manifest, options, listener, encoders, encodings).whenComplete((r, e) -> {
+            TargetResult result = e != null ? new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(), 0, 0,
+                    ErrorCode.INTERNAL, e.toString(), TargetResult.Delta.none()) : r;
+            long wire = wireSoFar + result.bytesWire();
+            if (!result.activated() && RETRYABLE.contains(result.code()) && attempt <= options.retries() && !group.isShuttingDown()) {
+                Duration wait = backoff(options.retryWait(), attempt);
+                LOG.info("{} attempt {} failed ({} {}); retrying in {} ms", target, attempt, result.code().label(), result.error(),
+                        wait.toMillis());
+                listener.retrying(target.toString(), attempt, wait, result);
+                try {
+                    group.schedule(() -> attempt(attempt + 1, wire, startNanos, overall, transport, group, target, manifest, options,
+                            listener, encoders, encodings), wait.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                } catch (RejectedExecutionException shuttingDown) {
+                    // fall through: report this attempt's failure
+                }
+            }
+            TargetResult last = result.afterAttempts(attempt, wire, (System.nanoTime() - startNanos) / 1e9);
+            listener.finished(last);
+            overall.complete(last);
+        });
+    }
+
+    /** Failures a new connection may fix; a protocol or storage error would only repeat. */
+    private static final Set<ErrorCode> RETRYABLE = EnumSet.of(ErrorCode.CONNECTION_LOST, ErrorCode.CONNECT_FAILED, ErrorCode.BUSY);
+
+    /** {@code base} × 2^(attempt-1), at most 60 s, times a random factor in [0.5, 1.5) so many senders do not retry in step. */
+    static Duration backoff(Duration base, int attempt) {
+        long millis = Math.min(60_000, base.toMillis() << Math.min(attempt - 1, 20));
+        return Duration.ofMillis((long) (millis * (0.5 + ThreadLocalRandom.current().nextDouble())));
     }
 
     /** One short reason for an operator, without the transport's internals (epoll error numbers, addresses). */

@@ -5,10 +5,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.store.LocalChunkIndex;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.StagingRelease;
+import io.skiff.engine.store.TransferJournal;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestCodec;
@@ -42,6 +44,7 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -62,6 +65,8 @@ import java.util.concurrent.TimeUnit;
 final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiveSession.class);
     private static final long DRAIN_SECONDS = 10;
+    /** The journal is synced at least every this many chunks (~64 MiB at the default chunk size). */
+    private static final int JOURNAL_BATCH = 1024;
 
     private enum State { HELLO, OFFER, BASE, MANIFEST, RECEIVING, COMMITTED, CLOSED }
 
@@ -79,8 +84,16 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private BaseChunks base;
     private ByteArrayOutputStream manifestBytes;
     private StagingRelease staging;
+    private TransferJournal journal;
+    /** Chunks verified and written since the journal was last synced. */
+    private int[] unjournaled = new int[JOURNAL_BATCH];
+    private int unjournaledCount;
+    private long lastJournalSyncNanos;
     private ReceivePlan plan;
     private int chunksCopiedLocally;
+    private int chunksResumed;
+    /** When this session last read a frame or finished planning (the sender waits for WANT meanwhile). */
+    private long lastActivityNanos = System.nanoTime();
     /** Chunks handed to the verifier pool and not finished yet. */
     private int chunksInVerification;
     /** A COMMIT that arrived while chunks were still being verified; run when the last one is done. */
@@ -100,6 +113,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         boolean handedOff = false;
+        lastActivityNanos = System.nanoTime();
         try {
             if (state == State.CLOSED) {
                 return;
@@ -251,10 +265,21 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         return canonical;
     }
 
-    /** Stages the release, copies every chunk found (and re-verified) on local disk, asks for the rest. */
+    /**
+     * Stages the release (continuing a partial staging tree whose journal vouches for some chunks),
+     * copies every chunk found (and re-verified) on local disk, asks for the rest.
+     */
     private void startReceiving(ChannelHandlerContext ctx, Manifest manifest) {
-        staging = StagingRelease.create(store, manifest);
+        staging = StagingRelease.resumeOrCreate(store, manifest);
+        try {
+            journal = TransferJournal.open(TransferJournal.fileFor(store, manifest.channel(), manifest.releaseId()),
+                    manifest.releaseId(), manifest.chunks().count());
+        } catch (IOException e) {
+            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot open the journal of " + staging.dir() + ": " + e.getMessage(), e);
+        }
+        lastJournalSyncNanos = System.nanoTime();
         plan = new ReceivePlan(manifest);
+        BitSet resumed = journal.done();
         ByteBuf copyBuffer = ctx.alloc().directBuffer(manifest.chunking().maxBytes());
         try (LocalChunkIndex local = LocalChunkIndex.of(store, manifest.channel(), receiver.seeds())) {
             ByteBuffer buffer = copyBuffer.nioBuffer(0, copyBuffer.capacity());
@@ -262,8 +287,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             BitSet reps = plan.representatives();
             for (int ordinal = reps.nextSetBit(0); ordinal >= 0; ordinal = reps.nextSetBit(ordinal + 1)) {
                 Sha256 hash = manifest.chunks().hash(ordinal);
-                if (local.contains(hash) && local.read(hash, buffer, digest)) {
+                if (resumed.get(ordinal)) {
+                    chunksResumed++;
+                } else if (local.contains(hash) && local.read(hash, buffer, digest)) {
                     chunksCopiedLocally += writeEverywhere(ordinal, buffer);
+                    journalLater(ordinal);
                 } else {
                     plan.want(ordinal);
                 }
@@ -271,9 +299,12 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         } finally {
             copyBuffer.release();
         }
+        syncJournal();
         state = State.RECEIVING;
-        LOG.info("{} plan {} {} ({}): {} chunks, {} wanted, {} copied locally", peer, manifest.channel(),
-                manifest.version(), manifest.releaseId().shortHex(), manifest.chunks().count(), plan.outstanding(), chunksCopiedLocally);
+        lastActivityNanos = System.nanoTime();
+        LOG.info("{} plan {} {} ({}): {} chunks, {} wanted, {} copied locally, {} already staged", peer, manifest.channel(),
+                manifest.version(), manifest.releaseId().shortHex(), manifest.chunks().count(), plan.outstanding(), chunksCopiedLocally,
+                chunksResumed);
         ctx.writeAndFlush(new WantFrame(plan.chunkCount(), (BitSet) plan.wanted().clone()));
     }
 
@@ -350,16 +381,45 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         }
         SkiffException result = failure;
         int refetchOrdinal = refetch ? chunk.ordinal() : -1;
-        ctx.executor().execute(() -> chunkVerified(ctx, result, refetchOrdinal));
+        int verifiedOrdinal = failure == null && !refetch ? chunk.ordinal() : -1;
+        ctx.executor().execute(() -> chunkVerified(ctx, result, refetchOrdinal, verifiedOrdinal));
+    }
+
+    private void journalLater(int ordinal) {
+        if (unjournaledCount == unjournaled.length) {
+            unjournaled = java.util.Arrays.copyOf(unjournaled, unjournaled.length * 2);
+        }
+        unjournaled[unjournaledCount++] = ordinal;
+    }
+
+    /** Forces the chunks written so far to disk, then records them in the journal: a resume will not ask for them. */
+    private void syncJournal() {
+        if (unjournaledCount == 0 || journal == null) {
+            return;
+        }
+        staging.syncWritten();
+        try {
+            journal.append(unjournaled, unjournaledCount);
+        } catch (IOException e) {
+            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot append to the journal of " + staging.dir() + ": " + e.getMessage(), e);
+        }
+        unjournaledCount = 0;
+        lastJournalSyncNanos = System.nanoTime();
     }
 
     /**
      * On the session's thread: one chunk is done; a failure ends the session, a chunk whose reference
      * this receiver could not supply is asked for again, and the last one may run a deferred commit.
      */
-    private void chunkVerified(ChannelHandlerContext ctx, SkiffException failure, int refetchOrdinal) {
+    private void chunkVerified(ChannelHandlerContext ctx, SkiffException failure, int refetchOrdinal, int verifiedOrdinal) {
         chunksInVerification--;
         if (state == State.CLOSED) {
+            if (verifiedOrdinal >= 0 && journal != null) {
+                journalLater(verifiedOrdinal); // verified and written before the connection ended: keep it for the resume
+            }
+            if (chunksInVerification == 0) {
+                releaseTransfer();
+            }
             return;
         }
         try {
@@ -369,6 +429,12 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             if (refetchOrdinal >= 0) {
                 plan.refetch(refetchOrdinal);
                 ctx.writeAndFlush(new RefetchFrame(new int[]{refetchOrdinal}));
+            } else if (verifiedOrdinal >= 0) {
+                journalLater(verifiedOrdinal);
+                if (unjournaledCount == unjournaled.length
+                        || System.nanoTime() - lastJournalSyncNanos >= receiver.config().journalSync().toNanos()) {
+                    syncJournal();
+                }
             }
             if (chunksInVerification == 0 && plan.outstanding() == 0 && deferredCommit != null) {
                 CommitFrame commit = deferredCommit;
@@ -409,6 +475,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         Manifest manifest = staging.manifest();
         long commitStart = System.nanoTime();
         staging.commit(peer, receiver.config().rehashOnCommit());
+        journal.delete();
+        journal = null;
         state = State.COMMITTED;
         LOG.info("{} activated {} {} ({}); commit took {} ms{}", peer, manifest.channel(), manifest.version(),
                 manifest.releaseId().shortHex(), (System.nanoTime() - commitStart) / 1_000_000,
@@ -454,6 +522,22 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         endTransfer();
     }
 
+    /**
+     * Nothing read for the idle timeout: a dead or stuck sender (or one that connected and never
+     * said HELLO) is dropped, its staging and journal kept for a resume. An event that queued up while
+     * this session was busy planning does not count.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && state != State.CLOSED && state != State.COMMITTED
+                && System.nanoTime() - lastActivityNanos >= receiver.config().idleTimeout().toNanos()) {
+            fail(ctx, ErrorCode.CONNECTION_LOST, "nothing from the sender in state " + state + " for "
+                    + receiver.config().idleTimeout().toSeconds() + " s");
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.info("{} connection error: {}", peer, cause.toString());
@@ -470,7 +554,28 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * The transfer is over (activated, failed or cut). Chunks still in the verifier pool finish first:
+     * they are verified and written, so they go into the journal before it and the staging files are
+     * closed, and the release stays busy until then, so a resume never shares the staging tree with
+     * this session.
+     */
     private void endTransfer() {
+        if (chunksInVerification == 0) {
+            releaseTransfer();
+        }
+    }
+
+    private void releaseTransfer() {
+        if (journal != null) {
+            try {
+                syncJournal(); // what arrived before the cut is not asked for again
+            } catch (RuntimeException e) {
+                LOG.warn("{}: could not sync the journal at the end of the transfer: {}", peer, e.getMessage());
+            }
+            journal.close();
+            journal = null;
+        }
         if (staging != null) {
             staging.close();
         }

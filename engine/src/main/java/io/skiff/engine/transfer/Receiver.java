@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.skiff.engine.store.ReleaseStore;
@@ -73,6 +74,7 @@ public final class Receiver implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             ReadAheadLimiter readAhead = new ReadAheadLimiter(READ_AHEAD_HIGH_BYTES, READ_AHEAD_LOW_BYTES);
                             ch.pipeline()
+                                    .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                     .addLast("frameDecoder", new FrameDecoder())
                                     .addLast("frameEncoder", FrameEncoder.INSTANCE)
                                     .addLast("readAhead", readAhead)
@@ -123,6 +125,11 @@ public final class Receiver implements AutoCloseable {
 
     ChunkVerifierPool verifiers() {
         return verifiers;
+    }
+
+    /** "channel/release-id" of the transfers this receiver is running now (a cut one stays until its chunks are journaled). */
+    public Set<String> transfersInProgress() {
+        return Set.copyOf(inFlight);
     }
 
     boolean tryBegin(String key) {

@@ -4,6 +4,7 @@ import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.transport.HostPort;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,15 +21,23 @@ import java.util.Objects;
  *                         (chunks are always verified before they are written; this also catches
  *                         corruption between write and commit, at the cost of one more pass)
  * @param seeds            directories indexed at start as extra sources of local chunks
+ * @param journalSync      how often received chunks are forced to disk and recorded in the resume
+ *                         journal (also every 1024 chunks and when a connection ends): a crash loses
+ *                         at most this much progress
+ * @param idleTimeout      a connection silent this long (nothing read) is closed; the handshake (HELLO
+ *                         and OFFER) must arrive within it too
  */
 public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
-                             int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds) {
+                             int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
+                             Duration idleTimeout) {
     public static final int DEFAULT_PORT = 7070;
 
     public ReceiverConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(root, "root");
         seeds = List.copyOf(seeds);
+        Objects.requireNonNull(journalSync, "journalSync");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
         if (retain < 1 || ioThreads < 1 || diskThreads < 1 || maxManifestBytes < 1024) {
             throw new IllegalArgumentException("retain=" + retain + " ioThreads=" + ioThreads + " diskThreads="
                     + diskThreads + " maxManifestBytes=" + maxManifestBytes);
@@ -38,18 +47,26 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
-                Math.max(2, cores), 256 * 1024 * 1024, false, List.of());
+                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120));
     }
 
     public ReceiverConfig withRetain(int retain) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout);
     }
 
     public ReceiverConfig withRehashOnCommit(boolean rehash) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout);
+    }
+
+    public ReceiverConfig withJournalSync(Duration interval) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout);
+    }
+
+    public ReceiverConfig withIdleTimeout(Duration timeout) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout);
     }
 
     public ReceiverConfig withSeeds(List<Path> dirs) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout);
     }
 }

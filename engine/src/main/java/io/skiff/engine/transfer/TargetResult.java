@@ -16,11 +16,23 @@ import java.util.Map;
  * @param chunksSent     chunk frames sent: the chunks the target asked for, plus any it asked for again
  * @param chunksCopiedLocally chunks the target found on its own disk
  * @param error          null when activated; otherwise a one-line reason with {@code code}
- * @param delta          what the bytes were: base, manifest, chunks by encoding
+ * @param delta          what the bytes were (of the last attempt): base, manifest, chunks by encoding
+ * @param attempts       connections it took (1 without a retry); bytesWire and seconds cover all of them
  */
 public record TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire,
                            double seconds, int chunksTotal, int chunksSent, int chunksCopiedLocally,
-                           ErrorCode code, String error, Delta delta) {
+                           ErrorCode code, String error, Delta delta, int attempts) {
+    public TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire, double seconds, int chunksTotal,
+                        int chunksSent, int chunksCopiedLocally, ErrorCode code, String error, Delta delta) {
+        this(target, activated, alreadyActive, bytesWire, seconds, chunksTotal, chunksSent, chunksCopiedLocally, code, error, delta, 1);
+    }
+
+    /** This last attempt's result as the outcome of {@code attempts} attempts. */
+    public TargetResult afterAttempts(int attempts, long totalBytesWire, double totalSeconds) {
+        return new TargetResult(target, activated, alreadyActive, totalBytesWire, totalSeconds, chunksTotal, chunksSent,
+                chunksCopiedLocally, code, error, delta, attempts);
+    }
+
     /** Chunks sent in one encoding and their payload bytes (frame headers not included). */
     public record EncodingCount(long chunks, long bytes) {
     }

@@ -20,6 +20,9 @@ public final class FaultyProxy implements AutoCloseable {
     private final int targetPort;
     private volatile long flipAtOffset = -1;
     private volatile long cutAtOffset = -1;
+    /** Per connection, in accept order: where to cut it (connections beyond the list pass untouched). */
+    private volatile long[] cutSchedule;
+    private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong clientToServer = new AtomicLong();
     private final AtomicLong serverToClient = new AtomicLong();
     private final Thread acceptor;
@@ -48,6 +51,17 @@ public final class FaultyProxy implements AutoCloseable {
         return this;
     }
 
+    /** Cut the first connection at {@code offsets[0]} client-to-server bytes, the second at {@code offsets[1]}, ... */
+    public FaultyProxy cutConnectionsAt(long... offsets) {
+        this.cutSchedule = offsets.clone();
+        return this;
+    }
+
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
+    }
+
     public long bytesClientToServer() {
         return clientToServer.get();
     }
@@ -63,22 +77,34 @@ public final class FaultyProxy implements AutoCloseable {
                 Socket upstream = new Socket();
                 upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
                 AtomicInteger directionsDone = new AtomicInteger();
-                start(client, upstream, true, directionsDone);
-                start(upstream, client, false, directionsDone);
+                int index = connections.getAndIncrement();
+                long[] schedule = cutSchedule;
+                long cut = schedule == null ? cutAtOffset : index < schedule.length ? schedule[index] : -1;
+                java.util.concurrent.atomic.AtomicBoolean wasCut = new java.util.concurrent.atomic.AtomicBoolean();
+                start(client, upstream, true, directionsDone, cut, wasCut);
+                start(upstream, client, false, directionsDone, cut, wasCut);
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void start(Socket from, Socket to, boolean clientToServerDirection, AtomicInteger directionsDone) {
-        Thread t = new Thread(() -> pump(from, to, clientToServerDirection, directionsDone), "faulty-proxy-pump");
+    private void start(Socket from, Socket to, boolean clientToServerDirection, AtomicInteger directionsDone, long cut,
+                       java.util.concurrent.atomic.AtomicBoolean wasCut) {
+        Thread t = new Thread(() -> pump(from, to, clientToServerDirection, directionsDone, cut, wasCut), "faulty-proxy-pump");
         t.setDaemon(true);
         t.start();
     }
 
-    /** Copies one direction; EOF passes on as a half-close (as TCP would), a cut or error drops both sides. */
-    private void pump(Socket from, Socket to, boolean upstream, AtomicInteger directionsDone) {
+    /**
+     * Copies one direction; EOF passes on as a half-close (as TCP would), an error drops both sides. A
+     * cut drops the client (the sender sees a reset) but ends the server's input with a FIN after the
+     * bytes forwarded so far, and drains what the server still says, so the server gets exactly
+     * {@code cut} bytes: a reset would let the server's kernel discard some of them, making what a
+     * resume re-sends depend on timing.
+     */
+    private void pump(Socket from, Socket to, boolean upstream, AtomicInteger directionsDone, long cut,
+                      java.util.concurrent.atomic.AtomicBoolean wasCut) {
         byte[] buf = new byte[64 * 1024];
         long offset = 0;
         try {
@@ -90,15 +116,20 @@ public final class FaultyProxy implements AutoCloseable {
                     if (flip >= offset && flip < offset + n) {
                         buf[(int) (flip - offset)] ^= (byte) 0xFF;
                     }
-                    long cut = cutAtOffset;
                     if (cut >= 0 && offset + n >= cut) {
                         out.write(buf, 0, (int) (cut - offset));
                         clientToServer.addAndGet(cut - offset);
-                        throw new IOException("cut");
+                        wasCut.set(true);
+                        to.shutdownOutput();
+                        closeQuietly(from);
+                        return; // the other direction drains the server and closes it
                     }
                     clientToServer.addAndGet(n);
                 } else {
                     serverToClient.addAndGet(n);
+                }
+                if (!upstream && wasCut.get()) {
+                    continue; // the client is gone: read the server to its end, drop it
                 }
                 out.write(buf, 0, n);
             }
@@ -107,10 +138,25 @@ public final class FaultyProxy implements AutoCloseable {
                 return;
             }
         } catch (IOException ignored) {
-            // cut, reset, or closed by the other direction
+            // reset, or closed by the other direction
+            if (!upstream && wasCut.get()) {
+                drain(from);
+            }
         }
         closeQuietly(from);
         closeQuietly(to);
+    }
+
+    private static void drain(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[8192];
+            while (in.read(buf) > 0) {
+                // discard
+            }
+        } catch (IOException ignored) {
+            // closed
+        }
     }
 
     private static void closeQuietly(Socket s) {

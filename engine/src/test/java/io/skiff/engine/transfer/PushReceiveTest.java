@@ -63,7 +63,7 @@ class PushReceiveTest {
         for (int port : ports) {
             targets.add(new HostPort("127.0.0.1", port));
         }
-        return Skiff.push(source, CHANNEL, version, targets, PushOptions.defaults(), PushListener.NONE);
+        return Skiff.push(source, CHANNEL, version, targets, PushOptions.defaults().withRetries(0, java.time.Duration.ZERO), PushListener.NONE);
     }
 
     private Path current(Receiver r) {
@@ -331,7 +331,7 @@ class PushReceiveTest {
                 String channel = "channel-" + i;
                 pushes.add(CompletableFuture.supplyAsync(() -> Skiff.push(src, channel, "v1",
                         List.of(new HostPort("127.0.0.1", receiver.port()), new HostPort("127.0.0.1", second.port())),
-                        PushOptions.defaults(), PushListener.NONE)));
+                        PushOptions.defaults().withRetries(0, java.time.Duration.ZERO), PushListener.NONE)));
             }
             for (int i = 0; i < 4; i++) {
                 PushResult r = pushes.get(i).get();
