@@ -150,19 +150,7 @@ public final class BaseChunks implements AutoCloseable {
         int entry = chunks.entryIndex(ref.start());
         Path file = releaseDir.resolve(manifest.entries().get(entry).path());
         try {
-            ByteBuffer target = ByteBuffer.wrap(bytes);
-            boolean complete = files.with(entry, file, ch -> {
-                long position = first;
-                while (target.hasRemaining()) {
-                    int n = ch.read(target, position);
-                    if (n < 0) {
-                        return false;
-                    }
-                    position += n;
-                }
-                return true;
-            });
-            if (!complete) {
+            if (!files.readFully(entry, file, ByteBuffer.wrap(bytes), first)) {
                 markBad(ref);
                 return null;
             }

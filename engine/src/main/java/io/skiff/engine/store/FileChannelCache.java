@@ -2,6 +2,7 @@ package io.skiff.engine.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -62,6 +63,24 @@ public final class FileChannelCache<K> implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(path, options)) {
             return io.apply(ch);
         }
+    }
+
+    /**
+     * Fills {@code target}'s remaining bytes from the file at {@code position} with positional reads.
+     * @return false if the file ends first
+     */
+    public boolean readFully(K key, Path path, ByteBuffer target, long position) throws IOException {
+        return with(key, path, ch -> {
+            long at = position;
+            while (target.hasRemaining()) {
+                int n = ch.read(target, at);
+                if (n < 0) {
+                    return false;
+                }
+                at += n;
+            }
+            return true;
+        });
     }
 
     @Override

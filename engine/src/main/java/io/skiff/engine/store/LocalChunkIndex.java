@@ -65,18 +65,7 @@ public final class LocalChunkIndex implements AutoCloseable {
         }
         target.clear().limit(loc.length);
         try {
-            boolean complete = files.with(loc.file, loc.file, ch -> {
-                long position = loc.offset;
-                while (target.hasRemaining()) {
-                    int n = ch.read(target, position);
-                    if (n < 0) {
-                        return false;
-                    }
-                    position += n;
-                }
-                return true;
-            });
-            if (!complete) {
+            if (!files.readFully(loc.file, loc.file, target, loc.offset)) {
                 return false;
             }
         } catch (IOException e) {

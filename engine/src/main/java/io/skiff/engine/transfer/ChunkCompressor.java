@@ -65,25 +65,19 @@ public final class ChunkCompressor implements AutoCloseable {
     public ChunkFrame encode(ByteBufAllocator alloc, int ordinal, ByteBuf raw, boolean tryCompress) {
         int rawLength = raw.readableBytes();
         if (enabled && tryCompress) {
-            ByteBuf out = alloc.directBuffer((int) Zstd.compressBound(rawLength));
-            try {
-                ByteBuffer src = raw.nioBuffer();
-                ByteBuffer dst = out.nioBuffer(0, out.capacity());
-                int size = ctx.compressDirectByteBuffer(dst, 0, dst.capacity(), src, src.position(), rawLength);
-                if (size < rawLength - (rawLength >>> 5)) {
-                    out.writerIndex(size);
-                    ChunkFrame frame = new ChunkFrame(ordinal, ChunkEncoding.ZSTD, rawLength, out);
-                    out = null;
-                    raw.release();
-                    return frame;
-                }
-            } finally {
-                if (out != null) {
-                    out.release();
-                }
+            ByteBuf out = compressPlain(alloc, raw);
+            if (savesEnough(out.readableBytes(), rawLength)) {
+                raw.release();
+                return new ChunkFrame(ordinal, ChunkEncoding.ZSTD, rawLength, out);
             }
+            out.release();
         }
         return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, raw);
+    }
+
+    /** An encoding is sent only if it saves at least 1/32 of the chunk; otherwise raw costs the receiver less. */
+    private static boolean savesEnough(int encodedBytes, int rawLength) {
+        return encodedBytes < rawLength - (rawLength >>> 5);
     }
 
     /** A reference to try: the base chunks it names and where their compiled dictionary comes from. */
@@ -128,7 +122,7 @@ public final class ChunkCompressor implements AutoCloseable {
                     plain.release();
                 }
             }
-            if (best.readableBytes() < rawLength - (rawLength >>> 5)) {
+            if (savesEnough(best.readableBytes(), rawLength)) {
                 ChunkFrame frame = new ChunkFrame(ordinal, encoding, rawLength, best);
                 best = null;
                 raw.release();

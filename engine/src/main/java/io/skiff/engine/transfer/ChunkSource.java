@@ -76,17 +76,9 @@ public final class ChunkSource implements AutoCloseable {
         target.clear().limit(chunks.length(ordinal));
         Path file = file(entry);
         try {
-            files.with(entry, file, ch -> {
-                long position = chunks.offset(ordinal);
-                while (target.hasRemaining()) {
-                    int n = ch.read(target, position);
-                    if (n < 0) {
-                        throw new SkiffException(ErrorCode.SOURCE_INVALID, "source file shrank while pushing: " + file);
-                    }
-                    position += n;
-                }
-                return null;
-            });
+            if (!files.readFully(entry, file, target, chunks.offset(ordinal))) {
+                throw new SkiffException(ErrorCode.SOURCE_INVALID, "source file shrank while pushing: " + file);
+            }
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
