@@ -159,10 +159,9 @@ class DeltaTransferTest {
     @Test
     void shouldRefetchAndStillActivateWhenTheReceiversBaseWasTampered() throws IOException {
         Path v1 = tmp.resolve("v1");
-        TestTrees.textFile(v1.resolve("codes.txt"), 3_000_000, 10);
-        TestTrees.textFile(v1.resolve("gone.txt"), 1_000_000, 11);
         Path v2 = tmp.resolve("v2");
-        editRows(v1.resolve("codes.txt"), v2.resolve("codes.txt"), 12);
+        editedCodeFile(v1, v2, 3_000_000, 10);
+        TestTrees.textFile(v1.resolve("gone.txt"), 1_000_000, 11);
         Files.copy(v1.resolve("gone.txt"), v2.resolve("kept-name.txt"));
         Receiver receiver = startReceiver("r");
         push(v1, "v1", receiver);
@@ -182,9 +181,8 @@ class DeltaTransferTest {
     @Test
     void shouldFallBackToPlainZstdWhenTheSendersHistoryChangedUnderIt() throws IOException {
         Path v1 = tmp.resolve("v1");
-        TestTrees.textFile(v1.resolve("codes.txt"), 2_000_000, 17);
         Path v2 = tmp.resolve("v2");
-        editRows(v1.resolve("codes.txt"), v2.resolve("codes.txt"), 18);
+        editedCodeFile(v1, v2, 2_000_000, 17);
         Receiver receiver = startReceiver("r");
         push(v1, "v1", receiver);
         // the history hard-links the pushed files: a pipeline editing v1 in place edits the history too
@@ -201,9 +199,8 @@ class DeltaTransferTest {
     @Test
     void shouldRefetchWhenTheSendersHistoryChangedButKeptItsModificationTime() throws IOException {
         Path v1 = tmp.resolve("v1");
-        TestTrees.textFile(v1.resolve("codes.txt"), 2_000_000, 19);
         Path v2 = tmp.resolve("v2");
-        editRows(v1.resolve("codes.txt"), v2.resolve("codes.txt"), 20);
+        editedCodeFile(v1, v2, 2_000_000, 19);
         Receiver receiver = startReceiver("r");
         push(v1, "v1", receiver);
         java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(v1.resolve("codes.txt"));
@@ -223,9 +220,8 @@ class DeltaTransferTest {
     @Test
     void shouldSendAFullCorrectCopyToAReceiverWithoutTheBase() throws IOException {
         Path v1 = tmp.resolve("v1");
-        TestTrees.textFile(v1.resolve("codes.txt"), 2_000_000, 13);
         Path v2 = tmp.resolve("v2");
-        editRows(v1.resolve("codes.txt"), v2.resolve("codes.txt"), 14);
+        editedCodeFile(v1, v2, 2_000_000, 13);
         Receiver old = startReceiver("old");
         Receiver fresh = startReceiver("fresh");
         push(v1, "v1", old);
@@ -254,6 +250,12 @@ class DeltaTransferTest {
         assertEquals(0, first.chunksSent());
         assertEquals(first.chunksTotal(), first.chunksCopiedLocally());
         assertTrue(first.bytesWire() - first.delta().manifestBytes() < 1024, "wire " + first.bytesWire());
+    }
+
+    /** v1/codes.txt of about {@code size} bytes of text rows, and v2/codes.txt: the same rows edited by {@link #editRows}. */
+    private static void editedCodeFile(Path v1, Path v2, long size, long seed) throws IOException {
+        TestTrees.textFile(v1.resolve("codes.txt"), size, seed);
+        editRows(v1.resolve("codes.txt"), v2.resolve("codes.txt"), seed + 1);
     }
 
     /** Copies v1 to v2 changing about one row in a hundred and inserting a few, in order, like a code-set release. */
