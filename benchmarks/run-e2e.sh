@@ -5,6 +5,7 @@
 #   benchmarks/run-e2e.sh --help
 #   benchmarks/run-e2e.sh --size-mb 50 --random-mb 200 --reps 1
 #   benchmarks/run-e2e.sh --json e2e.json --append-md docs/benchmarks.md
+#   benchmarks/run-e2e.sh --size-mb 100 --scenarios resume --reps 1   # issue 6: cut at 50 %, resume
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
 
 /**
  * The end-to-end benchmark of issue 4: skiff against an rsync daemon on the same machine, in the same
- * run, alternating, several repetitions, medians and ratios. See {@link RunnerOptions#USAGE} and
- * docs/benchmarks.md.
+ * run, alternating, several repetitions, medians and ratios; and, when asked for, issue 6's resume
+ * scenario ({@link ResumeBench}: a transfer cut at half its bytes by a {@link CuttingProxy}, then resumed).
+ * See {@link RunnerOptions#USAGE} and docs/benchmarks.md.
  *
  * <pre>
  * benchmarks/run-e2e.sh --size-mb 50 --random-mb 200 --reps 1
@@ -135,10 +136,14 @@ public final class EndToEndRunner {
         log.println("work dir: " + workDir);
 
         List<Workload> workloads = workloads();
-        List<ScenarioResult> results = new ArrayList<>();
+        List<ScenarioReport> results = new ArrayList<>();
         for (Workload w : workloads) {
-            ScenarioResult result = new ScenarioResult(w);
             log.printf(Locale.ROOT, "%s: %,d bytes in %d file(s) from %s%n", w.scenario().label(), w.logicalBytes(), w.files(), w.source());
+            if (w.scenario() == Scenario.RESUME) {
+                results.add(resume(w, rsync, skiff, meter, workDir, live));
+                continue;
+            }
+            ScenarioResult result = new ScenarioResult(w);
             try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
                     options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()));
                  RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks)) {
@@ -154,6 +159,61 @@ public final class EndToEndRunner {
             results.add(result);
         }
         return report(results, machine, gnuTime, started);
+    }
+
+    /**
+     * Issue 6: the uncut references first (they give the full transfer's bytes, hence where to cut), then per
+     * repetition skiff reconnecting, skiff's new push, rsync's --partial re-run. The rsync baseline is
+     * optional: if it fails, its rows are left out with the reason and the scenario goes on.
+     */
+    private ResumeResult resume(Workload w, Path rsync, SkiffCommand skiff, ProcessMeter meter, Path workDir, LiveProcesses live)
+            throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
+        ResumeResult result = new ResumeResult(w);
+        try (ResumeBench skiffBench = new ResumeBench(skiff, meter, workDir, live, options.savedManifest(),
+                workDir.resolve("skiff-history-" + w.scenario().label()));
+             RsyncResumeBench rsyncBench = new RsyncResumeBench(rsync, meter, workDir, live)) {
+            ResumeRun full = skiffBench.full(w);
+            record(result, full);
+            long cutAt = ResumeResult.cutAt(full.clientToServer());
+            log.printf(Locale.ROOT, "  skiff: full transfer %,d bytes client->server through the proxy; cutting at %,d%n",
+                    full.clientToServer(), cutAt);
+            long rsyncFull = -1;
+            try {
+                ResumeRun r = rsyncBench.full(w);
+                record(result, r);
+                rsyncFull = r.clientToServer();
+                log.printf(Locale.ROOT, "  rsync: full transfer %,d bytes client->server through the proxy; cutting at %,d%n",
+                        rsyncFull, ResumeResult.cutAt(rsyncFull));
+            } catch (RunFailedException | TreeComparator.TreeMismatchException e) {
+                rsyncFailed(result, e);
+            }
+            for (int rep = 1; rep <= options.reps(); rep++) {
+                record(result, skiffBench.retrying(w, rep, full.clientToServer(), cutAt));
+                record(result, skiffBench.newPush(w, rep, full.clientToServer(), cutAt));
+                if (result.rsyncSkipped().isEmpty()) {
+                    try {
+                        record(result, rsyncBench.rerun(w, rep, rsyncFull, ResumeResult.cutAt(rsyncFull)));
+                    } catch (RunFailedException | TreeComparator.TreeMismatchException e) {
+                        rsyncFailed(result, e);
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    private void rsyncFailed(ResumeResult result, Exception e) {
+        log.println("warning: rsync --partial baseline of the resume scenario failed, its rows are left out: " + e.getMessage());
+        result.rsyncSkipped("failed: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+
+    private void record(ResumeResult result, ResumeRun r) {
+        result.add(r);
+        String rep = r.rep() == 0 ? "ref    " : String.format(Locale.ROOT, "rep %d/%d", r.rep(), options.reps());
+        String cut = r.cut() ? String.format(Locale.ROOT, "after the cut %s bytes = %s full", ResultTable.grouped(r.afterCut()),
+                ResultTable.times(r.afterCutOverFull())) : "client->server " + ResultTable.grouped(r.clientToServer()) + " bytes";
+        log.printf(Locale.ROOT, "  %-8s %s  %-36s %7.2f s  %d attempt%s  %s  (verified)%n", result.scenario().label(), rep,
+                r.variant().label(), r.wallSeconds(), r.attempts(), r.attempts() == 1 ? "" : "s", cut);
     }
 
     /**
@@ -190,24 +250,27 @@ public final class EndToEndRunner {
                 rep, options.reps(), r.tool(), r.wallSeconds(), r.throughputMBps(), ResultTable.grouped(r.loWireBytes()));
     }
 
-    private int report(List<ScenarioResult> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
+    private int report(List<ScenarioReport> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
         String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
-        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(),
-                options.scenarios().contains(Scenario.UPDATE));
+        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(), options.scenarios());
         List<String> warnings = loopbackWarnings(results);
         String command = commandLine();
 
         out.println();
         out.println("End to end, " + started + " on " + machine.oneLine());
         out.println("command: " + command);
-        for (ScenarioResult r : results) {
+        for (ScenarioReport r : results) {
             out.println();
-            out.println(ResultTable.title(r, options.reps()));
-            out.print(new ResultTable(r).toText());
+            out.println(r.title(options.reps()));
+            out.print(r.toText());
         }
         out.println();
         warnings.forEach(w -> out.println("warning: " + w));
-        out.println("lo wire bytes include TCP/IP headers and any other loopback traffic; see --json or --append-md for all method notes.");
+        if (results.stream().anyMatch(ScenarioResult.class::isInstance)) {
+            out.println("lo wire bytes include TCP/IP headers and any other loopback traffic; see --json or --append-md for all method notes.");
+        } else {
+            out.println("See --json or --append-md for all method notes.");
+        }
 
         if (options.json().isPresent()) {
             Map<String, Object> json = new LinkedHashMap<>();
@@ -216,7 +279,7 @@ public final class EndToEndRunner {
             json.put("machine", machine.toJson());
             json.put("reps", options.reps());
             json.put("java_opts", options.javaOpts());
-            json.put("scenarios", results.stream().map(ScenarioResult::toJson).toList());
+            json.put("scenarios", results.stream().map(ScenarioReport::toJson).toList());
             json.put("notes", notes);
             json.put("warnings", warnings);
             Files.writeString(options.json().get(), JsonWriter.write(json));
@@ -244,15 +307,16 @@ public final class EndToEndRunner {
                     CorpusRelease r = cache.random(options.seed(), options.randomMb());
                     out.add(new Workload(s, r.dir(), digest(digests, r.dir()), Optional.empty()));
                 }
-                case CODESET, UPDATE -> {
+                case CODESET, UPDATE, RESUME -> {
                     if (codeSet == null) {
                         codeSet = cache.codeSet(options.seed(), options.sizeMb());
                     }
                     CorpusRelease v1 = codeSet.v1();
                     CorpusRelease v2 = codeSet.v2();
-                    out.add(s == Scenario.CODESET
-                            ? new Workload(s, v1.dir(), digest(digests, v1.dir()), Optional.empty())
-                            : new Workload(s, v2.dir(), digest(digests, v2.dir()), Optional.of(v1.dir())));
+                    // resume moves the codeset scenario's release, v1, to an empty destination.
+                    out.add(s == Scenario.UPDATE
+                            ? new Workload(s, v2.dir(), digest(digests, v2.dir()), Optional.of(v1.dir()))
+                            : new Workload(s, v1.dir(), digest(digests, v1.dir()), Optional.empty()));
                 }
             }
         }
@@ -270,9 +334,9 @@ public final class EndToEndRunner {
     }
 
     /** Runs whose loopback count is far above the tool's own count: something else used loopback meanwhile. */
-    private static List<String> loopbackWarnings(List<ScenarioResult> results) {
+    private static List<String> loopbackWarnings(List<ScenarioReport> reports) {
         List<String> w = new ArrayList<>();
-        for (ScenarioResult r : results) {
+        for (ScenarioResult r : reports.stream().filter(ScenarioResult.class::isInstance).map(ScenarioResult.class::cast).toList()) {
             for (String tool : List.of(ScenarioResult.SKIFF, ScenarioResult.RSYNC)) {
                 for (RunMeasurement m : r.runs(tool)) {
                     double ratio = m.loWireBytes() / m.toolWireBytes();

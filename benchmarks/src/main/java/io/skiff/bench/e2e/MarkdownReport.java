@@ -13,15 +13,15 @@ final class MarkdownReport {
     private MarkdownReport() {
     }
 
-    static String section(LocalDate date, MachineInfo machine, String command, int reps, List<ScenarioResult> results,
+    static String section(LocalDate date, MachineInfo machine, String command, int reps, List<? extends ScenarioReport> results,
                           List<String> notes) {
         StringBuilder sb = new StringBuilder();
         sb.append("## End to end, ").append(date).append("\n\n");
         sb.append("Machine: ").append(machine.oneLine()).append(".\n\n");
         sb.append("Command: `").append(command).append("`\n");
-        for (ScenarioResult r : results) {
-            sb.append("\n**").append(ResultTable.title(r, reps)).append(".**\n\n");
-            sb.append(new ResultTable(r).toMarkdown());
+        for (ScenarioReport r : results) {
+            sb.append("\n**").append(r.title(reps)).append(".**\n\n");
+            sb.append(r.toMarkdown());
         }
         sb.append("\nHow each figure was measured:\n\n");
         for (String n : notes) {

@@ -1,21 +1,40 @@
 package io.skiff.bench.e2e;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** How each figure was measured: printed under the tables, and stored in the JSON and markdown. */
 final class Methodology {
     private Methodology() {
     }
 
-    /** @param update the update scenario ran: its zstd --patch-from floor is described too */
-    static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, boolean update) {
+    /**
+     * The notes for the scenarios that ran: the update adds its zstd --patch-from floor, resume its proxy, cut
+     * and variants; the columns of random, codeset and update are described only when one of them ran.
+     */
+    static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios) {
+        boolean tables = scenarios.contains(Scenario.RANDOM) || scenarios.contains(Scenario.CODESET) || scenarios.contains(Scenario.UPDATE);
         List<String> n = new ArrayList<>();
-        n.add("All transfers over TCP on 127.0.0.1; skiff and rsync runs alternate (skiff, rsync, skiff, ...); "
+        n.add("All transfers over TCP on 127.0.0.1; " + (tables ? "skiff and rsync runs alternate (skiff, rsync, skiff, ...); " : "")
                 + "figures are medians over the repetitions, each figure's median taken on its own.");
         n.add("Sizes and rates: MB = 10^6 bytes; RSS in MiB.");
         n.add("Source files are warm in the page cache (they were just hashed for the correctness check); "
                 + "nothing is dropped from the cache. Destinations start empty (update: hold v1, given untimed).");
+        if (tables) {
+            tableNotes(n, gnuTime, javaOpts, coldReceiver, savedManifest, scenarios.contains(Scenario.UPDATE));
+        }
+        if (scenarios.contains(Scenario.RESUME)) {
+            n.addAll(resumeNotes(javaOpts, coldReceiver, savedManifest));
+        }
+        n.add("Every destination is checked after every run: same relative paths, sizes and SHA-256 of every file as the source.");
+        return n;
+    }
+
+    /** The columns of the random, codeset and update tables. */
+    private static void tableNotes(List<String> n, boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest,
+                                   boolean update) {
         n.add("skiff: " + (coldReceiver ? "one receiver JVM per repetition (cold, its JIT warm-up counted)"
                 : "one receiver daemon JVM per scenario, as deployed (each repetition pushes to a new, empty channel)")
                 + ", sender in a separate fresh JVM per push; both with " + javaOpts
@@ -51,7 +70,47 @@ final class Methodology {
         n.add("receiver RSS: skiff, VmHWM of the receiver JVM, reset (clear_refs) just before the timed run; rsync, "
                 + "largest sum of VmHWM over the daemon's child processes, sampled every "
                 + PeakRssSampler.INTERVAL_MS + " ms during the run.");
-        n.add("Every destination is checked after every run: same relative paths, sizes and SHA-256 of every file as the source.");
+    }
+
+    static List<String> resumeNotes(String javaOpts, boolean coldReceiver, boolean savedManifest) {
+        String cut = Math.round(ResumeResult.CUT_FRACTION * 100) + " %";
+        String retry = "--retries " + ResumeBench.RETRIES + " --retry-wait " + SkiffCommand.seconds(ResumeBench.RETRY_WAIT_SECONDS);
+        List<String> n = new ArrayList<>();
+        n.add("resume (issue 6: after a cut at " + cut + ", bytes sent ≤ " + ResumeResult.TARGET + " × the full transfer's): "
+                + "the code-set release v1 (the codeset scenario's) goes to an empty destination through a TCP proxy the runner "
+                + "starts on 127.0.0.1 (CuttingProxy: forwards one connection at a time, the next waiting in the listen backlog "
+                + "until the previous one has ended both ways, and counts the bytes each way per connection). First, once per "
+                + "tool, an uncut transfer through the proxy (the reference row, timed, 1 run, to its own empty destination): "
+                + "its client→server bytes are the full transfer's, F. Then per repetition, to a new empty destination, the proxy "
+                + "cuts the first connection once exactly N = F × " + ResumeResult.CUT_FRACTION + " client→server bytes were "
+                + "forwarded (a FIN to the receiver right after byte N, so it gets exactly N bytes; the client's socket closed "
+                + "with a reset); later connections pass untouched. after the cut: the client→server bytes of the connections "
+                + "after the cut one (what was sent again plus what had not been sent yet); after / full: that over F; its "
+                + "median is set against the target. client→server bytes: all connections, N included.");
+        n.add("resume, skiff: one receiver daemon JVM for the scenario" + (coldReceiver ? " (--cold-receiver does not apply to it)" : "")
+                + ", a new, empty channel per run, sender in a separate fresh JVM per push; both with " + javaOpts
+                + (savedManifest ? "; every push uses a manifest saved beforehand (skiff manifest --out, untimed; --manifest)"
+                        : "; every push builds its manifest (a second push builds it again)")
+                + ". Every push names the scenario's sender history (--history). Per repetition, in this order: "
+                + "'same push reconnects', 'sender exits, new push', rsync. wall s: System.nanoTime around the sender "
+                + "process(es). 'same push reconnects': one `skiff push " + retry + " --json`; its sender sees the "
+                + "cut, waits (" + SkiffCommand.seconds(ResumeBench.RETRY_WAIT_SECONDS) + " s, doubled per further attempt, with "
+                + "jitter) and reconnects, and the receiver, which journals every verified chunk, asks only for the chunks it "
+                + "lacks; wall s covers the whole push (cut, wait and resume included). 'sender exits, new push': `skiff push "
+                + "--retries 0` (its sender gives up at the cut, as a killed one would), then a second `skiff push " + retry
+                + "` of the same release; wall s is both commands' added. attempts: skiff push --json's attempts (both "
+                + "pushes' added); the JSON has skiff's bytes_wire summed over attempts (the cut attempt counts bytes it wrote "
+                + "that the proxy never forwarded).");
+        n.add("resume, rsync baseline: rsync has no automatic resume; the closest is running it again with --partial. "
+                + "`" + String.join(" ", RsyncResumeBench.clientCommand(Path.of("rsync"), Path.of("SRC"),
+                        "rsync://127.0.0.1:PROXY/" + RsyncDaemon.MODULE + "/")) + "` to an rsync daemon through the same kind of proxy: once uncut (rsync's F), then per repetition cut at N = F × "
+                + ResumeResult.CUT_FRACTION + " and the same command run again: the daemon keeps the file it was receiving, the "
+                + "re-run skips the files that arrived whole and uses the partial one as its delta basis (hence no --whole-file). "
+                + "attempts: the two commands; wall s: both added. rsync does not compress here (no -z), so its F is the "
+                + "logical size and its ratio compares with skiff's only as a fraction.");
+        n.add("resume: the proxy copies every byte through user space, which costs CPU on the same cores as sender and "
+                + "receiver, so the scenario's wall times compare only with each other (the uncut reference goes through the "
+                + "proxy too), not with the other scenarios'. Loopback bytes, CPU and RSS are not reported for it.");
         return n;
     }
 }

@@ -52,43 +52,50 @@ final class ResultTable {
     }
 
     String toText() {
-        int[] width = new int[HEADERS.size()];
-        for (List<String> row : allRows()) {
-            for (int c = 0; c < row.size(); c++) {
-                width[c] = Math.max(width[c], row.get(c).length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (List<String> row : allRows()) {
-            for (int c = 0; c < row.size(); c++) {
-                // Tool names left-aligned, numbers right-aligned so digits line up.
-                String cell = c == 0 ? pad(row.get(c), width[c], false) : pad(row.get(c), width[c], true);
-                sb.append(c == 0 ? "" : "  ").append(cell);
-            }
-            sb.append('\n');
-        }
+        StringBuilder sb = new StringBuilder(text(HEADERS, rows));
         sb.append(ratios).append('\n');
         extra.forEach(line -> sb.append(line).append('\n'));
         return sb.toString();
     }
 
     String toMarkdown() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| ").append(String.join(" | ", HEADERS)).append(" |\n");
-        sb.append("|------").append("|-----:".repeat(HEADERS.size() - 1)).append("|\n");
-        for (List<String> row : rows) {
-            sb.append("| ").append(String.join(" | ", row)).append(" |\n");
-        }
+        StringBuilder sb = new StringBuilder(markdown(HEADERS, rows));
         sb.append('\n').append(ratios).append('\n');
         extra.forEach(line -> sb.append('\n').append(line).append('\n')); // a paragraph each
         return sb.toString();
     }
 
-    private List<List<String>> allRows() {
+    /** An aligned text table: first column left-aligned (names), the others right-aligned so digits line up. */
+    static String text(List<String> headers, List<List<String>> rows) {
         List<List<String>> all = new ArrayList<>();
-        all.add(HEADERS);
+        all.add(headers);
         all.addAll(rows);
-        return all;
+        int[] width = new int[headers.size()];
+        for (List<String> row : all) {
+            for (int c = 0; c < row.size(); c++) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (List<String> row : all) {
+            for (int c = 0; c < row.size(); c++) {
+                String cell = c == 0 ? pad(row.get(c), width[c], false) : pad(row.get(c), width[c], true);
+                sb.append(c == 0 ? "" : "  ").append(cell);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The same as a markdown table, numbers right-aligned. */
+    static String markdown(List<String> headers, List<List<String>> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| ").append(String.join(" | ", headers)).append(" |\n");
+        sb.append("|------").append("|-----:".repeat(headers.size() - 1)).append("|\n");
+        for (List<String> row : rows) {
+            sb.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        return sb.toString();
     }
 
     static String fixed(double v, int decimals) {

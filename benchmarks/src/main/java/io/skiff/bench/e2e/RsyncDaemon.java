@@ -79,6 +79,15 @@ final class RsyncDaemon implements AutoCloseable {
     }
 
     String url() {
+        return urlVia(port);
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The module's URL through something listening on {@code port} that forwards to the daemon (a proxy). */
+    static String urlVia(int port) {
         return "rsync://127.0.0.1:" + port + "/" + MODULE + "/";
     }
 

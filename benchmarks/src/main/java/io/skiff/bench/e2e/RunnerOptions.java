@@ -37,6 +37,9 @@ record RunnerOptions(
             Measures skiff against an rsync daemon on 127.0.0.1, alternating skiff and rsync runs, and
             prints medians per scenario. Sizes are in MB = 10^6 bytes. The update scenario also reports
             the zstd --patch-from floor of v1 -> v2 (needs zstd and GNU tar; without zstd that line is skipped).
+            The resume scenario (only when named in --scenarios) pushes the code-set v1 through a proxy
+            that cuts the connection at half the full transfer's bytes, and reports the bytes sent after
+            the cut: skiff reconnecting (--retries), a new skiff push, and an rsync --partial re-run.
 
               --size-mb N          code-set release size (default 1000)
               --random-mb N        incompressible file size (default 1536)
@@ -45,7 +48,8 @@ record RunnerOptions(
               --corpus-dir DIR     corpus cache (default <repo>/.corpus); reused by seed and size
               --skiff-jar PATH     skiff CLI jar (default <repo>/cli/target/skiff.jar)
               --java-opts "..."    JVM options of the skiff sender and receiver (default -Xmx256m)
-              --scenarios LIST     comma-separated of random,codeset,update (default all)
+              --scenarios LIST     comma-separated of random,codeset,update,resume, or all
+                                   (default random,codeset,update)
               --json FILE          also write the results as JSON
               --append-md FILE     append a dated markdown section (e.g. docs/benchmarks.md)
               --work-dir DIR       receiver roots and rsync destinations (default a temp dir)
@@ -76,7 +80,7 @@ record RunnerOptions(
         Path corpusDir = repo.resolve(".corpus");
         Path skiffJar = repo.resolve("cli/target/skiff.jar");
         List<String> javaOpts = List.of("-Xmx256m");
-        EnumSet<Scenario> scenarios = EnumSet.allOf(Scenario.class);
+        EnumSet<Scenario> scenarios = Scenario.defaults();
         Path json = null;
         Path appendMd = null;
         Path workDir = null;
@@ -123,7 +127,7 @@ record RunnerOptions(
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
-        if (scenarios.contains(Scenario.CODESET) || scenarios.contains(Scenario.UPDATE)) {
+        if (scenarios.contains(Scenario.CODESET) || scenarios.contains(Scenario.UPDATE) || scenarios.contains(Scenario.RESUME)) {
             if (sizeMb < 1) {
                 throw new UsageException("--size-mb must be at least 1");
             }
@@ -160,6 +164,9 @@ record RunnerOptions(
     }
 
     private static EnumSet<Scenario> scenarios(String value) throws UsageException {
+        if (value.trim().equalsIgnoreCase("all")) {
+            return EnumSet.allOf(Scenario.class);
+        }
         EnumSet<Scenario> set = EnumSet.noneOf(Scenario.class);
         List<String> unknown = new ArrayList<>();
         for (String s : value.split(",")) {
@@ -168,7 +175,7 @@ record RunnerOptions(
         }
         if (!unknown.isEmpty() || set.isEmpty()) {
             throw new UsageException("--scenarios: unknown " + unknown + "; choose from "
-                    + Arrays.stream(Scenario.values()).map(Scenario::label).toList());
+                    + Arrays.stream(Scenario.values()).map(Scenario::label).toList() + " or all");
         }
         return set;
     }

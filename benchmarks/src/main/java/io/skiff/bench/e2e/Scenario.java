@@ -1,22 +1,28 @@
 package io.skiff.bench.e2e;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Optional;
 
 /** What one timed run moves. Runs in declaration order, whatever order the user listed them in. */
 enum Scenario {
-    RANDOM("random", "full copy of one incompressible file to an empty destination", true),
-    CODESET("codeset", "full copy of code-set release v1 to an empty destination", true),
-    UPDATE("update", "v1 -> v2 update of a destination that holds v1", false);
+    RANDOM("random", "full copy of one incompressible file to an empty destination", true, true),
+    CODESET("codeset", "full copy of code-set release v1 to an empty destination", true, true),
+    UPDATE("update", "v1 -> v2 update of a destination that holds v1", false, true),
+    /** Issue 6: a full transfer cut at half its bytes, then resumed; only when asked for (--scenarios). */
+    RESUME("resume", "code-set release v1 to an empty destination through a proxy that cuts the connection at "
+            + Math.round(ResumeResult.CUT_FRACTION * 100) + " % of the full transfer's bytes, then resumed", true, false);
 
     private final String label;
     private final String description;
     private final boolean fullCopy;
+    private final boolean inDefault;
 
-    Scenario(String label, String description, boolean fullCopy) {
+    Scenario(String label, String description, boolean fullCopy, boolean inDefault) {
         this.label = label;
         this.description = description;
         this.fullCopy = fullCopy;
+        this.inDefault = inDefault;
     }
 
     String label() {
@@ -30,6 +36,13 @@ enum Scenario {
     /** Full copies go to an empty destination; rsync gets {@code --whole-file} for them. */
     boolean fullCopy() {
         return fullCopy;
+    }
+
+    /** Scenarios run without --scenarios: random, codeset, update. */
+    static EnumSet<Scenario> defaults() {
+        EnumSet<Scenario> set = EnumSet.noneOf(Scenario.class);
+        Arrays.stream(values()).filter(s -> s.inDefault).forEach(set::add);
+        return set;
     }
 
     static Optional<Scenario> byName(String name) {

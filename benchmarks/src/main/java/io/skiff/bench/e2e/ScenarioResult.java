@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
  * All runs of one scenario, both tools, and their medians and skiff/rsync ratios; for an update, also
  * the {@link PatchFromFloor zstd --patch-from floor} (measured once) or why it was skipped.
  */
-final class ScenarioResult {
+final class ScenarioResult implements ScenarioReport {
     static final String SKIFF = "skiff";
     static final String RSYNC = "rsync";
 
@@ -98,8 +98,24 @@ final class ScenarioResult {
         return workload;
     }
 
-    Scenario scenario() {
+    @Override
+    public Scenario scenario() {
         return workload.scenario();
+    }
+
+    @Override
+    public String title(int reps) {
+        return ResultTable.title(this, reps);
+    }
+
+    @Override
+    public String toText() {
+        return new ResultTable(this).toText();
+    }
+
+    @Override
+    public String toMarkdown() {
+        return new ResultTable(this).toMarkdown();
     }
 
     List<RunMeasurement> runs(String tool) {
@@ -120,7 +136,8 @@ final class ScenarioResult {
         return medians(SKIFF).loWireBytes() / medians(RSYNC).loWireBytes();
     }
 
-    Map<String, Object> toJson() {
+    @Override
+    public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("scenario", scenario().label());
         m.put("description", scenario().description());

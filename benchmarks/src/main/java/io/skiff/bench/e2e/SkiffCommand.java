@@ -3,6 +3,7 @@ package io.skiff.bench.e2e;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,23 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
                 "--to", "127.0.0.1:" + port, "--json", "--no-progress", "--history", history.toString()));
         manifest.ifPresent(m -> cmd.addAll(List.of("--manifest", m.toString())));
         return cmd;
+    }
+
+    /**
+     * A push that reconnects after a cut: {@code --retries} and {@code --retry-wait} (seconds, the first
+     * wait; skiff doubles it for each further attempt and adds jitter). {@code retries} 0: the sender gives
+     * up at the first cut, as if it had been killed there.
+     */
+    List<String> push(Path source, String channel, String version, int port, Optional<Path> manifest, Path history,
+                      int retries, double retryWaitSeconds) {
+        List<String> cmd = push(source, channel, version, port, manifest, history);
+        cmd.addAll(List.of("--retries", Integer.toString(retries), "--retry-wait", seconds(retryWaitSeconds)));
+        return cmd;
+    }
+
+    /** 0.2 as "0.2", 1 as "1": what a user would type. */
+    static String seconds(double s) {
+        return s == Math.rint(s) ? Long.toString((long) s) : String.format(Locale.ROOT, "%s", s);
     }
 
     /** Builds and saves a release's manifest ({@code skiff manifest --out}). */

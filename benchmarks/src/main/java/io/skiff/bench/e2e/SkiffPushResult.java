@@ -6,9 +6,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What {@code skiff push --json} reports about a push to one target: skiff's own view, shown next to ours. */
+/**
+ * What {@code skiff push --json} reports about a push to one target: skiff's own view, shown next to ours.
+ *
+ * @param attempts    connections the sender made to the target ({@code --retries}: 1 plus its reconnections);
+ *                    1 for a skiff that does not report it. {@code bytesWire} sums all attempts' bytes.
+ * @param errorCode   the target's error_code label (e.g. connection_lost), null when it activated
+ * @param chunksSent  chunks this push sent the target (0 when not reported); with a resume, fewer than the
+ *                    release has
+ */
 record SkiffPushResult(String releaseId, long bytesLogical, long bytesWire, double seconds, double manifestSeconds,
-                       String targetStatus, String targetError, WireBreakdown breakdown) {
+                       String targetStatus, String targetError, WireBreakdown breakdown, int attempts, String errorCode,
+                       long chunksSent, long chunksTotal) {
 
     /** Chunks sent in one encoding and their payload bytes on the wire. */
     record EncodingCount(long chunks, long bytes) {
@@ -74,7 +83,9 @@ record SkiffPushResult(String releaseId, long bytesLogical, long bytesWire, doub
         return new SkiffPushResult(String.valueOf(m.get("release_id")), number(m, "bytes_logical").longValue(),
                 number(m, "bytes_wire").longValue(), number(m, "seconds").doubleValue(), number(m, "manifest_seconds").doubleValue(),
                 String.valueOf(t.get("status")), t.get("error") == null ? null : String.valueOf(t.get("error")),
-                breakdown(t));
+                breakdown(t), t.get("attempts") instanceof Number n && n.intValue() >= 1 ? n.intValue() : 1,
+                t.get("error_code") == null ? null : String.valueOf(t.get("error_code")),
+                lenient(t, "chunks_sent"), lenient(t, "chunks_total"));
     }
 
     /** The target's manifest_bytes and encodings; whatever is absent (or not a number) counts as 0 / no entry. */

@@ -31,7 +31,7 @@ class RunnerOptionsTest {
         assertEquals(Path.of("/repo/.corpus"), o.corpusDir());
         assertEquals(Path.of("/repo/cli/target/skiff.jar"), o.skiffJar());
         assertEquals(List.of("-Xmx256m"), o.javaOpts());
-        assertEquals(EnumSet.allOf(Scenario.class), o.scenarios());
+        assertEquals(EnumSet.of(Scenario.RANDOM, Scenario.CODESET, Scenario.UPDATE), o.scenarios(), "resume only when asked");
         assertTrue(o.json().isEmpty() && o.appendMd().isEmpty() && o.workDir().isEmpty());
     }
 
@@ -47,12 +47,21 @@ class RunnerOptionsTest {
     }
 
     @Test
+    void resumeWhenNamedOrAll() throws Exception {
+        assertEquals(EnumSet.of(Scenario.RESUME), parse("--scenarios", "resume").scenarios());
+        assertEquals(EnumSet.of(Scenario.CODESET, Scenario.RESUME), parse("--scenarios", "resume,codeset").scenarios());
+        assertEquals(EnumSet.allOf(Scenario.class), parse("--scenarios", "all").scenarios());
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--scenarios", "resume", "--size-mb", "0"));
+        assertTrue(RunnerOptions.USAGE.contains("random,codeset,update,resume, or all"));
+    }
+
+    @Test
     void helpAndBadInput() throws Exception {
         assertTrue(RunnerOptions.parse(new String[]{"--reps", "2", "--help"}, REPO).isEmpty());
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--reps", "21"));
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--reps", "0"));
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--size-mb", "lots"));
-        assertThrows(RunnerOptions.UsageException.class, () -> parse("--scenarios", "random,resume"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--scenarios", "random,restart"));
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--json"));
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--fast"));
     }

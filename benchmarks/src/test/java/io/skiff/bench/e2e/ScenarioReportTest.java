@@ -3,6 +3,7 @@ package io.skiff.bench.e2e;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,9 +109,9 @@ class ScenarioReportTest {
 
     @Test
     void methodologyDescribesTheFloorWhenTheUpdateRan() {
-        assertTrue(Methodology.notes(true, "-Xmx256m", false, false, true).stream()
+        assertTrue(Methodology.notes(true, "-Xmx256m", false, false, EnumSet.of(Scenario.UPDATE)).stream()
                 .anyMatch(n -> n.contains("--patch-from") && n.contains("--sort=name --mtime=@0")));
-        assertFalse(Methodology.notes(true, "-Xmx256m", false, false, false).stream().anyMatch(n -> n.contains("--patch-from")));
-        assertTrue(Methodology.notes(true, "-Xmx256m", false, false, false).stream().anyMatch(n -> n.contains("--history")));
+        assertFalse(Methodology.notes(true, "-Xmx256m", false, false, EnumSet.of(Scenario.CODESET)).stream().anyMatch(n -> n.contains("--patch-from")));
+        assertTrue(Methodology.notes(true, "-Xmx256m", false, false, EnumSet.of(Scenario.CODESET)).stream().anyMatch(n -> n.contains("--history")));
     }
 }

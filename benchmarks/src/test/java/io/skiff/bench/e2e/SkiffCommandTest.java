@@ -23,4 +23,12 @@ class SkiffCommandTest {
         List<String> cmd = skiff.push(Path.of("/corpus/v1"), "c", "v1", 1, Optional.of(Path.of("/work/m")), Path.of("/work/h"));
         assertEquals(List.of("--history", "/work/h", "--manifest", "/work/m"), cmd.subList(cmd.size() - 4, cmd.size()));
     }
+
+    @Test
+    void pushWithRetries() {
+        List<String> cmd = skiff.push(Path.of("/corpus/v1"), "c", "v1", 1, Optional.empty(), Path.of("/work/h"), 3, 0.2);
+        assertEquals(List.of("--history", "/work/h", "--retries", "3", "--retry-wait", "0.2"), cmd.subList(cmd.size() - 6, cmd.size()));
+        List<String> once = skiff.push(Path.of("/corpus/v1"), "c", "v1", 1, Optional.empty(), Path.of("/work/h"), 0, 1);
+        assertEquals(List.of("--retries", "0", "--retry-wait", "1"), once.subList(once.size() - 4, once.size()));
+    }
 }

@@ -61,4 +61,47 @@ class SkiffPushResultTest {
         assertFalse(b.encodings().containsKey("zstd"));
         assertEquals(new SkiffPushResult.EncodingCount(5, 700), b.encodings().get("zstd_ref"));
     }
+
+    /** skiff push --json of a push that reconnected after a cut: attempts, and bytes_wire over all attempts. */
+    static final String RESUMED = """
+            {"release_id":"9f3c","channel":"bench-resume-r1-retrying","version":"v1","files":6,"chunks_total":1340,\
+            "bytes_logical":99998649,"bytes_wire":28123456,"seconds":3.2,"manifest_seconds":0.4,"all_activated":true,\
+            "targets":[{"target":"127.0.0.1:40001","status":"activated","already_active":false,"bytes_wire":28123456,\
+            "seconds":2.7,"chunks_total":1340,"chunks_sent":1400,"chunks_copied_locally":0,"chunks_refetched":0,\
+            "attempts":2,"base_release_id":null,"manifest_bytes":60123,"encodings":{"raw":{"chunks":0,"bytes":0},\
+            "zstd":{"chunks":1400,"bytes":27900000},"zstd_ref":{"chunks":0,"bytes":0}},"error_code":null,"error":null}]}
+            """;
+
+    @Test
+    void readsAttemptsAndChunkCounts() {
+        SkiffPushResult r = SkiffPushResult.parse(RESUMED);
+        assertTrue(r.activated());
+        assertEquals(2, r.attempts());
+        assertEquals(28_123_456L, r.bytesWire());
+        assertEquals(1_400L, r.chunksSent());
+        assertEquals(1_340L, r.chunksTotal());
+        assertEquals(null, r.errorCode());
+    }
+
+    @Test
+    void aPushCutWithoutRetriesReportsItsError() {
+        String json = "{\"release_id\":\"9f3c\",\"bytes_logical\":99998649,\"bytes_wire\":14000000,\"seconds\":1.5,"
+                + "\"manifest_seconds\":0.4,\"all_activated\":false,\"targets\":[{\"target\":\"127.0.0.1:40001\","
+                + "\"status\":\"failed\",\"bytes_wire\":14000000,\"chunks_total\":1340,\"chunks_sent\":650,\"attempts\":1,"
+                + "\"error_code\":\"connection_lost\",\"error\":\"connection closed by 127.0.0.1:40001\"}]}";
+        SkiffPushResult r = SkiffPushResult.parse(json);
+        assertFalse(r.activated());
+        assertEquals(1, r.attempts());
+        assertEquals("connection_lost", r.errorCode());
+        assertEquals("connection closed by 127.0.0.1:40001", r.targetError());
+    }
+
+    @Test
+    void attemptsAbsentOrOddIsOne() {
+        assertEquals(1, SkiffPushResult.parse(WITH_ENCODINGS).attempts(), "a skiff before --retries made one attempt");
+        String json = "{\"release_id\":\"x\",\"bytes_logical\":1,\"bytes_wire\":2,\"seconds\":0.1,\"manifest_seconds\":0.0,"
+                + "\"targets\":[{\"status\":\"activated\",\"attempts\":0}]}";
+        assertEquals(1, SkiffPushResult.parse(json).attempts());
+        assertEquals(0L, SkiffPushResult.parse(json).chunksSent());
+    }
 }
