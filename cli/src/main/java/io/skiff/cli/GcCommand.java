@@ -23,10 +23,10 @@ import java.util.regex.Pattern;
 
 /** {@code skiff gc}: removes partial transfers nobody resumed. Safe while the receiver runs. */
 @Command(name = "gc", mixinStandardHelpOptions = true,
-        description = {"Remove abandoned partial transfers from a receiver root: staging/<id>/, its resume journal, and its",
-                "manifest unless that release is activated. Never touches current, releases/ or their manifests.",
-                "Safe while the receiver runs: a transfer whose staging tree or journal changed within --older-than is kept",
-                "(an active transfer updates its journal at least every --journal-sync)."})
+        description = {"Remove abandoned partial transfers from a receiver root: staging/<id>/, its resume journal, and its "
+                + "manifest unless that release is activated. Never touches current, releases/ or their manifests.",
+                "Safe while the receiver runs: a transfer whose staging tree or journal changed within --older-than is kept "
+                        + "(an active transfer updates its journal at least every --journal-sync)."})
 final class GcCommand implements Callable<Integer> {
     private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
 

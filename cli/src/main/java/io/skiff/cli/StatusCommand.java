@@ -23,8 +23,8 @@ import java.util.concurrent.Callable;
 
 /** {@code skiff status}: what a receiver root holds. Read-only; safe while the receiver runs. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show each channel of a receiver root: current release, retained releases, partial transfers in staging",
-                "(percent of the release's bytes the resume journal vouches for, bytes missing, time since last written)."})
+        description = "Show each channel of a receiver root: current release, retained releases, partial transfers in staging "
+                + "(share of the release's bytes the resume journal vouches for, bytes missing, time since last written).")
 final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
