@@ -31,4 +31,19 @@ final class HumanFormat {
     static String seconds(double seconds) {
         return String.format(Locale.ROOT, "%.2f s", seconds);
     }
+
+    /** E.g. "45s", "3m 12s", "6h 0m", "2d 3h": the two largest units. */
+    static String duration(java.time.Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return s / 60 + "m " + s % 60 + "s";
+        }
+        if (s < 86400) {
+            return s / 3600 + "h " + s % 3600 / 60 + "m";
+        }
+        return s / 86400 + "d " + s % 86400 / 3600 + "h";
+    }
 }

@@ -19,6 +19,7 @@ import java.io.PrintWriter;
                 DiffCommand.class,
                 StatusCommand.class,
                 VerifyCommand.class,
+                GcCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class
         },

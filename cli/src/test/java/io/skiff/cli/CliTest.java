@@ -3,6 +3,7 @@ package io.skiff.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skiff.engine.Skiff;
+import io.skiff.engine.testing.FaultyProxy;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.engine.transfer.Receiver;
 import io.skiff.engine.transfer.ReceiverConfig;
@@ -17,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,14 +68,14 @@ class CliTest {
     void shouldListEveryCommandInHelp() {
         Run run = skiff("--help");
         assertEquals(0, run.exit());
-        for (String command : new String[]{"push", "receive", "manifest", "status", "verify", "demo"}) {
+        for (String command : new String[]{"push", "receive", "manifest", "status", "verify", "gc", "demo"}) {
             assertTrue(run.out().contains(command), "help lacks " + command + ":\n" + run.out());
         }
     }
 
     @Test
     void shouldPrintUsageForEveryCommandsHelp() {
-        for (String command : new String[]{"push", "receive", "manifest", "diff", "status", "verify", "demo"}) {
+        for (String command : new String[]{"push", "receive", "manifest", "diff", "status", "verify", "gc", "demo"}) {
             Run run = skiff(command, "--help");
             assertEquals(0, run.exit(), command + ": " + run.err());
             assertTrue(run.out().startsWith("Usage: skiff " + command), command + ":\n" + run.out());
@@ -286,6 +288,110 @@ class CliTest {
         assertEquals(0, channel.get("staging").size());
         Run human = skiff("status", "--root", tmp.resolve("root").toString());
         assertTrue(human.out().contains(id), human.out());
+    }
+
+    /** A push of 2 MB of random bytes cut by a proxy after about half of them: a partial transfer in staging. */
+    private String cutPush(Path src, String version) throws IOException {
+        TestTrees.randomFile(src.resolve("data.bin"), 2_000_000, version.hashCode());
+        try (FaultyProxy proxy = new FaultyProxy(receiver.port()).cutAt(1_000_000)) {
+            Run cut = skiff("push", src.toString(), "--channel", "icd10cm", "--version", version, "--to", "127.0.0.1:" + proxy.port(),
+                    "--retries", "0", "--no-history", "--json");
+            assertEquals(3, cut.exit(), cut.out() + cut.err());
+            awaitIdle();
+            return cut.json().get("release_id").asText();
+        }
+    }
+
+    /** Until the receiver has journaled what a cut connection delivered (at most 10 s). */
+    private void awaitIdle() {
+        for (int i = 0; i < 1000 && !receiver.transfersInProgress().isEmpty(); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        assertEquals(java.util.Set.of(), receiver.transfersInProgress());
+    }
+
+    @Test
+    void shouldShowTheProgressOfAPartialTransferInStatus() throws IOException {
+        Path root = tmp.resolve("root");
+        String id = cutPush(tmp.resolve("partial"), "v2");
+
+        Run run = skiff("status", "--root", root.toString(), "--json");
+
+        assertEquals(0, run.exit(), run.err());
+        JsonNode staging = run.json().get("channels").get(0).get("staging");
+        assertEquals(1, staging.size(), run.out());
+        JsonNode s = staging.get(0);
+        assertEquals(id, s.get("release_id").asText());
+        assertEquals("v2", s.get("version").asText());
+        assertEquals(2_000_000, s.get("bytes_total").asLong());
+        long done = s.get("bytes_done").asLong();
+        assertTrue(done > 0 && done < 2_000_000, s.toString());
+        assertEquals(2_000_000 - done, s.get("bytes_missing").asLong());
+        assertEquals(100.0 * done / 2_000_000, s.get("percent_done").asDouble(), 1e-4);
+        assertTrue(s.get("chunks_done").asInt() < s.get("chunks_total").asInt(), s.toString());
+        long age = s.get("age_seconds").asLong();
+        assertTrue(age >= 0 && age < 3600, s.toString());
+        Run human = skiff("status", "--root", root.toString());
+        assertTrue(human.out().contains("% (") && human.out().contains("missing"), human.out());
+    }
+
+    @Test
+    void shouldRemoveOnlyAbandonedStagingInGc() throws IOException {
+        Path root = tmp.resolve("root");
+        Run v1 = skiff("push", source().toString(), "--channel", "icd10cm", "--version", "v1", "--to", target, "--json");
+        assertEquals(0, v1.exit(), v1.err());
+        String current = v1.json().get("release_id").asText();
+        String partial = cutPush(tmp.resolve("partial"), "v2");
+        Path staging = root.resolve("icd10cm/staging").resolve(partial);
+        assertTrue(Files.isDirectory(staging));
+        assertTrue(Files.exists(staging.resolveSibling(partial + ".journal")));
+
+        Run young = skiff("gc", "--root", root.toString(), "--json");
+        assertEquals(0, young.exit(), young.err());
+        assertEquals(0, young.json().get("removed").size(), young.out());
+        assertEquals(partial, young.json().get("kept").get(0).get("release_id").asText());
+        Run dry = skiff("gc", "--root", root.toString(), "--older-than", "0s", "--dry-run", "--json");
+        assertEquals(0, dry.exit(), dry.err());
+        assertEquals(1, dry.json().get("removed").size(), dry.out());
+        assertTrue(Files.isDirectory(staging), "a dry run removes nothing");
+
+        Run gc = skiff("gc", "--root", root.toString(), "--older-than", "0s", "--json");
+
+        assertEquals(0, gc.exit(), gc.err());
+        JsonNode removed = gc.json().get("removed");
+        assertEquals(1, removed.size(), gc.out());
+        assertEquals(partial, removed.get(0).get("release_id").asText());
+        assertEquals("v2", removed.get(0).get("version").asText());
+        assertEquals(3, removed.get(0).get("paths").size(), "tree, journal, manifest: " + gc.out());
+        long reclaimed = gc.json().get("bytes_reclaimed").asLong();
+        assertTrue(reclaimed >= 2_000_000, gc.out()); // the staging files are pre-sized (apparent size)
+        assertEquals(dry.json().get("bytes_reclaimed").asLong(), reclaimed);
+        assertFalse(Files.exists(staging));
+        assertFalse(Files.exists(staging.resolveSibling(partial + ".journal")));
+        assertFalse(Files.exists(root.resolve("icd10cm/manifests/" + partial + ".manifest")));
+        assertTrue(Files.exists(root.resolve("icd10cm/manifests/" + current + ".manifest")));
+        assertEquals(Path.of("releases", current), Files.readSymbolicLink(root.resolve("icd10cm/current")));
+        assertEquals(0, skiff("verify", "--root", root.toString()).exit());
+
+        Run again = skiff("gc", "--root", root.toString(), "--older-than", "0s");
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("removed 0 abandoned transfer(s)"), again.out());
+    }
+
+    @Test
+    void shouldRefuseAnUnreadableGcThreshold() {
+        Run run = skiff("gc", "--root", tmp.resolve("root").toString(), "--older-than", "3 weeks");
+        assertEquals(2, run.exit());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains("--older-than"), run.err());
+        assertEquals(Duration.ofMinutes(30), GcCommand.parseDuration("30m"));
+        assertEquals(Duration.ofDays(2), GcCommand.parseDuration("2d"));
+        assertEquals(Duration.ZERO, GcCommand.parseDuration("0s"));
     }
 
     @Test

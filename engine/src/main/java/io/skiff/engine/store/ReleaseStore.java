@@ -264,7 +264,11 @@ public final class ReleaseStore {
         }
     }
 
-    /** Startup: a crash between creating and renaming the temporary link leaves {@code current.tmp}. */
+    /**
+     * Startup: a crash between creating and renaming the temporary link leaves {@code current.tmp}; a
+     * crash between switching {@code current} and logging the activation leaves a release active that
+     * the audit trail does not name (found by the crash tests: SIGKILL right after the switch).
+     */
     private void recover() {
         for (String channel : channels()) {
             try {
@@ -272,6 +276,69 @@ public final class ReleaseStore {
             } catch (IOException e) {
                 throw storageFailure("recover " + channel, e);
             }
+            logUnloggedActivation(channel);
+        }
+    }
+
+    /**
+     * If {@code current} is not the release of the log's last "activated" line, the receiver stopped
+     * after the switch and before {@link #activate} logged it (and marked the manifest as the latest
+     * activation): both are done now, the line saying it was recorded at startup.
+     */
+    private void logUnloggedActivation(String channel) {
+        Optional<Sha256> current;
+        try {
+            current = current(channel);
+        } catch (SkiffException e) {
+            LOG.warn("{}: {}", channel, e.getMessage());
+            return;
+        }
+        if (current.isEmpty() || current.get().hex().equals(lastLoggedActivation(channel))) {
+            return;
+        }
+        Sha256 id = current.get();
+        Optional<Manifest> manifest;
+        try {
+            manifest = loadManifest(channel, id);
+            if (manifest.isPresent()) {
+                Files.setLastModifiedTime(manifestFile(channel, id), FileTime.from(Instant.now()));
+            }
+        } catch (SkiffException | IOException e) {
+            LOG.warn("{}: current release {} has no readable manifest: {}", channel, id.shortHex(), e.getMessage());
+            manifest = Optional.empty();
+        }
+        String details = manifest.map(m -> " version=" + m.version() + " files=" + m.fileCount() + " bytes=" + m.totalBytes()).orElse("");
+        appendAudit(channel, "activated release=" + id.hex() + details + " peer=unknown recorded-at=startup");
+        LOG.warn("{}: release {} is current but its activation was not logged (the receiver stopped right after the switch); logged now",
+                channel, id.shortHex());
+    }
+
+    /** The release id (hex) of the last "activated" line of the channel's audit log, or null. */
+    private String lastLoggedActivation(String channel) {
+        Path log = channelDir(channel).resolve("activations.log");
+        String marker = " activated release=";
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+            long size = ch.size();
+            int tail = (int) Math.min(size, 64 * 1024); // lines are short; the last activation is near the end
+            ByteBuffer buf = ByteBuffer.allocate(tail);
+            while (buf.hasRemaining() && ch.read(buf, size - tail + buf.position()) > 0) {
+                // read the tail
+            }
+            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+            int at = text.lastIndexOf(marker);
+            if (at < 0) {
+                return null;
+            }
+            int start = at + marker.length();
+            int end = start;
+            while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+                end++;
+            }
+            return text.substring(start, end);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw storageFailure("read " + log, e);
         }
     }
 

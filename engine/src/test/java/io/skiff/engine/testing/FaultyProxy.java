@@ -20,6 +20,7 @@ public final class FaultyProxy implements AutoCloseable {
     private final int targetPort;
     private volatile long flipAtOffset = -1;
     private volatile long cutAtOffset = -1;
+    private volatile long bytesPerSecond = -1;
     /** Per connection, in accept order: where to cut it (connections beyond the list pass untouched). */
     private volatile long[] cutSchedule;
     private final AtomicInteger connections = new AtomicInteger();
@@ -51,6 +52,16 @@ public final class FaultyProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Forward the client-to-server stream of each connection at about this rate (the proxy reads at
+     * most 64 KiB at a time and sleeps to keep the pace, with a fixed 128 KiB receive buffer), so a
+     * transfer lasts long enough to be interrupted at a chosen moment.
+     */
+    public FaultyProxy throttle(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
+        return this;
+    }
+
     /** Cut the first connection at {@code offsets[0]} client-to-server bytes, the second at {@code offsets[1]}, ... */
     public FaultyProxy cutConnectionsAt(long... offsets) {
         this.cutSchedule = offsets.clone();
@@ -74,8 +85,18 @@ public final class FaultyProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (bytesPerSecond > 0) {
+                    // a fixed, small window: what the client wrote is mostly still in the client's own buffers
+                    client.setReceiveBufferSize(128 * 1024);
+                }
                 Socket upstream = new Socket();
-                upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+                try {
+                    upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+                } catch (IOException e) {
+                    closeQuietly(client); // target down: the client sees the connection end, as without a proxy
+                    closeQuietly(upstream);
+                    continue;
+                }
                 AtomicInteger directionsDone = new AtomicInteger();
                 int index = connections.getAndIncrement();
                 long[] schedule = cutSchedule;
@@ -107,10 +128,20 @@ public final class FaultyProxy implements AutoCloseable {
                       java.util.concurrent.atomic.AtomicBoolean wasCut) {
         byte[] buf = new byte[64 * 1024];
         long offset = 0;
+        long due = System.nanoTime(); // when the bytes read so far may have been forwarded at the throttled rate
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buf)) > 0; offset += n) {
+                long rate = bytesPerSecond;
+                if (upstream && rate > 0) {
+                    long now = System.nanoTime();
+                    due = Math.max(due, now) + n * 1_000_000_000L / rate; // no credit for idle time: no bursts
+                    long wait = due - now;
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
                 if (upstream) {
                     long flip = flipAtOffset;
                     if (flip >= offset && flip < offset + n) {
@@ -137,6 +168,8 @@ public final class FaultyProxy implements AutoCloseable {
             if (directionsDone.incrementAndGet() < 2) {
                 return;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException ignored) {
             // reset, or closed by the other direction
             if (!upstream && wasCut.get()) {
