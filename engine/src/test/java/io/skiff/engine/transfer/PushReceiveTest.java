@@ -236,6 +236,39 @@ class PushReceiveTest {
     }
 
     @Test
+    void shouldDropSilentPeersOnBothSidesWithinTheIdleTimeout() throws IOException {
+        Receiver strict = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("strict"))
+                .withIdleTimeout(java.time.Duration.ofMillis(300)));
+        try {
+            // connects and never says HELLO
+            try (RawClient silent = new RawClient(strict.port())) {
+                ErrorFrame error = assertInstanceOf(ErrorFrame.class, silent.readUntilClosed().get(0));
+                assertEquals(ErrorCode.CONNECTION_LOST, error.code(), error.message());
+            }
+            // says HELLO and OFFER, then goes quiet before the manifest
+            try (RawClient stalled = new RawClient(strict.port())) {
+                List<Object> answer = stalled.send(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, "test"))
+                        .send(new OfferFrame(Sha256.digest(new byte[]{1}), 100, CHANNEL, "v"))
+                        .readUntilClosed();
+                ErrorFrame error = assertInstanceOf(ErrorFrame.class, answer.get(answer.size() - 1));
+                assertEquals(ErrorCode.CONNECTION_LOST, error.code(), error.message());
+            }
+        } finally {
+            strict.close();
+        }
+        // a "receiver" that accepts and never answers: the sender gives up after its idle timeout
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path src = TestTrees.textFile(tmp.resolve("mute-src/codes.txt"), 10_000, 9).getParent();
+            PushResult result = Skiff.push(src, CHANNEL, "v", List.of(new HostPort("127.0.0.1", mute.getLocalPort())),
+                    PushOptions.defaults().withRetries(0, java.time.Duration.ZERO).withIdleTimeout(java.time.Duration.ofMillis(300)),
+                    PushListener.NONE);
+            TargetResult t = result.targets().get(0);
+            assertFalse(t.activated());
+            assertEquals(ErrorCode.CONNECTION_LOST, t.code(), t.error());
+        }
+    }
+
+    @Test
     void shouldRejectReferencesTheSenderDidNotEstablish() throws IOException {
         Manifest manifest = Manifest.builder(CHANNEL, "ref", CHUNKING).createdAtMillis(0)
                 .addFile("a.txt", false, 1, Sha256.digest(new byte[]{1}).toBytes(), new int[]{1})
