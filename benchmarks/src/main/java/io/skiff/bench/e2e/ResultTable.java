@@ -41,9 +41,13 @@ final class ResultTable {
     }
 
     static String title(ScenarioResult r, int reps) {
-        Workload w = r.workload();
+        return title(r.workload(), reps);
+    }
+
+    /** "label: description; N bytes in F files; median of R reps". */
+    static String title(Workload w, int reps) {
         return String.format(Locale.ROOT, "%s: %s; %,d bytes in %d file%s; median of %d rep%s",
-                r.scenario().label(), r.scenario().description(), w.logicalBytes(), w.files(), w.files() == 1 ? "" : "s",
+                w.scenario().label(), w.scenario().description(), w.logicalBytes(), w.files(), w.files() == 1 ? "" : "s",
                 reps, reps == 1 ? "" : "s");
     }
 

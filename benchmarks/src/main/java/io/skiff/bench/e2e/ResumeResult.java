@@ -131,10 +131,7 @@ final class ResumeResult implements ScenarioReport {
 
     @Override
     public String title(int reps) {
-        Workload w = workload;
-        return String.format(Locale.ROOT, "%s: %s; %,d bytes in %d file%s; median of %d rep%s (references: 1 run)",
-                scenario().label(), scenario().description(), w.logicalBytes(), w.files(), w.files() == 1 ? "" : "s",
-                reps, reps == 1 ? "" : "s");
+        return ResultTable.title(workload, reps) + " (references: 1 run)";
     }
 
     /** The variants with runs to show: rsync's only when its baseline was measured. */

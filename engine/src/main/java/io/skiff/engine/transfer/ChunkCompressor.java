@@ -2,7 +2,6 @@ package io.skiff.engine.transfer;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
-import com.github.luben.zstd.ZstdDictCompress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.skiff.protocol.frame.ChunkEncoding;
@@ -137,37 +136,29 @@ public final class ChunkCompressor implements AutoCloseable {
     }
 
     private ByteBuf compressPlain(ByteBufAllocator alloc, ByteBuf raw) {
-        int rawLength = raw.readableBytes();
-        ByteBuf out = alloc.directBuffer((int) Zstd.compressBound(rawLength));
-        try {
-            ByteBuffer src = raw.nioBuffer();
-            ByteBuffer dst = out.nioBuffer(0, out.capacity());
-            out.writerIndex(ctx.compressDirectByteBuffer(dst, 0, dst.capacity(), src, src.position(), rawLength));
-            ByteBuf result = out;
-            out = null;
-            return result;
-        } finally {
-            if (out != null) {
-                out.release();
-            }
-        }
+        return compress(alloc, raw, ctx, null);
     }
 
     /** Reference header + zstd bytes, or null when the reference's bytes are unavailable. */
     private ByteBuf compressWithReference(ByteBufAllocator alloc, ByteBuf raw, ReferenceCandidate candidate) {
-        return candidate.dictionaries().with(candidate.ref(), dictionary -> compressWithReference(alloc, raw, candidate.ref(), dictionary));
+        return candidate.dictionaries().with(candidate.ref(), dictionary -> {
+            refCtx.loadDict(dictionary);
+            return compress(alloc, raw, refCtx, candidate.ref());
+        });
     }
 
-    private ByteBuf compressWithReference(ByteBufAllocator alloc, ByteBuf raw, ChunkReference ref, ZstdDictCompress dictionary) {
+    /** {@code raw} compressed by {@code zstd} into a new buffer, behind the reference header when {@code ref} is given. */
+    private static ByteBuf compress(ByteBufAllocator alloc, ByteBuf raw, ZstdCompressCtx zstd, ChunkReference ref) {
         int rawLength = raw.readableBytes();
-        int header = FrameDescriptor.REFERENCE_HEADER_BYTES;
+        int header = ref == null ? 0 : FrameDescriptor.REFERENCE_HEADER_BYTES;
         ByteBuf out = alloc.directBuffer(header + (int) Zstd.compressBound(rawLength));
         try {
-            refCtx.loadDict(dictionary);
             ByteBuffer src = raw.nioBuffer();
             ByteBuffer dst = out.nioBuffer(0, out.capacity());
-            int size = refCtx.compressDirectByteBuffer(dst, header, dst.capacity() - header, src, src.position(), rawLength);
-            ref.writeTo(out);
+            int size = zstd.compressDirectByteBuffer(dst, header, dst.capacity() - header, src, src.position(), rawLength);
+            if (ref != null) {
+                ref.writeTo(out);
+            }
             out.writerIndex(header + size);
             ByteBuf result = out;
             out = null;
