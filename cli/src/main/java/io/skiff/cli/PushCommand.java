@@ -68,6 +68,10 @@ final class PushCommand implements Callable<Integer> {
             + "doubled for each further one (at most 60 s), with random jitter (default: ${DEFAULT-VALUE}).")
     double retryWaitSeconds;
 
+    @Option(names = "--min-success", paramLabel = "N|P%", description = "Exit 0 when at least N targets (or P percent of them, "
+            + "rounded up) activated the release; failed targets are still reported (default: all).")
+    String minSuccess;
+
     @Option(names = "--no-progress", description = "Do not draw the progress line on stderr.")
     boolean noProgress;
 
@@ -90,6 +94,7 @@ final class PushCommand implements Callable<Integer> {
         for (String t : targets) {
             hostPorts.add(HostPort.parse(t));
         }
+        int required = requiredSuccesses(minSuccess, hostPorts.size());
         if (zstdLevel < 0 || zstdLevel > 19) {
             throw new SkiffException(ErrorCode.USAGE, "--zstd-level must be 0..19, got " + zstdLevel);
         }
@@ -122,15 +127,36 @@ final class PushCommand implements Callable<Integer> {
         } else {
             printHuman(out, result);
         }
+        long activated = result.targets().stream().filter(TargetResult::activated).count();
         for (TargetResult t : result.targets()) {
             if (!t.activated()) {
                 if (json) {
                     err.println("skiff: error: " + t.target() + ": " + t.error());
                 }
-                return t.code().exitCode();
+                if (activated < required) {
+                    return t.code().exitCode();
+                }
             }
         }
         return 0;
+    }
+
+    /** How many targets must activate: all by default, N, or P % of {@code targets} rounded up. */
+    static int requiredSuccesses(String minSuccess, int targets) {
+        if (minSuccess == null) {
+            return targets;
+        }
+        try {
+            int required = minSuccess.endsWith("%")
+                    ? (int) Math.ceil(targets * Double.parseDouble(minSuccess.substring(0, minSuccess.length() - 1)) / 100.0)
+                    : Integer.parseInt(minSuccess);
+            if (required < 0 || required > targets || minSuccess.startsWith("-")) {
+                throw new NumberFormatException();
+            }
+            return required;
+        } catch (NumberFormatException e) {
+            throw new SkiffException(ErrorCode.USAGE, "--min-success must be a count 0.." + targets + " or a percentage like 90%, got " + minSuccess);
+        }
     }
 
     /** The sender history when --history is not given (the system property is for tests and embedders). */
@@ -155,7 +181,8 @@ final class PushCommand implements Callable<Integer> {
                 .field("bytes_wire", r.bytesWire())
                 .field("seconds", r.seconds())
                 .field("manifest_seconds", r.manifestSeconds())
-                .field("all_activated", r.allActivated());
+                .field("all_activated", r.allActivated())
+                .field("targets_activated", r.targets().stream().filter(TargetResult::activated).count());
         j.name("targets").beginArray();
         for (TargetResult t : r.targets()) {
             j.beginObject()

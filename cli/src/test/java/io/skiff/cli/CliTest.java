@@ -205,6 +205,33 @@ class CliTest {
     }
 
     @Test
+    void shouldExitZeroWhenEnoughTargetsActivatedForMinSuccess() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        String targets = target + ",127.0.0.1:" + closedPort;
+        Run one = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", targets, "--json",
+                "--retries", "0", "--min-success", "1");
+        assertEquals(0, one.exit(), one.err());
+        assertEquals(1, one.json().get("targets_activated").asInt());
+        assertTrue(one.err().contains("cannot connect"), "the failed target is still reported: " + one.err());
+
+        Run half = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", targets, "--json",
+                "--retries", "0", "--min-success", "50%");
+        assertEquals(0, half.exit(), half.err());
+        Run all = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", targets, "--json",
+                "--retries", "0", "--min-success", "100%");
+        assertEquals(3, all.exit());
+
+        for (String bad : new String[]{"3", "-1", "x%", "abc"}) {
+            Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", targets, "--min-success", bad);
+            assertEquals(2, run.exit(), bad);
+            assertTrue(run.err().contains("--min-success"), run.err());
+        }
+    }
+
+    @Test
     void shouldRejectAMalformedTarget() {
         Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", "no-port");
         assertEquals(2, run.exit());
