@@ -110,7 +110,8 @@ final class PushCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
-        try (ProgressDisplay progress = new ProgressDisplay(err, !noProgress && System.console() != null, hostPorts.size())) {
+        try (ProgressDisplay progress = new ProgressDisplay(err, !noProgress && System.console() != null,
+                hostPorts.stream().map(HostPort::toString).toList())) {
             if (manifestFile == null) {
                 result = Skiff.push(source, channel, version, hostPorts, options, progress);
             } else {
