@@ -72,6 +72,10 @@ final class PushCommand implements Callable<Integer> {
             + "rounded up) activated the release; failed targets are still reported (default: all).")
     String minSuccess;
 
+    @Option(names = "--bwlimit", paramLabel = "RATE", description = "Send at most RATE bytes per second, all targets together: "
+            + "a number with an optional K, M or G suffix (powers of 1024), e.g. 50M (default: no limit).")
+    String bandwidthLimit;
+
     @Option(names = "--no-progress", description = "Do not draw the progress line on stderr.")
     boolean noProgress;
 
@@ -106,7 +110,8 @@ final class PushCommand implements Callable<Integer> {
         }
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
-                .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)));
+                .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)))
+                .withBandwidthLimit(bandwidthLimit == null ? 0 : parseRate(bandwidthLimit));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
@@ -140,6 +145,25 @@ final class PushCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** "50M" -> 52,428,800 bytes per second; K, M, G are powers of 1024, case-insensitive; an optional "/s". */
+    static long parseRate(String rate) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+(?:\\.\\d+)?)\\s*([KMG]?)(?:i?B)?(?:/s)?").matcher(rate.strip());
+        if (!m.matches()) {
+            throw new SkiffException(ErrorCode.USAGE, "--bwlimit must be a rate like 500K, 50M or 1G, got " + rate);
+        }
+        int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            default -> 0;
+        };
+        long bytes = (long) (Double.parseDouble(m.group(1)) * (1L << shift));
+        if (bytes < 1) {
+            throw new SkiffException(ErrorCode.USAGE, "--bwlimit must be at least 1 byte per second, got " + rate);
+        }
+        return bytes;
     }
 
     /** How many targets must activate: all by default, N, or P % of {@code targets} rounded up. */

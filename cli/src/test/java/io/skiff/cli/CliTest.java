@@ -232,6 +232,24 @@ class CliTest {
     }
 
     @Test
+    void shouldParseBandwidthLimitsAndPushUnderOne() {
+        assertEquals(500L * 1024, PushCommand.parseRate("500K"));
+        assertEquals(50L << 20, PushCommand.parseRate("50M"));
+        assertEquals(50L << 20, PushCommand.parseRate("50MiB/s"));
+        assertEquals(3L << 29, PushCommand.parseRate("1.5g"));
+        assertEquals(2_000_000L, PushCommand.parseRate("2000000"));
+
+        Run limited = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", target, "--json", "--bwlimit", "64M");
+        assertEquals(0, limited.exit(), limited.err());
+        TestTrees.assertSameTree(tmp.resolve("src"), tmp.resolve("root/c/current"));
+        for (String bad : new String[]{"fast", "-5M", "10T", "0"}) {
+            Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", target, "--bwlimit", bad);
+            assertEquals(2, run.exit(), bad);
+            assertTrue(run.err().contains("--bwlimit"), run.err());
+        }
+    }
+
+    @Test
     void shouldRejectAMalformedTarget() {
         Run run = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", "no-port");
         assertEquals(2, run.exit());

@@ -24,10 +24,11 @@ import java.util.Objects;
  * @param historyRetain   published releases kept per channel
  * @param retries         reconnections per target after a cut, a refused connection or BUSY
  * @param retryWait       wait before the first reconnection; doubled each time (at most 60 s), with jitter
+ * @param bandwidthLimit  bytes per second leaving the sender, all targets together; 0 for no limit
  */
 public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThreads, int maxInFlight,
                           Duration connectTimeout, Duration idleTimeout, String senderName, Path history, int historyRetain,
-                          int retries, Duration retryWait) {
+                          int retries, Duration retryWait, long bandwidthLimit) {
     public static final int DEFAULT_ZSTD_LEVEL = 1;
     public static final int DEFAULT_HISTORY_RETAIN = 3;
     public static final int DEFAULT_RETRIES = 3;
@@ -35,7 +36,7 @@ public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThr
     public PushOptions {
         Objects.requireNonNull(chunking, "chunking");
         Objects.requireNonNull(retryWait, "retryWait");
-        if (zstdLevel < 0 || zstdLevel > 19 || encoderThreads < 1 || maxInFlight < 1 || historyRetain < 1 || retries < 0) {
+        if (zstdLevel < 0 || zstdLevel > 19 || encoderThreads < 1 || maxInFlight < 1 || historyRetain < 1 || retries < 0 || bandwidthLimit < 0) {
             throw new IllegalArgumentException("zstdLevel=" + zstdLevel + " encoderThreads=" + encoderThreads + " maxInFlight=" + maxInFlight);
         }
     }
@@ -43,26 +44,32 @@ public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThr
     public static PushOptions defaults() {
         return new PushOptions(ChunkingParams.DEFAULT, DEFAULT_ZSTD_LEVEL, Runtime.getRuntime().availableProcessors(), 16,
                 Duration.ofSeconds(10), Duration.ofSeconds(120), "skiff@" + hostName(), null, DEFAULT_HISTORY_RETAIN,
-                DEFAULT_RETRIES, Duration.ofSeconds(1));
+                DEFAULT_RETRIES, Duration.ofSeconds(1), 0);
     }
 
     public PushOptions withZstdLevel(int level) {
-        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain, retries, retryWait);
+        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit);
     }
 
     public PushOptions withIdleTimeout(Duration timeout) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain, retries, retryWait);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit);
     }
 
     /** Reconnect up to {@code count} times per target, waiting {@code firstWait}, then doubling. */
     public PushOptions withRetries(int count, Duration firstWait) {
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
-                historyRetain, count, firstWait);
+                historyRetain, count, firstWait, bandwidthLimit);
+    }
+
+    /** At most {@code bytesPerSecond} leave the sender, all targets together (0: unlimited). */
+    public PushOptions withBandwidthLimit(long bytesPerSecond) {
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
+                historyRetain, retries, retryWait, bytesPerSecond);
     }
 
     /** Keep published releases under {@code dir} (null: keep none, send without references). */
     public PushOptions withHistory(Path dir) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain, retries, retryWait);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain, retries, retryWait, bandwidthLimit);
     }
 
 

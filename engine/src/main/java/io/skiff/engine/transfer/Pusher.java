@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.store.PublishedReleases;
@@ -49,6 +50,8 @@ public final class Pusher {
     private static final Logger LOG = LoggerFactory.getLogger(Pusher.class);
     /** Encodings kept for other targets of a fan-out; targets move in step, so this is a window, not a store. */
     static final long ENCODE_ONCE_CACHE_BYTES = 64L * 1024 * 1024;
+    /** How often the bandwidth limit's accounting is refreshed. */
+    private static final long SHAPER_CHECK_MILLIS = 100;
     private Pusher() {
     }
 
@@ -78,10 +81,14 @@ public final class Pusher {
         ChunkSource chunks = new ChunkSource(source, manifest);
         ReleaseEncodings encodings = new ReleaseEncodings(manifest, chunks, history == null ? null : history::find, options.zstdLevel(),
                 targets.size() > 1 ? ENCODE_ONCE_CACHE_BYTES : 0, PooledByteBufAllocator.DEFAULT);
+        // one shaper for all targets: --bwlimit caps what leaves the sender, not each connection
+        GlobalTrafficShapingHandler shaper = options.bandwidthLimit() > 0
+                ? new GlobalTrafficShapingHandler(group, options.bandwidthLimit(), 0, SHAPER_CHECK_MILLIS) : null;
+        Shared shared = new Shared(transport, group, manifest, options, listener, encoders, encodings, shaper);
         try {
             List<CompletableFuture<TargetResult>> results = new ArrayList<>();
             for (HostPort target : targets) {
-                results.add(pushWithRetries(transport, group, target, manifest, options, listener, encoders, encodings));
+                results.add(pushWithRetries(shared, target));
             }
             List<TargetResult> done = new ArrayList<>();
             long wire = 0;
@@ -96,6 +103,9 @@ public final class Pusher {
             return new PushResult(manifest, manifest.totalBytes(), wire, (System.nanoTime() - startNanos) / 1e9,
                     manifestSeconds, done);
         } finally {
+            if (shaper != null) {
+                shaper.release();
+            }
             encoders.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             try {
@@ -118,15 +128,20 @@ public final class Pusher {
         }
     }
 
-    private static CompletableFuture<TargetResult> connect(Transport transport, EventLoopGroup group, HostPort target,
-                                                           Manifest manifest, PushOptions options, PushListener listener,
-                                                           ExecutorService encoders, ReleaseEncodings encodings) {
+    /** What every target of one push shares. */
+    private record Shared(Transport transport, EventLoopGroup group, Manifest manifest, PushOptions options, PushListener listener,
+                          ExecutorService encoders, ReleaseEncodings encodings, GlobalTrafficShapingHandler shaper) {
+    }
+
+    private static CompletableFuture<TargetResult> connect(Shared shared, HostPort target) {
+        Manifest manifest = shared.manifest();
+        PushOptions options = shared.options();
         WireByteCounter counter = new WireByteCounter();
-        PushSession session = new PushSession(target.toString(), manifest, encoders, encodings, options.maxInFlight(),
-                options.senderName(), listener, counter);
+        PushSession session = new PushSession(target.toString(), manifest, shared.encoders(), shared.encodings(), options.maxInFlight(),
+                options.senderName(), shared.listener(), counter);
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channel(transport.clientChannel())
+                .group(shared.group())
+                .channel(shared.transport().clientChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
@@ -135,8 +150,11 @@ public final class Pusher {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         long idle = options.idleTimeout().toMillis();
+                        ch.pipeline().addLast("wireCounter", counter);
+                        if (shared.shaper() != null) {
+                            ch.pipeline().addLast("bandwidthLimit", shared.shaper());
+                        }
                         ch.pipeline()
-                                .addLast("wireCounter", counter)
                                 .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
                                 .addLast("frameDecoder", new FrameDecoder())
                                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
@@ -161,18 +179,19 @@ public final class Pusher {
      * jitter. Each attempt resumes: the target's journal keeps what already arrived. The result counts
      * every attempt's wire bytes and how many attempts it took.
      */
-    private static CompletableFuture<TargetResult> pushWithRetries(Transport transport, EventLoopGroup group, HostPort target,
-                                                                   Manifest manifest, PushOptions options, PushListener listener,
-                                                                   ExecutorService encoders, ReleaseEncodings encodings) {
+    private static CompletableFuture<TargetResult> pushWithRetries(Shared shared, HostPort target) {
         CompletableFuture<TargetResult> overall = new CompletableFuture<>();
-        attempt(1, 0, System.nanoTime(), overall, transport, group, target, manifest, options, listener, encoders, encodings);
+        attempt(shared, target, 1, 0, System.nanoTime(), overall);
         return overall;
     }
 
-    private static void attempt(int attempt, long wireSoFar, long startNanos, CompletableFuture<TargetResult> overall,
-                                Transport transport, EventLoopGroup group, HostPort target, Manifest manifest, PushOptions options,
-                                PushListener listener, ExecutorService encoders, ReleaseEncodings encodings) {
-        connect(transport, group, target, manifest, options, listener, encoders, encodings).whenComplete((r, e) -> {
+    private static void attempt(Shared shared, HostPort target, int attempt, long wireSoFar, long startNanos,
+                                CompletableFuture<TargetResult> overall) {
+        Manifest manifest = shared.manifest();
+        PushOptions options = shared.options();
+        EventLoopGroup group = shared.group();
+        PushListener listener = shared.listener();
+        connect(shared, target).whenComplete((r, e) -> {
             TargetResult result = e != null ? new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(), 0, 0,
                     ErrorCode.INTERNAL, e.toString(), TargetResult.Delta.none()) : r;
             long wire = wireSoFar + result.bytesWire();
@@ -182,8 +201,8 @@ public final class Pusher {
                         wait.toMillis());
                 listener.retrying(target.toString(), attempt, wait, result);
                 try {
-                    group.schedule(() -> attempt(attempt + 1, wire, startNanos, overall, transport, group, target, manifest, options,
-                            listener, encoders, encodings), wait.toMillis(), TimeUnit.MILLISECONDS);
+                    group.schedule(() -> attempt(shared, target, attempt + 1, wire, startNanos, overall), wait.toMillis(),
+                            TimeUnit.MILLISECONDS);
                     return;
                 } catch (RejectedExecutionException shuttingDown) {
                     // fall through: report this attempt's failure
