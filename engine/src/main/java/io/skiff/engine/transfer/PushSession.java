@@ -47,7 +47,7 @@ import java.util.concurrent.RejectedExecutionException;
 final class PushSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(PushSession.class);
 
-    private enum State { OFFERED, AWAIT_WANT, STREAMING, COMMITTED, DONE }
+    private enum State { OFFERED, CHOOSING_BASE, AWAIT_WANT, STREAMING, COMMITTED, DONE }
 
     private final String target;
     private final Manifest manifest;
@@ -133,7 +133,32 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             succeed(true, 0);
             return;
         }
-        delta = encodings.forBases(reply.bases());
+        // choosing a base may plan references and compress the manifest against it (the first time for
+        // that base): encoder work, kept off the event loop that other targets share
+        state = State.CHOOSING_BASE;
+        try {
+            encoders.execute(() -> {
+                ReleaseEncodings.Delta chosen;
+                try {
+                    chosen = encodings.forBases(reply.bases());
+                } catch (RuntimeException e) {
+                    channel.eventLoop().execute(() -> fail(e instanceof SkiffException s ? s.code() : ErrorCode.INTERNAL,
+                            "choosing a delta base: " + e.getMessage()));
+                    return;
+                }
+                channel.eventLoop().execute(() -> sendBase(ctx, reply, chosen));
+            });
+        } catch (RejectedExecutionException e) {
+            fail(ErrorCode.INTERNAL, "encoder pool shut down");
+        }
+    }
+
+    /** On the event loop: BASE, and the manifest encoded against that base unless the target knows it. */
+    private void sendBase(ChannelHandlerContext ctx, OfferReplyFrame reply, ReleaseEncodings.Delta chosen) {
+        if (state != State.CHOOSING_BASE) {
+            return; // failed or closed meanwhile
+        }
+        delta = chosen;
         if (reply.decision() == OfferReplyFrame.Decision.MANIFEST_KNOWN) {
             ctx.writeAndFlush(new BaseFrame(delta.baseId(), BaseFrame.ManifestEncoding.PLAIN, 0));
         } else {
