@@ -51,8 +51,25 @@ final class ReceiveCommand implements Callable<Integer> {
             + "unpacked by hand); indexed at start, every chunk re-verified when used. Repeatable."})
     List<Path> seeds = new ArrayList<>();
 
+    @Option(names = "--follow", paramLabel = "HOST:PORT", description = {"Pull the current release of --channel from an "
+            + "origin ('skiff serve') at start and every --follow-interval after: a new server gets its code sets by itself."})
+    String follow;
+
+    @Option(names = "--channel", paramLabel = "NAME", description = "The channel to follow (with --follow).")
+    String followChannel;
+
+    @Option(names = "--follow-interval", defaultValue = "30", paramLabel = "SECONDS", description = "Wait between visits to "
+            + "the origin; an unchanged release costs only the handshake (default: ${DEFAULT-VALUE}).")
+    double followIntervalSeconds;
+
     @Override
     public Integer call() throws InterruptedException {
+        if ((follow == null) != (followChannel == null)) {
+            throw new SkiffException(ErrorCode.USAGE, "--follow and --channel go together");
+        }
+        if (followIntervalSeconds <= 0) {
+            throw new SkiffException(ErrorCode.USAGE, "--follow-interval must be positive");
+        }
         if (journalSyncMillis < 1 || idleTimeoutSeconds < 1) {
             throw new SkiffException(ErrorCode.USAGE, "--journal-sync and --idle-timeout must be positive");
         }
@@ -62,6 +79,10 @@ final class ReceiveCommand implements Callable<Integer> {
         ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain)
                 .withRehashOnCommit(rehashOnCommit).withSeeds(seeds)
                 .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds));
+        if (follow != null) {
+            config = config.withFollow(HostPort.parse(follow), followChannel,
+                    java.time.Duration.ofMillis((long) (followIntervalSeconds * 1000)));
+        }
         Receiver receiver = Skiff.receiver(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

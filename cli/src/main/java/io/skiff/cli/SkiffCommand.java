@@ -15,6 +15,7 @@ import java.io.PrintWriter;
         subcommands = {
                 PushCommand.class,
                 ReceiveCommand.class,
+                ServeCommand.class,
                 ManifestCommand.class,
                 DiffCommand.class,
                 StatusCommand.class,

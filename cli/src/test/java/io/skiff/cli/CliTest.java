@@ -68,14 +68,14 @@ class CliTest {
     void shouldListEveryCommandInHelp() {
         Run run = skiff("--help");
         assertEquals(0, run.exit());
-        for (String command : new String[]{"push", "receive", "manifest", "status", "verify", "gc", "demo"}) {
+        for (String command : new String[]{"push", "receive", "serve", "manifest", "status", "verify", "gc", "demo"}) {
             assertTrue(run.out().contains(command), "help lacks " + command + ":\n" + run.out());
         }
     }
 
     @Test
     void shouldPrintUsageForEveryCommandsHelp() {
-        for (String command : new String[]{"push", "receive", "manifest", "diff", "status", "verify", "gc", "demo"}) {
+        for (String command : new String[]{"push", "receive", "serve", "manifest", "diff", "status", "verify", "gc", "demo"}) {
             Run run = skiff(command, "--help");
             assertEquals(0, run.exit(), command + ": " + run.err());
             assertTrue(run.out().startsWith("Usage: skiff " + command), command + ":\n" + run.out());
@@ -247,6 +247,16 @@ class CliTest {
             assertEquals(2, run.exit(), bad);
             assertTrue(run.err().contains("--bwlimit"), run.err());
         }
+    }
+
+    @Test
+    void shouldRefuseFollowWithoutAChannel() {
+        Run run = skiff("receive", "--root", tmp.resolve("f").toString(), "--listen", "127.0.0.1:0", "--follow", "127.0.0.1:1");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("--follow and --channel"), run.err());
+        Run serve = skiff("serve", "--root", tmp.resolve("no-such-root").toString(), "--listen", "127.0.0.1:0");
+        assertEquals(2, serve.exit());
+        assertTrue(serve.err().contains("no such directory"), serve.err());
     }
 
     @Test

@@ -92,6 +92,12 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+        ctx.fireChannelActive();
+    }
+
+    /** HELLO and OFFER: from channelActive, or by an origin that installs this session on a follower's connection. */
+    void start(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         ctx.write(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, senderName));
         ctx.writeAndFlush(new OfferFrame(manifest.releaseId(), manifest.canonicalLength(), manifest.channel(), manifest.version()));

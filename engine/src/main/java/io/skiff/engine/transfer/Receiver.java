@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
 public final class Receiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     /** Decoded frames a connection may have queued for its session before reading pauses. */
-    private static final long READ_AHEAD_HIGH_BYTES = 8L * 1024 * 1024;
-    private static final long READ_AHEAD_LOW_BYTES = 4L * 1024 * 1024;
+    static final long READ_AHEAD_HIGH_BYTES = 8L * 1024 * 1024;
+    static final long READ_AHEAD_LOW_BYTES = 4L * 1024 * 1024;
 
     private final ReceiverConfig config;
     private final ReleaseStore store;
@@ -51,6 +51,7 @@ public final class Receiver implements AutoCloseable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Channel serverChannel;
     private final List<SeedTree> seeds;
+    private final Follower follower;
 
     private Receiver(ReceiverConfig config) {
         this.config = config;
@@ -88,6 +89,14 @@ public final class Receiver implements AutoCloseable {
                     "cannot listen on " + config.listen() + ": " + e.getMessage(), e);
         }
         LOG.info("receiver listening on {} root={} transport={}", serverChannel.localAddress(), store.root(), transport);
+        if (config.follow() != null) {
+            follower = new Follower(this, config.follow(), transport, ioGroup, diskGroup);
+            follower.start();
+            LOG.info("following {} of origin {} every {} ms", config.follow().channel(), config.follow().origin(),
+                    config.follow().interval().toMillis());
+        } else {
+            follower = null;
+        }
     }
 
     private static List<SeedTree> indexSeeds(List<Path> dirs) {
@@ -148,6 +157,9 @@ public final class Receiver implements AutoCloseable {
     /** Stops accepting, lets sessions finish their current frame, releases threads. */
     @Override
     public void close() {
+        if (follower != null) {
+            follower.stop();
+        }
         serverChannel.close().syncUninterruptibly();
         shutdownGroups();
     }

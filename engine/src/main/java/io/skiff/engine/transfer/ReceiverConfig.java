@@ -26,10 +26,11 @@ import java.util.Objects;
  *                         at most this much progress
  * @param idleTimeout      a connection silent this long (nothing read) is closed; the handshake (HELLO
  *                         and OFFER) must arrive within it too
+ * @param follow           an origin to pull a channel's current release from, or null
  */
 public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
                              int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
-                             Duration idleTimeout) {
+                             Duration idleTimeout, FollowConfig follow) {
     public static final int DEFAULT_PORT = 7070;
 
     public ReceiverConfig {
@@ -47,26 +48,32 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
-                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120));
+                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null);
     }
 
     public ReceiverConfig withRetain(int retain) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow);
     }
 
     public ReceiverConfig withRehashOnCommit(boolean rehash) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow);
     }
 
     public ReceiverConfig withJournalSync(Duration interval) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow);
     }
 
     public ReceiverConfig withIdleTimeout(Duration timeout) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow);
+    }
+
+    /** Pull {@code channel}'s current release from {@code origin} at start and every {@code interval} after. */
+    public ReceiverConfig withFollow(HostPort origin, String channel, Duration interval) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+                idleTimeout, new FollowConfig(origin, channel, interval));
     }
 
     public ReceiverConfig withSeeds(List<Path> dirs) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow);
     }
 }

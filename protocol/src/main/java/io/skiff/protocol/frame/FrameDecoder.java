@@ -122,6 +122,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 yield new BaseFrame(base, encoding, (int) length);
             }
+            case FOLLOW -> new FollowFrame(readString(body));
             case REFETCH -> {
                 long count = body.readUnsignedInt();
                 if (count < 1 || count > ProtocolLimits.MAX_REFETCH || body.readableBytes() != count * 4) {

@@ -23,6 +23,8 @@ package io.skiff.protocol.frame;
  * CHUNK          (S->R) ordinal u32 | encoding u8 (0 raw, 1 zstd, 2 zstd+reference) | raw length u32 | payload
  *                       zstd+reference payload: base ordinal u32 | base chunk count u16 | zstd bytes
  * REFETCH        (R->S) count u32 | ordinal u32 * count: send these again, without a reference
+ * FOLLOW         (F->O) channel str16: after its HELLO, a follower asks an origin for the channel's
+ *                       current release; the origin then acts as the sender on this connection
  * COMMIT         (S->R) release id
  * ACTIVATED      (R->S) release id | chunks received u32 | chunks copied locally u32
  * ERROR          (both) code u16 | message str16

@@ -86,6 +86,8 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             }
             buf.writeByte(f.manifestEncoding().wire());
             buf.writeInt(f.encodedManifestLength());
+        } else if (frame instanceof FollowFrame f) {
+            writeString(buf, f.channel());
         } else if (frame instanceof RefetchFrame f) {
             buf.writeInt(f.ordinals().length);
             for (int ordinal : f.ordinals()) {

@@ -12,7 +12,8 @@ public enum FrameType {
     ACTIVATED(8),
     ERROR(9),
     BASE(10),
-    REFETCH(11);
+    REFETCH(11),
+    FOLLOW(12);
 
     private static final FrameType[] BY_WIRE = new FrameType[16];
 

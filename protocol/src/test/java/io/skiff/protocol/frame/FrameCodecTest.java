@@ -325,7 +325,8 @@ class FrameCodecTest {
         return Stream.of(
                 invalid("length 0", new Bytes().u32(0).u8(hello).toByteArray(), malformed),
                 invalid("type 0", frame(0, new byte[0]), ErrorCode.UNKNOWN_FRAME_TYPE),
-                invalid("type 12", frame(12, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
+                invalid("type 13", frame(13, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
+                invalid("FOLLOW channel longer than body", frame(FrameType.FOLLOW.wire(), new byte[]{0, 9, 'a'}), malformed),
                 invalid("type 15", frame(15, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("type 16", frame(16, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("type 255", frame(255, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
@@ -659,6 +660,7 @@ class FrameCodecTest {
                 () -> new BaseFrame(OTHER_ID, BaseFrame.ManifestEncoding.ZSTD_BASE, 99),
                 () -> new BaseFrame(OTHER_ID, BaseFrame.ManifestEncoding.ZSTD, 0),
                 () -> new RefetchFrame(new int[]{0, 3, Integer.MAX_VALUE}),
+                () -> new FollowFrame("icd10cm"),
                 () -> new ChunkFrame(9, ChunkEncoding.ZSTD_REF, 65536, buffer(concat(new byte[]{0, 0, 0, 7, 0, 2}, zstdPayload))),
                 () -> new WantFrame(100_000, runs(0, 3, 5000, 5001, 99_999, 100_000)),
                 () -> new ManifestPartFrame(sequence(300)),
@@ -806,7 +808,7 @@ class FrameCodecTest {
     private static byte[] plausibleFrames(Random random) {
         Bytes out = new Bytes();
         for (int n = 1 + random.nextInt(5); n > 0; n--) {
-            int type = random.nextInt(8) == 0 ? random.nextInt(256) : 1 + random.nextInt(11);
+            int type = random.nextInt(8) == 0 ? random.nextInt(256) : 1 + random.nextInt(12);
             Bytes body = new Bytes();
             switch (type) {
                 case 1 -> body.u32(random.nextBoolean() ? FrameDescriptor.MAGIC : random.nextInt()).u16(1)

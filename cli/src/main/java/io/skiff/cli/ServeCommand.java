@@ -1,0 +1,55 @@
+package io.skiff.cli;
+
+import io.skiff.engine.transfer.Origin;
+import io.skiff.engine.transport.HostPort;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.SkiffException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code skiff serve}: an origin that followers ({@code skiff receive --follow}) pull releases from. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the current releases of a root (a receiver root, or a sender's --history) to followers:",
+                "a receiver started with --follow HOST:PORT --channel NAME pulls the channel's current release, as a delta",
+                "against what it holds. Runs until SIGTERM/SIGINT."})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:7071", paramLabel = "HOST:PORT", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--root", required = true, paramLabel = "DIR", description = "Root to serve: ROOT/<channel>/current, releases/, manifests/.")
+    Path root;
+
+    @Option(names = "--idle-timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Drop a follower silent this long (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (idleTimeoutSeconds < 1) {
+            throw new SkiffException(ErrorCode.USAGE, "--idle-timeout must be positive");
+        }
+        Origin origin = Origin.start(HostPort.parse(listen), root, Duration.ofSeconds(idleTimeoutSeconds),
+                "skiff-origin@" + InetAddress.getLocalHost().getHostName());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            origin.close();
+            stopped.countDown();
+        }, "skiff-shutdown"));
+        spec.commandLine().getErr().printf("skiff origin listening on %s:%d, serving %s%n", HostPort.parse(listen).host(), origin.port(),
+                root.toAbsolutePath().normalize());
+        spec.commandLine().getErr().flush();
+        origin.awaitClose();
+        stopped.await();
+        return 0;
+    }
+}
