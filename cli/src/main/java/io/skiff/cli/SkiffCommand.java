@@ -68,7 +68,7 @@ public final class SkiffCommand implements Runnable {
     private static void configureLogging(String[] args) {
         String level = System.getenv("SKIFF_LOG_LEVEL");
         if (level == null) {
-            level = args.length > 0 && args[0].equals("receive") ? "info" : "warn";
+            level = args.length > 0 && (args[0].equals("receive") || args[0].equals("serve")) ? "info" : "warn";
         }
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
