@@ -236,8 +236,10 @@ public final class ReleaseStore {
                 continue;
             }
             try {
-                DirectoryTrees.deleteRecursively(releaseDir(channel, id));
+                // the manifest first: a crash in between leaves a directory no one offers as a base or copies
+                // from (both need the manifest), which the next start removes
                 Files.deleteIfExists(manifestFile(channel, id));
+                DirectoryTrees.deleteRecursively(releaseDir(channel, id));
                 appendAudit(channel, "pruned release=" + id.hex());
             } catch (IOException e) {
                 LOG.warn("could not prune release {} of {}: {}", id.shortHex(), channel, e.toString());
@@ -277,6 +279,24 @@ public final class ReleaseStore {
                 throw storageFailure("recover " + channel, e);
             }
             logUnloggedActivation(channel);
+            removeHalfPrunedReleases(channel);
+        }
+    }
+
+    /** A release directory without its manifest is what a crash during pruning leaves (never current). */
+    private void removeHalfPrunedReleases(String channel) {
+        Optional<Sha256> current = current(channel);
+        for (Sha256 id : listIds(channelDir(channel).resolve("releases"))) {
+            if (current.isPresent() && current.get().equals(id) || Files.exists(manifestFile(channel, id))) {
+                continue;
+            }
+            try {
+                DirectoryTrees.deleteRecursively(releaseDir(channel, id));
+                appendAudit(channel, "pruned release=" + id.hex() + " recorded-at=startup");
+                LOG.warn("{}: removed release {}, left half-pruned by a crash", channel, id.shortHex());
+            } catch (IOException e) {
+                LOG.warn("could not remove half-pruned release {} of {}: {}", id.shortHex(), channel, e.toString());
+            }
         }
     }
 

@@ -74,4 +74,22 @@ class ReleaseStoreRecoveryTest {
 
         assertEquals(before, Files.readAllLines(root.resolve("ch/activations.log")));
     }
+
+    @Test
+    void shouldRemoveAReleaseHalfPrunedByACrashAndKeepTheOthers() throws IOException {
+        Path root = tmp.resolve("root");
+        ReleaseStore store = new ReleaseStore(root, 3);
+        Manifest v1 = activate(store, "v1", 1);
+        Manifest v2 = activate(store, "v2", 2);
+        // the crash: pruning v1 deleted its manifest, not yet its directory
+        Files.delete(store.manifestFile("ch", v1.releaseId()));
+
+        ReleaseStore restarted = new ReleaseStore(root, 3);
+
+        assertFalse(Files.exists(restarted.releaseDir("ch", v1.releaseId())));
+        assertEquals(List.of(v2.releaseId()), restarted.releases("ch"));
+        assertEquals(java.util.Optional.of(v2.releaseId()), restarted.current("ch"));
+        assertTrue(Files.isRegularFile(restarted.releaseDir("ch", v2.releaseId()).resolve("a.bin")));
+        assertTrue(Files.readString(root.resolve("ch/activations.log")).contains("pruned release=" + v1.releaseId().hex() + " recorded-at=startup"));
+    }
 }
