@@ -64,7 +64,8 @@ public final class ReleaseEncodings implements AutoCloseable {
     private final List<ChunkCompressor> allCompressors = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ByteBufAllocator alloc;
     private final int zstdLevel;
-    private final Delta plain;
+    /** Encodings without a base; built on first use (it compresses the manifest), which many pushes never need. */
+    private Delta plain;
     private final Map<Sha256, Optional<Delta>> byBase = new HashMap<>();
 
     /**
@@ -85,7 +86,6 @@ public final class ReleaseEncodings implements AutoCloseable {
         });
         this.alloc = alloc;
         this.zstdLevel = zstdLevel;
-        this.plain = new Delta(null, null, null);
     }
 
     /**
@@ -126,6 +126,9 @@ public final class ReleaseEncodings implements AutoCloseable {
                     return delta.get();
                 }
             }
+        }
+        if (plain == null) {
+            plain = new Delta(null, null, null);
         }
         return plain;
     }
