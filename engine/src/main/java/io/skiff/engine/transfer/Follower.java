@@ -8,19 +8,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.EventExecutorGroup;
-import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.frame.FollowFrame;
-import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameDescriptor;
-import io.skiff.protocol.frame.FrameEncoder;
 import io.skiff.protocol.frame.HelloFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,15 +31,13 @@ final class Follower {
     private final FollowConfig config;
     private final Transport transport;
     private final EventLoopGroup group;
-    private final EventExecutorGroup diskGroup;
     private volatile boolean stopped;
 
-    Follower(Receiver receiver, FollowConfig config, Transport transport, EventLoopGroup group, EventExecutorGroup diskGroup) {
+    Follower(Receiver receiver, FollowConfig config, Transport transport, EventLoopGroup group) {
         this.receiver = receiver;
         this.config = config;
         this.transport = transport;
         this.group = group;
-        this.diskGroup = diskGroup;
     }
 
     void start() {
@@ -68,16 +60,8 @@ final class Follower {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
-                    @SuppressWarnings("deprecation") // as in Receiver: the session runs on the disk executor
                     protected void initChannel(SocketChannel ch) {
-                        ReadAheadLimiter readAhead = new ReadAheadLimiter(Receiver.READ_AHEAD_HIGH_BYTES, Receiver.READ_AHEAD_LOW_BYTES);
-                        ch.pipeline()
-                                .addLast("idle", new IdleStateHandler(receiver.config().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast("frameDecoder", new FrameDecoder())
-                                .addLast("frameEncoder", FrameEncoder.INSTANCE)
-                                .addLast("readAhead", readAhead)
-                                .addLast("follow", new FollowRequest())
-                                .addLast(diskGroup, "session", new ReceiveSession(receiver, readAhead));
+                        receiver.addReceiveHandlers(ch.pipeline(), new FollowRequest());
                     }
                 });
         ChannelFuture connect;

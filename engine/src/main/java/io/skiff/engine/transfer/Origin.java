@@ -14,7 +14,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.skiff.engine.store.PublishedReleases;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.transport.HostPort;
@@ -39,8 +38,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -157,9 +154,7 @@ public final class Origin implements AutoCloseable {
             String follower = String.valueOf(ctx.channel().remoteAddress());
             WireByteCounter counter = (WireByteCounter) ctx.pipeline().get("wireCounter");
             // encoders of this connection only: its zstd contexts are freed once they are idle, not under another follower
-            int threads = Runtime.getRuntime().availableProcessors();
-            ExecutorService encoders = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    new DefaultThreadFactory("skiff-origin-encode", true));
+            ExecutorService encoders = Pusher.newEncoderPool(Runtime.getRuntime().availableProcessors(), "skiff-origin-encode");
             PushSession session = new PushSession(follower, manifest, encoders, encodings, 16, name, PushListener.NONE, counter);
             session.result().whenComplete((r, e) -> {
                 if (r != null && r.alreadyActive()) {

@@ -75,8 +75,7 @@ public final class Pusher {
                                    PushListener listener, long startNanos, double manifestSeconds) {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newEventLoopGroup(Math.min(2, Math.max(1, targets.size())), "skiff-tx-io");
-        ExecutorService encoders = new ThreadPoolExecutor(options.encoderThreads(), options.encoderThreads(), 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), new DefaultThreadFactory("skiff-tx-encode", true));
+        ExecutorService encoders = newEncoderPool(options.encoderThreads(), "skiff-tx-encode");
         PublishedReleases history = options.history() == null ? null : new PublishedReleases(options.history(), options.historyRetain());
         ChunkSource chunks = new ChunkSource(source, manifest);
         ReleaseEncodings encodings = new ReleaseEncodings(manifest, chunks, history == null ? null : history::find, options.zstdLevel(),
@@ -116,6 +115,11 @@ public final class Pusher {
             encodings.close();
             chunks.close();
         }
+    }
+
+    /** Threads that read and encode chunks (daemon threads: a stuck push never keeps the JVM alive). */
+    static ExecutorService newEncoderPool(int threads, String name) {
+        return new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory(name, true));
     }
 
     /** The next push can encode against this release; failing to record it costs compression, not the push. */

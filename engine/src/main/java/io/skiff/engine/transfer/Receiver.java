@@ -3,7 +3,9 @@ package io.skiff.engine.transfer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
@@ -38,8 +40,8 @@ import java.util.concurrent.TimeUnit;
 public final class Receiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     /** Decoded frames a connection may have queued for its session before reading pauses. */
-    static final long READ_AHEAD_HIGH_BYTES = 8L * 1024 * 1024;
-    static final long READ_AHEAD_LOW_BYTES = 4L * 1024 * 1024;
+    private static final long READ_AHEAD_HIGH_BYTES = 8L * 1024 * 1024;
+    private static final long READ_AHEAD_LOW_BYTES = 4L * 1024 * 1024;
 
     private final ReceiverConfig config;
     private final ReleaseStore store;
@@ -71,15 +73,8 @@ public final class Receiver implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
-                        @SuppressWarnings("deprecation") // executor-bound handlers still work in Netty 4.2 and keep disk work off the event loop
                         protected void initChannel(SocketChannel ch) {
-                            ReadAheadLimiter readAhead = new ReadAheadLimiter(READ_AHEAD_HIGH_BYTES, READ_AHEAD_LOW_BYTES);
-                            ch.pipeline()
-                                    .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                                    .addLast("frameDecoder", new FrameDecoder())
-                                    .addLast("frameEncoder", FrameEncoder.INSTANCE)
-                                    .addLast("readAhead", readAhead)
-                                    .addLast(diskGroup, "session", new ReceiveSession(Receiver.this, readAhead));
+                            addReceiveHandlers(ch.pipeline(), null);
                         }
                     });
             this.serverChannel = bootstrap.bind(config.listen().host(), config.listen().port()).syncUninterruptibly().channel();
@@ -90,7 +85,7 @@ public final class Receiver implements AutoCloseable {
         }
         LOG.info("receiver listening on {} root={} transport={}", serverChannel.localAddress(), store.root(), transport);
         if (config.follow() != null) {
-            follower = new Follower(this, config.follow(), transport, ioGroup, diskGroup);
+            follower = new Follower(this, config.follow(), transport, ioGroup);
             follower.start();
             LOG.info("following {} of origin {} every {} ms", config.follow().channel(), config.follow().origin(),
                     config.follow().interval().toMillis());
@@ -126,6 +121,23 @@ public final class Receiver implements AutoCloseable {
     /** The bound port (useful when configured with port 0). */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * The handlers of a connection this receiver receives on: an accepted push, or a follower's visit to
+     * an origin ({@code opener} then goes right before the session, to speak first).
+     */
+    @SuppressWarnings("deprecation") // executor-bound handlers still work in Netty 4.2 and keep disk work off the event loop
+    void addReceiveHandlers(ChannelPipeline pipeline, ChannelHandler opener) {
+        ReadAheadLimiter readAhead = new ReadAheadLimiter(READ_AHEAD_HIGH_BYTES, READ_AHEAD_LOW_BYTES);
+        pipeline.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("frameDecoder", new FrameDecoder())
+                .addLast("frameEncoder", FrameEncoder.INSTANCE)
+                .addLast("readAhead", readAhead);
+        if (opener != null) {
+            pipeline.addLast("opener", opener);
+        }
+        pipeline.addLast(diskGroup, "session", new ReceiveSession(this, readAhead));
     }
 
     List<SeedTree> seeds() {
