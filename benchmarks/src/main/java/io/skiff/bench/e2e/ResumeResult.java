@@ -120,13 +120,9 @@ final class ResumeResult implements ScenarioReport {
         return Medians.of(runs.get(v));
     }
 
-    Workload workload() {
-        return workload;
-    }
-
     @Override
-    public Scenario scenario() {
-        return workload.scenario();
+    public Workload workload() {
+        return workload;
     }
 
     @Override

@@ -4,7 +4,12 @@ import java.util.Map;
 
 /** One scenario's part of the report: a title, its table as text and as markdown, and its JSON. */
 interface ScenarioReport {
-    Scenario scenario();
+    /** What was measured: the scenario, its release, the destination's starting point. */
+    Workload workload();
+
+    default Scenario scenario() {
+        return workload().scenario();
+    }
 
     /** One line: the scenario, what it moves, how many repetitions. */
     String title(int reps);

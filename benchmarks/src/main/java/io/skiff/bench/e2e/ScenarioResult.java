@@ -94,13 +94,9 @@ final class ScenarioResult implements ScenarioReport {
         return sorted.isEmpty() ? Optional.empty() : Optional.of(sorted.get((sorted.size() - 1) / 2));
     }
 
-    Workload workload() {
-        return workload;
-    }
-
     @Override
-    public Scenario scenario() {
-        return workload.scenario();
+    public Workload workload() {
+        return workload;
     }
 
     @Override
