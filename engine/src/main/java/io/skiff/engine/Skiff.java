@@ -6,6 +6,7 @@ import io.skiff.engine.transfer.PushResult;
 import io.skiff.engine.transfer.Pusher;
 import io.skiff.engine.transfer.Receiver;
 import io.skiff.engine.transfer.ReceiverConfig;
+import io.skiff.engine.transfer.Topology;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.protocol.Manifest;
 
@@ -42,5 +43,17 @@ public final class Skiff {
     public static PushResult push(Path source, String channel, String version, List<HostPort> targets,
                                   PushOptions options, PushListener listener) {
         return Pusher.push(source, channel, version, targets, options, listener);
+    }
+
+    /** Builds the manifest of {@code source} and pushes it along {@code topology}: relays per named region. */
+    public static PushResult push(Path source, String channel, String version, Topology topology,
+                                  PushOptions options, PushListener listener) {
+        return Pusher.push(source, channel, version, topology, options, listener);
+    }
+
+    /** Pushes {@code source}, described by an already built manifest, along {@code topology}. */
+    public static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
+                                  PushListener listener) {
+        return Pusher.push(source, manifest, topology, options, listener);
     }
 }

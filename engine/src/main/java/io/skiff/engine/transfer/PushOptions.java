@@ -25,10 +25,12 @@ import java.util.Objects;
  * @param retries         reconnections per target after a cut, a refused connection or BUSY
  * @param retryWait       wait before the first reconnection; doubled each time (at most 60 s), with jitter
  * @param bandwidthLimit  bytes per second leaving the sender, all targets together; 0 for no limit
+ * @param relays          send each named region of the {@link Topology} once, to a relay that forwards it;
+ *                        false: the sender pushes to every target itself
  */
 public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThreads, int maxInFlight,
                           Duration connectTimeout, Duration idleTimeout, String senderName, Path history, int historyRetain,
-                          int retries, Duration retryWait, long bandwidthLimit) {
+                          int retries, Duration retryWait, long bandwidthLimit, boolean relays) {
     public static final int DEFAULT_ZSTD_LEVEL = 1;
     public static final int DEFAULT_HISTORY_RETAIN = 3;
     public static final int DEFAULT_RETRIES = 3;
@@ -44,34 +46,39 @@ public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThr
     public static PushOptions defaults() {
         return new PushOptions(ChunkingParams.DEFAULT, DEFAULT_ZSTD_LEVEL, Runtime.getRuntime().availableProcessors(), 16,
                 Duration.ofSeconds(10), Duration.ofSeconds(120), "skiff@" + hostName(), null, DEFAULT_HISTORY_RETAIN,
-                DEFAULT_RETRIES, Duration.ofSeconds(1), 0);
+                DEFAULT_RETRIES, Duration.ofSeconds(1), 0, true);
     }
 
     public PushOptions withZstdLevel(int level) {
-        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit);
+        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit, relays);
     }
 
     public PushOptions withIdleTimeout(Duration timeout) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit, relays);
     }
 
     /** Reconnect up to {@code count} times per target, waiting {@code firstWait}, then doubling. */
     public PushOptions withRetries(int count, Duration firstWait) {
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
-                historyRetain, count, firstWait, bandwidthLimit);
+                historyRetain, count, firstWait, bandwidthLimit, relays);
     }
 
     /** At most {@code bytesPerSecond} leave the sender, all targets together (0: unlimited). */
     public PushOptions withBandwidthLimit(long bytesPerSecond) {
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
-                historyRetain, retries, retryWait, bytesPerSecond);
+                historyRetain, retries, retryWait, bytesPerSecond, relays);
     }
 
     /** Keep published releases under {@code dir} (null: keep none, send without references). */
     public PushOptions withHistory(Path dir) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain, retries, retryWait, bandwidthLimit);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain, retries, retryWait, bandwidthLimit, relays);
     }
 
+    /** Whether named regions go through a relay (true) or get a push per target from the sender (false). */
+    public PushOptions withRelays(boolean useRelays) {
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
+                historyRetain, retries, retryWait, bandwidthLimit, useRelays);
+    }
 
     private static String hostName() {
         try {

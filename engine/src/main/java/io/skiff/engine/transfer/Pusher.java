@@ -57,22 +57,35 @@ public final class Pusher {
 
     public static PushResult push(Path source, String channel, String version, List<HostPort> targets,
                                   PushOptions options, PushListener listener) {
-        long start = System.nanoTime();
-        Manifest manifest = ManifestBuilder.build(source, channel, version, options.chunking(),
-                Runtime.getRuntime().availableProcessors());
-        double manifestSeconds = (System.nanoTime() - start) / 1e9;
-        listener.manifestBuilt(manifest, manifestSeconds);
-        return push(source, manifest, targets, options, listener, start, manifestSeconds);
+        return push(source, channel, version, Topology.direct(targets), options, listener);
     }
 
     /** Pushes a release whose manifest is already built from {@code source}. */
     public static PushResult push(Path source, Manifest manifest, List<HostPort> targets, PushOptions options,
                                   PushListener listener) {
-        return push(source, manifest, targets, options, listener, System.nanoTime(), 0);
+        return push(source, manifest, Topology.direct(targets), options, listener);
     }
 
-    private static PushResult push(Path source, Manifest manifest, List<HostPort> targets, PushOptions options,
+    /** Builds the manifest of {@code source}, then pushes it to every target of {@code topology}. */
+    public static PushResult push(Path source, String channel, String version, Topology topology,
+                                  PushOptions options, PushListener listener) {
+        long start = System.nanoTime();
+        Manifest manifest = ManifestBuilder.build(source, channel, version, options.chunking(),
+                Runtime.getRuntime().availableProcessors());
+        double manifestSeconds = (System.nanoTime() - start) / 1e9;
+        listener.manifestBuilt(manifest, manifestSeconds);
+        return push(source, manifest, topology, options, listener, start, manifestSeconds);
+    }
+
+    /** Pushes a release whose manifest is already built from {@code source} to every target of {@code topology}. */
+    public static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
+                                  PushListener listener) {
+        return push(source, manifest, topology, options, listener, System.nanoTime(), 0);
+    }
+
+    private static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                    PushListener listener, long startNanos, double manifestSeconds) {
+        List<HostPort> targets = topology.targets().stream().map(Topology.Target::address).toList();
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newEventLoopGroup(Math.min(2, Math.max(1, targets.size())), "skiff-tx-io");
         ExecutorService encoders = newEncoderPool(options.encoderThreads(), "skiff-tx-encode");

@@ -18,10 +18,32 @@ import java.util.Map;
  * @param error          null when activated; otherwise a one-line reason with {@code code}
  * @param delta          what the bytes were (of the last attempt): base, manifest, chunks by encoding
  * @param attempts       connections it took (1 without a retry); bytesWire and seconds cover all of them
+ * @param region         the target's region in the topology; {@link Topology#NO_REGION} for none
+ * @param route          how the release reached it
+ * @param via            the relay it came through ({@link Route#RELAYED}), or the relay that failed
+ *                       before the sender pushed to it directly ({@link Route#FALLBACK}); else null
  */
 public record TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire,
                            double seconds, int chunksTotal, int chunksSent, int chunksCopiedLocally,
-                           ErrorCode code, String error, Delta delta, int attempts) {
+                           ErrorCode code, String error, Delta delta, int attempts, String region, Route route, String via) {
+    /** How a target got the release. bytesWire of a RELAYED target left its relay, not the sender. */
+    public enum Route {
+        /** pushed by the sender */
+        DIRECT,
+        /** pushed by the sender, and forwarded by this target to the rest of its region */
+        RELAY,
+        /** pushed by its region's relay */
+        RELAYED,
+        /** pushed by the sender after the region's relay failed */
+        FALLBACK
+    }
+
+    public TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire, double seconds, int chunksTotal,
+                        int chunksSent, int chunksCopiedLocally, ErrorCode code, String error, Delta delta, int attempts) {
+        this(target, activated, alreadyActive, bytesWire, seconds, chunksTotal, chunksSent, chunksCopiedLocally, code, error, delta,
+                attempts, Topology.NO_REGION, Route.DIRECT, null);
+    }
+
     public TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire, double seconds, int chunksTotal,
                         int chunksSent, int chunksCopiedLocally, ErrorCode code, String error, Delta delta) {
         this(target, activated, alreadyActive, bytesWire, seconds, chunksTotal, chunksSent, chunksCopiedLocally, code, error, delta, 1);
@@ -30,7 +52,18 @@ public record TargetResult(String target, boolean activated, boolean alreadyActi
     /** This last attempt's result as the outcome of {@code attempts} attempts. */
     public TargetResult afterAttempts(int attempts, long totalBytesWire, double totalSeconds) {
         return new TargetResult(target, activated, alreadyActive, totalBytesWire, totalSeconds, chunksTotal, chunksSent,
-                chunksCopiedLocally, code, error, delta, attempts);
+                chunksCopiedLocally, code, error, delta, attempts, region, route, via);
+    }
+
+    /** This result as reached through {@code route} in {@code region}. */
+    public TargetResult routed(String region, Route route, String via) {
+        return new TargetResult(target, activated, alreadyActive, bytesWire, seconds, chunksTotal, chunksSent, chunksCopiedLocally,
+                code, error, delta, attempts, region, route, via);
+    }
+
+    /** Whether its bytes left the sender (not a relay). */
+    public boolean fromSender() {
+        return route != Route.RELAYED;
     }
 
     /** Chunks sent in one encoding and their payload bytes (frame headers not included). */
