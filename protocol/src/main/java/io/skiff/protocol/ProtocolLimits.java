@@ -22,6 +22,8 @@ public final class ProtocolLimits {
     public static final int MAX_REFERENCE_BYTES = 1 << 20;
     /** Most ordinals in one REFETCH frame. */
     public static final int MAX_REFETCH = 65536;
+    /** Most targets one relay forwards to. */
+    public static final int MAX_RELAY_TARGETS = 1024;
     /** Largest file a manifest may describe. */
     public static final long MAX_FILE_BYTES = 1L << 44;
 

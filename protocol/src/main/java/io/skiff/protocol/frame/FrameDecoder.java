@@ -123,6 +123,23 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 yield new BaseFrame(base, encoding, (int) length);
             }
             case FOLLOW -> new FollowFrame(readString(body));
+            case RELAY -> {
+                int count = body.readUnsignedShort();
+                if (count < 1 || count > ProtocolLimits.MAX_RELAY_TARGETS) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "RELAY to " + count + " targets, 1.." + ProtocolLimits.MAX_RELAY_TARGETS);
+                }
+                List<RelayFrame.Target> targets = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    String address = readString(body);
+                    long limit = body.readLong();
+                    if (limit < 0) {
+                        throw new ProtocolException(ErrorCode.MALFORMED, "RELAY bandwidth limit=" + limit);
+                    }
+                    targets.add(new RelayFrame.Target(address, limit));
+                }
+                yield new RelayFrame(targets);
+            }
+            case RELAY_STATUS -> decodeRelayStatus(body);
             case REFETCH -> {
                 long count = body.readUnsignedInt();
                 if (count < 1 || count > ProtocolLimits.MAX_REFETCH || body.readableBytes() != count * 4) {
@@ -180,6 +197,39 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw new ProtocolException(ErrorCode.MALFORMED, body.readableBytes() + " trailing bytes in " + type + " frame");
         }
         return frame;
+    }
+
+    private static RelayStatusFrame decodeRelayStatus(ByteBuf body) {
+        int index = body.readUnsignedShort();
+        int stateByte = body.readUnsignedByte();
+        RelayStatusFrame.State state = RelayStatusFrame.State.fromWire(stateByte);
+        long bytesWire = body.readLong();
+        long chunksSent = body.readUnsignedInt();
+        long copied = body.readUnsignedInt();
+        long refetched = body.readUnsignedInt();
+        long manifestBytes = body.readUnsignedInt();
+        long millis = body.readUnsignedInt();
+        int attempts = body.readUnsignedByte();
+        Sha256 base = readId(body);
+        int encodings = body.readUnsignedByte();
+        if (state == null || bytesWire < 0 || chunksSent > ProtocolLimits.MAX_CHUNKS || copied > ProtocolLimits.MAX_CHUNKS
+                || refetched > ProtocolLimits.MAX_CHUNKS || encodings != ChunkEncoding.values().length) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "RELAY_STATUS state=" + stateByte + " bytes=" + bytesWire
+                    + " chunks=" + Integer.toUnsignedString((int) chunksSent) + " encodings=" + encodings);
+        }
+        long[] chunks = new long[encodings];
+        long[] bytes = new long[encodings];
+        for (int e = 0; e < encodings; e++) {
+            chunks[e] = body.readUnsignedInt();
+            bytes[e] = body.readLong();
+        }
+        int codeWire = body.readUnsignedShort();
+        String message = readString(body);
+        if ((state == RelayStatusFrame.State.FAILED) != (codeWire != 0)) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "RELAY_STATUS state=" + state + " with error code=" + codeWire);
+        }
+        return new RelayStatusFrame(index, state, bytesWire, (int) chunksSent, (int) copied, (int) refetched, manifestBytes, millis,
+                attempts, base.equals(NO_BASE) ? null : base, chunks, bytes, codeWire == 0 ? null : ErrorCode.fromWire(codeWire), message);
     }
 
     private static BitSet readBitmap(ByteBuf body) {

@@ -25,6 +25,13 @@ package io.skiff.protocol.frame;
  * REFETCH        (R->S) count u32 | ordinal u32 * count: send these again, without a reference
  * FOLLOW         (F->O) channel str16: after its HELLO, a follower asks an origin for the channel's
  *                       current release; the origin then acts as the sender on this connection
+ * RELAY          (S->R) target count u16 (1..MAX_RELAY_TARGETS) | (address str16 "host:port" | bandwidth limit
+ *                       u64 bytes/s, 0 none) * count: after HELLO, before OFFER; the receiver relays the release
+ * RELAY_STATUS   (R->S) target index u16 | state u8 (0 sending, 1 activated, 2 already active, 3 failed)
+ *                       | bytes wire u64 | chunks sent u32 | copied locally u32 | refetched u32
+ *                       | manifest bytes u32 | millis u32 | attempts u8 | base release id (all zero: none)
+ *                       | encoding count u8 (= number of chunk encodings) | (chunks u32 | bytes u64) * count
+ *                       | error code u16 (0 none) | message str16
  * COMMIT         (S->R) release id
  * ACTIVATED      (R->S) release id | chunks received u32 | chunks copied locally u32
  * ERROR          (both) code u16 | message str16

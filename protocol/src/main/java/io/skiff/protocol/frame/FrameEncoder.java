@@ -88,6 +88,37 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             buf.writeInt(f.encodedManifestLength());
         } else if (frame instanceof FollowFrame f) {
             writeString(buf, f.channel());
+        } else if (frame instanceof RelayFrame f) {
+            if (f.targets().isEmpty() || f.targets().size() > ProtocolLimits.MAX_RELAY_TARGETS) {
+                throw new IllegalArgumentException("RELAY to " + f.targets().size() + " targets");
+            }
+            buf.writeShort(f.targets().size());
+            for (RelayFrame.Target t : f.targets()) {
+                writeString(buf, t.address());
+                buf.writeLong(t.bandwidthLimit());
+            }
+        } else if (frame instanceof RelayStatusFrame f) {
+            buf.writeShort(f.index());
+            buf.writeByte(f.state().wire());
+            buf.writeLong(f.bytesWire());
+            buf.writeInt(f.chunksSent());
+            buf.writeInt(f.chunksCopiedLocally());
+            buf.writeInt(f.chunksRefetched());
+            buf.writeInt((int) Math.min(0xFFFFFFFFL, f.manifestBytes()));
+            buf.writeInt((int) Math.min(0xFFFFFFFFL, f.millis()));
+            buf.writeByte(Math.min(255, f.attempts()));
+            if (f.baseId() == null) {
+                buf.writeZero(Sha256.BYTES);
+            } else {
+                writeId(buf, f.baseId());
+            }
+            buf.writeByte(f.chunksByEncoding().length);
+            for (int e = 0; e < f.chunksByEncoding().length; e++) {
+                buf.writeInt((int) f.chunksByEncoding()[e]);
+                buf.writeLong(f.bytesByEncoding()[e]);
+            }
+            buf.writeShort(f.code() == null ? 0 : f.code().wire());
+            writeString(buf, truncate(f.message(), ProtocolLimits.MAX_LABEL_BYTES));
         } else if (frame instanceof RefetchFrame f) {
             buf.writeInt(f.ordinals().length);
             for (int ordinal : f.ordinals()) {

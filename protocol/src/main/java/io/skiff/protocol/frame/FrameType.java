@@ -13,7 +13,9 @@ public enum FrameType {
     ERROR(9),
     BASE(10),
     REFETCH(11),
-    FOLLOW(12);
+    FOLLOW(12),
+    RELAY(13),
+    RELAY_STATUS(14);
 
     private static final FrameType[] BY_WIRE = new FrameType[16];
 

@@ -325,9 +325,8 @@ class FrameCodecTest {
         return Stream.of(
                 invalid("length 0", new Bytes().u32(0).u8(hello).toByteArray(), malformed),
                 invalid("type 0", frame(0, new byte[0]), ErrorCode.UNKNOWN_FRAME_TYPE),
-                invalid("type 13", frame(13, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
+                invalid("type 15 (after RELAY_STATUS)", frame(15, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("FOLLOW channel longer than body", frame(FrameType.FOLLOW.wire(), new byte[]{0, 9, 'a'}), malformed),
-                invalid("type 15", frame(15, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("type 16", frame(16, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("type 255", frame(255, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("HELLO with 2 bytes", frame(hello, new byte[]{0x53, 0x4B}), malformed),
@@ -365,6 +364,17 @@ class FrameCodecTest {
                         new Bytes().bytes(new byte[Sha256.BYTES]).u8(2).u32(10).toByteArray()), malformed),
                 invalid("BASE manifest length above limit", frame(FrameType.BASE.wire(),
                         new Bytes().bytes(ID.toBytes()).u8(0).u32(-1).toByteArray()), malformed),
+                invalid("RELAY to no target", frame(FrameType.RELAY.wire(), new Bytes().u16(0).toByteArray()), malformed),
+                invalid("RELAY above target limit", frame(FrameType.RELAY.wire(),
+                        new Bytes().u16(ProtocolLimits.MAX_RELAY_TARGETS + 1).toByteArray()), malformed),
+                invalid("RELAY negative bandwidth limit", frame(FrameType.RELAY.wire(),
+                        new Bytes().u16(1).str16("h:1").u32(-1).u32(0).toByteArray()), malformed),
+                invalid("RELAY target truncated", frame(FrameType.RELAY.wire(), new Bytes().u16(2).str16("h:1").u32(0).u32(0).toByteArray()),
+                        malformed),
+                invalid("RELAY_STATUS unknown state", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(9, 3, 0)), malformed),
+                invalid("RELAY_STATUS wrong encoding count", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(0, 2, 0)), malformed),
+                invalid("RELAY_STATUS failed without a code", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(3, 3, 0)), malformed),
+                invalid("RELAY_STATUS activated with a code", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(1, 3, 14)), malformed),
                 invalid("REFETCH empty", frame(FrameType.REFETCH.wire(), new Bytes().u32(0).toByteArray()), malformed),
                 invalid("REFETCH count beyond body", frame(FrameType.REFETCH.wire(), new Bytes().u32(2).u32(1).toByteArray()), malformed),
                 invalid("REFETCH count above limit", frame(FrameType.REFETCH.wire(),
@@ -661,6 +671,11 @@ class FrameCodecTest {
                 () -> new BaseFrame(OTHER_ID, BaseFrame.ManifestEncoding.ZSTD, 0),
                 () -> new RefetchFrame(new int[]{0, 3, Integer.MAX_VALUE}),
                 () -> new FollowFrame("icd10cm"),
+                () -> new RelayFrame(List.of(new RelayFrame.Target("10.0.0.2:7070", 0), new RelayFrame.Target("[::1]:7071", 52_428_800))),
+                () -> new RelayStatusFrame(3, RelayStatusFrame.State.SENDING, 123_456_789_012L, 40, 2, 1, 977, 1500, 1, OTHER_ID,
+                        new long[]{1, 2, 37}, new long[]{65536, 900, 12_000}, null, ""),
+                () -> new RelayStatusFrame(0, RelayStatusFrame.State.FAILED, 0, 0, 0, 0, 0, 0, 4, null,
+                        new long[3], new long[3], ErrorCode.CONNECT_FAILED, "cannot connect to h2:7070: connection refused"),
                 () -> new ChunkFrame(9, ChunkEncoding.ZSTD_REF, 65536, buffer(concat(new byte[]{0, 0, 0, 7, 0, 2}, zstdPayload))),
                 () -> new WantFrame(100_000, runs(0, 3, 5000, 5001, 99_999, 100_000)),
                 () -> new ManifestPartFrame(sequence(300)),
@@ -674,6 +689,15 @@ class FrameCodecTest {
                 () -> new ActivatedFrame(ID, 0, Integer.MAX_VALUE),
                 () -> new ErrorFrame(ErrorCode.CHUNK_HASH_MISMATCH, "chunk 7: expected 3f2a\u2026, got 9b01\u2026"),
                 () -> new ErrorFrame(ErrorCode.LISTEN_FAILED, ""));
+    }
+
+    /** A RELAY_STATUS body with the given state byte, encoding count and error code; the rest zero. */
+    private static byte[] relayStatusBody(int state, int encodings, int code) {
+        Bytes b = new Bytes().u16(0).u8(state).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u8(1).bytes(new byte[Sha256.BYTES]).u8(encodings);
+        for (int e = 0; e < encodings; e++) {
+            b.u32(0).u32(0).u32(0);
+        }
+        return b.u16(code).str16("").toByteArray();
     }
 
     private static Frame[] frames(List<Supplier<Frame>> suppliers) {

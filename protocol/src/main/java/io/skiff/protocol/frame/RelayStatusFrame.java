@@ -1,0 +1,81 @@
+package io.skiff.protocol.frame;
+
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Sha256;
+
+import java.util.Arrays;
+
+/**
+ * A relay's report on one of its targets (by index in the {@link RelayFrame}): while sending, about
+ * once a second (which also keeps the sender's connection from idling out while the relay works), then
+ * once with the outcome.
+ *
+ * @param seconds          since the relay started on this target, in milliseconds
+ * @param baseId           the base the relay encoded against; null for none
+ * @param chunksByEncoding chunk frames sent per {@link ChunkEncoding} (indexed by wire value)
+ * @param bytesByEncoding  their payload bytes
+ * @param code             null unless {@code state} is FAILED
+ */
+public record RelayStatusFrame(int index, State state, long bytesWire, int chunksSent, int chunksCopiedLocally,
+                               int chunksRefetched, long manifestBytes, long millis, int attempts, Sha256 baseId,
+                               long[] chunksByEncoding, long[] bytesByEncoding, ErrorCode code, String message) implements Frame {
+    public enum State {
+        SENDING(0), ACTIVATED(1), ALREADY_ACTIVE(2), FAILED(3);
+
+        private final int wire;
+
+        State(int wire) {
+            this.wire = wire;
+        }
+
+        public int wire() {
+            return wire;
+        }
+
+        public boolean finished() {
+            return this != SENDING;
+        }
+
+        /** The state for a wire value, or null if unknown. */
+        public static State fromWire(int wire) {
+            for (State s : values()) {
+                if (s.wire == wire) {
+                    return s;
+                }
+            }
+            return null;
+        }
+    }
+
+    public RelayStatusFrame {
+        if (chunksByEncoding.length != ChunkEncoding.values().length || bytesByEncoding.length != ChunkEncoding.values().length) {
+            throw new IllegalArgumentException("one count per chunk encoding");
+        }
+        message = message == null ? "" : message;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RelayStatusFrame r && index == r.index && state == r.state && bytesWire == r.bytesWire
+                && chunksSent == r.chunksSent && chunksCopiedLocally == r.chunksCopiedLocally && chunksRefetched == r.chunksRefetched
+                && manifestBytes == r.manifestBytes && millis == r.millis && attempts == r.attempts
+                && java.util.Objects.equals(baseId, r.baseId) && Arrays.equals(chunksByEncoding, r.chunksByEncoding)
+                && Arrays.equals(bytesByEncoding, r.bytesByEncoding) && code == r.code && message.equals(r.message);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(index, state, bytesWire, chunksSent, millis, code, message);
+    }
+
+    @Override
+    public String toString() {
+        return "RelayStatusFrame[index=" + index + ", state=" + state + ", bytesWire=" + bytesWire + ", chunksSent=" + chunksSent
+                + ", code=" + code + ", message=" + message + "]";
+    }
+
+    @Override
+    public FrameType type() {
+        return FrameType.RELAY_STATUS;
+    }
+}
