@@ -12,22 +12,33 @@ import io.skiff.protocol.SkiffException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.StandardOpenOption;
 
 /**
  * Reads a release's chunks from the sender's source tree with positional reads (safe from many
  * threads). Keeps up to {@value #MAX_OPEN_FILES} files open; beyond that, opens per read.
+ *
+ * <p>A relay reads from its staging tree, which becomes a release directory when it activates: it
+ * gives both roots, and a file is read from the first root that has it.
  */
 public final class ChunkSource implements AutoCloseable {
     private static final int MAX_OPEN_FILES = 256;
 
-    private final Path root;
+    private final List<Path> roots;
     private final Manifest manifest;
     private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.READ);
 
     public ChunkSource(Path root, Manifest manifest) {
-        this.root = root;
+        this(List.of(root), manifest);
+    }
+
+    /** Reads each file from the first of {@code roots} that has it (the tree may move from one to the next). */
+    ChunkSource(List<Path> roots, Manifest manifest) {
+        this.roots = List.copyOf(roots);
         this.manifest = manifest;
     }
 
@@ -46,10 +57,27 @@ public final class ChunkSource implements AutoCloseable {
         FileChannel ch;
         try {
             ch = files.cached(entry, file);
+        } catch (NoSuchFileException moved) {
+            return roots.size() > 1 ? readRegionAgain(ordinal, entry) : throwCannotRead(file, moved);
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
         return ch == null ? null : FileRegionChunk.sharedRegion(ch, manifest.chunks().offset(ordinal), manifest.chunks().length(ordinal));
+    }
+
+    /** The tree moved between finding the file and opening it (a relay's staging tree activated): once more. */
+    private FileRegion readRegionAgain(int ordinal, int entry) {
+        Path file = file(entry);
+        try {
+            FileChannel ch = files.cached(entry, file);
+            return ch == null ? null : FileRegionChunk.sharedRegion(ch, manifest.chunks().offset(ordinal), manifest.chunks().length(ordinal));
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    private static FileRegion throwCannotRead(Path file, IOException e) {
+        throw cannotRead(file, e);
     }
 
     /** Reads chunk {@code ordinal} into a new direct buffer from {@code alloc}; the caller owns it. */
@@ -76,7 +104,7 @@ public final class ChunkSource implements AutoCloseable {
         target.clear().limit(chunks.length(ordinal));
         Path file = file(entry);
         try {
-            if (!files.readFully(entry, file, target, chunks.offset(ordinal))) {
+            if (!readFully(entry, file, target, chunks.offset(ordinal))) {
                 throw new SkiffException(ErrorCode.SOURCE_INVALID, "source file shrank while pushing: " + file);
             }
         } catch (IOException e) {
@@ -85,8 +113,26 @@ public final class ChunkSource implements AutoCloseable {
         target.flip();
     }
 
+    private boolean readFully(int entry, Path file, ByteBuffer target, long position) throws IOException {
+        try {
+            return files.readFully(entry, file, target, position);
+        } catch (NoSuchFileException moved) {
+            if (roots.size() == 1) {
+                throw moved;
+            }
+            return files.readFully(entry, file(entry), target, position); // the tree moved: once more
+        }
+    }
+
     private Path file(int entry) {
-        return root.resolve(manifest.entries().get(entry).path());
+        String path = manifest.entries().get(entry).path();
+        for (int i = 0; i < roots.size() - 1; i++) {
+            Path file = roots.get(i).resolve(path);
+            if (Files.exists(file)) {
+                return file;
+            }
+        }
+        return roots.get(roots.size() - 1).resolve(path);
     }
 
     private static SkiffException cannotRead(Path file, IOException e) {

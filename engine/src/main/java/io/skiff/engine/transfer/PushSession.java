@@ -23,6 +23,8 @@ import io.skiff.protocol.frame.HelloFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.OfferReplyFrame;
+import io.skiff.protocol.frame.RelayFrame;
+import io.skiff.protocol.frame.RelayStatusFrame;
 import io.skiff.protocol.frame.WantFrame;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -30,6 +32,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -40,6 +43,10 @@ import java.util.concurrent.RejectedExecutionException;
  * encoder pool, at most {@code maxInFlight} at a time and only while the channel is writable, so a
  * slow target holds a bounded amount of memory and never slows the others.
  *
+ * <p>When the target is its region's relay, RELAY goes before OFFER, and the session stays open after
+ * ACTIVATED until the relay has reported every one of its targets. When this session runs on a relay,
+ * a {@link ChunkGate} holds back chunks the relay has not verified yet.
+ *
  * <p>Buffer ownership: a prepared {@link ChunkFrame} (or {@link FileRegionChunk}) belongs to this
  * session until written; the frame encoder or the transport releases it. Chunks prepared after the
  * session ended are released here.
@@ -47,7 +54,16 @@ import java.util.concurrent.RejectedExecutionException;
 final class PushSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(PushSession.class);
 
-    private enum State { OFFERED, CHOOSING_BASE, AWAIT_WANT, STREAMING, COMMITTED, DONE }
+    private enum State { OFFERED, CHOOSING_BASE, AWAIT_WANT, STREAMING, COMMITTED, AWAIT_RELAYED, DONE }
+
+    /** Hears a relay's reports on its targets (on the event loop). */
+    interface RelayObserver {
+        void status(RelayStatusFrame status);
+    }
+
+    /** What a relay is asked to do, and who hears its reports. */
+    record RelayRole(List<RelayFrame.Target> targets, RelayObserver observer) {
+    }
 
     private final String target;
     private final Manifest manifest;
@@ -57,6 +73,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private final String senderName;
     private final PushListener listener;
     private final WireByteCounter counter;
+    private final ChunkGate gate;
+    private final RelayRole relayRole;
     private final CompletableFuture<TargetResult> result = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
@@ -73,9 +91,20 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private long manifestBytes;
     private final long[] chunksByEncoding = new long[ChunkEncoding.values().length];
     private final long[] bytesByEncoding = new long[ChunkEncoding.values().length];
+    /** Waiting for the gate to open on the next wanted chunk. */
+    private boolean awaitingGate;
+    /** Relay targets reported finished. */
+    private final BitSet relayedFinished = new BitSet();
+    /** This relay's own outcome, held until it has reported every target. */
+    private boolean relayAlreadyActive;
+    private int relayCopiedLocally;
 
+    /**
+     * @param gate      chunks this sender may send yet (on a relay); null: all
+     * @param relayRole the target relays to these targets; null: it does not
+     */
     PushSession(String target, Manifest manifest, Executor encoders, ReleaseEncodings encodings, int maxInFlight,
-                String senderName, PushListener listener, WireByteCounter counter) {
+                String senderName, PushListener listener, WireByteCounter counter, ChunkGate gate, RelayRole relayRole) {
         this.target = target;
         this.manifest = manifest;
         this.encoders = encoders;
@@ -84,6 +113,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         this.senderName = senderName;
         this.listener = listener;
         this.counter = counter;
+        this.gate = gate;
+        this.relayRole = relayRole;
     }
 
     CompletableFuture<TargetResult> result() {
@@ -100,6 +131,9 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     void start(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         ctx.write(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, senderName));
+        if (relayRole != null) {
+            ctx.write(new RelayFrame(relayRole.targets()));
+        }
         ctx.writeAndFlush(new OfferFrame(manifest.releaseId(), manifest.canonicalLength(), manifest.channel(), manifest.version()));
         LOG.info("{} connected, offered {} {} ({})", target, manifest.channel(), manifest.version(), manifest.releaseId().shortHex());
     }
@@ -114,6 +148,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 fail(failure.code(), "bad bytes from target: " + failure.message());
             } else if (msg instanceof ErrorFrame error) {
                 fail(error.code(), error.message());
+            } else if (relayRole != null && msg instanceof RelayStatusFrame status) {
+                onRelayStatus(status);
             } else if (state == State.OFFERED && msg instanceof OfferReplyFrame reply) {
                 onOfferReply(ctx, reply);
             } else if (state == State.AWAIT_WANT && msg instanceof WantFrame want) {
@@ -124,7 +160,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 if (!activated.releaseId().equals(manifest.releaseId())) {
                     fail(ErrorCode.UNEXPECTED_FRAME, "target activated " + activated.releaseId().shortHex());
                 } else {
-                    succeed(false, activated.chunksCopiedLocally());
+                    activated(false, activated.chunksCopiedLocally());
                 }
             } else {
                 fail(ErrorCode.UNEXPECTED_FRAME, "unexpected " + msg.getClass().getSimpleName() + " in state " + state);
@@ -136,7 +172,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     private void onOfferReply(ChannelHandlerContext ctx, OfferReplyFrame reply) {
         if (reply.decision() == OfferReplyFrame.Decision.ALREADY_ACTIVE) {
-            succeed(true, 0);
+            activated(true, 0); // a relay still forwards it
             return;
         }
         // choosing a base may plan references and compress the manifest against it (the first time for
@@ -182,6 +218,32 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         state = State.AWAIT_WANT;
     }
 
+    /** The target activated; a relay's push ends when it has also reported on every one of its targets. */
+    private void activated(boolean alreadyActive, int copiedLocally) {
+        if (relayRole == null || relayedFinished.cardinality() == relayRole.targets().size()) {
+            succeed(alreadyActive, copiedLocally);
+            return;
+        }
+        relayAlreadyActive = alreadyActive;
+        relayCopiedLocally = copiedLocally;
+        state = State.AWAIT_RELAYED;
+    }
+
+    private void onRelayStatus(RelayStatusFrame status) {
+        if (status.index() >= relayRole.targets().size() || relayedFinished.get(status.index())) {
+            fail(ErrorCode.UNEXPECTED_FRAME, "relay reported on target index=" + status.index() + " after its outcome or beyond "
+                    + relayRole.targets().size() + " targets");
+            return;
+        }
+        if (status.state().finished()) {
+            relayedFinished.set(status.index());
+        }
+        relayRole.observer().status(status);
+        if (state == State.AWAIT_RELAYED && relayedFinished.cardinality() == relayRole.targets().size()) {
+            succeed(relayAlreadyActive, relayCopiedLocally);
+        }
+    }
+
     private void onRefetch(RefetchFrame r) {
         for (int ordinal : r.ordinals()) {
             if (ordinal >= manifest.chunks().count() || !wanted.get(ordinal)) {
@@ -222,6 +284,10 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 refetch.clear(ordinal);
             } else if (state == State.STREAMING) {
                 ordinal = wanted.nextSetBit(cursor);
+                if (ordinal >= 0 && gate != null && !gate.ready(ordinal)) {
+                    awaitGate(ordinal);
+                    break;
+                }
             }
             if (ordinal < 0) {
                 break;
@@ -243,6 +309,22 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             state = State.COMMITTED;
             channel.writeAndFlush(new CommitFrame(manifest.releaseId()));
         }
+    }
+
+    /** Cut-through: the relay has not verified chunk {@code ordinal} yet; pump again when it has. */
+    private void awaitGate(int ordinal) {
+        if (awaitingGate) {
+            return;
+        }
+        if (gate.abandoned()) {
+            fail(ErrorCode.CONNECTION_LOST, "the relay's own transfer of the release failed");
+            return;
+        }
+        awaitingGate = true;
+        gate.whenReady(ordinal, () -> channel.eventLoop().execute(() -> {
+            awaitingGate = false;
+            pump();
+        }));
     }
 
     private void prepareOnEncoder(int ordinal, boolean allowReference) {
@@ -335,6 +417,11 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     private void fail(ErrorCode code, String message) {
         if (state == State.DONE) {
+            return;
+        }
+        if (state == State.AWAIT_RELAYED) { // the relay itself activated; its unreported targets are the caller's to retry
+            LOG.warn("{} activated but stopped reporting on its targets: {} {}", target, code.label(), message);
+            succeed(relayAlreadyActive, relayCopiedLocally);
             return;
         }
         finish(new TargetResult(target, false, false, counter.bytesWritten(), elapsedSeconds(),

@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.skiff.engine.manifest.ManifestBuilder;
@@ -34,7 +35,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -85,7 +88,7 @@ public final class Pusher {
 
     private static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                    PushListener listener, long startNanos, double manifestSeconds) {
-        List<HostPort> targets = topology.targets().stream().map(Topology.Target::address).toList();
+        List<Topology.Target> targets = topology.targets();
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newEventLoopGroup(Math.min(2, Math.max(1, targets.size())), "skiff-tx-io");
         ExecutorService encoders = newEncoderPool(options.encoderThreads(), "skiff-tx-encode");
@@ -96,23 +99,36 @@ public final class Pusher {
         // one shaper for all targets: --bwlimit caps what leaves the sender, not each connection
         GlobalTrafficShapingHandler shaper = options.bandwidthLimit() > 0
                 ? new GlobalTrafficShapingHandler(group, options.bandwidthLimit(), 0, SHAPER_CHECK_MILLIS) : null;
-        Shared shared = new Shared(transport, group, manifest, options, listener, encoders, encodings, shaper);
+        FanOut fanOut = new FanOut(transport, group, manifest, options, listener, encoders, encodings, shaper, null);
         try {
-            List<CompletableFuture<TargetResult>> results = new ArrayList<>();
-            for (HostPort target : targets) {
-                results.add(pushWithRetries(shared, target));
+            List<CompletableFuture<List<TargetResult>>> regions = new ArrayList<>();
+            for (Topology.Region region : topology.regions()) {
+                if (region.named() && options.relays() && region.targets().size() > 1) {
+                    regions.add(new RegionPush(fanOut, region).start());
+                } else {
+                    for (Topology.Target target : region.targets()) {
+                        regions.add(pushWithRetries(fanOut, target.address(), target.bandwidthLimit(), options.retries())
+                                .thenApply(r -> List.of(r.routed(region.name(), TargetResult.Route.DIRECT, null))));
+                    }
+                }
+            }
+            Map<String, TargetResult> byTarget = new HashMap<>();
+            for (CompletableFuture<List<TargetResult>> r : regions) {
+                for (TargetResult result : r.join()) {
+                    byTarget.put(result.target(), result);
+                }
             }
             List<TargetResult> done = new ArrayList<>();
-            long wire = 0;
-            for (CompletableFuture<TargetResult> r : results) {
-                TargetResult result = r.join();
+            long fromSender = 0;
+            for (Topology.Target target : targets) {
+                TargetResult result = byTarget.get(target.address().toString());
                 done.add(result);
-                wire += result.bytesWire();
+                fromSender += result.fromSender() ? result.bytesWire() : 0;
             }
             if (history != null && done.stream().anyMatch(TargetResult::activated)) {
                 recordPublished(history, manifest, source);
             }
-            return new PushResult(manifest, manifest.totalBytes(), wire, (System.nanoTime() - startNanos) / 1e9,
+            return new PushResult(manifest, manifest.totalBytes(), fromSender, (System.nanoTime() - startNanos) / 1e9,
                     manifestSeconds, done);
         } finally {
             if (shaper != null) {
@@ -145,20 +161,30 @@ public final class Pusher {
         }
     }
 
-    /** What every target of one push shares. */
-    private record Shared(Transport transport, EventLoopGroup group, Manifest manifest, PushOptions options, PushListener listener,
-                          ExecutorService encoders, ReleaseEncodings encodings, GlobalTrafficShapingHandler shaper) {
+    /**
+     * What every target of one fan-out shares: the sender's push, or a relay's forwarding.
+     *
+     * @param shaper the sender's total bandwidth limit; null for none
+     * @param gate   chunks that may be sent yet (a relay's verified chunks); null: all
+     */
+    record FanOut(Transport transport, EventLoopGroup group, Manifest manifest, PushOptions options, PushListener listener,
+                  ExecutorService encoders, ReleaseEncodings encodings, GlobalTrafficShapingHandler shaper, ChunkGate gate) {
     }
 
-    private static CompletableFuture<TargetResult> connect(Shared shared, HostPort target) {
-        Manifest manifest = shared.manifest();
-        PushOptions options = shared.options();
+    /**
+     * One connection to {@code target}: a push, or with {@code relayRole} a push to a relay.
+     *
+     * @param bandwidthLimit bytes per second to this target; 0 for none
+     */
+    static CompletableFuture<TargetResult> connect(FanOut fanOut, HostPort target, long bandwidthLimit, PushSession.RelayRole relayRole) {
+        Manifest manifest = fanOut.manifest();
+        PushOptions options = fanOut.options();
         WireByteCounter counter = new WireByteCounter();
-        PushSession session = new PushSession(target.toString(), manifest, shared.encoders(), shared.encodings(), options.maxInFlight(),
-                options.senderName(), shared.listener(), counter);
+        PushSession session = new PushSession(target.toString(), manifest, fanOut.encoders(), fanOut.encodings(), options.maxInFlight(),
+                options.senderName(), fanOut.listener(), counter, fanOut.gate(), relayRole);
         Bootstrap bootstrap = new Bootstrap()
-                .group(shared.group())
-                .channel(shared.transport().clientChannel())
+                .group(fanOut.group())
+                .channel(fanOut.transport().clientChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
@@ -168,8 +194,11 @@ public final class Pusher {
                     protected void initChannel(SocketChannel ch) {
                         long idle = options.idleTimeout().toMillis();
                         ch.pipeline().addLast("wireCounter", counter);
-                        if (shared.shaper() != null) {
-                            ch.pipeline().addLast("bandwidthLimit", shared.shaper());
+                        if (fanOut.shaper() != null) {
+                            ch.pipeline().addLast("bandwidthLimit", fanOut.shaper());
+                        }
+                        if (bandwidthLimit > 0) {
+                            ch.pipeline().addLast("targetBandwidthLimit", new ChannelTrafficShapingHandler(bandwidthLimit, 0, SHAPER_CHECK_MILLIS));
                         }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
@@ -196,30 +225,48 @@ public final class Pusher {
      * jitter. Each attempt resumes: the target's journal keeps what already arrived. The result counts
      * every attempt's wire bytes and how many attempts it took.
      */
-    private static CompletableFuture<TargetResult> pushWithRetries(Shared shared, HostPort target) {
+    static CompletableFuture<TargetResult> pushWithRetries(FanOut fanOut, HostPort target, long bandwidthLimit, int retries) {
         CompletableFuture<TargetResult> overall = new CompletableFuture<>();
-        attempt(shared, target, 1, 0, System.nanoTime(), overall);
+        attempt(new Attempts(fanOut, target, bandwidthLimit, retries, RETRYABLE, null), 1, 0, System.nanoTime(), overall);
         return overall;
     }
 
-    private static void attempt(Shared shared, HostPort target, int attempt, long wireSoFar, long startNanos,
-                                CompletableFuture<TargetResult> overall) {
-        Manifest manifest = shared.manifest();
-        PushOptions options = shared.options();
-        EventLoopGroup group = shared.group();
-        PushListener listener = shared.listener();
-        connect(shared, target).whenComplete((r, e) -> {
+    /**
+     * Pushes to a region's relay. Only BUSY is retried (the relay still holds an earlier connection of
+     * this release); any other failure is left to the caller's fallback, which resumes from what the
+     * region's targets journaled, so a quick fallback loses nothing.
+     */
+    static CompletableFuture<TargetResult> pushToRelay(FanOut fanOut, HostPort relay, long bandwidthLimit, PushSession.RelayRole role) {
+        CompletableFuture<TargetResult> overall = new CompletableFuture<>();
+        attempt(new Attempts(fanOut, relay, bandwidthLimit, fanOut.options().retries(), EnumSet.of(ErrorCode.BUSY), role), 1, 0,
+                System.nanoTime(), overall);
+        return overall;
+    }
+
+    /** The attempts at one target: what every one of them connects with, and which failures another may fix. */
+    private record Attempts(FanOut fanOut, HostPort target, long bandwidthLimit, int retries, Set<ErrorCode> retryOn,
+                            PushSession.RelayRole relayRole) {
+    }
+
+    private static void attempt(Attempts attempts, int attempt, long wireSoFar, long startNanos, CompletableFuture<TargetResult> overall) {
+        FanOut fanOut = attempts.fanOut();
+        HostPort target = attempts.target();
+        Manifest manifest = fanOut.manifest();
+        EventLoopGroup group = fanOut.group();
+        PushListener listener = fanOut.listener();
+        connect(fanOut, target, attempts.bandwidthLimit(), attempts.relayRole()).whenComplete((r, e) -> {
             TargetResult result = e != null ? new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(), 0, 0,
                     ErrorCode.INTERNAL, e.toString(), TargetResult.Delta.none()) : r;
             long wire = wireSoFar + result.bytesWire();
-            if (!result.activated() && RETRYABLE.contains(result.code()) && attempt <= options.retries() && !group.isShuttingDown()) {
-                Duration wait = backoff(options.retryWait(), attempt);
+            boolean sourceGone = fanOut.gate() != null && fanOut.gate().abandoned(); // a relay whose own transfer failed
+            if (!result.activated() && attempts.retryOn().contains(result.code()) && attempt <= attempts.retries() && !group.isShuttingDown()
+                    && !sourceGone) {
+                Duration wait = backoff(fanOut.options().retryWait(), attempt);
                 LOG.info("{} attempt {} failed ({} {}); retrying in {} ms", target, attempt, result.code().label(), result.error(),
                         wait.toMillis());
                 listener.retrying(target.toString(), attempt, wait, result);
                 try {
-                    group.schedule(() -> attempt(shared, target, attempt + 1, wire, startNanos, overall), wait.toMillis(),
-                            TimeUnit.MILLISECONDS);
+                    group.schedule(() -> attempt(attempts, attempt + 1, wire, startNanos, overall), wait.toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 } catch (RejectedExecutionException shuttingDown) {
                     // fall through: report this attempt's failure

@@ -36,7 +36,9 @@ import io.skiff.protocol.frame.HelloFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.OfferReplyFrame;
+import io.skiff.protocol.frame.RelayFrame;
 import io.skiff.protocol.frame.WantFrame;
+import io.skiff.engine.transport.HostPort;
 import java.security.DigestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +100,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private int chunksInVerification;
     /** A COMMIT that arrived while chunks were still being verified; run when the last one is done. */
     private CommitFrame deferredCommit;
+    /** Where the sender asked this receiver to relay the release (RELAY frame); null: it is not a relay. */
+    private List<RelayFrame.Target> relayTargets;
+    private Relay relay;
 
     ReceiveSession(Receiver receiver, ReadAheadLimiter readAhead) {
         this.receiver = receiver;
@@ -146,6 +151,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             }
             peer = hello.peerName() + "@" + ctx.channel().remoteAddress();
             state = State.OFFER;
+        } else if (state == State.OFFER && relayTargets == null && msg instanceof RelayFrame r) {
+            onRelay(r);
         } else if (state == State.OFFER && msg instanceof OfferFrame o) {
             onOffer(ctx, o);
         } else if (state == State.BASE && msg instanceof BaseFrame b) {
@@ -159,6 +166,22 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void onRelay(RelayFrame r) {
+        for (RelayFrame.Target t : r.targets()) {
+            try {
+                HostPort.parse(t.address());
+            } catch (SkiffException e) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "RELAY target: " + e.getMessage());
+            }
+        }
+        relayTargets = r.targets();
+    }
+
+    /** Relays the release to the targets the sender named; {@code ready}: chunks already verified here. */
+    private void startRelay(ChannelHandlerContext ctx, Manifest manifest, BitSet ready) {
+        relay = Relay.start(receiver, manifest, relayTargets, ready, ctx::writeAndFlush);
+    }
+
     private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
         store.channelDir(o.channel()); // validates the channel name
         if (o.manifestLength() > receiver.config().maxManifestBytes()) {
@@ -170,6 +193,14 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             LOG.info("{} offered {} {} ({}): already current", peer, o.channel(), o.version(), o.releaseId().shortHex());
             ctx.writeAndFlush(new OfferReplyFrame(OfferReplyFrame.Decision.ALREADY_ACTIVE));
             state = State.COMMITTED;
+            if (relayTargets != null) { // the sender relies on this receiver for the rest of its region
+                Manifest current = store.loadManifest(o.channel(), o.releaseId()).orElseThrow(() -> new SkiffException(
+                        ErrorCode.STORAGE_FAILURE, "the manifest of current release " + o.releaseId().shortHex() + " is missing"));
+                BitSet all = new BitSet();
+                all.set(0, current.chunks().count());
+                startRelay(ctx, current, all);
+                relay.activated();
+            }
             return;
         }
         String key = o.channel() + "/" + o.releaseId().hex();
@@ -302,10 +333,26 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         syncJournal();
         state = State.RECEIVING;
         lastActivityNanos = System.nanoTime();
+        if (relayTargets != null) {
+            startRelay(ctx, manifest, readyBeforeTransfer(manifest));
+        }
         LOG.info("{} plan {} {} ({}): {} chunks, {} wanted, {} copied locally, {} already staged", peer, manifest.channel(),
                 manifest.version(), manifest.releaseId().shortHex(), manifest.chunks().count(), plan.outstanding(), chunksCopiedLocally,
                 chunksResumed);
         ctx.writeAndFlush(new WantFrame(plan.chunkCount(), (BitSet) plan.wanted().clone()));
+    }
+
+    /** Every chunk except the wanted ones and the places they will also be written to. */
+    private BitSet readyBeforeTransfer(Manifest manifest) {
+        BitSet ready = new BitSet();
+        ready.set(0, manifest.chunks().count());
+        BitSet wanted = plan.wanted();
+        for (int o = wanted.nextSetBit(0); o >= 0; o = wanted.nextSetBit(o + 1)) {
+            for (int same = o; same >= 0; same = plan.nextSameHash(same)) {
+                ready.clear(same);
+            }
+        }
+        return ready;
     }
 
     /**
@@ -431,6 +478,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                 ctx.writeAndFlush(new RefetchFrame(new int[]{refetchOrdinal}));
             } else if (verifiedOrdinal >= 0) {
                 journalLater(verifiedOrdinal);
+                if (relay != null) {
+                    for (int same = verifiedOrdinal; same >= 0; same = plan.nextSameHash(same)) {
+                        relay.written(same);
+                    }
+                }
                 if (unjournaledCount == unjournaled.length
                         || System.nanoTime() - lastJournalSyncNanos >= receiver.config().journalSync().toNanos()) {
                     syncJournal();
@@ -478,6 +530,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         journal.delete();
         journal = null;
         state = State.COMMITTED;
+        if (relay != null) {
+            relay.activated();
+        }
         LOG.info("{} activated {} {} ({}); commit took {} ms{}", peer, manifest.channel(), manifest.version(),
                 manifest.releaseId().shortHex(), (System.nanoTime() - commitStart) / 1_000_000,
                 plan.refetchedCount() == 0 ? "" : "; " + plan.refetchedCount() + " chunk(s) fetched again: the local base did not verify");
@@ -567,6 +622,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseTransfer() {
+        if (relay != null) {
+            relay.abandon(); // a no-op once this receiver activated: then the relay carries on by itself
+        }
         if (journal != null) {
             try {
                 syncJournal(); // what arrived before the cut is not asked for again

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +55,9 @@ public final class Receiver implements AutoCloseable {
     private final Channel serverChannel;
     private final List<SeedTree> seeds;
     private final Follower follower;
+    /** Encoders of the pushes this receiver makes as a relay; started on the first RELAY. */
+    private ExecutorService relayEncoders;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Receiver(ReceiverConfig config) {
         this.config = config;
@@ -140,6 +144,17 @@ public final class Receiver implements AutoCloseable {
         pipeline.addLast(diskGroup, "session", new ReceiveSession(this, readAhead));
     }
 
+    EventLoopGroup ioGroup() {
+        return ioGroup;
+    }
+
+    synchronized ExecutorService relayEncoders() {
+        if (relayEncoders == null) {
+            relayEncoders = Pusher.newEncoderPool(config.diskThreads(), "skiff-relay-encode");
+        }
+        return relayEncoders;
+    }
+
     List<SeedTree> seeds() {
         return seeds;
     }
@@ -166,9 +181,12 @@ public final class Receiver implements AutoCloseable {
         serverChannel.closeFuture().sync();
     }
 
-    /** Stops accepting, lets sessions finish their current frame, releases threads. */
+    /** Stops accepting, lets sessions finish their current frame, releases threads. Closing twice does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (follower != null) {
             follower.stop();
         }
@@ -181,5 +199,10 @@ public final class Receiver implements AutoCloseable {
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         diskGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         verifiers.close();
+        synchronized (this) {
+            if (relayEncoders != null) {
+                relayEncoders.shutdownNow();
+            }
+        }
     }
 }

@@ -101,6 +101,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             buf.writeShort(f.index());
             buf.writeByte(f.state().wire());
             buf.writeLong(f.bytesWire());
+            buf.writeLong(f.bytesDelivered());
             buf.writeInt(f.chunksSent());
             buf.writeInt(f.chunksCopiedLocally());
             buf.writeInt(f.chunksRefetched());

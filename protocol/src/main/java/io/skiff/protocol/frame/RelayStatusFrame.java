@@ -10,13 +10,15 @@ import java.util.Arrays;
  * once a second (which also keeps the sender's connection from idling out while the relay works), then
  * once with the outcome.
  *
- * @param seconds          since the relay started on this target, in milliseconds
+ * @param bytesWire        bytes the relay wrote to the target's socket so far, framing included
+ * @param bytesDelivered   release bytes (raw, before compression) of the chunks sent so far: progress
+ * @param millis           since the relay started on this target
  * @param baseId           the base the relay encoded against; null for none
  * @param chunksByEncoding chunk frames sent per {@link ChunkEncoding} (indexed by wire value)
  * @param bytesByEncoding  their payload bytes
  * @param code             null unless {@code state} is FAILED
  */
-public record RelayStatusFrame(int index, State state, long bytesWire, int chunksSent, int chunksCopiedLocally,
+public record RelayStatusFrame(int index, State state, long bytesWire, long bytesDelivered, int chunksSent, int chunksCopiedLocally,
                                int chunksRefetched, long manifestBytes, long millis, int attempts, Sha256 baseId,
                                long[] chunksByEncoding, long[] bytesByEncoding, ErrorCode code, String message) implements Frame {
     public enum State {
@@ -56,7 +58,7 @@ public record RelayStatusFrame(int index, State state, long bytesWire, int chunk
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RelayStatusFrame r && index == r.index && state == r.state && bytesWire == r.bytesWire
+        return o instanceof RelayStatusFrame r && index == r.index && state == r.state && bytesWire == r.bytesWire && bytesDelivered == r.bytesDelivered
                 && chunksSent == r.chunksSent && chunksCopiedLocally == r.chunksCopiedLocally && chunksRefetched == r.chunksRefetched
                 && manifestBytes == r.manifestBytes && millis == r.millis && attempts == r.attempts
                 && java.util.Objects.equals(baseId, r.baseId) && Arrays.equals(chunksByEncoding, r.chunksByEncoding)
