@@ -5,6 +5,7 @@ import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.report.JsonWriter;
 import io.skiff.engine.transfer.PushOptions;
 import io.skiff.engine.transfer.PushResult;
+import io.skiff.engine.transfer.Rate;
 import io.skiff.engine.transfer.TargetResult;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.protocol.ErrorCode;
@@ -111,7 +112,7 @@ final class PushCommand implements Callable<Integer> {
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
                 .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)))
-                .withBandwidthLimit(bandwidthLimit == null ? 0 : parseRate(bandwidthLimit));
+                .withBandwidthLimit(bandwidthLimit == null ? 0 : Rate.parse(bandwidthLimit, "--bwlimit"));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
@@ -145,25 +146,6 @@ final class PushCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** "50M" -> 52,428,800 bytes per second; K, M, G are powers of 1024, case-insensitive; an optional "/s". */
-    static long parseRate(String rate) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+(?:\\.\\d+)?)\\s*([KMG]?)(?:i?B)?(?:/s)?").matcher(rate.strip());
-        if (!m.matches()) {
-            throw new SkiffException(ErrorCode.USAGE, "--bwlimit must be a rate like 500K, 50M or 1G, got " + rate);
-        }
-        int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-            case "K" -> 10;
-            case "M" -> 20;
-            case "G" -> 30;
-            default -> 0;
-        };
-        long bytes = (long) (Double.parseDouble(m.group(1)) * (1L << shift));
-        if (bytes < 1) {
-            throw new SkiffException(ErrorCode.USAGE, "--bwlimit must be at least 1 byte per second, got " + rate);
-        }
-        return bytes;
     }
 
     /** How many targets must activate: all by default, N, or P % of {@code targets} rounded up. */
