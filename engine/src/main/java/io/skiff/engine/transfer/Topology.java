@@ -134,7 +134,8 @@ public record Topology(List<Region> regions) {
             String region = eq < 0 ? NO_REGION : regionName(segment.substring(0, eq).strip(), "--to: ");
             String list = eq < 0 ? segment : segment.substring(eq + 1);
             if (list.isBlank()) {
-                throw usage("--to: empty region " + (region.isEmpty() ? "(nothing between ';')" : "'" + region + "'") + " in '" + spec + "'");
+                String which = region.isEmpty() ? "(nothing between ';')" : "'" + region + "'";
+                throw usage("--to: empty region " + which + " in '" + spec + "'");
             }
             if (!region.isEmpty() && !named.add(region)) {
                 throw usage("--to: region '" + region + "' is named twice");
