@@ -5,8 +5,9 @@ import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.report.JsonWriter;
 import io.skiff.engine.transfer.PushOptions;
 import io.skiff.engine.transfer.PushResult;
+import io.skiff.engine.transfer.Rate;
 import io.skiff.engine.transfer.TargetResult;
-import io.skiff.engine.transport.HostPort;
+import io.skiff.engine.transfer.Topology;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SkiffException;
@@ -47,10 +48,22 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--version", required = true, paramLabel = "V", description = "Release version label, e.g. 2027-01.")
     String version;
 
-    @Option(names = "--to", required = true, split = ",", paramLabel = "HOST:PORT", description = "Target receiver(s), comma-separated.")
-    List<String> targets;
+    @Option(names = "--to", paramLabel = "TARGETS", description = {"Target receivers: HOST:PORT[,HOST:PORT...], "
+            + "or by region: REGION=HOST:PORT,...;REGION=... (quote it for the shell). The sender sends each named region's "
+            + "data once, to one target there that relays it to the others; targets without a region get it directly."})
+    String to;
 
-    @Option(names = "--json", description = "Print one JSON object with the result on stdout.")
+    @Option(names = "--topology", paramLabel = "FILE", description = "Targets from FILE, one per line: "
+            + "REGION HOST:PORT [bwlimit=RATE] [internal=HOST:PORT] [relay], REGION - for none; # comments. "
+            + "Give --to or --topology.")
+    Path topologyFile;
+
+    @Option(names = "--no-relay", description = "Push to every target from the sender, even in named regions; for comparison "
+            + "and for regions whose hosts cannot reach each other.")
+    boolean noRelay;
+
+    @Option(names = "--json", description = "Print one JSON object with the result on stdout; its bytes_wire counts the bytes "
+            + "that left the sender (a relayed target's bytes_wire left its relay).")
     boolean json;
 
     @Option(names = "--zstd-level", defaultValue = "" + PushOptions.DEFAULT_ZSTD_LEVEL, paramLabel = "N", description = "zstd level for chunks, 0 = no compression (default: ${DEFAULT-VALUE}).")
@@ -69,11 +82,13 @@ final class PushCommand implements Callable<Integer> {
     double retryWaitSeconds;
 
     @Option(names = "--min-success", paramLabel = "N|P%", description = "Exit 0 when at least N targets (or P percent of them, "
-            + "rounded up) activated the release; failed targets are still reported (default: all).")
+            + "rounded up) activated the release, counting every target of every region; failed targets are still reported "
+            + "(default: all).")
     String minSuccess;
 
-    @Option(names = "--bwlimit", paramLabel = "RATE", description = "Send at most RATE bytes per second, all targets together: "
-            + "a number with an optional K, M or G suffix (powers of 1024), e.g. 50M (default: no limit).")
+    @Option(names = "--bwlimit", paramLabel = "RATE", description = "Send at most RATE bytes per second from the sender, all "
+            + "targets together: a number with an optional K, M or G suffix (powers of 1024), e.g. 50M (default: no limit). "
+            + "Per target: bwlimit= in --topology.")
     String bandwidthLimit;
 
     @Option(names = "--no-progress", description = "Do not draw the progress line on stderr.")
@@ -94,11 +109,8 @@ final class PushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<HostPort> hostPorts = new ArrayList<>();
-        for (String t : targets) {
-            hostPorts.add(HostPort.parse(t));
-        }
-        int required = requiredSuccesses(minSuccess, hostPorts.size());
+        Topology topology = topology();
+        int required = requiredSuccesses(minSuccess, topology.targets().size());
         if (zstdLevel < 0 || zstdLevel > 19) {
             throw new SkiffException(ErrorCode.USAGE, "--zstd-level must be 0..19, got " + zstdLevel);
         }
@@ -111,27 +123,28 @@ final class PushCommand implements Callable<Integer> {
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
                 .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)))
-                .withBandwidthLimit(bandwidthLimit == null ? 0 : parseRate(bandwidthLimit));
+                .withBandwidthLimit(bandwidthLimit == null ? 0 : Rate.parse(bandwidthLimit, "--bwlimit"))
+                .withRelays(!noRelay);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
         try (ProgressDisplay progress = new ProgressDisplay(err, !noProgress && System.console() != null,
-                hostPorts.stream().map(HostPort::toString).toList())) {
+                topology.targets().stream().map(Topology.Target::toString).toList())) {
             if (manifestFile == null) {
-                result = Skiff.push(source, channel, version, hostPorts, options, progress);
+                result = Skiff.push(source, channel, version, topology, options, progress);
             } else {
                 Manifest manifest = ManifestFiles.readFor(manifestFile, source);
                 if (!manifest.channel().equals(channel) || !manifest.version().equals(version)) {
                     throw new SkiffException(ErrorCode.USAGE, "manifest " + manifestFile + " is " + manifest.channel() + " "
                             + manifest.version() + ", not " + channel + " " + version);
                 }
-                result = Skiff.push(source, manifest, hostPorts, options, progress);
+                result = Skiff.push(source, manifest, topology, options, progress);
             }
         }
         if (json) {
-            out.println(toJson(result));
+            out.println(toJson(result, topology));
         } else {
-            printHuman(out, result);
+            printHuman(out, result, topology);
         }
         long activated = result.targets().stream().filter(TargetResult::activated).count();
         for (TargetResult t : result.targets()) {
@@ -147,23 +160,15 @@ final class PushCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** "50M" -> 52,428,800 bytes per second; K, M, G are powers of 1024, case-insensitive; an optional "/s". */
-    static long parseRate(String rate) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+(?:\\.\\d+)?)\\s*([KMG]?)(?:i?B)?(?:/s)?").matcher(rate.strip());
-        if (!m.matches()) {
-            throw new SkiffException(ErrorCode.USAGE, "--bwlimit must be a rate like 500K, 50M or 1G, got " + rate);
+    /** The targets of --to or --topology: exactly one of them. */
+    private Topology topology() {
+        if (to != null && topologyFile != null) {
+            throw new SkiffException(ErrorCode.USAGE, "--to and --topology exclude each other");
         }
-        int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-            case "K" -> 10;
-            case "M" -> 20;
-            case "G" -> 30;
-            default -> 0;
-        };
-        long bytes = (long) (Double.parseDouble(m.group(1)) * (1L << shift));
-        if (bytes < 1) {
-            throw new SkiffException(ErrorCode.USAGE, "--bwlimit must be at least 1 byte per second, got " + rate);
+        if (to == null && topologyFile == null) {
+            throw new SkiffException(ErrorCode.USAGE, "missing the targets: give --to or --topology");
         }
-        return bytes;
+        return to != null ? Topology.parseTo(to) : Topology.read(topologyFile);
     }
 
     /** How many targets must activate: all by default, N, or P % of {@code targets} rounded up. */
@@ -195,7 +200,22 @@ final class PushCommand implements Callable<Integer> {
         return base.resolve("skiff").resolve("published");
     }
 
-    static String toJson(PushResult r) {
+    /** The target's region as the engine reported it, else as the topology has it; {@link Topology#NO_REGION} for none. */
+    static String region(TargetResult t, Topology topology) {
+        if (!t.region().equals(Topology.NO_REGION)) {
+            return t.region();
+        }
+        for (Topology.Region region : topology.regions()) {
+            for (Topology.Target target : region.targets()) {
+                if (target.toString().equals(t.target())) {
+                    return region.name();
+                }
+            }
+        }
+        return Topology.NO_REGION;
+    }
+
+    static String toJson(PushResult r, Topology topology) {
         JsonWriter j = new JsonWriter().beginObject()
                 .field("release_id", r.manifest().releaseId().hex())
                 .field("channel", r.manifest().channel())
@@ -210,9 +230,13 @@ final class PushCommand implements Callable<Integer> {
                 .field("targets_activated", r.targets().stream().filter(TargetResult::activated).count());
         j.name("targets").beginArray();
         for (TargetResult t : r.targets()) {
+            String region = region(t, topology);
             j.beginObject()
                     .field("target", t.target())
                     .field("status", t.status())
+                    .field("region", region.isEmpty() ? null : region)
+                    .field("route", t.route().name().toLowerCase(Locale.ROOT))
+                    .field("via", t.via())
                     .field("already_active", t.alreadyActive())
                     .field("bytes_wire", t.bytesWire())
                     .field("seconds", t.seconds())
@@ -251,13 +275,31 @@ final class PushCommand implements Callable<Integer> {
         return base + sent + copied;
     }
 
-    private static void printHuman(PrintWriter out, PushResult r) {
+    /** E.g. "relay", "via h1:7070", "fallback: relay h1:7070 failed"; empty for a direct push. */
+    static String routeNote(TargetResult t) {
+        return switch (t.route()) {
+            case DIRECT -> "";
+            case RELAY -> "relay";
+            case RELAYED -> "via " + t.via();
+            case FALLBACK -> "fallback: relay " + t.via() + " failed";
+        };
+    }
+
+    private static void printHuman(PrintWriter out, PushResult r, Topology topology) {
         out.printf(Locale.ROOT, "release %s  %s %s  (%d files, %s, %d chunks; manifest in %s)%n",
                 r.manifest().releaseId().shortHex(), r.manifest().channel(), r.manifest().version(), r.manifest().fileCount(),
                 HumanFormat.bytes(r.bytesLogical()), r.manifest().chunks().count(), HumanFormat.seconds(r.manifestSeconds()));
-        out.printf(Locale.ROOT, "%-24s %-10s %12s %10s %14s  %s%n", "TARGET", "STATUS", "WIRE", "SECONDS", "CHUNKS SENT", "NOTE");
+        // a REGION column only when the topology has named regions ("-" for a target in none)
+        List<String> regionNames = r.targets().stream().map(t -> region(t, topology))
+                .map(n -> n.isEmpty() ? Topology.NO_REGION_NAME : n).toList();
+        boolean regions = regionNames.stream().anyMatch(n -> !n.equals(Topology.NO_REGION_NAME));
+        int regionWidth = regionNames.stream().mapToInt(String::length).max().orElse(0);
+        String regionColumn = regions ? "%-" + Math.max("REGION".length(), regionWidth) + "s " : "%.0s";
+        out.printf(Locale.ROOT, regionColumn + "%-24s %-10s %12s %10s %14s  %s%n", "REGION", "TARGET", "STATUS", "WIRE", "SECONDS",
+                "CHUNKS SENT", "NOTE");
         int activated = 0;
-        for (TargetResult t : r.targets()) {
+        for (int i = 0; i < r.targets().size(); i++) {
+            TargetResult t = r.targets().get(i);
             if (t.activated()) {
                 activated++;
             }
@@ -265,8 +307,12 @@ final class PushCommand implements Callable<Integer> {
             if (t.attempts() > 1) {
                 note = "after " + t.attempts() + " attempts; " + note;
             }
-            out.printf(Locale.ROOT, "%-24s %-10s %12s %10.2f %14s  %s%n", t.target(), t.status(), HumanFormat.bytes(t.bytesWire()),
-                    t.seconds(), t.chunksSent() + "/" + t.chunksTotal(), note);
+            String route = routeNote(t);
+            if (!route.isEmpty()) {
+                note = note.isEmpty() ? route : route + "; " + note;
+            }
+            out.printf(Locale.ROOT, regionColumn + "%-24s %-10s %12s %10.2f %14s  %s%n", regionNames.get(i), t.target(), t.status(),
+                    HumanFormat.bytes(t.bytesWire()), t.seconds(), t.chunksSent() + "/" + t.chunksTotal(), note);
         }
         out.printf(Locale.ROOT, "%d of %d targets activated; %s on the wire for %s of release in %s%n", activated, r.targets().size(),
                 HumanFormat.bytes(r.bytesWire()), HumanFormat.bytes(r.bytesLogical()), HumanFormat.seconds(r.seconds()));

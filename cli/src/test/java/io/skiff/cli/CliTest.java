@@ -7,6 +7,8 @@ import io.skiff.engine.testing.FaultyProxy;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.engine.transfer.Receiver;
 import io.skiff.engine.transfer.ReceiverConfig;
+import io.skiff.engine.transfer.TargetResult;
+import io.skiff.engine.transfer.Topology;
 import io.skiff.engine.transport.HostPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +21,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -232,13 +238,7 @@ class CliTest {
     }
 
     @Test
-    void shouldParseBandwidthLimitsAndPushUnderOne() {
-        assertEquals(500L * 1024, PushCommand.parseRate("500K"));
-        assertEquals(50L << 20, PushCommand.parseRate("50M"));
-        assertEquals(50L << 20, PushCommand.parseRate("50MiB/s"));
-        assertEquals(3L << 29, PushCommand.parseRate("1.5g"));
-        assertEquals(2_000_000L, PushCommand.parseRate("2000000"));
-
+    void shouldPushUnderABandwidthLimitAndRefuseABadOne() {
         Run limited = skiff("push", source().toString(), "--channel", "c", "--version", "v", "--to", target, "--json", "--bwlimit", "64M");
         assertEquals(0, limited.exit(), limited.err());
         TestTrees.assertSameTree(tmp.resolve("src"), tmp.resolve("root/c/current"));
@@ -247,6 +247,125 @@ class CliTest {
             assertEquals(2, run.exit(), bad);
             assertTrue(run.err().contains("--bwlimit"), run.err());
         }
+    }
+
+    /** Runs {@code test} with two more receivers, rooted at tmp/root2 and tmp/root3; the first is {@link #target} at tmp/root. */
+    private void withTwoMoreReceivers(ThreeTargets test) throws IOException {
+        try (Receiver second = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("root2")));
+             Receiver third = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("root3")))) {
+            test.run(target, "127.0.0.1:" + second.port(), "127.0.0.1:" + third.port());
+        }
+    }
+
+    interface ThreeTargets {
+        void run(String a, String b, String c) throws IOException;
+    }
+
+    private static Map<String, JsonNode> byTarget(JsonNode json) {
+        Map<String, JsonNode> targets = new HashMap<>();
+        json.get("targets").forEach(t -> targets.put(t.get("target").asText(), t));
+        return targets;
+    }
+
+    @Test
+    void shouldPushToEveryTargetOfEveryRegionWithoutRelays() throws IOException {
+        Path src = source();
+        withTwoMoreReceivers((a, b, c) -> {
+            Run run = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "v1", "--to", "eu=" + a + ", " + b + " ; us=" + c,
+                    "--no-relay", "--json");
+
+            assertEquals(0, run.exit(), run.err());
+            assertEquals(3, run.json().get("targets_activated").asInt());
+            Map<String, JsonNode> targets = byTarget(run.json());
+            assertEquals("eu", targets.get(a).get("region").asText());
+            assertEquals("eu", targets.get(b).get("region").asText());
+            assertEquals("us", targets.get(c).get("region").asText());
+            for (JsonNode t : targets.values()) {
+                assertEquals("activated", t.get("status").asText());
+                assertEquals("direct", t.get("route").asText(), "--no-relay: " + t);
+                assertTrue(t.get("via").isNull(), t.toString());
+            }
+            for (String root : new String[]{"root", "root2", "root3"}) {
+                TestTrees.assertSameTree(src, tmp.resolve(root).resolve("icd10cm/current"));
+            }
+
+            Run human = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "v1", "--to", "eu=" + a + "," + b + ";" + c,
+                    "--no-relay");
+            assertEquals(0, human.exit(), human.err());
+            List<String> lines = human.out().lines().toList();
+            assertTrue(lines.get(1).startsWith("REGION TARGET"), human.out());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("eu     " + a)), human.out());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("-      " + c)), human.out());
+            assertTrue(human.out().contains("3 of 3 targets activated"), human.out());
+        });
+    }
+
+    @Test
+    void shouldPushToTheTargetsOfATopologyFile() throws IOException {
+        Path src = source();
+        withTwoMoreReceivers((a, b, c) -> {
+            Path file = Files.write(tmp.resolve("fleet.topology"), List.of(
+                    "# region  target  options",
+                    "eu " + a + " bwlimit=64M",
+                    "",
+                    "eu " + b + " relay   # preferred relay",
+                    "-  " + c));
+
+            Run run = skiff("push", src.toString(), "--channel", "icd10cm", "--version", "v1", "--topology", file.toString(), "--json");
+
+            assertEquals(0, run.exit(), run.err());
+            Map<String, JsonNode> targets = byTarget(run.json());
+            assertEquals(3, targets.size(), run.out());
+            assertEquals("eu", targets.get(a).get("region").asText());
+            assertEquals("eu", targets.get(b).get("region").asText());
+            assertTrue(targets.get(c).get("region").isNull(), run.out());
+            assertEquals("direct", targets.get(c).get("route").asText(), "no region: pushed by the sender");
+            for (JsonNode t : targets.values()) {
+                assertEquals("activated", t.get("status").asText(), t.toString());
+            }
+            for (String root : new String[]{"root", "root2", "root3"}) {
+                TestTrees.assertSameTree(src, tmp.resolve(root).resolve("icd10cm/current"));
+            }
+        });
+    }
+
+    @Test
+    void shouldNoteHowARelayedTargetGotTheRelease() {
+        TargetResult t = new TargetResult("h2:7070", true, false, 100, 1, 10, 10, 0, null, null, TargetResult.Delta.none());
+        assertEquals("", PushCommand.routeNote(t));
+        assertEquals("relay", PushCommand.routeNote(t.routed("eu", TargetResult.Route.RELAY, null)));
+        assertEquals("via h1:7070", PushCommand.routeNote(t.routed("eu", TargetResult.Route.RELAYED, "h1:7070")));
+        assertEquals("fallback: relay h1:7070 failed", PushCommand.routeNote(t.routed("eu", TargetResult.Route.FALLBACK, "h1:7070")));
+        Topology topology = Topology.parseTo("eu=h1:7070,h2:7070;h3:7070");
+        assertEquals("eu", PushCommand.region(t, topology));
+        assertEquals("us", PushCommand.region(t.routed("us", TargetResult.Route.DIRECT, null), topology), "as the engine reports it");
+        assertEquals("", PushCommand.region(new TargetResult("h3:7070", true, false, 0, 0, 0, 0, 0, null, null,
+                TargetResult.Delta.none()), topology));
+    }
+
+    @Test
+    void shouldRefuseBadTargetsWithOneLine() throws IOException {
+        Path src = source();
+        Path unknownOption = Files.write(tmp.resolve("unknown-option.topology"), List.of("eu " + target + " speed=fast"));
+        Path good = Files.write(tmp.resolve("good.topology"), List.of("eu " + target));
+        String[][] cases = {
+                {"--to and --topology exclude each other", "--to", target, "--topology", good.toString()},
+                {"give --to or --topology"},
+                {"target 127.0.0.1:1 is given twice", "--to", "eu=127.0.0.1:1;us=127.0.0.1:1"},
+                {"bad region name 'e u'", "--to", "e u=" + target},
+                {unknownOption + ":1: unknown option 'speed=fast'", "--topology", unknownOption.toString()},
+                {"does not exist", "--topology", tmp.resolve("missing.topology").toString()},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("push", src.toString(), "--channel", "c", "--version", "v"));
+            args.addAll(List.of(c).subList(1, c.length));
+            Run run = skiff(args.toArray(String[]::new));
+            assertEquals(2, run.exit(), args + ": " + run.err());
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+            assertTrue(run.err().startsWith("skiff: error: "), run.err());
+            assertTrue(run.err().contains(c[0]), run.err());
+        }
+        assertFalse(Files.exists(tmp.resolve("root/c")), "nothing was pushed");
     }
 
     @Test
