@@ -142,9 +142,9 @@ final class PushCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.println(toJson(result, topology));
+            out.println(toJson(result));
         } else {
-            printHuman(out, result, topology);
+            printHuman(out, result);
         }
         long activated = result.targets().stream().filter(TargetResult::activated).count();
         for (TargetResult t : result.targets()) {
@@ -200,22 +200,7 @@ final class PushCommand implements Callable<Integer> {
         return base.resolve("skiff").resolve("published");
     }
 
-    /** The target's region as the engine reported it, else as the topology has it; {@link Topology#NO_REGION} for none. */
-    static String region(TargetResult t, Topology topology) {
-        if (!t.region().equals(Topology.NO_REGION)) {
-            return t.region();
-        }
-        for (Topology.Region region : topology.regions()) {
-            for (Topology.Target target : region.targets()) {
-                if (target.toString().equals(t.target())) {
-                    return region.name();
-                }
-            }
-        }
-        return Topology.NO_REGION;
-    }
-
-    static String toJson(PushResult r, Topology topology) {
+    static String toJson(PushResult r) {
         JsonWriter j = new JsonWriter().beginObject()
                 .field("release_id", r.manifest().releaseId().hex())
                 .field("channel", r.manifest().channel())
@@ -230,7 +215,7 @@ final class PushCommand implements Callable<Integer> {
                 .field("targets_activated", r.targets().stream().filter(TargetResult::activated).count());
         j.name("targets").beginArray();
         for (TargetResult t : r.targets()) {
-            String region = region(t, topology);
+            String region = t.region();
             j.beginObject()
                     .field("target", t.target())
                     .field("status", t.status())
@@ -285,12 +270,12 @@ final class PushCommand implements Callable<Integer> {
         };
     }
 
-    private static void printHuman(PrintWriter out, PushResult r, Topology topology) {
+    private static void printHuman(PrintWriter out, PushResult r) {
         out.printf(Locale.ROOT, "release %s  %s %s  (%d files, %s, %d chunks; manifest in %s)%n",
                 r.manifest().releaseId().shortHex(), r.manifest().channel(), r.manifest().version(), r.manifest().fileCount(),
                 HumanFormat.bytes(r.bytesLogical()), r.manifest().chunks().count(), HumanFormat.seconds(r.manifestSeconds()));
         // a REGION column only when the topology has named regions ("-" for a target in none)
-        List<String> regionNames = r.targets().stream().map(t -> region(t, topology))
+        List<String> regionNames = r.targets().stream().map(TargetResult::region)
                 .map(n -> n.isEmpty() ? Topology.NO_REGION_NAME : n).toList();
         boolean regions = regionNames.stream().anyMatch(n -> !n.equals(Topology.NO_REGION_NAME));
         int regionWidth = regionNames.stream().mapToInt(String::length).max().orElse(0);

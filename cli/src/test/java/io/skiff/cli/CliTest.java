@@ -336,11 +336,6 @@ class CliTest {
         assertEquals("relay", PushCommand.routeNote(t.routed("eu", TargetResult.Route.RELAY, null)));
         assertEquals("via h1:7070", PushCommand.routeNote(t.routed("eu", TargetResult.Route.RELAYED, "h1:7070")));
         assertEquals("fallback: relay h1:7070 failed", PushCommand.routeNote(t.routed("eu", TargetResult.Route.FALLBACK, "h1:7070")));
-        Topology topology = Topology.parseTo("eu=h1:7070,h2:7070;h3:7070");
-        assertEquals("eu", PushCommand.region(t, topology));
-        assertEquals("us", PushCommand.region(t.routed("us", TargetResult.Route.DIRECT, null), topology), "as the engine reports it");
-        assertEquals("", PushCommand.region(new TargetResult("h3:7070", true, false, 0, 0, 0, 0, 0, null, null,
-                TargetResult.Delta.none()), topology));
     }
 
     @Test
