@@ -155,7 +155,7 @@ public final class Origin implements AutoCloseable {
             WireByteCounter counter = (WireByteCounter) ctx.pipeline().get("wireCounter");
             // encoders of this connection only: its zstd contexts are freed once they are idle, not under another follower
             ExecutorService encoders = Pusher.newEncoderPool(Runtime.getRuntime().availableProcessors(), "skiff-origin-encode");
-            PushSession session = new PushSession(follower, manifest, encoders, encodings, 16, name, PushListener.NONE, counter, null, null);
+            PushSession session = new PushSession(follower, manifest, encoders, encodings, 16, name, PushListener.NONE, counter, null, null, 1, null);
             session.result().whenComplete((r, e) -> {
                 if (r != null && r.alreadyActive()) {
                     LOG.debug("{} already has {} {}", follower, channel, manifest.version());

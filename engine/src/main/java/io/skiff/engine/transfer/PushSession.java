@@ -1,6 +1,10 @@
 package io.skiff.engine.transfer;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,6 +24,7 @@ import io.skiff.protocol.frame.DecodeFailure;
 import io.skiff.protocol.frame.ErrorFrame;
 import io.skiff.protocol.frame.FrameDescriptor;
 import io.skiff.protocol.frame.HelloFrame;
+import io.skiff.protocol.frame.JoinFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.OfferReplyFrame;
@@ -30,6 +35,7 @@ import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -61,6 +67,14 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         void status(RelayStatusFrame status);
     }
 
+    /** Opens one more connection to the target, on {@code loop}, with {@code handler} last in its pipeline. */
+    interface StreamOpener {
+        ChannelFuture open(EventLoop loop, ChannelHandler handler);
+    }
+
+    /** Fewest wanted chunks per stream for an extra stream to be worth its handshake. */
+    private static final int MIN_CHUNKS_PER_STREAM = 4;
+
     /** What a relay is asked to do, and who hears its reports. */
     record RelayRole(List<RelayFrame.Target> targets, RelayObserver observer) {
     }
@@ -75,6 +89,12 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private final WireByteCounter counter;
     private final ChunkGate gate;
     private final RelayRole relayRole;
+    private final int streams;
+    private final StreamOpener streamOpener;
+    /** Extra streams that joined the transfer and still carry chunks (all on this session's event loop). */
+    private final List<Channel> extraStreams = new ArrayList<>();
+    /** Round-robin position over this connection and the extra streams. */
+    private int nextStream;
     private final CompletableFuture<TargetResult> result = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
@@ -102,9 +122,12 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     /**
      * @param gate      chunks this sender may send yet (on a relay); null: all
      * @param relayRole the target relays to these targets; null: it does not
+     * @param streams   connections to spread the chunks over, this one included
+     * @param streamOpener opens the extra ones; null when {@code streams} is 1
      */
     PushSession(String target, Manifest manifest, Executor encoders, ReleaseEncodings encodings, int maxInFlight,
-                String senderName, PushListener listener, WireByteCounter counter, ChunkGate gate, RelayRole relayRole) {
+                String senderName, PushListener listener, WireByteCounter counter, ChunkGate gate, RelayRole relayRole,
+                int streams, StreamOpener streamOpener) {
         this.target = target;
         this.manifest = manifest;
         this.encoders = encoders;
@@ -115,6 +138,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         this.counter = counter;
         this.gate = gate;
         this.relayRole = relayRole;
+        this.streams = streams;
+        this.streamOpener = streamOpener;
     }
 
     CompletableFuture<TargetResult> result() {
@@ -269,7 +294,127 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         }
         listener.planned(target, wanted.cardinality(), bytesWanted);
         state = State.STREAMING;
+        openExtraStreams();
         pump();
+    }
+
+    /** Parallel streams: up to streams - 1 more connections, each joining this transfer to carry chunks. */
+    private void openExtraStreams() {
+        if (streamOpener == null) {
+            return;
+        }
+        int extra = Math.min(streams - 1, wanted.cardinality() / MIN_CHUNKS_PER_STREAM - 1);
+        for (int i = 1; i <= extra; i++) {
+            int index = i;
+            streamOpener.open(channel.eventLoop(), new ExtraStream(index)).addListener(f -> {
+                if (!f.isSuccess()) {
+                    LOG.info("{} extra stream {} did not connect ({}); going on with fewer", target, index,
+                            Pusher.connectFailureReason(f.cause()));
+                }
+            });
+        }
+    }
+
+    /**
+     * The next connection in turn that the socket accepts more on (else the next in turn): chunks are
+     * dealt round the streams, skipping one whose window is full.
+     */
+    private Channel nextConnection() {
+        int count = extraStreams.size() + 1;
+        for (int i = 0; i < count; i++) {
+            Channel candidate = connection(nextStream++ % count);
+            if (candidate.isWritable()) {
+                return candidate;
+            }
+        }
+        return connection(nextStream++ % count);
+    }
+
+    private Channel connection(int index) {
+        return index == 0 ? channel : extraStreams.get(index - 1);
+    }
+
+    private boolean anyWritable() {
+        if (channel.isWritable()) {
+            return true;
+        }
+        for (Channel stream : extraStreams) {
+            if (stream.isWritable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Streams close once everything they carry is written; refetched chunks then go on the first connection. */
+    private void closeExtraStreams() {
+        for (Channel stream : extraStreams) {
+            stream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        extraStreams.clear();
+    }
+
+    /**
+     * An extra stream: HELLO and JOIN, then only chunks from this session. The receiver never writes on
+     * it except an ERROR; losing it while chunks are due fails the attempt (a retry resumes).
+     */
+    private final class ExtraStream extends ChannelInboundHandlerAdapter {
+        private final int index;
+
+        ExtraStream(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (state != State.STREAMING) {
+                ctx.close();
+                return;
+            }
+            ctx.write(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, senderName));
+            ctx.writeAndFlush(new JoinFrame(manifest.channel(), manifest.releaseId()));
+            extraStreams.add(ctx.channel());
+            pump();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof ErrorFrame error) {
+                    fail(error.code(), "stream " + index + ": " + error.message());
+                } else if (msg instanceof DecodeFailure failure) {
+                    fail(failure.code(), "stream " + index + ": bad bytes from target: " + failure.message());
+                } else {
+                    fail(ErrorCode.UNEXPECTED_FRAME, "stream " + index + ": unexpected " + msg.getClass().getSimpleName());
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                pump();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (extraStreams.remove(ctx.channel()) && state == State.STREAMING) {
+                fail(ErrorCode.CONNECTION_LOST, "stream " + index + " closed by target during streaming");
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(ErrorCode.CONNECTION_LOST, "stream " + index + " error: " + cause.getMessage());
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            // idle: the first connection watches the target
+        }
     }
 
     /**
@@ -277,7 +422,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
      * Refetched chunks go first, and may follow COMMIT: the receiver commits once they have arrived.
      */
     private void pump() {
-        while ((state == State.STREAMING || state == State.COMMITTED) && inFlight < maxInFlight && channel.isWritable()) {
+        while ((state == State.STREAMING || state == State.COMMITTED) && inFlight < maxInFlight && anyWritable()) {
             int ordinal = refetch.nextSetBit(0);
             boolean allowReference = ordinal < 0;
             if (ordinal >= 0) {
@@ -308,6 +453,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         if (state == State.STREAMING && inFlight == 0 && wanted.nextSetBit(cursor) < 0 && refetch.isEmpty()) {
             state = State.COMMITTED;
             channel.writeAndFlush(new CommitFrame(manifest.releaseId()));
+            closeExtraStreams();
         }
     }
 
@@ -345,16 +491,17 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             int rawBytes;
+            Channel out = nextConnection();
             if (frame instanceof FileRegionChunk zeroCopy) {
                 rawBytes = zeroCopy.rawLength();
                 count(ChunkEncoding.RAW, rawBytes);
-                channel.write(zeroCopy.header(), channel.voidPromise());
-                channel.writeAndFlush(zeroCopy.region(), channel.voidPromise());
+                out.write(zeroCopy.header(), out.voidPromise());
+                out.writeAndFlush(zeroCopy.region(), out.voidPromise());
             } else {
                 ChunkFrame chunk = (ChunkFrame) frame;
                 rawBytes = chunk.rawLength();
                 count(chunk.encoding(), chunk.payload().readableBytes());
-                channel.writeAndFlush(frame, channel.voidPromise());
+                out.writeAndFlush(frame, out.voidPromise());
             }
             chunksSent++;
             listener.chunkSent(target, rawBytes);
@@ -433,6 +580,10 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.DONE;
+        for (Channel stream : extraStreams) {
+            stream.close();
+        }
+        extraStreams.clear();
         if (r.activated()) {
             LOG.info("{} activated {} ({}) in {}s, {} bytes on wire{}", target, manifest.version(), manifest.releaseId().shortHex(),
                     String.format(Locale.ROOT, "%.2f", r.seconds()), r.bytesWire(),

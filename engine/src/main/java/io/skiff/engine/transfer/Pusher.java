@@ -3,6 +3,7 @@ package io.skiff.engine.transfer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
@@ -180,10 +181,31 @@ public final class Pusher {
         Manifest manifest = fanOut.manifest();
         PushOptions options = fanOut.options();
         WireByteCounter counter = new WireByteCounter();
+        // a target's limit is shared out over its streams
+        long perConnectionLimit = bandwidthLimit > 0 ? Math.max(1, bandwidthLimit / options.streams()) : 0;
+        PushSession.StreamOpener streams = options.streams() == 1 ? null : (loop, handler) ->
+                bootstrap(fanOut, loop, counter, perConnectionLimit, handler).connect(target.host(), target.port());
         PushSession session = new PushSession(target.toString(), manifest, fanOut.encoders(), fanOut.encodings(), options.maxInFlight(),
-                options.senderName(), fanOut.listener(), counter, fanOut.gate(), relayRole);
-        Bootstrap bootstrap = new Bootstrap()
-                .group(fanOut.group())
+                options.senderName(), fanOut.listener(), counter, fanOut.gate(), relayRole, options.streams(), streams);
+        Bootstrap bootstrap = bootstrap(fanOut, fanOut.group(), counter, perConnectionLimit, session);
+        ChannelFuture connect = bootstrap.connect(target.host(), target.port());
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                String reason = connectFailureReason(f.cause());
+                TargetResult failed = new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(),
+                        0, 0, ErrorCode.CONNECT_FAILED, "cannot connect to " + target + ": " + reason, TargetResult.Delta.none());
+                session.result().complete(failed);
+            }
+        });
+        return session.result();
+    }
+
+    /** A connection to a target: counted, shaped, idle-checked, framed, then {@code last} (a session, or an extra stream). */
+    private static Bootstrap bootstrap(FanOut fanOut, EventLoopGroup group, WireByteCounter counter, long bandwidthLimit,
+                                       ChannelHandler last) {
+        PushOptions options = fanOut.options();
+        return new Bootstrap()
+                .group(group)
                 .channel(fanOut.transport().clientChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -204,19 +226,9 @@ public final class Pusher {
                                 .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
                                 .addLast("frameDecoder", new FrameDecoder())
                                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
-                                .addLast("session", session);
+                                .addLast("session", last);
                     }
                 });
-        ChannelFuture connect = bootstrap.connect(target.host(), target.port());
-        connect.addListener(f -> {
-            if (!f.isSuccess()) {
-                String reason = connectFailureReason(f.cause());
-                TargetResult failed = new TargetResult(target.toString(), false, false, 0, 0, manifest.chunks().count(),
-                        0, 0, ErrorCode.CONNECT_FAILED, "cannot connect to " + target + ": " + reason, TargetResult.Delta.none());
-                session.result().complete(failed);
-            }
-        });
-        return session.result();
     }
 
     /**

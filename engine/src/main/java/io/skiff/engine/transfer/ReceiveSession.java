@@ -33,6 +33,7 @@ import io.skiff.protocol.frame.ErrorFrame;
 import io.skiff.protocol.frame.Frame;
 import io.skiff.protocol.frame.FrameDescriptor;
 import io.skiff.protocol.frame.HelloFrame;
+import io.skiff.protocol.frame.JoinFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.OfferReplyFrame;
@@ -70,12 +71,14 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     /** The journal is synced at least every this many chunks (~64 MiB at the default chunk size). */
     private static final int JOURNAL_BATCH = 1024;
 
-    private enum State { HELLO, OFFER, BASE, MANIFEST, RECEIVING, COMMITTED, CLOSED }
+    /** STREAM: an extra stream of another session's transfer (JOIN), passing its chunks on. */
+    private enum State { HELLO, OFFER, BASE, MANIFEST, RECEIVING, COMMITTED, STREAM, CLOSED }
 
     private final Receiver receiver;
     private final ReleaseStore store;
     private final ReadAheadLimiter readAhead;
-    private State state = State.HELLO;
+    /** Written on this session's thread; volatile because an extra stream's thread reads it. */
+    private volatile State state = State.HELLO;
     private String peer = "?";
     private OfferFrame offer;
     private String busyKey;
@@ -103,11 +106,20 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     /** Where the sender asked this receiver to relay the release (RELAY frame); null: it is not a relay. */
     private List<RelayFrame.Target> relayTargets;
     private Relay relay;
+    /** The session whose transfer this connection joined as an extra stream (state STREAM). */
+    private ReceiveSession joined;
+    /** This session's own context, for work handed to it by its extra streams. */
+    private ChannelHandlerContext ownCtx;
 
     ReceiveSession(Receiver receiver, ReadAheadLimiter readAhead) {
         this.receiver = receiver;
         this.store = receiver.store();
         this.readAhead = readAhead;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ownCtx = ctx;
     }
 
     @Override
@@ -124,7 +136,12 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (state == State.RECEIVING && msg instanceof ChunkFrame chunk) {
-                handedOff = onChunk(ctx, chunk);
+                handedOff = onChunk(ctx, chunk, readAhead);
+            } else if (state == State.STREAM && msg instanceof ChunkFrame chunk) {
+                handedOff = joined.fromStream(chunk, readAhead);
+                if (!handedOff || joined.over()) {
+                    close(ctx); // the transfer it joined is over
+                }
             } else if (msg instanceof DecodeFailure failure) {
                 fail(ctx, failure.code(), failure.message());
             } else if (msg instanceof ErrorFrame error) {
@@ -153,6 +170,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             state = State.OFFER;
         } else if (state == State.OFFER && relayTargets == null && msg instanceof RelayFrame r) {
             onRelay(r);
+        } else if (state == State.OFFER && relayTargets == null && msg instanceof JoinFrame j) {
+            onJoin(j);
         } else if (state == State.OFFER && msg instanceof OfferFrame o) {
             onOffer(ctx, o);
         } else if (state == State.BASE && msg instanceof BaseFrame b) {
@@ -164,6 +183,54 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         } else {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "unexpected " + describe(msg) + " in state " + state);
         }
+    }
+
+    private void onJoin(JoinFrame j) {
+        ReceiveSession session = receiver.toJoin(j.channel() + "/" + j.releaseId().hex());
+        if (session == null) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "JOIN of " + j.channel() + " " + j.releaseId().shortHex()
+                    + ": no transfer of it is receiving chunks here");
+        }
+        joined = session;
+        state = State.STREAM;
+        LOG.debug("{} joined the transfer of {} {} as an extra stream", peer, j.channel(), j.releaseId().shortHex());
+    }
+
+    /**
+     * A chunk that arrived on an extra stream of this transfer: handled on this session's thread as if
+     * it came on its own connection; {@code streamReadAhead} hears when it is done. Returns whether it
+     * took the chunk (false: this receiver is shutting down).
+     */
+    private boolean fromStream(ChunkFrame chunk, ReadAheadLimiter streamReadAhead) {
+        chunk.retain();
+        try {
+            ownCtx.executor().execute(() -> {
+                boolean handedOff = false;
+                try {
+                    if (state == State.RECEIVING) {
+                        lastActivityNanos = System.nanoTime();
+                        handedOff = onChunk(ownCtx, chunk, streamReadAhead);
+                    }
+                } catch (RuntimeException e) {
+                    fail(ownCtx, e);
+                } finally {
+                    if (!handedOff) {
+                        streamReadAhead.processed(ReadAheadLimiter.sizeOf(chunk));
+                    }
+                    chunk.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            chunk.release();
+            return false;
+        }
+        return true;
+    }
+
+    /** This transfer no longer takes chunks: streams that joined it can close. */
+    private boolean over() {
+        State s = state;
+        return s == State.CLOSED || s == State.COMMITTED;
     }
 
     private void onRelay(RelayFrame r) {
@@ -339,6 +406,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         LOG.info("{} plan {} {} ({}): {} chunks, {} wanted, {} copied locally, {} already staged", peer, manifest.channel(),
                 manifest.version(), manifest.releaseId().shortHex(), manifest.chunks().count(), plan.outstanding(), chunksCopiedLocally,
                 chunksResumed);
+        receiver.joinable(busyKey, this);
         ctx.writeAndFlush(new WantFrame(plan.chunkCount(), (BitSet) plan.wanted().clone()));
     }
 
@@ -359,7 +427,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
      * Accepts a wanted chunk and hands it to the verifier pool; returns true once the pool owns it (a
      * retained reference, and the read-ahead accounting).
      */
-    private boolean onChunk(ChannelHandlerContext ctx, ChunkFrame chunk) {
+    private boolean onChunk(ChannelHandlerContext ctx, ChunkFrame chunk, ReadAheadLimiter limiter) {
         int ordinal = chunk.ordinal();
         if (chunk.encoding() == ChunkEncoding.ZSTD_REF && (base == null || plan.wasRefetched(ordinal))) {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "chunk ordinal=" + ordinal + " references a base "
@@ -376,7 +444,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         int size = ReadAheadLimiter.sizeOf(chunk);
         chunk.retain();
         try {
-            receiver.verifiers().execute(worker -> verifyAndWrite(ctx, chunk, size, worker));
+            receiver.verifiers().execute(worker -> verifyAndWrite(ctx, chunk, size, limiter, worker));
         } catch (RejectedExecutionException e) {
             chunk.release();
             throw new SkiffException(ErrorCode.INTERNAL, "receiver is shutting down");
@@ -386,7 +454,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     /** On a verifier thread: decode, hash, compare, write; then reports back on the session's thread. */
-    private void verifyAndWrite(ChannelHandlerContext ctx, ChunkFrame chunk, int size, ChunkVerifierPool.Worker worker) {
+    private void verifyAndWrite(ChannelHandlerContext ctx, ChunkFrame chunk, int size, ReadAheadLimiter limiter,
+                                ChunkVerifierPool.Worker worker) {
         SkiffException failure = null;
         boolean refetch = false;
         try {
@@ -424,7 +493,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             failure = new SkiffException(ErrorCode.INTERNAL, "verifying chunk " + chunk.ordinal() + ": " + e, e);
         } finally {
             chunk.release();
-            readAhead.processed(size);
+            limiter.processed(size);
         }
         SkiffException result = failure;
         int refetchOrdinal = refetch ? chunk.ordinal() : -1;
@@ -513,11 +582,10 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit of " + commit.releaseId().shortHex()
                     + " while receiving " + staging.releaseId().shortHex());
         }
-        if (plan.outstanding() > plan.refetchesOutstanding()) {
-            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "commit with " + plan.outstanding() + " wanted chunks missing");
-        }
+        // Wanted chunks may still be missing: refetched ones, and those on the push's other streams (whose
+        // JOIN may not even be read yet). The commit waits for them; the idle timeout ends a wait nothing feeds.
         if (chunksInVerification > 0 || plan.outstanding() > 0) {
-            deferredCommit = commit; // runs when the last chunk (refetched ones included) is verified and written
+            deferredCommit = commit; // runs when the last chunk (refetched ones, other streams' ones) is verified and written
             return;
         }
         commit(ctx, commit);
@@ -641,6 +709,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             base.close();
         }
         if (busyKey != null) {
+            receiver.notJoinable(busyKey, this);
             receiver.end(busyKey);
             busyKey = null;
         }

@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -52,6 +53,8 @@ public final class Receiver implements AutoCloseable {
     private final ChunkVerifierPool verifiers;
     /** "channel/release-id" of transfers in progress: a second push of the same release gets BUSY. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Transfers receiving chunks now, by "channel/release-id": the ones extra streams of a push may join. */
+    private final Map<String, ReceiveSession> joinable = new ConcurrentHashMap<>();
     private final Channel serverChannel;
     private final List<SeedTree> seeds;
     private final Follower follower;
@@ -166,6 +169,19 @@ public final class Receiver implements AutoCloseable {
     /** "channel/release-id" of the transfers this receiver is running now (a cut one stays until its chunks are journaled). */
     public Set<String> transfersInProgress() {
         return Set.copyOf(inFlight);
+    }
+
+    void joinable(String key, ReceiveSession session) {
+        joinable.put(key, session);
+    }
+
+    void notJoinable(String key, ReceiveSession session) {
+        joinable.remove(key, session);
+    }
+
+    /** The session receiving {@code key} that an extra stream can join, or null. */
+    ReceiveSession toJoin(String key) {
+        return joinable.get(key);
     }
 
     boolean tryBegin(String key) {

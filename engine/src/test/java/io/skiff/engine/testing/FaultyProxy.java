@@ -26,6 +26,8 @@ public final class FaultyProxy implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong clientToServer = new AtomicLong();
     private final AtomicLong serverToClient = new AtomicLong();
+    /** Client-to-server bytes of each connection, in accept order. */
+    private final java.util.List<AtomicLong> perConnection = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
     public FaultyProxy(int targetPort) throws IOException {
@@ -81,6 +83,11 @@ public final class FaultyProxy implements AutoCloseable {
         return serverToClient.get();
     }
 
+    /** Client-to-server bytes forwarded on each connection so far, in accept order. */
+    public java.util.List<Long> bytesClientToServerPerConnection() {
+        return perConnection.stream().map(AtomicLong::get).toList();
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
@@ -99,11 +106,13 @@ public final class FaultyProxy implements AutoCloseable {
                 }
                 AtomicInteger directionsDone = new AtomicInteger();
                 int index = connections.getAndIncrement();
+                AtomicLong forwarded = new AtomicLong();
+                perConnection.add(forwarded);
                 long[] schedule = cutSchedule;
                 long cut = schedule == null ? cutAtOffset : index < schedule.length ? schedule[index] : -1;
                 java.util.concurrent.atomic.AtomicBoolean wasCut = new java.util.concurrent.atomic.AtomicBoolean();
-                start(client, upstream, true, directionsDone, cut, wasCut);
-                start(upstream, client, false, directionsDone, cut, wasCut);
+                start(client, upstream, true, directionsDone, cut, wasCut, forwarded);
+                start(upstream, client, false, directionsDone, cut, wasCut, forwarded);
             } catch (IOException e) {
                 return;
             }
@@ -111,8 +120,8 @@ public final class FaultyProxy implements AutoCloseable {
     }
 
     private void start(Socket from, Socket to, boolean clientToServerDirection, AtomicInteger directionsDone, long cut,
-                       java.util.concurrent.atomic.AtomicBoolean wasCut) {
-        Thread t = new Thread(() -> pump(from, to, clientToServerDirection, directionsDone, cut, wasCut), "faulty-proxy-pump");
+                       java.util.concurrent.atomic.AtomicBoolean wasCut, AtomicLong forwarded) {
+        Thread t = new Thread(() -> pump(from, to, clientToServerDirection, directionsDone, cut, wasCut, forwarded), "faulty-proxy-pump");
         t.setDaemon(true);
         t.start();
     }
@@ -125,7 +134,7 @@ public final class FaultyProxy implements AutoCloseable {
      * resume re-sends depend on timing.
      */
     private void pump(Socket from, Socket to, boolean upstream, AtomicInteger directionsDone, long cut,
-                      java.util.concurrent.atomic.AtomicBoolean wasCut) {
+                      java.util.concurrent.atomic.AtomicBoolean wasCut, AtomicLong forwarded) {
         byte[] buf = new byte[64 * 1024];
         long offset = 0;
         long due = System.nanoTime(); // when the bytes read so far may have been forwarded at the throttled rate
@@ -150,12 +159,14 @@ public final class FaultyProxy implements AutoCloseable {
                     if (cut >= 0 && offset + n >= cut) {
                         out.write(buf, 0, (int) (cut - offset));
                         clientToServer.addAndGet(cut - offset);
+                        forwarded.addAndGet(cut - offset);
                         wasCut.set(true);
                         to.shutdownOutput();
                         closeQuietly(from);
                         return; // the other direction drains the server and closes it
                     }
                     clientToServer.addAndGet(n);
+                    forwarded.addAndGet(n);
                 } else {
                     serverToClient.addAndGet(n);
                 }

@@ -140,6 +140,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 yield new RelayFrame(targets);
             }
             case RELAY_STATUS -> decodeRelayStatus(body);
+            case JOIN -> new JoinFrame(readString(body), readId(body));
             case REFETCH -> {
                 long count = body.readUnsignedInt();
                 if (count < 1 || count > ProtocolLimits.MAX_REFETCH || body.readableBytes() != count * 4) {

@@ -32,6 +32,8 @@ package io.skiff.protocol.frame;
  *                       | manifest bytes u32 | millis u32 | attempts u8 | base release id (all zero: none)
  *                       | encoding count u8 (= number of chunk encodings) | (chunks u32 | bytes u64) * count
  *                       | error code u16 (0 none) | message str16
+ * JOIN           (S->R) channel str16 | release id: after HELLO, an extra stream of a push with parallel
+ *                       streams joins the receiver's transfer of that release; it then carries CHUNK frames only
  * COMMIT         (S->R) release id
  * ACTIVATED      (R->S) release id | chunks received u32 | chunks copied locally u32
  * ERROR          (both) code u16 | message str16

@@ -120,6 +120,9 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             }
             buf.writeShort(f.code() == null ? 0 : f.code().wire());
             writeString(buf, truncate(f.message(), ProtocolLimits.MAX_LABEL_BYTES));
+        } else if (frame instanceof JoinFrame f) {
+            writeString(buf, f.channel());
+            writeId(buf, f.releaseId());
         } else if (frame instanceof RefetchFrame f) {
             buf.writeInt(f.ordinals().length);
             for (int ordinal : f.ordinals()) {

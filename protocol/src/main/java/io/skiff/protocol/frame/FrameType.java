@@ -15,9 +15,11 @@ public enum FrameType {
     REFETCH(11),
     FOLLOW(12),
     RELAY(13),
-    RELAY_STATUS(14);
+    RELAY_STATUS(14),
+    // 15 is reserved for FOLLOW_WAIT
+    JOIN(16);
 
-    private static final FrameType[] BY_WIRE = new FrameType[16];
+    private static final FrameType[] BY_WIRE = new FrameType[32];
 
     static {
         for (FrameType t : values()) {
