@@ -220,7 +220,7 @@ final class FanoutResult implements ScenarioReport {
     }
 
     private String checkLine(String what, ToDoubleFunction<Kind> ratio, double limit) {
-        StringBuilder sb = new StringBuilder("issue 7 check, " + what + " (medians): ");
+        StringBuilder sb = new StringBuilder("issue 7 check (medians), " + what + ": ");
         if (!measured(Kind.SINGLE)) {
             return sb.append("not measured (no single-target push)").toString();
         }
