@@ -1,6 +1,5 @@
 package io.skiff.bench.e2e;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -63,13 +62,6 @@ record FanoutLayout(int regions, int perRegion) {
     String plainTo(List<Endpoint> endpoints) {
         requireAll(endpoints);
         return endpoints.stream().map(Endpoint::address).collect(Collectors.joining(","));
-    }
-
-    /** The proxy addresses, receiver by receiver: what push --json names the targets by. */
-    List<String> addresses(List<Endpoint> endpoints) {
-        List<String> out = new ArrayList<>();
-        endpoints.forEach(e -> out.add(e.address()));
-        return out;
     }
 
     private void requireAll(List<Endpoint> endpoints) {
