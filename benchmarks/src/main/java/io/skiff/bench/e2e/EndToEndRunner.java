@@ -22,7 +22,10 @@ import java.util.stream.Collectors;
 /**
  * The end-to-end benchmark of issue 4: skiff against an rsync daemon on the same machine, in the same
  * run, alternating, several repetitions, medians and ratios; and, when asked for, issue 6's resume
- * scenario ({@link ResumeBench}: a transfer cut at half its bytes by a {@link CuttingProxy}, then resumed).
+ * scenario ({@link ResumeBench}: a transfer cut at half its bytes by a {@link CuttingProxy}, then resumed);
+ * and issue 7's fan-out scenario ({@link FanoutBench}: one release to receivers in regions, hosted by one
+ * {@link ReceiverHost} JVM, without and with relays, the bytes leaving the sender counted by a
+ * {@link CountingProxy} per target).
  * See {@link RunnerOptions#USAGE} and docs/benchmarks.md.
  *
  * <pre>
@@ -143,6 +146,10 @@ public final class EndToEndRunner {
                 results.add(resume(w, rsync, skiff, meter, workDir, live));
                 continue;
             }
+            if (w.scenario() == Scenario.FANOUT) {
+                results.add(fanout(w, skiff, meter, clockTicks, workDir, live));
+                continue;
+            }
             ScenarioResult result = new ScenarioResult(w);
             try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
                     options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()));
@@ -202,6 +209,69 @@ public final class EndToEndRunner {
         return result;
     }
 
+    /**
+     * Issue 7: per repetition, alternating, a single-target push, every target with --no-relay, every target
+     * with relays, each to new, empty channels of the receivers one {@link ReceiverHost} JVM runs.
+     */
+    private FanoutResult fanout(Workload w, SkiffCommand skiff, ProcessMeter meter, long clockTicks, Path workDir, LiveProcesses live)
+            throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
+        FanoutLayout layout = options.fanoutLayout();
+        requireSpace(workDir, (layout.receivers() + 1) * w.logicalBytes(), "the fanout scenario (" + layout.receivers()
+                + " copies of the release at once, plus staging)");
+        List<String> hostOpts = options.fanoutHostJavaOpts();
+        try (FanoutBench bench = new FanoutBench(skiff, meter, workDir, live, clockTicks, options.savedManifest(),
+                workDir.resolve("skiff-history-" + w.scenario().label()), layout, hostOpts, receiverHostClassPath(options.skiffJar()))) {
+            FanoutResult result = new FanoutResult(w, layout, bench.support().relays(), bench.targetsGivenAs(), hostOpts);
+            Optional<String> noRelays = bench.relaySkipReason();
+            noRelays.ifPresent(why -> {
+                log.println("note: fanout: " + why + "; the " + layout.targetsText() + " push goes as a plain --to list, "
+                        + "the relay run is not measured");
+                result.skipped(FanoutResult.Kind.RELAY, why);
+            });
+            for (int rep = 1; rep <= options.reps(); rep++) {
+                for (FanoutResult.Kind kind : FanoutResult.Kind.values()) {
+                    if (kind == FanoutResult.Kind.RELAY && noRelays.isPresent()) {
+                        continue;
+                    }
+                    record(result, bench.run(w, rep, kind), result.label(kind));
+                }
+            }
+            return result;
+        }
+    }
+
+    private void record(FanoutResult result, FanoutRun r, String label) {
+        result.add(r);
+        log.printf(Locale.ROOT, "  %-8s rep %d/%d  %-36s %7.2f s  sender %s bytes (skiff %s)  %d/%d activated  %s  (verified)%n",
+                result.scenario().label(), r.rep(), options.reps(), label, r.wallSeconds(), ResultTable.grouped(r.senderBytes()),
+                ResultTable.grouped(r.skiffBytesWire()), r.activated(), r.targets(), FanoutPushResult.routesText(r.routes()));
+    }
+
+    /** Fails early when the work dir's file system cannot hold {@code bytes} (with a margin). */
+    private static void requireSpace(Path workDir, long bytes, String what) throws IOException, RunFailedException {
+        long usable = Files.getFileStore(workDir).getUsableSpace();
+        long needed = (long) (bytes * 1.1);
+        if (usable < needed) {
+            throw new RunFailedException(String.format(Locale.ROOT, "%s needs about %,d bytes free under %s, only %,d are",
+                    what, needed, workDir, usable));
+        }
+    }
+
+    /**
+     * The receiver host's class path: where this runner's classes are (benchmarks/target/classes, for
+     * {@link ReceiverHost}) and the skiff jar under test (the engine). The jar's own copy of the benchmarks
+     * classes comes second, so the runner's ReceiverHost is the one that runs.
+     */
+    static String receiverHostClassPath(Path skiffJar) {
+        String self;
+        try {
+            self = Path.of(ReceiverHost.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            self = Path.of("benchmarks/target/classes").toAbsolutePath().toString();
+        }
+        return self.equals(skiffJar.toString()) ? self : self + File.pathSeparator + skiffJar;
+    }
+
     private void rsyncFailed(ResumeResult result, Exception e) {
         log.println("warning: rsync --partial baseline of the resume scenario failed, its rows are left out: " + e.getMessage());
         result.rsyncSkipped("failed: " + e.getMessage().lines().findFirst().orElse(""));
@@ -252,7 +322,8 @@ public final class EndToEndRunner {
 
     private int report(List<ScenarioReport> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
         String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
-        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(), options.scenarios());
+        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(), options.scenarios(),
+                options.fanoutLayout(), options.fanoutHostJavaOpts());
         List<String> warnings = loopbackWarnings(results);
         String command = commandLine();
 
@@ -306,6 +377,11 @@ public final class EndToEndRunner {
                 case RANDOM -> {
                     CorpusRelease r = cache.random(options.seed(), options.randomMb());
                     out.add(new Workload(s, r.dir(), digest(digests, r.dir()), Optional.empty()));
+                }
+                case FANOUT -> {
+                    CorpusRelease v1 = options.fanoutMb() == options.sizeMb() && codeSet != null
+                            ? codeSet.v1() : cache.codeSet(options.seed(), options.fanoutMb()).v1();
+                    out.add(new Workload(s, v1.dir(), digest(digests, v1.dir()), Optional.empty()));
                 }
                 case CODESET, UPDATE, RESUME -> {
                     if (codeSet == null) {

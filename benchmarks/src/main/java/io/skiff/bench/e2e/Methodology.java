@@ -3,6 +3,7 @@ package io.skiff.bench.e2e;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** How each figure was measured: printed under the tables, and stored in the JSON and markdown. */
@@ -15,6 +16,13 @@ final class Methodology {
      * and variants; the columns of random, codeset and update are described only when one of them ran.
      */
     static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios) {
+        return notes(gnuTime, javaOpts, coldReceiver, savedManifest, scenarios, new FanoutLayout(2, 4),
+                List.of(RunnerOptions.FANOUT_HOST_HEAP));
+    }
+
+    /** The same, the fanout scenario's notes naming its layout and the receiver host's JVM options. */
+    static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios,
+                              FanoutLayout fanout, List<String> fanoutHostOpts) {
         boolean tables = scenarios.contains(Scenario.RANDOM) || scenarios.contains(Scenario.CODESET) || scenarios.contains(Scenario.UPDATE);
         List<String> n = new ArrayList<>();
         n.add("All transfers over TCP on 127.0.0.1; " + (tables ? "skiff and rsync runs alternate (skiff, rsync, skiff, ...); " : "")
@@ -27,6 +35,9 @@ final class Methodology {
         }
         if (scenarios.contains(Scenario.RESUME)) {
             n.addAll(resumeNotes(javaOpts, coldReceiver, savedManifest));
+        }
+        if (scenarios.contains(Scenario.FANOUT)) {
+            n.addAll(fanoutNotes(gnuTime, javaOpts, savedManifest, fanout, fanoutHostOpts));
         }
         n.add("Every destination is checked after every run: same relative paths, sizes and SHA-256 of every file as the source.");
         return n;
@@ -70,6 +81,44 @@ final class Methodology {
         n.add("receiver RSS: skiff, VmHWM of the receiver JVM, reset (clear_refs) just before the timed run; rsync, "
                 + "largest sum of VmHWM over the daemon's child processes, sampled every "
                 + PeakRssSampler.INTERVAL_MS + " ms during the run.");
+    }
+
+    static List<String> fanoutNotes(boolean gnuTime, String javaOpts, boolean savedManifest, FanoutLayout layout, List<String> hostOpts) {
+        List<String> n = new ArrayList<>();
+        n.add(String.format(Locale.ROOT, "fanout (issue 7: with relays, bytes leaving the sender ≤ %.1f × one target's and wall time ≤ %.0f × "
+                        + "a single-target push's): a code-set release v1 of --fanout-mb (the corpus generator of the codeset scenario) "
+                        + "goes to %d receivers, %d regions × %d, all in one receiver JVM (io.skiff.bench.e2e.ReceiverHost: each receiver "
+                        + "as `skiff receive` starts it, own root and port on 127.0.0.1; JVM options %s). Per repetition, in this order, "
+                        + "each push to new, empty channels: (1) single target: `skiff push --to` one receiver; (2) --no-relay: "
+                        + "`skiff push --topology FILE --no-relay`, the sender pushes to every target itself; (3) relays: `skiff push "
+                        + "--topology FILE`, the sender sends each region's data once, to one relay in the region, which forwards it to "
+                        + "the region's other targets. FILE has one line per target, `REGION 127.0.0.1:PROXY internal=127.0.0.1:PORT`. "
+                        + "A skiff whose push has no --topology gets (2) as a plain --to list and (3) is not measured.",
+                FanoutResult.BYTES_LIMIT, FanoutResult.TIME_LIMIT, layout.receivers(), layout.regions(), layout.perRegion(),
+                String.join(" ", hostOpts)));
+        n.add("fanout, sender bytes: the sender reaches every target through its own counting TCP proxy the runner starts on "
+                + "127.0.0.1 (CountingProxy: forwards any number of connections, counts the bytes each way); the topology file "
+                + "gives each target's real port as its internal address, so a relay reaches the rest of its region directly, "
+                + "past the proxies. sender bytes: the sum of the proxies' client→server bytes (skiff's payload and framing, no "
+                + "TCP/IP headers), i.e. what left the sender, counted outside skiff; skiff bytes_wire: push --json's own "
+                + "top-level figure, shown next to it. bytes × single, time × single: the run's median over the single-target "
+                + "push's median; the single-target push's sender bytes stand for one target's wire bytes. The single-target "
+                + "push goes through a proxy too, so the three are comparable.");
+        n.add("fanout, skiff: sender in a separate fresh JVM per push with " + javaOpts
+                + (savedManifest ? "; every push uses a manifest saved beforehand (skiff manifest --out, untimed; --manifest)"
+                        : "; every push builds its manifest")
+                + "; every push names the scenario's sender history (--history). wall s: System.nanoTime around the sender "
+                + "process; the push ends when every target has activated (relayed ones included). activated: push --json's "
+                + "targets with status activated, each also checked on disk (every receiver's current against the source) "
+                + "after every run; routes: push --json's per-target route (direct, relay, relayed, fallback).");
+        n.add("fanout: " + (gnuTime ? "sender CPU s and RSS: GNU /usr/bin/time around the sender. " : "sender CPU and RSS: n/a. ")
+                + "receivers CPU s: utime + stime of the receiver JVM (all receivers, relays' forwarding included) from "
+                + "/proc/<pid>/stat before and after the push; receivers RSS: its VmHWM, reset (clear_refs) before the push. "
+                + "The proxies copy every byte that leaves the sender in user space, in the runner's JVM, on the same cores: "
+                + layout.receivers() + " proxied streams cost the --no-relay run more than the relay run's " + layout.regions()
+                + " (one per region's relay), so compare wall times with that in mind; the figures compare only with each other, "
+                + "not with the other scenarios'.");
+        return n;
     }
 
     static List<String> resumeNotes(String javaOpts, boolean coldReceiver, boolean savedManifest) {

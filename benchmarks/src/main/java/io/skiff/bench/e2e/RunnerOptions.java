@@ -28,9 +28,14 @@ record RunnerOptions(
         Optional<Path> workDir,
         boolean coldReceiver,
         boolean savedManifest,
+        long fanoutMb,
+        FanoutLayout fanoutLayout,
+        Optional<List<String>> fanoutHostOpts,
         List<String> args) {
 
     static final int MAX_REPS = 20;
+    /** The receiver host's heap unless --fanout-host-opts says otherwise: eight receivers share it. */
+    static final String FANOUT_HOST_HEAP = "-Xmx1g";
 
     static final String USAGE = """
             Usage: EndToEndRunner [options]
@@ -40,6 +45,16 @@ record RunnerOptions(
             The resume scenario (only when named in --scenarios) pushes the code-set v1 through a proxy
             that cuts the connection at half the full transfer's bytes, and reports the bytes sent after
             the cut: skiff reconnecting (--retries), a new skiff push, and an rsync --partial re-run.
+            The fanout scenario (only when named, issue 7) pushes a code-set release of --fanout-mb to
+            regions x receivers hosted in one receiver JVM (io.skiff.bench.e2e.ReceiverHost), each target
+            behind a counting proxy, so the bytes leaving the sender are counted outside skiff. Per
+            repetition, each to new, empty channels: a single-target push, every target with --no-relay,
+            every target with relays (skiff push --topology FILE: REGION HOST:PORT internal=HOST:PORT,
+            the internal address being the receiver's real port, so relays bypass the proxies). Reported:
+            wall s, sender bytes (proxies) and skiff's bytes_wire, their ratios to the single-target push,
+            and issue 7's checks (relays: sender bytes <= 2.2x and wall time <= 2x the single push's).
+            A skiff whose push has no --topology gets the many-target push as a plain --to list (no
+            regions) and the relay run is reported as not measured.
 
               --size-mb N          code-set release size (default 1000)
               --random-mb N        incompressible file size (default 1536)
@@ -48,7 +63,7 @@ record RunnerOptions(
               --corpus-dir DIR     corpus cache (default <repo>/.corpus); reused by seed and size
               --skiff-jar PATH     skiff CLI jar (default <repo>/cli/target/skiff.jar)
               --java-opts "..."    JVM options of the skiff sender and receiver (default -Xmx256m)
-              --scenarios LIST     comma-separated of random,codeset,update,resume, or all
+              --scenarios LIST     comma-separated of random,codeset,update,resume,fanout, or all
                                    (default random,codeset,update)
               --json FILE          also write the results as JSON
               --append-md FILE     append a dated markdown section (e.g. docs/benchmarks.md)
@@ -58,6 +73,11 @@ record RunnerOptions(
                                    new, empty channel)
               --saved-manifest     skiff pushes with a manifest saved beforehand (skiff manifest --out,
                                    untimed), as a pipeline pushing one release to many targets would
+              --fanout-mb N        fanout: code-set release size (default 500)
+              --fanout-regions N   fanout: regions, 1..8 (default 2)
+              --fanout-per-region N  fanout: receivers per region, 1..16 (default 4)
+              --fanout-host-opts "..."  fanout: JVM options of the one receiver JVM hosting every
+                                   receiver (default: --java-opts with its -Xmx replaced by -Xmx1g)
               --help               print this help
 
             Exit codes: 0 done; 1 a run failed or a destination differs from its source;
@@ -86,6 +106,10 @@ record RunnerOptions(
         Path workDir = null;
         boolean coldReceiver = false;
         boolean savedManifest = false;
+        long fanoutMb = 500;
+        int fanoutRegions = 2;
+        int fanoutPerRegion = 4;
+        List<String> fanoutHostOpts = null;
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             String name = arg;
@@ -124,6 +148,10 @@ record RunnerOptions(
                 case "--json" -> json = Path.of(value);
                 case "--append-md" -> appendMd = Path.of(value);
                 case "--work-dir" -> workDir = Path.of(value);
+                case "--fanout-mb" -> fanoutMb = positiveLong(name, value);
+                case "--fanout-regions" -> fanoutRegions = boundedInt(name, value, FanoutLayout.MAX_REGIONS);
+                case "--fanout-per-region" -> fanoutPerRegion = boundedInt(name, value, FanoutLayout.MAX_PER_REGION);
+                case "--fanout-host-opts" -> fanoutHostOpts = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -132,12 +160,35 @@ record RunnerOptions(
                 throw new UsageException("--size-mb must be at least 1");
             }
         }
+        if (fanoutRegions * fanoutPerRegion < 2) {
+            throw new UsageException("--fanout-regions × --fanout-per-region must be at least 2 receivers");
+        }
         if (appendMd != null && !Files.isRegularFile(appendMd)) {
             throw new UsageException("--append-md " + appendMd + ": no such file");
         }
         return Optional.of(new RunnerOptions(sizeMb, randomMb, reps, seed, corpusDir.toAbsolutePath(),
                 skiffJar.toAbsolutePath(), javaOpts, scenarios, Optional.ofNullable(json), Optional.ofNullable(appendMd),
-                Optional.ofNullable(workDir), coldReceiver, savedManifest, List.of(argv)));
+                Optional.ofNullable(workDir), coldReceiver, savedManifest, fanoutMb, new FanoutLayout(fanoutRegions, fanoutPerRegion),
+                Optional.ofNullable(fanoutHostOpts), List.of(argv)));
+    }
+
+    /** The receiver host JVM's options: --fanout-host-opts, else --java-opts with -Xmx... replaced by {@link #FANOUT_HOST_HEAP}. */
+    List<String> fanoutHostJavaOpts() {
+        if (fanoutHostOpts.isPresent()) {
+            return fanoutHostOpts.get();
+        }
+        List<String> opts = new ArrayList<>();
+        javaOpts.stream().filter(o -> !o.startsWith("-Xmx")).forEach(opts::add);
+        opts.add(FANOUT_HOST_HEAP);
+        return List.copyOf(opts);
+    }
+
+    private static int boundedInt(String name, String value, int max) throws UsageException {
+        long n = positiveLong(name, value);
+        if (n > max) {
+            throw new UsageException(name + " must be at most " + max + ", got " + value);
+        }
+        return (int) n;
     }
 
     private static String valueOf(String[] argv, int i, String name) throws UsageException {

@@ -11,7 +11,13 @@ enum Scenario {
     UPDATE("update", "v1 -> v2 update of a destination that holds v1", false, true),
     /** Issue 6: a full transfer cut at half its bytes, then resumed; only when asked for (--scenarios). */
     RESUME("resume", "code-set release v1 to an empty destination through a proxy that cuts the connection at "
-            + Math.round(ResumeResult.CUT_FRACTION * 100) + " % of the full transfer's bytes, then resumed", true, false);
+            + Math.round(ResumeResult.CUT_FRACTION * 100) + " % of the full transfer's bytes, then resumed", true, false),
+    /**
+     * Issue 7: one code-set release to receivers in regions (one receiver JVM): a single-target push, all
+     * targets with --no-relay, all with relays; only when asked for (--scenarios).
+     */
+    FANOUT("fanout", "code-set release v1 to receivers grouped in regions, each run to new, empty channels: a "
+            + "single-target push, every target with --no-relay, every target with relays", true, false);
 
     private final String label;
     private final String description;

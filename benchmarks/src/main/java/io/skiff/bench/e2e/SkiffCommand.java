@@ -31,10 +31,26 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
      * push of an update records v1 there, and the timed push of v2 can use v1 as a delta base.
      */
     List<String> push(Path source, String channel, String version, int port, Optional<Path> manifest, Path history) {
+        return push(source, channel, version, List.of("--to", "127.0.0.1:" + port), manifest, history);
+    }
+
+    /**
+     * A push to the targets {@code destination} names: {@code --to ...}, or {@code --topology FILE} with or
+     * without {@code --no-relay}.
+     */
+    List<String> push(Path source, String channel, String version, List<String> destination, Optional<Path> manifest, Path history) {
         List<String> cmd = javaCommand();
-        cmd.addAll(List.of("push", source.toString(), "--channel", channel, "--version", version,
-                "--to", "127.0.0.1:" + port, "--json", "--no-progress", "--history", history.toString()));
+        cmd.addAll(List.of("push", source.toString(), "--channel", channel, "--version", version));
+        cmd.addAll(destination);
+        cmd.addAll(List.of("--json", "--no-progress", "--history", history.toString()));
         manifest.ifPresent(m -> cmd.addAll(List.of("--manifest", m.toString())));
+        return cmd;
+    }
+
+    /** {@code skiff push --help}: what this skiff's push accepts (the fan-out scenario asks it about --topology). */
+    List<String> pushHelp() {
+        List<String> cmd = javaCommand();
+        cmd.addAll(List.of("push", "--help"));
         return cmd;
     }
 

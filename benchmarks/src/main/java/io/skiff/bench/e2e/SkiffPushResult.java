@@ -68,15 +68,7 @@ record SkiffPushResult(String releaseId, long bytesLogical, long bytesWire, doub
     }
 
     static SkiffPushResult parse(String json) {
-        String line = json.strip();
-        // The JSON object is the whole of stdout; tolerate stray lines before it (a JVM warning, say).
-        int brace = line.lastIndexOf("\n{");
-        if (brace >= 0) {
-            line = line.substring(brace + 1);
-        }
-        if (!(JsonReader.parse(line) instanceof Map<?, ?> m)) {
-            throw new IllegalArgumentException("skiff push --json did not print an object");
-        }
+        Map<?, ?> m = object(json);
         if (!(m.get("targets") instanceof List<?> targets) || targets.size() != 1 || !(targets.get(0) instanceof Map<?, ?> t)) {
             throw new IllegalArgumentException("skiff push --json: expected exactly one target");
         }
@@ -86,6 +78,19 @@ record SkiffPushResult(String releaseId, long bytesLogical, long bytesWire, doub
                 breakdown(t), t.get("attempts") instanceof Number n && n.intValue() >= 1 ? n.intValue() : 1,
                 t.get("error_code") == null ? null : String.valueOf(t.get("error_code")),
                 lenient(t, "chunks_sent"), lenient(t, "chunks_total"));
+    }
+
+    /** The one JSON object skiff push --json prints on stdout; stray lines before it (a JVM warning, say) are skipped. */
+    static Map<?, ?> object(String stdout) {
+        String line = stdout.strip();
+        int brace = line.lastIndexOf("\n{");
+        if (brace >= 0) {
+            line = line.substring(brace + 1);
+        }
+        if (!(JsonReader.parse(line) instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException("skiff push --json did not print an object");
+        }
+        return m;
     }
 
     /** The target's manifest_bytes and encodings; whatever is absent (or not a number) counts as 0 / no entry. */
@@ -101,11 +106,11 @@ record SkiffPushResult(String releaseId, long bytesLogical, long bytesWire, doub
         return new WireBreakdown(lenient(target, "manifest_bytes"), encodings);
     }
 
-    private static long lenient(Map<?, ?> m, String key) {
+    static long lenient(Map<?, ?> m, String key) {
         return m.get(key) instanceof Number n ? n.longValue() : 0;
     }
 
-    private static Number number(Map<?, ?> m, String key) {
+    static Number number(Map<?, ?> m, String key) {
         if (m.get(key) instanceof Number n) {
             return n;
         }

@@ -52,7 +52,35 @@ class RunnerOptionsTest {
         assertEquals(EnumSet.of(Scenario.CODESET, Scenario.RESUME), parse("--scenarios", "resume,codeset").scenarios());
         assertEquals(EnumSet.allOf(Scenario.class), parse("--scenarios", "all").scenarios());
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--scenarios", "resume", "--size-mb", "0"));
-        assertTrue(RunnerOptions.USAGE.contains("random,codeset,update,resume, or all"));
+        assertTrue(RunnerOptions.USAGE.contains("random,codeset,update,resume,fanout, or all"));
+    }
+
+    @Test
+    void fanoutWhenNamedOrAllWithItsOptions() throws Exception {
+        RunnerOptions o = parse("--scenarios", "fanout");
+        assertEquals(EnumSet.of(Scenario.FANOUT), o.scenarios());
+        assertTrue(parse("--scenarios", "all").scenarios().contains(Scenario.FANOUT));
+        assertFalse(parse().scenarios().contains(Scenario.FANOUT), "not in the default run");
+        assertEquals(500, o.fanoutMb());
+        assertEquals(new FanoutLayout(2, 4), o.fanoutLayout());
+        assertEquals(8, o.fanoutLayout().receivers());
+        RunnerOptions small = parse("--scenarios", "fanout", "--fanout-mb", "30", "--fanout-regions=3", "--fanout-per-region", "2");
+        assertEquals(30, small.fanoutMb());
+        assertEquals(new FanoutLayout(3, 2), small.fanoutLayout());
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-mb", "0"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-regions", "9"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-per-region", "17"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-regions", "1", "--fanout-per-region", "1"),
+                "one receiver is no fan-out");
+        assertTrue(RunnerOptions.USAGE.contains("--fanout-mb N"));
+    }
+
+    @Test
+    void receiverHostHeapReplacesTheSendersUnlessGiven() throws Exception {
+        assertEquals(List.of("-Xmx1g"), parse().fanoutHostJavaOpts());
+        assertEquals(List.of("-XX:+UseParallelGC", "-Xmx1g"), parse("--java-opts", "-Xmx256m -XX:+UseParallelGC").fanoutHostJavaOpts());
+        assertEquals(List.of("-Xmx2g", "-XX:+UseSerialGC"), parse("--fanout-host-opts", "-Xmx2g -XX:+UseSerialGC").fanoutHostJavaOpts());
+        assertEquals(List.of(), parse("--fanout-host-opts", " ").fanoutHostJavaOpts());
     }
 
     @Test

@@ -25,6 +25,16 @@ class SkiffCommandTest {
     }
 
     @Test
+    void pushToATopologyOrAList() {
+        assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v1", "--channel", "c", "--version", "v1",
+                        "--topology", "/work/t", "--no-relay", "--json", "--no-progress", "--history", "/work/h"),
+                skiff.push(Path.of("/corpus/v1"), "c", "v1", List.of("--topology", "/work/t", "--no-relay"), Optional.empty(), Path.of("/work/h")));
+        assertEquals(skiff.push(Path.of("/corpus/v1"), "c", "v1", 7001, Optional.empty(), Path.of("/work/h")),
+                skiff.push(Path.of("/corpus/v1"), "c", "v1", List.of("--to", "127.0.0.1:7001"), Optional.empty(), Path.of("/work/h")));
+        assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "--help"), skiff.pushHelp());
+    }
+
+    @Test
     void pushWithRetries() {
         List<String> cmd = skiff.push(Path.of("/corpus/v1"), "c", "v1", 1, Optional.empty(), Path.of("/work/h"), 3, 0.2);
         assertEquals(List.of("--history", "/work/h", "--retries", "3", "--retry-wait", "0.2"), cmd.subList(cmd.size() - 6, cmd.size()));
