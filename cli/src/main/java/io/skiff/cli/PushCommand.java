@@ -91,6 +91,11 @@ final class PushCommand implements Callable<Integer> {
             + "Per target: bwlimit= in --topology.")
     String bandwidthLimit;
 
+    @Option(names = "--streams", defaultValue = "1", paramLabel = "N", description = "TCP connections per target, 1.."
+            + PushOptions.MAX_STREAMS + ": chunks are dealt over them, to fill a long fat link that one connection's window "
+            + "cannot; a lost stream costs a retry, which resumes (default: ${DEFAULT-VALUE}).")
+    int streams;
+
     @Option(names = "--no-progress", description = "Do not draw the progress line on stderr.")
     boolean noProgress;
 
@@ -120,11 +125,15 @@ final class PushCommand implements Callable<Integer> {
         if (noHistory && history != null) {
             throw new SkiffException(ErrorCode.USAGE, "--history and --no-history exclude each other");
         }
+        if (streams < 1 || streams > PushOptions.MAX_STREAMS) {
+            throw new SkiffException(ErrorCode.USAGE, "--streams must be 1.." + PushOptions.MAX_STREAMS + ", got " + streams);
+        }
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
                 .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)))
                 .withBandwidthLimit(bandwidthLimit == null ? 0 : Rate.parse(bandwidthLimit, "--bwlimit"))
-                .withRelays(!noRelay);
+                .withRelays(!noRelay)
+                .withStreams(streams);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;

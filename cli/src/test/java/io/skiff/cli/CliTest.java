@@ -249,6 +249,20 @@ class CliTest {
         }
     }
 
+    @Test
+    void shouldPushOverParallelStreamsAndRefuseABadCount() throws IOException {
+        Path src = tmp.resolve("src");
+        TestTrees.randomFile(src.resolve("big.bin"), 3_000_000, 41);
+        Run streamed = skiff("push", src.toString(), "--channel", "c", "--version", "v", "--to", target, "--json", "--streams", "4");
+        assertEquals(0, streamed.exit(), streamed.err());
+        TestTrees.assertSameTree(src, tmp.resolve("root/c/current"));
+        for (String bad : new String[]{"0", "17", "-2"}) {
+            Run run = skiff("push", src.toString(), "--channel", "c", "--version", "v", "--to", target, "--streams", bad);
+            assertEquals(2, run.exit(), bad);
+            assertTrue(run.err().contains("--streams") && run.err().strip().lines().count() == 1, run.err());
+        }
+    }
+
     /** Runs {@code test} with two more receivers, rooted at tmp/root2 and tmp/root3; the first is {@link #target} at tmp/root. */
     private void withTwoMoreReceivers(ThreeTargets test) throws IOException {
         try (Receiver second = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("root2")));
