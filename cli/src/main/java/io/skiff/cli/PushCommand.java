@@ -137,8 +137,7 @@ final class PushCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
-        try (ProgressDisplay progress = new ProgressDisplay(err, !noProgress && System.console() != null,
-                topology.targets().stream().map(Topology.Target::toString).toList())) {
+        try (ProgressDisplay progress = new ProgressDisplay(err, !noProgress && System.console() != null, topology, !noRelay)) {
             if (manifestFile == null) {
                 result = Skiff.push(source, channel, version, topology, options, progress);
             } else {
