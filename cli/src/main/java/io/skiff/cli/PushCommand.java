@@ -274,7 +274,7 @@ final class PushCommand implements Callable<Integer> {
             case DIRECT -> "";
             case RELAY -> "relay";
             case RELAYED -> "via " + t.via();
-            case FALLBACK -> "fallback: relay " + t.via() + " failed";
+            case FALLBACK -> t.target().equals(t.via()) ? "fallback: was the relay, failed" : "fallback: relay " + t.via() + " failed";
         };
     }
 

@@ -350,6 +350,7 @@ class CliTest {
         assertEquals("relay", PushCommand.routeNote(t.routed("eu", TargetResult.Route.RELAY, null)));
         assertEquals("via h1:7070", PushCommand.routeNote(t.routed("eu", TargetResult.Route.RELAYED, "h1:7070")));
         assertEquals("fallback: relay h1:7070 failed", PushCommand.routeNote(t.routed("eu", TargetResult.Route.FALLBACK, "h1:7070")));
+        assertEquals("fallback: was the relay, failed", PushCommand.routeNote(t.routed("eu", TargetResult.Route.FALLBACK, "h2:7070")));
     }
 
     @Test

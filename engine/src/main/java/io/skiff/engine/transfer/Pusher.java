@@ -44,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * Pushes one release to many targets: builds the manifest once, then runs one {@link PushSession}
@@ -108,8 +109,8 @@ public final class Pusher {
                     regions.add(new RegionPush(fanOut, region).start());
                 } else {
                     for (Topology.Target target : region.targets()) {
-                        regions.add(pushWithRetries(fanOut, target.address(), target.bandwidthLimit(), options.retries())
-                                .thenApply(r -> List.of(r.routed(region.name(), TargetResult.Route.DIRECT, null))));
+                        regions.add(pushWithRetries(fanOut, target.address(), target.bandwidthLimit(), options.retries(),
+                                r -> r.routed(region.name(), TargetResult.Route.DIRECT, null)).thenApply(List::of));
                     }
                 }
             }
@@ -237,9 +238,10 @@ public final class Pusher {
      * jitter. Each attempt resumes: the target's journal keeps what already arrived. The result counts
      * every attempt's wire bytes and how many attempts it took.
      */
-    static CompletableFuture<TargetResult> pushWithRetries(FanOut fanOut, HostPort target, long bandwidthLimit, int retries) {
+    static CompletableFuture<TargetResult> pushWithRetries(FanOut fanOut, HostPort target, long bandwidthLimit, int retries,
+                                                           UnaryOperator<TargetResult> routing) {
         CompletableFuture<TargetResult> overall = new CompletableFuture<>();
-        attempt(new Attempts(fanOut, target, bandwidthLimit, retries, RETRYABLE, null), 1, 0, System.nanoTime(), overall);
+        attempt(new Attempts(fanOut, target, bandwidthLimit, retries, RETRYABLE, null, routing), 1, 0, System.nanoTime(), overall);
         return overall;
     }
 
@@ -248,16 +250,20 @@ public final class Pusher {
      * this release); any other failure is left to the caller's fallback, which resumes from what the
      * region's targets journaled, so a quick fallback loses nothing.
      */
-    static CompletableFuture<TargetResult> pushToRelay(FanOut fanOut, HostPort relay, long bandwidthLimit, PushSession.RelayRole role) {
+    static CompletableFuture<TargetResult> pushToRelay(FanOut fanOut, HostPort relay, long bandwidthLimit, PushSession.RelayRole role,
+                                                       UnaryOperator<TargetResult> routing) {
         CompletableFuture<TargetResult> overall = new CompletableFuture<>();
-        attempt(new Attempts(fanOut, relay, bandwidthLimit, fanOut.options().retries(), EnumSet.of(ErrorCode.BUSY), role), 1, 0,
+        attempt(new Attempts(fanOut, relay, bandwidthLimit, fanOut.options().retries(), EnumSet.of(ErrorCode.BUSY), role, routing), 1, 0,
                 System.nanoTime(), overall);
         return overall;
     }
 
-    /** The attempts at one target: what every one of them connects with, and which failures another may fix. */
+    /**
+     * The attempts at one target: what every one of them connects with, which failures another may fix,
+     * and how the outcome is labelled (route, region) before listeners hear of it.
+     */
     private record Attempts(FanOut fanOut, HostPort target, long bandwidthLimit, int retries, Set<ErrorCode> retryOn,
-                            PushSession.RelayRole relayRole) {
+                            PushSession.RelayRole relayRole, UnaryOperator<TargetResult> routing) {
     }
 
     private static void attempt(Attempts attempts, int attempt, long wireSoFar, long startNanos, CompletableFuture<TargetResult> overall) {
@@ -284,7 +290,7 @@ public final class Pusher {
                     // fall through: report this attempt's failure
                 }
             }
-            TargetResult last = result.afterAttempts(attempt, wire, (System.nanoTime() - startNanos) / 1e9);
+            TargetResult last = attempts.routing().apply(result.afterAttempts(attempt, wire, (System.nanoTime() - startNanos) / 1e9));
             listener.finished(last);
             overall.complete(last);
         });

@@ -62,7 +62,8 @@ final class RegionPush {
         List<RelayFrame.Target> relayTargets = downstream.stream()
                 .map(t -> new RelayFrame.Target(t.regionAddress().toString(), t.bandwidthLimit())).toList();
         LOG.info("region {}: {} relays to {} target(s)", region.name(), relay, downstream.size());
-        return Pusher.pushToRelay(fanOut, relay.address(), relay.bandwidthLimit(), new PushSession.RelayRole(relayTargets, observer))
+        return Pusher.pushToRelay(fanOut, relay.address(), relay.bandwidthLimit(), new PushSession.RelayRole(relayTargets, observer),
+                        r -> r.routed(region.name(), TargetResult.Route.RELAY, null))
                 .thenCompose(own -> {
                     List<TargetResult> results = new ArrayList<>();
                     List<Topology.Target> unreported = new ArrayList<>();
@@ -75,7 +76,7 @@ final class RegionPush {
                     }
                     List<CompletableFuture<List<TargetResult>>> more = new ArrayList<>();
                     if (own.activated()) {
-                        results.add(own.routed(region.name(), TargetResult.Route.RELAY, null));
+                        results.add(own);
                     } else {
                         LOG.warn("region {}: relay {} failed ({} {}); {} target(s) it had not finished fall back", region.name(), relay,
                                 own.code().label(), own.error(), unreported.size());
@@ -96,8 +97,8 @@ final class RegionPush {
         List<CompletableFuture<TargetResult>> pushes = new ArrayList<>();
         TargetResult.Route route = failedRelay == null ? TargetResult.Route.DIRECT : TargetResult.Route.FALLBACK;
         for (Topology.Target t : targets) {
-            pushes.add(Pusher.pushWithRetries(fanOut, t.address(), t.bandwidthLimit(), fanOut.options().retries())
-                    .thenApply(r -> r.routed(region.name(), route, failedRelay)));
+            pushes.add(Pusher.pushWithRetries(fanOut, t.address(), t.bandwidthLimit(), fanOut.options().retries(),
+                    r -> r.routed(region.name(), route, failedRelay)));
         }
         return CompletableFuture.allOf(pushes.toArray(CompletableFuture[]::new))
                 .thenApply(v -> pushes.stream().map(CompletableFuture::join).toList());

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A receiver forwarding the release it receives to the targets a RELAY frame named: one push per
@@ -94,7 +95,7 @@ final class Relay implements ChunkGate {
         for (int i = 0; i < targets.size(); i++) {
             int index = i;
             RelayFrame.Target t = targets.get(i);
-            Pusher.pushWithRetries(fanOut, HostPort.parse(t.address()), t.bandwidthLimit(), options.retries())
+            Pusher.pushWithRetries(fanOut, HostPort.parse(t.address()), t.bandwidthLimit(), options.retries(), UnaryOperator.identity())
                     .whenComplete((r, e) -> finished(index, r));
         }
     }
