@@ -15,7 +15,8 @@ public enum FrameType {
     REFETCH(11),
     FOLLOW(12),
     RELAY(13),
-    RELAY_STATUS(14);
+    RELAY_STATUS(14),
+    FOLLOW_WAIT(15);
 
     private static final FrameType[] BY_WIRE = new FrameType[16];
 
