@@ -52,14 +52,18 @@ final class ReceiveCommand implements Callable<Integer> {
     List<Path> seeds = new ArrayList<>();
 
     @Option(names = "--follow", paramLabel = "HOST:PORT", description = {"Pull the current release of --channel from an "
-            + "origin ('skiff serve') at start and every --follow-interval after: a new server gets its code sets by itself."})
+            + "origin ('skiff serve') at start and whenever the origin gets a new one: a new server gets its code sets by itself. "
+            + "The follower keeps a connection open and the origin answers on it when a new release arrives (long poll)."})
     String follow;
 
     @Option(names = "--channel", paramLabel = "NAME", description = "The channel to follow (with --follow).")
     String followChannel;
 
-    @Option(names = "--follow-interval", defaultValue = "30", paramLabel = "SECONDS", description = "Wait between visits to "
-            + "the origin; an unchanged release costs only the handshake (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--follow-interval", defaultValue = "30", paramLabel = "SECONDS", description = "With --follow: the wait "
+            + "before asking the origin again after a failure (unreachable, no such channel, busy, cut), and the longest one "
+            + "request waits for a new release before asking again, an unchanged release costing only a handshake (capped "
+            + "at 3/4 of --idle-timeout and at 3600; below 1 the follower simply polls at this interval) "
+            + "(default: ${DEFAULT-VALUE}).")
     double followIntervalSeconds;
 
     @Override

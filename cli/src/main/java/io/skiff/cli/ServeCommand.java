@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the current releases of a root (a receiver root, or a sender's --history) to followers:",
                 "a receiver started with --follow HOST:PORT --channel NAME pulls the channel's current release, as a delta",
-                "against what it holds. Runs until SIGTERM/SIGINT."})
+                "against what it holds. A follower that holds the current release is kept waiting until the channel's",
+                "current link changes (checked every 250 ms), then served at once. Runs until SIGTERM/SIGINT."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,16 +31,25 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--root", required = true, paramLabel = "DIR", description = "Root to serve: ROOT/<channel>/current, releases/, manifests/.")
     Path root;
 
-    @Option(names = "--idle-timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Drop a follower silent this long (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--idle-timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Drop a follower silent this long; "
+            + "a waiting follower is answered after at most this long (default: ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
+
+    @Option(names = "--max-waiting", defaultValue = "" + Origin.DEFAULT_MAX_WAITING_FOLLOWERS, paramLabel = "N", description = "Followers "
+            + "kept waiting for a new release at once; one more is answered busy and retries after its --follow-interval "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxWaiting;
 
     @Override
     public Integer call() throws Exception {
         if (idleTimeoutSeconds < 1) {
             throw new SkiffException(ErrorCode.USAGE, "--idle-timeout must be positive");
         }
+        if (maxWaiting < 0) {
+            throw new SkiffException(ErrorCode.USAGE, "--max-waiting must be >= 0, got " + maxWaiting);
+        }
         Origin origin = Origin.start(HostPort.parse(listen), root, Duration.ofSeconds(idleTimeoutSeconds),
-                "skiff-origin@" + InetAddress.getLocalHost().getHostName());
+                "skiff-origin@" + InetAddress.getLocalHost().getHostName(), maxWaiting);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             origin.close();

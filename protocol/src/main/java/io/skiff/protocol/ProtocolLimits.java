@@ -24,6 +24,8 @@ public final class ProtocolLimits {
     public static final int MAX_REFETCH = 65536;
     /** Most targets one relay forwards to. */
     public static final int MAX_RELAY_TARGETS = 1024;
+    /** Longest a follower may ask an origin to hold a FOLLOW_WAIT before answering. */
+    public static final int MAX_FOLLOW_WAIT_SECONDS = 3600;
     /** Largest file a manifest may describe. */
     public static final long MAX_FILE_BYTES = 1L << 44;
 

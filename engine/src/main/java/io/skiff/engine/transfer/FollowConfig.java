@@ -4,6 +4,11 @@ import io.skiff.engine.transport.HostPort;
 
 import java.time.Duration;
 
-/** What a following receiver pulls: the origin, the channel, and how long it waits between visits. */
+/**
+ * What a following receiver pulls: the origin and the channel.
+ *
+ * @param interval the wait before visiting again after a failed visit, and the longest one visit asks
+ *                 the origin to wait for a new release (see {@link Follower})
+ */
 public record FollowConfig(HostPort origin, String channel, Duration interval) {
 }

@@ -25,6 +25,7 @@ import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.frame.ErrorFrame;
 import io.skiff.protocol.frame.FollowFrame;
+import io.skiff.protocol.frame.FollowWaitFrame;
 import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameDescriptor;
 import io.skiff.protocol.frame.FrameEncoder;
@@ -38,32 +39,69 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code skiff serve}: an origin that followers pull from. It serves the releases of a root laid out
  * like a receiver's (a receiver root, or a sender's history): a follower connects, says HELLO and
- * FOLLOW(channel), and the origin answers on that connection as a sender of the channel's current
- * release, with the release the follower holds as delta base when the origin still has it. One
- * release per connection; followers come back on their own schedule.
+ * FOLLOW_WAIT(channel, held release, max wait) or FOLLOW(channel), and the origin answers on that
+ * connection as a sender of the channel's current release, with the release the follower holds as
+ * delta base when the origin still has it. One release per connection.
+ *
+ * <p>FOLLOW_WAIT is a long poll: when the follower already holds the current release, the connection
+ * is held (nothing is sent) until the channel's {@code current} link changes or the wait is over,
+ * whichever is first, and is then served; a held connection costs a socket and an entry in
+ * {@link FollowWaiters}. A watch thread reads the {@code current} link of every channel somebody waits
+ * on every {@value #WATCH_MILLIS} ms: one {@code readlink} per channel, not per follower, and no file
+ * system notification API, so it behaves the same on every platform and on network file systems.
+ *
+ * <p>Bounds: at most {@code maxWaitingFollowers} held connections (one more gets ERROR busy and polls);
+ * a connection is held at most the follower's max wait (at most
+ * {@link io.skiff.protocol.ProtocolLimits#MAX_FOLLOW_WAIT_SECONDS}) and at most the idle timeout, so the
+ * idle timeout stays the longest an origin connection is silent; a new release is sent to at most
+ * {@value #MAX_WOKEN_TRANSFERS} held followers at a time (the others stay held until a transfer is over
+ * or their wait runs out).
  */
 public final class Origin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Origin.class);
+    /** Held followers (FOLLOW_WAIT) per origin unless configured otherwise. */
+    public static final int DEFAULT_MAX_WAITING_FOLLOWERS = 10_000;
+    /** How often the {@code current} links of waited-on channels are read. */
+    static final long WATCH_MILLIS = 250;
+    /**
+     * Transfers of a new release to held followers running at once. Each transfer encodes on its own
+     * encoder pool, so more at once only share the same cores (and each holds zstd contexts).
+     */
+    static final int MAX_WOKEN_TRANSFERS = 32;
 
     private final ReleaseStore store;
     private final Duration idleTimeout;
     private final String name;
+    private final FollowWaiters waiters;
+    private final ScheduledExecutorService watch;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup ioGroup;
     private final Channel serverChannel;
 
-    private Origin(HostPort listen, Path root, Duration idleTimeout, String name) {
+    private Origin(HostPort listen, Path root, Duration idleTimeout, String name, int maxWaitingFollowers) {
         if (!Files.isDirectory(root)) {
             throw new SkiffException(ErrorCode.USAGE, "not a release root (no such directory): " + root);
+        }
+        if (maxWaitingFollowers < 0 || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("maxWaitingFollowers=" + maxWaitingFollowers + " idleTimeout=" + idleTimeout);
         }
         this.store = ReleaseStore.inspect(root);
         this.idleTimeout = idleTimeout;
         this.name = name;
+        this.waiters = new FollowWaiters(maxWaitingFollowers, MAX_WOKEN_TRANSFERS, store::current, System::nanoTime);
+        this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "skiff-origin-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        watch.scheduleWithFixedDelay(this::checkWaiters, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
         Transport transport = Transport.best();
         this.bossGroup = transport.newEventLoopGroup(1, "skiff-origin-accept");
         this.ioGroup = transport.newEventLoopGroup(2, "skiff-origin-io");
@@ -93,7 +131,22 @@ public final class Origin implements AutoCloseable {
     }
 
     public static Origin start(HostPort listen, Path root, Duration idleTimeout, String name) {
-        return new Origin(listen, root, idleTimeout, name);
+        return start(listen, root, idleTimeout, name, DEFAULT_MAX_WAITING_FOLLOWERS);
+    }
+
+    /**
+     * @param idleTimeout         a connection silent this long is dropped, before FOLLOW or during a
+     *                            transfer; a held follower is served after at most this long
+     * @param maxWaitingFollowers followers held at once (FOLLOW_WAIT); one more is answered ERROR busy
+     *                            unless its release is stale (then it is served at once), and polls
+     */
+    public static Origin start(HostPort listen, Path root, Duration idleTimeout, String name, int maxWaitingFollowers) {
+        return new Origin(listen, root, idleTimeout, name, maxWaitingFollowers);
+    }
+
+    /** Followers held now, waiting for a new release. */
+    public int waitingFollowers() {
+        return waiters.size();
     }
 
     public int port() {
@@ -111,8 +164,17 @@ public final class Origin implements AutoCloseable {
     }
 
     private void shutdown() {
+        watch.shutdownNow();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private void checkWaiters() {
+        try {
+            waiters.check();
+        } catch (RuntimeException e) { // an exception would cancel the schedule
+            LOG.warn("checking for new releases failed: {}", e.toString());
+        }
     }
 
     /** Bases are the releases this root still holds; its files were verified when they arrived, but are re-hashed if modified since. */
@@ -121,20 +183,31 @@ public final class Origin implements AutoCloseable {
         return Files.isDirectory(dir) ? store.loadManifest(channel, id).map(m -> new PublishedReleases.Published(m, dir)) : Optional.empty();
     }
 
-    /** Reads HELLO and FOLLOW, then hands the connection to a {@link PushSession} of the channel's current release. */
+    /**
+     * Reads HELLO and FOLLOW or FOLLOW_WAIT, holds the connection while a FOLLOW_WAIT's release is
+     * current, then hands the connection to a {@link PushSession} of the channel's current release.
+     * Runs on the connection's event loop; {@link #waiting} is only touched there.
+     */
     private final class FollowRequest extends ChannelInboundHandlerAdapter {
         private boolean helloSeen;
+        /** Set while this connection is held. */
+        private FollowWaiters.Waiter waiting;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (!helloSeen && msg instanceof HelloFrame hello && hello.protocolVersion() == FrameDescriptor.PROTOCOL_VERSION) {
+                if (waiting != null) {
+                    stopWaiting();
+                    refuse(ctx, ErrorCode.UNEXPECTED_FRAME, "a follower waiting for a new release sends nothing, got " + msg);
+                } else if (!helloSeen && msg instanceof HelloFrame hello && hello.protocolVersion() == FrameDescriptor.PROTOCOL_VERSION) {
                     helloSeen = true;
                 } else if (helloSeen && msg instanceof FollowFrame follow) {
-                    serve(ctx, follow.channel());
+                    serve(ctx, follow.channel(), () -> { });
+                } else if (helloSeen && msg instanceof FollowWaitFrame follow) {
+                    followWait(ctx, follow);
                 } else {
                     refuse(ctx, ErrorCode.UNEXPECTED_FRAME, "an origin expects HELLO (protocol " + FrameDescriptor.PROTOCOL_VERSION
-                            + ") then FOLLOW, got " + msg);
+                            + ") then FOLLOW or FOLLOW_WAIT, got " + msg);
                 }
             } catch (SkiffException e) {
                 refuse(ctx, e.code(), e.getMessage());
@@ -143,7 +216,56 @@ public final class Origin implements AutoCloseable {
             }
         }
 
-        private void serve(ChannelHandlerContext ctx, String channel) {
+        /** Serves at once unless the follower holds the current release and may wait; then holds the connection. */
+        private void followWait(ChannelHandlerContext ctx, FollowWaitFrame follow) {
+            Optional<Sha256> current = store.current(follow.channel());
+            if (current.isEmpty() || !current.get().equals(follow.held()) || follow.maxWaitSeconds() == 0) {
+                serve(ctx, follow.channel(), () -> { });
+                return;
+            }
+            long holdNanos = Math.min(TimeUnit.SECONDS.toNanos(follow.maxWaitSeconds()), idleTimeout.toNanos());
+            FollowWaiters.Waiter waiter = new FollowWaiters.Waiter(follow.channel(), follow.held(), System.nanoTime() + holdNanos,
+                    done -> ctx.executor().execute(() -> wake(ctx, done)));
+            if (!waiters.add(waiter)) {
+                refuse(ctx, ErrorCode.BUSY, "this origin already holds " + waiters.size() + " waiting follower(s), its maximum; ask again later");
+                return;
+            }
+            waiting = waiter;
+            LOG.debug("{} waits up to {} s for a release of {} after {}", ctx.channel().remoteAddress(),
+                    TimeUnit.NANOSECONDS.toSeconds(holdNanos), follow.channel(), current.get().shortHex());
+        }
+
+        /** The held connection's release changed or its wait is over: serve it now (on its event loop). */
+        private void wake(ChannelHandlerContext ctx, Runnable done) {
+            FollowWaiters.Waiter w = waiting;
+            waiting = null;
+            if (w == null || !ctx.channel().isActive()) {
+                done.run();
+                return;
+            }
+            try {
+                serve(ctx, w.channel, done);
+            } catch (SkiffException e) {
+                done.run();
+                refuse(ctx, e.code(), e.getMessage());
+            }
+        }
+
+        private void stopWaiting() {
+            if (waiting != null) {
+                waiters.remove(waiting);
+                waiting = null;
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            stopWaiting();
+            ctx.fireChannelInactive();
+        }
+
+        /** {@code done} runs once the session is over (frees a woken transfer's place). */
+        private void serve(ChannelHandlerContext ctx, String channel, Runnable done) {
             Sha256 current = store.current(channel).orElseThrow(() -> new SkiffException(ErrorCode.SOURCE_INVALID,
                     "this origin has no current release of " + channel));
             Manifest manifest = store.loadManifest(channel, current).orElseThrow(() -> new SkiffException(ErrorCode.STORAGE_FAILURE,
@@ -163,6 +285,7 @@ public final class Origin implements AutoCloseable {
                     LOG.info("{} {} {} ({}): {}", follower, channel, manifest.version(), current.shortHex(),
                             r == null ? e : r.activated() ? "activated" : r.code().label() + " " + r.error());
                 }
+                done.run();
                 encoders.shutdownNow();
                 Thread closer = new Thread(() -> {
                     try {
@@ -182,6 +305,12 @@ public final class Origin implements AutoCloseable {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent && waiting != null) {
+                if (waiters.remove(waiting)) { // else the watch thread has woken it already
+                    wake(ctx, () -> { });
+                }
+                return; // the wait is over, not the connection: the session now after this handler must not see it
+            }
             if (evt instanceof IdleStateEvent) {
                 refuse(ctx, ErrorCode.CONNECTION_LOST, "no FOLLOW within " + idleTimeout.toSeconds() + " s");
             }

@@ -94,8 +94,6 @@ public final class Receiver implements AutoCloseable {
         if (config.follow() != null) {
             follower = new Follower(this, config.follow(), transport, ioGroup);
             follower.start();
-            LOG.info("following {} of origin {} every {} ms", config.follow().channel(), config.follow().origin(),
-                    config.follow().interval().toMillis());
         } else {
             follower = null;
         }

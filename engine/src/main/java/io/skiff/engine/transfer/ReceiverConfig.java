@@ -67,7 +67,10 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow);
     }
 
-    /** Pull {@code channel}'s current release from {@code origin} at start and every {@code interval} after. */
+    /**
+     * Pull {@code channel}'s current release from {@code origin} at start and whenever the origin gets a
+     * new one; {@code interval} is the wait after a failed visit and the longest one visit waits.
+     */
     public ReceiverConfig withFollow(HostPort origin, String channel, Duration interval) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
                 idleTimeout, new FollowConfig(origin, channel, interval));

@@ -60,6 +60,34 @@ public final class RawClient implements AutoCloseable {
     }
 
     /**
+     * Reads until {@code count} frames arrived (the connection may stay open), at most 10 s.
+     * @return the first {@code count} decoded frames; throws if fewer arrived
+     */
+    public List<Object> read(int count) throws IOException {
+        EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder());
+        List<Object> frames = new ArrayList<>();
+        InputStream in = socket.getInputStream();
+        byte[] buf = new byte[1];
+        try {
+            while (frames.size() < count) {
+                if (in.read(buf) < 0) {
+                    throw new AssertionError("closed after " + frames + ", expected " + count + " frames");
+                }
+                decoder.writeInbound(Unpooled.copiedBuffer(buf));
+                for (Object o; (o = decoder.readInbound()) != null; ) {
+                    frames.add(o);
+                    ReferenceCountUtil.release(o);
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("only " + frames + " within 10 s, expected " + count + " frames");
+        } finally {
+            decoder.finishAndReleaseAll();
+        }
+        return frames;
+    }
+
+    /**
      * Reads until the receiver closes the connection (or 10 s pass) and decodes what arrived.
      * @return the decoded frames; throws if the receiver kept the connection open
      */

@@ -123,6 +123,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 yield new BaseFrame(base, encoding, (int) length);
             }
             case FOLLOW -> new FollowFrame(readString(body));
+            case FOLLOW_WAIT -> {
+                String channel = readString(body);
+                Sha256 held = readId(body);
+                int maxWaitSeconds = body.readUnsignedShort();
+                if (maxWaitSeconds > ProtocolLimits.MAX_FOLLOW_WAIT_SECONDS) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "FOLLOW_WAIT max wait=" + maxWaitSeconds + " s, at most "
+                            + ProtocolLimits.MAX_FOLLOW_WAIT_SECONDS);
+                }
+                yield new FollowWaitFrame(channel, held.equals(NO_BASE) ? null : held, maxWaitSeconds);
+            }
             case RELAY -> {
                 int count = body.readUnsignedShort();
                 if (count < 1 || count > ProtocolLimits.MAX_RELAY_TARGETS) {

@@ -25,6 +25,9 @@ package io.skiff.protocol.frame;
  * REFETCH        (R->S) count u32 | ordinal u32 * count: send these again, without a reference
  * FOLLOW         (F->O) channel str16: after its HELLO, a follower asks an origin for the channel's
  *                       current release; the origin then acts as the sender on this connection
+ * FOLLOW_WAIT    (F->O) channel str16 | held release id (all zero: none) | max wait seconds u16
+ *                       (<= MAX_FOLLOW_WAIT_SECONDS): FOLLOW as a long poll; the origin answers at once if its
+ *                       current release differs from the held one, else when it changes or the wait is over
  * RELAY          (S->R) target count u16 (1..MAX_RELAY_TARGETS) | (address str16 "host:port" | bandwidth limit
  *                       u64 bytes/s, 0 none) * count: after HELLO, before OFFER; the receiver relays the release
  * RELAY_STATUS   (R->S) target index u16 | state u8 (0 sending, 1 activated, 2 already active, 3 failed)

@@ -88,6 +88,14 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             buf.writeInt(f.encodedManifestLength());
         } else if (frame instanceof FollowFrame f) {
             writeString(buf, f.channel());
+        } else if (frame instanceof FollowWaitFrame f) {
+            writeString(buf, f.channel());
+            if (f.held() == null) {
+                buf.writeZero(Sha256.BYTES);
+            } else {
+                writeId(buf, f.held());
+            }
+            buf.writeShort(f.maxWaitSeconds());
         } else if (frame instanceof RelayFrame f) {
             if (f.targets().isEmpty() || f.targets().size() > ProtocolLimits.MAX_RELAY_TARGETS) {
                 throw new IllegalArgumentException("RELAY to " + f.targets().size() + " targets");

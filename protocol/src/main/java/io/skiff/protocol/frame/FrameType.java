@@ -16,7 +16,7 @@ public enum FrameType {
     FOLLOW(12),
     RELAY(13),
     RELAY_STATUS(14),
-    // 15 is reserved for FOLLOW_WAIT
+    FOLLOW_WAIT(15),
     JOIN(16);
 
     private static final FrameType[] BY_WIRE = new FrameType[32];

@@ -325,8 +325,22 @@ class FrameCodecTest {
         return Stream.of(
                 invalid("length 0", new Bytes().u32(0).u8(hello).toByteArray(), malformed),
                 invalid("type 0", frame(0, new byte[0]), ErrorCode.UNKNOWN_FRAME_TYPE),
-                invalid("type 15 (after RELAY_STATUS)", frame(15, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("FOLLOW channel longer than body", frame(FrameType.FOLLOW.wire(), new byte[]{0, 9, 'a'}), malformed),
+                invalid("FOLLOW_WAIT empty", frame(FrameType.FOLLOW_WAIT.wire(), new byte[0]), malformed),
+                invalid("FOLLOW_WAIT held id truncated", frame(FrameType.FOLLOW_WAIT.wire(),
+                        new Bytes().str16("c").bytes(new byte[Sha256.BYTES - 1]).toByteArray()), malformed),
+                invalid("FOLLOW_WAIT without max wait", frame(FrameType.FOLLOW_WAIT.wire(),
+                        new Bytes().str16("c").bytes(ID.toBytes()).u8(0).toByteArray()), malformed),
+                invalid("FOLLOW_WAIT max wait above limit", frame(FrameType.FOLLOW_WAIT.wire(),
+                        new Bytes().str16("c").bytes(ID.toBytes()).u16(ProtocolLimits.MAX_FOLLOW_WAIT_SECONDS + 1).toByteArray()), malformed),
+                invalid("FOLLOW_WAIT max wait 65535", frame(FrameType.FOLLOW_WAIT.wire(),
+                        new Bytes().str16("c").bytes(ID.toBytes()).u16(0xFFFF).toByteArray()), malformed),
+                invalid("FOLLOW_WAIT channel invalid UTF-8", frame(FrameType.FOLLOW_WAIT.wire(),
+                        new Bytes().str16(hex("ff")).bytes(ID.toBytes()).u16(30).toByteArray()), malformed),
+                invalid("FOLLOW_WAIT channel above label limit", frame(FrameType.FOLLOW_WAIT.wire(),
+                        new Bytes().str16("a".repeat(ProtocolLimits.MAX_LABEL_BYTES + 1)).bytes(ID.toBytes()).u16(30).toByteArray()), malformed),
+                invalid("FOLLOW_WAIT trailing byte", frame(FrameType.FOLLOW_WAIT.wire(),
+                        new Bytes().str16("c").bytes(ID.toBytes()).u16(30).u8(0).toByteArray()), malformed),
                 invalid("type 17", frame(17, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("type 31", frame(31, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("JOIN truncated id", frame(FrameType.JOIN.wire(), new Bytes().str16("c").bytes(new byte[31]).toByteArray()), malformed),
@@ -454,7 +468,8 @@ class FrameCodecTest {
     @Test
     void shouldThrowAndReleaseBufferWhenEncodingLabelLongerThanLimit() {
         String tooLong = "a".repeat(ProtocolLimits.MAX_LABEL_BYTES + 1);
-        for (Frame frame : List.of(new HelloFrame(1, tooLong), new OfferFrame(ID, 10, tooLong, "1"), new OfferFrame(ID, 10, "ch", tooLong))) {
+        for (Frame frame : List.of(new HelloFrame(1, tooLong), new OfferFrame(ID, 10, tooLong, "1"), new OfferFrame(ID, 10, "ch", tooLong),
+                new FollowWaitFrame(tooLong, ID, 30))) {
             EmbeddedChannel encoder = encoderChannel();
 
             EncoderException e = assertThrows(EncoderException.class, () -> encoder.writeOutbound(frame));
@@ -464,6 +479,12 @@ class FrameCodecTest {
             assertFalse(encoder.finish());
             alloc.assertAllReleased(frame.type() + " with a long label");
         }
+    }
+
+    @Test
+    void shouldRefuseFollowWaitWhenMaxWaitIsOutsideTheLimit() {
+        assertThrows(IllegalArgumentException.class, () -> new FollowWaitFrame("c", ID, -1));
+        assertThrows(IllegalArgumentException.class, () -> new FollowWaitFrame("c", ID, ProtocolLimits.MAX_FOLLOW_WAIT_SECONDS + 1));
     }
 
     @Test
@@ -674,6 +695,9 @@ class FrameCodecTest {
                 () -> new RefetchFrame(new int[]{0, 3, Integer.MAX_VALUE}),
                 () -> new FollowFrame("icd10cm"),
                 () -> new JoinFrame("icd10cm", ID),
+                () -> new FollowWaitFrame("icd10cm", ID, 30),
+                () -> new FollowWaitFrame("snomed \u00fc", null, 0),
+                () -> new FollowWaitFrame("c", OTHER_ID, ProtocolLimits.MAX_FOLLOW_WAIT_SECONDS),
                 () -> new RelayFrame(List.of(new RelayFrame.Target("10.0.0.2:7070", 0), new RelayFrame.Target("[::1]:7071", 52_428_800))),
                 () -> new RelayStatusFrame(3, RelayStatusFrame.State.SENDING, 123_456_789_012L, 987_654_321_098L, 40, 2, 1, 977, 1500, 1, OTHER_ID,
                         new long[]{1, 2, 37}, new long[]{65536, 900, 12_000}, null, ""),
