@@ -67,11 +67,20 @@ public final class ChunkCompressor implements AutoCloseable {
             ByteBuf out = compressPlain(alloc, raw);
             if (savesEnough(out.readableBytes(), rawLength)) {
                 raw.release();
-                return new ChunkFrame(ordinal, ChunkEncoding.ZSTD, rawLength, out);
+                return new ChunkFrame(ordinal, ChunkEncoding.ZSTD, rawLength, trimmed(out));
             }
             out.release();
         }
         return new ChunkFrame(ordinal, ChunkEncoding.RAW, rawLength, raw);
+    }
+
+    /**
+     * The buffer, holding only its bytes. It was sized for zstd's worst case, the whole chunk and more,
+     * and a kept frame may wait in the encode-once cache and in every target's outbound buffer: a 6:1
+     * compressed chunk would otherwise pin six times its size in direct memory.
+     */
+    private static ByteBuf trimmed(ByteBuf out) {
+        return out.capacity(out.writerIndex());
     }
 
     /** An encoding is sent only if it saves at least 1/32 of the chunk; otherwise raw costs the receiver less. */
@@ -122,7 +131,7 @@ public final class ChunkCompressor implements AutoCloseable {
                 }
             }
             if (savesEnough(best.readableBytes(), rawLength)) {
-                ChunkFrame frame = new ChunkFrame(ordinal, encoding, rawLength, best);
+                ChunkFrame frame = new ChunkFrame(ordinal, encoding, rawLength, trimmed(best));
                 best = null;
                 raw.release();
                 return frame;

@@ -43,7 +43,7 @@ final class EncodedChunkCache implements AutoCloseable {
             ChunkFrame frame;
             try {
                 frame = encode.get();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | OutOfMemoryError e) { // whatever ends the encoding, the others waiting hear of it
                 frames.remove(key, mine);
                 mine.completeExceptionally(e);
                 throw e;

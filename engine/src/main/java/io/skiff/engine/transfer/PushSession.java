@@ -483,6 +483,13 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 fail(e instanceof SkiffException s ? s.code() : ErrorCode.INTERNAL, e.getMessage());
             });
             return;
+        } catch (OutOfMemoryError e) { // direct memory: this target fails with a reason instead of stalling
+            channel.eventLoop().execute(() -> {
+                inFlight--;
+                fail(ErrorCode.INTERNAL, "out of memory preparing chunk " + ordinal + " (" + e.getMessage()
+                        + "); raise -XX:MaxDirectMemorySize or push to fewer targets at once");
+            });
+            return;
         }
         channel.eventLoop().execute(() -> {
             inFlight--;

@@ -101,7 +101,8 @@ public final class Pusher {
         // one shaper for all targets: --bwlimit caps what leaves the sender, not each connection
         GlobalTrafficShapingHandler shaper = options.bandwidthLimit() > 0
                 ? new GlobalTrafficShapingHandler(group, options.bandwidthLimit(), 0, SHAPER_CHECK_MILLIS) : null;
-        FanOut fanOut = new FanOut(transport, group, manifest, options, listener, encoders, encodings, shaper, null);
+        FanOut fanOut = new FanOut(transport, group, manifest, options, listener, encoders, encodings, shaper, null,
+                waterMark(targets.size() * options.streams()));
         try {
             List<CompletableFuture<List<TargetResult>>> regions = new ArrayList<>();
             for (Topology.Region region : topology.regions()) {
@@ -168,9 +169,23 @@ public final class Pusher {
      *
      * @param shaper the sender's total bandwidth limit; null for none
      * @param gate   chunks that may be sent yet (a relay's verified chunks); null: all
+     * @param waterMark each connection's outbound buffer bounds ({@link #waterMark(int)})
      */
     record FanOut(Transport transport, EventLoopGroup group, Manifest manifest, PushOptions options, PushListener listener,
-                  ExecutorService encoders, ReleaseEncodings encodings, GlobalTrafficShapingHandler shaper, ChunkGate gate) {
+                  ExecutorService encoders, ReleaseEncodings encodings, GlobalTrafficShapingHandler shaper, ChunkGate gate,
+                  WriteBufferWaterMark waterMark) {
+    }
+
+    /** What all targets' outbound buffers may hold together before their sessions stop preparing chunks. */
+    static final int OUTBOUND_BUDGET_BYTES = 64 * 1024 * 1024;
+
+    /**
+     * Outbound buffer bounds for each of {@code connections}: 4 MiB each for a few targets, shrinking so
+     * that many stay within {@link #OUTBOUND_BUDGET_BYTES} of direct memory, but at least 256 KiB.
+     */
+    static WriteBufferWaterMark waterMark(int connections) {
+        int high = Math.max(256 * 1024, Math.min(4 * 1024 * 1024, OUTBOUND_BUDGET_BYTES / Math.max(1, connections)));
+        return new WriteBufferWaterMark(high / 2, high);
     }
 
     /**
@@ -211,7 +226,7 @@ public final class Pusher {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 * 1024 * 1024, 4 * 1024 * 1024))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, fanOut.waterMark())
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -88,7 +88,7 @@ final class Relay implements ChunkGate {
     private void forward(Receiver receiver) {
         PushOptions options = PushOptions.defaults();
         Pusher.FanOut fanOut = new Pusher.FanOut(Transport.best(), receiver.ioGroup(), manifest, options, progress(),
-                receiver.relayEncoders(), encodings, null, this);
+                receiver.relayEncoders(), encodings, null, this, Pusher.waterMark(targets.size()));
         LOG.info("relaying {} {} ({}) to {} target(s)", manifest.channel(), manifest.version(), manifest.releaseId().shortHex(), targets.size());
         ticker = receiver.ioGroup().next().scheduleAtFixedRate(this::reportProgress, STATUS_INTERVAL_MILLIS, STATUS_INTERVAL_MILLIS,
                 TimeUnit.MILLISECONDS);

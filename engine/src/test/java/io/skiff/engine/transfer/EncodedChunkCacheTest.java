@@ -69,6 +69,57 @@ class EncodedChunkCacheTest {
     }
 
     @Test
+    void shouldTellEveryWaitingAskerWhenTheEncoderRunsOutOfMemory() throws Exception {
+        EncodedChunkCache cache = new EncodedChunkCache(1 << 20);
+        CountDownLatch secondAsking = new CountDownLatch(1);
+        ExecutorService targets = Executors.newFixedThreadPool(2);
+        try {
+            Future<ChunkFrame> first = targets.submit(() -> cache.get(BASE, 3, () -> {
+                try {
+                    secondAsking.await(5, TimeUnit.SECONDS);
+                    Thread.sleep(100); // the second asker is waiting on this encoding by now
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new OutOfMemoryError("Cannot reserve 4194304 bytes of direct buffer memory");
+            }));
+            Future<ChunkFrame> second = targets.submit(() -> {
+                secondAsking.countDown();
+                return cache.get(BASE, 3, () -> {
+                    throw new IllegalStateException("encoding again on its own");
+                });
+            });
+            java.util.concurrent.ExecutionException firstFailure = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> first.get(5, TimeUnit.SECONDS));
+            assertTrue(firstFailure.getCause() instanceof OutOfMemoryError, firstFailure.toString());
+            // the waiter does not hang: it hears of the failure and encodes on its own (here: fails its own way)
+            java.util.concurrent.ExecutionException secondFailure = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> second.get(5, TimeUnit.SECONDS));
+            assertTrue(secondFailure.getCause() instanceof IllegalStateException, secondFailure.toString());
+        } finally {
+            targets.shutdownNow();
+            cache.close();
+        }
+    }
+
+    @Test
+    void shouldKeepACompressedChunkInABufferItsOwnSize() {
+        byte[] text = "A00.0\tCholera due to Vibrio cholerae 01, biovar cholerae\n".repeat(2000).getBytes(StandardCharsets.US_ASCII);
+        try (ChunkCompressor compressor = new ChunkCompressor(1)) {
+            ByteBuf raw = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(text.length).writeBytes(text);
+            ChunkFrame frame = compressor.encode(io.netty.buffer.PooledByteBufAllocator.DEFAULT, 0, raw, true);
+            try {
+                assertEquals(ChunkEncoding.ZSTD, frame.encoding());
+                assertTrue(frame.payload().readableBytes() < text.length / 10, "compressed: " + frame.payload().readableBytes());
+                assertEquals(frame.payload().readableBytes(), frame.payload().capacity(),
+                        "the frame pins its bytes, not zstd's worst case of " + text.length + "+ bytes");
+            } finally {
+                frame.release();
+            }
+        }
+    }
+
+    @Test
     void shouldEncodeAgainAfterEvictionAndKeepDifferentBasesApart() {
         EncodedChunkCache cache = new EncodedChunkCache(250);
         List<ByteBuf> made = new ArrayList<>();
