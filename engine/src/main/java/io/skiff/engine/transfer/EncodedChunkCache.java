@@ -75,6 +75,24 @@ final class EncodedChunkCache implements AutoCloseable {
         return encode.get(); // evicted (and released) while we waited
     }
 
+    /**
+     * Holds an encoding made elsewhere (a relay keeps the chunks it received, as they arrived), unless
+     * one is cached already. Takes ownership of {@code frame}.
+     */
+    void put(Sha256 base, int ordinal, ChunkFrame frame) {
+        Key key = new Key(base, ordinal);
+        synchronized (this) {
+            if (closed || frames.containsKey(key)) {
+                frame.release();
+                return;
+            }
+            frames.put(key, CompletableFuture.completedFuture(frame));
+            order.add(key);
+            bytes += frame.payload().readableBytes();
+            evictOverBudget();
+        }
+    }
+
     private static ChunkFrame copyOf(ChunkFrame frame) {
         return new ChunkFrame(frame.ordinal(), frame.encoding(), frame.rawLength(), frame.payload().retainedDuplicate());
     }

@@ -95,6 +95,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private final List<Channel> extraStreams = new ArrayList<>();
     /** Round-robin position over this connection and the extra streams. */
     private int nextStream;
+    /** Extra streams still connecting: chunks wait for them, so every stream gets its share from the start. */
+    private int streamsConnecting;
     private final CompletableFuture<TargetResult> result = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
@@ -304,15 +306,23 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             return;
         }
         int extra = Math.min(streams - 1, wanted.cardinality() / MIN_CHUNKS_PER_STREAM - 1);
+        streamsConnecting = Math.max(0, extra);
         for (int i = 1; i <= extra; i++) {
             int index = i;
             streamOpener.open(channel.eventLoop(), new ExtraStream(index)).addListener(f -> {
                 if (!f.isSuccess()) {
                     LOG.info("{} extra stream {} did not connect ({}); going on with fewer", target, index,
                             Pusher.connectFailureReason(f.cause()));
+                    streamConnected();
                 }
             });
         }
+    }
+
+    /** One extra stream is connected (and has sent JOIN) or failed to: chunks flow once none is pending. */
+    private void streamConnected() {
+        streamsConnecting--;
+        pump();
     }
 
     /**
@@ -368,13 +378,14 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             if (state != State.STREAMING) {
+                streamsConnecting--;
                 ctx.close();
                 return;
             }
             ctx.write(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, senderName));
             ctx.writeAndFlush(new JoinFrame(manifest.channel(), manifest.releaseId()));
             extraStreams.add(ctx.channel());
-            pump();
+            streamConnected();
         }
 
         @Override
@@ -422,7 +433,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
      * Refetched chunks go first, and may follow COMMIT: the receiver commits once they have arrived.
      */
     private void pump() {
-        while ((state == State.STREAMING || state == State.COMMITTED) && inFlight < maxInFlight && anyWritable()) {
+        while ((state == State.STREAMING || state == State.COMMITTED) && streamsConnecting == 0 && inFlight < maxInFlight && anyWritable()) {
             int ordinal = refetch.nextSetBit(0);
             boolean allowReference = ordinal < 0;
             if (ordinal >= 0) {
@@ -450,7 +461,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        if (state == State.STREAMING && inFlight == 0 && wanted.nextSetBit(cursor) < 0 && refetch.isEmpty()) {
+        if (state == State.STREAMING && streamsConnecting == 0 && inFlight == 0 && wanted.nextSetBit(cursor) < 0 && refetch.isEmpty()) {
             state = State.COMMITTED;
             channel.writeAndFlush(new CommitFrame(manifest.releaseId()));
             closeExtraStreams();

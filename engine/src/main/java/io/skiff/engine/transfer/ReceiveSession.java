@@ -105,7 +105,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private CommitFrame deferredCommit;
     /** Where the sender asked this receiver to relay the release (RELAY frame); null: it is not a relay. */
     private List<RelayFrame.Target> relayTargets;
-    private Relay relay;
+    /** Set on this session's thread before WANT; read by verifier threads. */
+    private volatile Relay relay;
     /** The session whose transfer this connection joined as an extra stream (state STREAM). */
     private ReceiveSession joined;
     /** This session's own context, for work handed to it by its extra streams. */
@@ -484,6 +485,12 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                         + manifest.chunks().hash(ordinal).shortHex() + " actual=" + Sha256.of(worker.digestOut).shortHex());
             }
             writeEverywhere(ordinal, bytes);
+            Relay relay = this.relay;
+            if (relay != null && chunk.encoding() == ChunkEncoding.ZSTD) {
+                relay.receivedCompressed(compactCopy(chunk)); // the targets may get these very bytes
+            } else if (relay != null && chunk.encoding() == ChunkEncoding.RAW) {
+                relay.receivedRaw(ordinal);
+            }
         } catch (ChunkDecompressor.ReferenceUnavailable e) {
             LOG.debug("{}: {}; asking again without a reference", peer, e.getMessage());
             refetch = true;
@@ -499,6 +506,13 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         int refetchOrdinal = refetch ? chunk.ordinal() : -1;
         int verifiedOrdinal = failure == null && !refetch ? chunk.ordinal() : -1;
         ctx.executor().execute(() -> chunkVerified(ctx, result, refetchOrdinal, verifiedOrdinal));
+    }
+
+    /** A chunk frame in a buffer of its own: the received one is a slice of a larger network buffer. */
+    private static ChunkFrame compactCopy(ChunkFrame chunk) {
+        ByteBuf payload = chunk.payload();
+        ByteBuf copy = payload.alloc().directBuffer(payload.readableBytes()).writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+        return new ChunkFrame(chunk.ordinal(), chunk.encoding(), chunk.rawLength(), copy);
     }
 
     private void journalLater(int ordinal) {

@@ -8,6 +8,7 @@ import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.frame.ChunkEncoding;
+import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.RelayFrame;
 import io.skiff.protocol.frame.RelayStatusFrame;
 import org.slf4j.Logger;
@@ -68,8 +69,9 @@ final class Relay implements ChunkGate {
                 store.releaseDir(manifest.channel(), manifest.releaseId())), manifest);
         ReleaseEncodings.BaseSource bases = (channel, id) -> store.loadManifest(channel, id)
                 .map(m -> new PublishedReleases.Published(m, store.releaseDir(channel, id)));
-        this.encodings = new ReleaseEncodings(manifest, chunks, bases, PushOptions.DEFAULT_ZSTD_LEVEL,
-                targets.size() > 1 ? Pusher.ENCODE_ONCE_CACHE_BYTES : 0, PooledByteBufAllocator.DEFAULT);
+        // a cache even for one target: it holds the zstd chunks as they arrived, sent on without compressing again
+        this.encodings = new ReleaseEncodings(manifest, chunks, bases, PushOptions.DEFAULT_ZSTD_LEVEL, Pusher.ENCODE_ONCE_CACHE_BYTES,
+                PooledByteBufAllocator.DEFAULT);
     }
 
     /**
@@ -156,6 +158,19 @@ final class Relay implements ChunkGate {
             chunks.close();
             LOG.info("relayed {} ({}) to {} target(s)", manifest.version(), manifest.releaseId().shortHex(), targets.size());
         }
+    }
+
+    /**
+     * The receiving session verified chunk {@code frame.ordinal()}, which arrived zstd-compressed (before
+     * {@link #written}): the targets may get these very bytes. Takes ownership of {@code frame}.
+     */
+    void receivedCompressed(ChunkFrame frame) {
+        encodings.keepReceived(frame);
+    }
+
+    /** The receiving session verified chunk {@code ordinal}, which arrived raw: not worth compressing for the targets either. */
+    void receivedRaw(int ordinal) {
+        encodings.receivedRaw(ordinal);
     }
 
     /** The receiving session verified and wrote chunk {@code ordinal}. */

@@ -235,6 +235,23 @@ public final class ReleaseEncodings implements AutoCloseable {
         return frame;
     }
 
+    /**
+     * A relay received this zstd chunk from its own sender and verified it: kept, and sent as it is to
+     * targets that get plain encodings, with no second compression. Takes ownership of {@code frame}.
+     */
+    void keepReceived(ChunkFrame frame) {
+        if (cache != null) {
+            cache.put(null, frame.ordinal(), frame);
+        } else {
+            frame.release();
+        }
+    }
+
+    /** A relay received chunk {@code ordinal} raw: its sender found it not worth compressing, so its file is. */
+    void receivedRaw(int ordinal) {
+        compressibility.record(source.entryIndex(ordinal), false);
+    }
+
     private ChunkFrame cached(Sha256 base, int ordinal, java.util.function.Supplier<ChunkFrame> encode) {
         return cache == null ? encode.get() : cache.get(base, ordinal, encode);
     }

@@ -87,8 +87,10 @@ class RelayTest {
     void shouldSendEachRegionOnceAndLetItsRelayForwardToTheRest() throws IOException {
         Path src = release();
         Host single = host("single");
+        // level 9: the relays compress at level 1, so forwarded chunks are told apart from compressed-again ones
+        PushOptions options = PushOptions.defaults().withZstdLevel(9);
         PushResult alone = Skiff.push(src, CHANNEL, "2027-01", Topology.direct(List.of(new HostPort("127.0.0.1", single.proxy().port()))),
-                PushOptions.defaults(), PushListener.NONE);
+                options, PushListener.NONE);
         assertTrue(alone.allActivated());
         long oneTarget = single.proxy().bytesClientToServer();
 
@@ -96,7 +98,7 @@ class RelayTest {
         Host us1 = host("us-1"), us2 = host("us-2"), us3 = host("us-3");
         Topology topology = new Topology(List.of(region("eu", eu1, eu2, eu3), region("us", us1, us2, us3)));
 
-        PushResult result = Skiff.push(src, CHANNEL, "2027-01", topology, PushOptions.defaults(), PushListener.NONE);
+        PushResult result = Skiff.push(src, CHANNEL, "2027-01", topology, options, PushListener.NONE);
 
         assertTrue(result.allActivated(), result::toString);
         Map<String, TargetResult> byTarget = byTarget(result);
@@ -110,6 +112,8 @@ class RelayTest {
                 assertEquals(TargetResult.Route.RELAYED, r.route());
                 assertEquals(region[0].address(), r.via());
                 assertTrue(r.bytesWire() > 0 && r.chunksSent() == r.chunksTotal(), r::toString);
+                assertEquals(byTarget.get(region[0].address()).delta().encodings().get(ChunkEncoding.ZSTD),
+                        r.delta().encodings().get(ChunkEncoding.ZSTD), "the relay forwarded the zstd chunks as they arrived");
                 assertEquals(0, h.proxy().connections(), "the sender never connected to " + h.address());
             }
         }
