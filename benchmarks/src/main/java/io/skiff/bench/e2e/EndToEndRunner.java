@@ -220,7 +220,8 @@ public final class EndToEndRunner {
                 + " copies of the release at once, plus staging)");
         List<String> hostOpts = options.fanoutHostJavaOpts();
         try (FanoutBench bench = new FanoutBench(skiff, meter, workDir, live, clockTicks, options.savedManifest(),
-                workDir.resolve("skiff-history-" + w.scenario().label()), layout, hostOpts, receiverHostClassPath(options.skiffJar()))) {
+                workDir.resolve("skiff-history-" + w.scenario().label()), layout, hostOpts, receiverHostClassPath(options.skiffJar()),
+                options.fanoutUplink())) {
             FanoutResult result = new FanoutResult(w, layout, bench.support().relays(), bench.targetsGivenAs(), hostOpts);
             Optional<String> noRelays = bench.relaySkipReason();
             noRelays.ifPresent(why -> {

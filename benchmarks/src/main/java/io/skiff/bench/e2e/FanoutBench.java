@@ -53,13 +53,15 @@ final class FanoutBench implements AutoCloseable {
     private final long clockTicks;
     private final boolean savedManifest;
     private final FanoutLayout layout;
+    /** --bwlimit of every push (the sender's uplink), if capped. */
+    private final Optional<String> uplink;
     private final Support support;
     private final Path hostRoot;
     private final Path hostLog;
     private final ReceiverHostProcess host;
 
     FanoutBench(SkiffCommand skiff, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks, boolean savedManifest,
-                Path history, FanoutLayout layout, List<String> hostJavaOpts, String hostClassPath)
+                Path history, FanoutLayout layout, List<String> hostJavaOpts, String hostClassPath, Optional<String> uplink)
             throws IOException, InterruptedException, RunFailedException {
         this.skiff = skiff;
         this.meter = meter;
@@ -67,6 +69,7 @@ final class FanoutBench implements AutoCloseable {
         this.clockTicks = clockTicks;
         this.savedManifest = savedManifest;
         this.layout = layout;
+        this.uplink = uplink;
         this.logs = Files.createDirectories(workDir.resolve("logs"));
         FileTrees.deleteRecursively(history); // as SkiffBench: a kept --work-dir must not hand over an old history
         this.history = Files.createDirectories(history);
@@ -83,9 +86,11 @@ final class FanoutBench implements AutoCloseable {
 
     /** One line for the report: how the every-target pushes named their targets. */
     String targetsGivenAs() {
-        return support.relays()
+        String given = support.relays()
                 ? "skiff push --topology FILE (REGION 127.0.0.1:PROXY internal=127.0.0.1:PORT per target; --no-relay for the run without relays)"
                 : "a plain --to list (this skiff's push has no --topology/--no-relay, so no regions and no relays)";
+        return given + uplink.map(rate -> "; every push (the single-target one too) with --bwlimit " + rate
+                + ": the sender's uplink capped, as to remote regions").orElse("");
     }
 
     /** Why the relay run is skipped with this skiff; empty when it can run. */
@@ -116,7 +121,8 @@ final class FanoutBench implements AutoCloseable {
             for (int i : receivers) {
                 proxies.add(new CountingProxy(host.port(i)));
             }
-            List<String> destination = destination(kind, proxies, prefix);
+            List<String> destination = new ArrayList<>(destination(kind, proxies, prefix));
+            uplink.ifPresent(rate -> destination.addAll(List.of("--bwlimit", rate)));
             Optional<Path> manifest = manifest(w, channel, prefix);
 
             ProcStat.CpuTicks before = ProcStat.cpuTicks(host.pid());

@@ -31,6 +31,7 @@ record RunnerOptions(
         long fanoutMb,
         FanoutLayout fanoutLayout,
         Optional<List<String>> fanoutHostOpts,
+        Optional<String> fanoutUplink,
         List<String> args) {
 
     static final int MAX_REPS = 20;
@@ -78,6 +79,9 @@ record RunnerOptions(
               --fanout-per-region N  fanout: receivers per region, 1..16 (default 4)
               --fanout-host-opts "..."  fanout: JVM options of the one receiver JVM hosting every
                                    receiver (default: --java-opts with its -Xmx replaced by -Xmx1g)
+              --fanout-uplink RATE fanout: every push caps what leaves the sender at RATE (skiff push
+                                   --bwlimit, e.g. 50M), as a sender's uplink to remote regions would;
+                                   the single-target push too (default: no cap, loopback speed)
               --help               print this help
 
             Exit codes: 0 done; 1 a run failed or a destination differs from its source;
@@ -110,6 +114,7 @@ record RunnerOptions(
         int fanoutRegions = 2;
         int fanoutPerRegion = 4;
         List<String> fanoutHostOpts = null;
+        String fanoutUplink = null;
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             String name = arg;
@@ -151,6 +156,12 @@ record RunnerOptions(
                 case "--fanout-mb" -> fanoutMb = positiveLong(name, value);
                 case "--fanout-regions" -> fanoutRegions = boundedInt(name, value, FanoutLayout.MAX_REGIONS);
                 case "--fanout-per-region" -> fanoutPerRegion = boundedInt(name, value, FanoutLayout.MAX_PER_REGION);
+                case "--fanout-uplink" -> {
+                    if (!value.matches("(?i)\\d+(\\.\\d+)?[KMG]?")) {
+                        throw new UsageException("--fanout-uplink must be a rate like 50M, got " + value);
+                    }
+                    fanoutUplink = value;
+                }
                 case "--fanout-host-opts" -> fanoutHostOpts = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 default -> throw new UsageException("unknown option " + arg);
             }
@@ -169,7 +180,7 @@ record RunnerOptions(
         return Optional.of(new RunnerOptions(sizeMb, randomMb, reps, seed, corpusDir.toAbsolutePath(),
                 skiffJar.toAbsolutePath(), javaOpts, scenarios, Optional.ofNullable(json), Optional.ofNullable(appendMd),
                 Optional.ofNullable(workDir), coldReceiver, savedManifest, fanoutMb, new FanoutLayout(fanoutRegions, fanoutPerRegion),
-                Optional.ofNullable(fanoutHostOpts), List.of(argv)));
+                Optional.ofNullable(fanoutHostOpts), Optional.ofNullable(fanoutUplink), List.of(argv)));
     }
 
     /** The receiver host JVM's options: --fanout-host-opts, else --java-opts with -Xmx... replaced by {@link #FANOUT_HOST_HEAP}. */

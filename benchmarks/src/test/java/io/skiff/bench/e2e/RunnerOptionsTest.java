@@ -68,6 +68,9 @@ class RunnerOptionsTest {
         assertEquals(30, small.fanoutMb());
         assertEquals(new FanoutLayout(3, 2), small.fanoutLayout());
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-mb", "0"));
+        assertTrue(o.fanoutUplink().isEmpty());
+        assertEquals("50M", parse("--scenarios", "fanout", "--fanout-uplink", "50M").fanoutUplink().orElseThrow());
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-uplink", "fast"));
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-regions", "9"));
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-per-region", "17"));
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--fanout-regions", "1", "--fanout-per-region", "1"),
