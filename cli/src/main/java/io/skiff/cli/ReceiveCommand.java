@@ -51,6 +51,11 @@ final class ReceiveCommand implements Callable<Integer> {
             + "unpacked by hand); indexed at start, every chunk re-verified when used. Repeatable."})
     List<Path> seeds = new ArrayList<>();
 
+    @Option(names = "--no-relay", description = "Refuse to act as a region's relay: a sender asking it to forward a release "
+            + "to other receivers gets ERROR refused and falls back to another relay or to pushing directly. Relaying makes "
+            + "this receiver connect to the addresses a sender names.")
+    boolean noRelay;
+
     @Option(names = "--follow", paramLabel = "HOST:PORT", description = {"Pull the current release of --channel from an "
             + "origin ('skiff serve') at start and whenever the origin gets a new one: a new server gets its code sets by itself. "
             + "The follower keeps a connection open and the origin answers on it when a new release arrives (long poll)."})
@@ -82,7 +87,8 @@ final class ReceiveCommand implements Callable<Integer> {
         }
         ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain)
                 .withRehashOnCommit(rehashOnCommit).withSeeds(seeds)
-                .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds));
+                .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds))
+                .withRelay(!noRelay);
         if (follow != null) {
             config = config.withFollow(HostPort.parse(follow), followChannel,
                     java.time.Duration.ofMillis((long) (followIntervalSeconds * 1000)));

@@ -37,6 +37,8 @@ public enum ErrorCode {
     CONNECT_FAILED(14, 3),
     /** The peer went away or stopped answering before the exchange finished. */
     CONNECTION_LOST(15, 3),
+    /** The receiver does not do what was asked of it by policy (relaying, when started with --no-relay). */
+    REFUSED(18, 15),
     /** The receiver could not bind its listen address. */
     LISTEN_FAILED(17, 3),
     /** A command-line argument is invalid. */

@@ -235,6 +235,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onRelay(RelayFrame r) {
+        if (!receiver.config().relay()) {
+            throw new SkiffException(ErrorCode.REFUSED, "this receiver does not relay (started with --no-relay)");
+        }
         for (RelayFrame.Target t : r.targets()) {
             try {
                 HostPort.parse(t.address());

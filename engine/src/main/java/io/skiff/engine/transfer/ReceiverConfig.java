@@ -27,10 +27,12 @@ import java.util.Objects;
  * @param idleTimeout      a connection silent this long (nothing read) is closed; the handshake (HELLO
  *                         and OFFER) must arrive within it too
  * @param follow           an origin to pull a channel's current release from, or null
+ * @param relay            act as a region's relay when a sender asks (RELAY): connect to the targets it
+ *                         names and forward the release; false answers ERROR refused, and the sender falls back
  */
 public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
                              int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
-                             Duration idleTimeout, FollowConfig follow) {
+                             Duration idleTimeout, FollowConfig follow, boolean relay) {
     public static final int DEFAULT_PORT = 7070;
 
     public ReceiverConfig {
@@ -48,23 +50,23 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
-                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null);
+                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true);
     }
 
     public ReceiverConfig withRetain(int retain) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay);
     }
 
     public ReceiverConfig withRehashOnCommit(boolean rehash) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow, relay);
     }
 
     public ReceiverConfig withJournalSync(Duration interval) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow, relay);
     }
 
     public ReceiverConfig withIdleTimeout(Duration timeout) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow, relay);
     }
 
     /**
@@ -73,10 +75,16 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
      */
     public ReceiverConfig withFollow(HostPort origin, String channel, Duration interval) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
-                idleTimeout, new FollowConfig(origin, channel, interval));
+                idleTimeout, new FollowConfig(origin, channel, interval), relay);
     }
 
     public ReceiverConfig withSeeds(List<Path> dirs) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow, relay);
+    }
+
+    /** Whether this receiver relays for a sender that asks it to (see {@code relay}). */
+    public ReceiverConfig withRelay(boolean allowed) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+                idleTimeout, follow, allowed);
     }
 }

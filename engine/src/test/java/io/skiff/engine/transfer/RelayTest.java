@@ -61,7 +61,11 @@ class RelayTest {
     }
 
     private Host host(String name) throws IOException {
-        Receiver r = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve(name)));
+        return host(name, true);
+    }
+
+    private Host host(String name, boolean relays) throws IOException {
+        Receiver r = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve(name)).withRelay(relays));
         receivers.add(r);
         FaultyProxy proxy = new FaultyProxy(r.port());
         proxies.add(proxy);
@@ -181,6 +185,25 @@ class RelayTest {
         TestTrees.assertSameTree(src, eu2.current());
         TestTrees.assertSameTree(src, eu3.current());
         assertTrue(eu1.receiver().store().current(CHANNEL).isEmpty(), "the dead relay activated nothing");
+    }
+
+    @Test
+    void shouldFallBackWhenTheRelayRefusesToRelay() throws IOException {
+        Path src = release();
+        Host eu1 = host("eu-1", false), eu2 = host("eu-2"), eu3 = host("eu-3");
+        Topology topology = new Topology(List.of(region("eu", eu1, eu2, eu3)));
+
+        PushResult result = Skiff.push(src, CHANNEL, "2027-01", topology, PushOptions.defaults(), PushListener.NONE);
+
+        assertTrue(result.allActivated(), result::toString);
+        Map<String, TargetResult> byTarget = byTarget(result);
+        assertEquals(TargetResult.Route.FALLBACK, byTarget.get(eu1.address()).route(), "pushed directly after refusing");
+        assertEquals(TargetResult.Route.RELAY, byTarget.get(eu2.address()).route());
+        assertEquals(TargetResult.Route.RELAYED, byTarget.get(eu3.address()).route());
+        for (Host h : List.of(eu1, eu2, eu3)) {
+            TestTrees.assertSameTree(src, h.current());
+        }
+        assertEquals(0, eu3.proxy().connections(), "eu-3 got it from the new relay, never from the sender");
     }
 
     private static void appendLines(Path file, int lines) throws IOException {
