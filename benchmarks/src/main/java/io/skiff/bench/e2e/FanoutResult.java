@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  * ratios to the single-target push that issue 7 sets limits on: bytes leaving the sender ≤
  * {@link #BYTES_LIMIT} × and wall time ≤ {@link #TIME_LIMIT} × the single push's, with relays.
  */
-final class FanoutResult implements ScenarioReport {
+final class FanoutResult implements ScenarioReport.Table {
     /** Issue 7: with relays, bytes leaving the sender ≤ 2.2 × one target's wire bytes. */
     static final double BYTES_LIMIT = 2.2;
     /** Issue 7: with relays, total time ≤ 2 × a single-target push of the same release. */
@@ -178,7 +178,8 @@ final class FanoutResult implements ScenarioReport {
         return least + "/" + targets;
     }
 
-    List<List<String>> rows() {
+    @Override
+    public List<List<String>> rows() {
         List<List<String>> rows = new ArrayList<>();
         for (Kind k : Kind.values()) {
             if (!measured(k)) {
@@ -194,7 +195,8 @@ final class FanoutResult implements ScenarioReport {
     }
 
     /** The two issue 7 checks, then a line per kind not measured, then how the targets were named. */
-    List<String> linesUnder() {
+    @Override
+    public List<String> linesUnder() {
         List<String> lines = new ArrayList<>();
         lines.add(checkLine(String.format(Locale.ROOT, "bytes leaving the sender ≤ %.1f × one target's (the single-target push's "
                 + "sender bytes)", BYTES_LIMIT), this::bytesOverSingle, BYTES_LIMIT));
@@ -238,17 +240,8 @@ final class FanoutResult implements ScenarioReport {
     }
 
     @Override
-    public String toText() {
-        StringBuilder sb = new StringBuilder(ResultTable.text(HEADERS, rows()));
-        linesUnder().forEach(line -> sb.append(line).append('\n'));
-        return sb.toString();
-    }
-
-    @Override
-    public String toMarkdown() {
-        StringBuilder sb = new StringBuilder(ResultTable.markdown(HEADERS, rows()));
-        linesUnder().forEach(line -> sb.append('\n').append(line).append('\n'));
-        return sb.toString();
+    public List<String> headers() {
+        return HEADERS;
     }
 
     @Override

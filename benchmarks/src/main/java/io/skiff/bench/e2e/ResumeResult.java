@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  * reference's client-to-server bytes and completed; medians per variant, and bytes after the cut over the
  * full transfer's against {@link #TARGET}.
  */
-final class ResumeResult implements ScenarioReport {
+final class ResumeResult implements ScenarioReport.Table {
     /** Where the first connection is cut, as a fraction of the full transfer's client-to-server bytes. */
     static final double CUT_FRACTION = 0.5;
     /** Issue 6: bytes after the cut ≤ 0.55 × the full transfer's. */
@@ -142,7 +142,8 @@ final class ResumeResult implements ScenarioReport {
         return out;
     }
 
-    List<List<String>> rows() {
+    @Override
+    public List<List<String>> rows() {
         List<List<String>> rows = new ArrayList<>();
         for (Variant v : shown()) {
             Medians m = medians(v);
@@ -174,7 +175,8 @@ final class ResumeResult implements ScenarioReport {
                 + "(median): %s", TARGET, String.join("; ", parts)));
     }
 
-    private List<String> linesUnder() {
+    @Override
+    public List<String> linesUnder() {
         List<String> lines = new ArrayList<>();
         targetLine().ifPresent(lines::add);
         if (rsyncSkipped != null) {
@@ -184,17 +186,8 @@ final class ResumeResult implements ScenarioReport {
     }
 
     @Override
-    public String toText() {
-        StringBuilder sb = new StringBuilder(ResultTable.text(HEADERS, rows()));
-        linesUnder().forEach(line -> sb.append(line).append('\n'));
-        return sb.toString();
-    }
-
-    @Override
-    public String toMarkdown() {
-        StringBuilder sb = new StringBuilder(ResultTable.markdown(HEADERS, rows()));
-        linesUnder().forEach(line -> sb.append('\n').append(line).append('\n'));
-        return sb.toString();
+    public List<String> headers() {
+        return HEADERS;
     }
 
     @Override

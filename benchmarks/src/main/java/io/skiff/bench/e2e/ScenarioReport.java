@@ -1,5 +1,6 @@
 package io.skiff.bench.e2e;
 
+import java.util.List;
 import java.util.Map;
 
 /** One scenario's part of the report: a title, its table as text and as markdown, and its JSON. */
@@ -21,4 +22,27 @@ interface ScenarioReport {
     String toMarkdown();
 
     Map<String, Object> toJson();
+
+    /** A report that is one table (headers, rows) with lines under it: its text and markdown come from those. */
+    interface Table extends ScenarioReport {
+        List<String> headers();
+
+        List<List<String>> rows();
+
+        List<String> linesUnder();
+
+        @Override
+        default String toText() {
+            StringBuilder sb = new StringBuilder(ResultTable.text(headers(), rows()));
+            linesUnder().forEach(line -> sb.append(line).append('\n'));
+            return sb.toString();
+        }
+
+        @Override
+        default String toMarkdown() {
+            StringBuilder sb = new StringBuilder(ResultTable.markdown(headers(), rows()));
+            linesUnder().forEach(line -> sb.append('\n').append(line).append('\n'));
+            return sb.toString();
+        }
+    }
 }
