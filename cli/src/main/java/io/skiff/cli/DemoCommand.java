@@ -13,6 +13,7 @@ import io.skiff.engine.transfer.PushResult;
 import io.skiff.engine.transfer.Receiver;
 import io.skiff.engine.transfer.ReceiverConfig;
 import io.skiff.engine.transfer.TargetResult;
+import io.skiff.engine.transfer.Topology;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
@@ -33,12 +34,15 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code skiff demo}: the main job on an embedded default. Generates a code-set release and its next
- * version, starts two receivers in this process on loopback, pushes v1 then v2 to both, verifies both
- * receivers' current trees byte for byte against the source, and prints what crossed the wire.
+ * version, starts four receivers in this process on loopback as two regions of two, pushes v1 then v2
+ * to both regions (the sender sends each region's data once, to its relay, which forwards it to the
+ * other receiver of its region), verifies every receiver's current tree byte for byte against the
+ * source, and prints what left the sender and what the relays forwarded.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Generate a code-set release v1 and its update v2, push both to two in-process receivers on "
-                + "loopback, verify every byte, and print logical bytes, wire bytes and throughput.")
+        description = "Generate a code-set release v1 and its update v2, push both to two regions of two in-process "
+                + "receivers on loopback (one relay per region), verify every byte, and print logical bytes, the bytes "
+                + "that left the sender and that the relays forwarded, and throughput.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -73,35 +77,46 @@ final class DemoCommand implements Callable<Integer> {
             CorpusRelease v1 = CodeSetCorpus.generate(work.resolve("source/v1"), seed, sizeMb * 1_000_000L);
             CorpusRelease v2 = CodeSetCorpus.next(v1, work.resolve("source/v2"), seed + 1);
             List<Row> rows = new ArrayList<>();
-            try (Receiver a = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-a")));
-                 Receiver b = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-b")))) {
-                List<HostPort> targets = List.of(new HostPort("127.0.0.1", a.port()), new HostPort("127.0.0.1", b.port()));
+            List<Receiver> receivers = new ArrayList<>();
+            try {
+                for (String name : List.of("eu-1", "eu-2", "us-1", "us-2")) {
+                    receivers.add(Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-" + name))));
+                }
+                Topology topology = Topology.parseTo("eu=" + address(receivers.get(0)) + "," + address(receivers.get(1))
+                        + ";us=" + address(receivers.get(2)) + "," + address(receivers.get(3)));
                 for (CorpusRelease release : List.of(v1, v2)) {
                     String version = "v" + release.version();
-                    err.printf(Locale.ROOT, "pushing %s (%s) to %s and %s%n", version, HumanFormat.bytes(release.totalBytes()), targets.get(0), targets.get(1));
+                    err.printf(Locale.ROOT, "pushing %s (%s) to 2 regions of 2 receivers, one relay each%n", version,
+                            HumanFormat.bytes(release.totalBytes()));
                     err.flush();
                     // the demo's own sender history: v2's changed chunks are encoded against v1's bytes
                     PushOptions options = PushOptions.defaults().withHistory(work.resolve("sender-history"));
-                    PushResult result = Skiff.push(release.dir(), "codeset", version, targets, options, PushListener.NONE);
+                    PushResult result = Skiff.push(release.dir(), "codeset", version, topology, options, PushListener.NONE);
                     for (TargetResult t : result.targets()) {
                         if (!t.activated()) {
                             throw new SkiffException(t.code(), "demo push of " + version + " to " + t.target() + " failed: " + t.error());
                         }
                     }
-                    for (Receiver r : List.of(a, b)) {
+                    for (Receiver r : receivers) {
                         verifyReceiver(r.store(), result);
                     }
                     rows.add(new Row(version + (rows.isEmpty() ? " (full)" : " (update)"), result));
                 }
+            } finally {
+                receivers.forEach(Receiver::close);
             }
             print(out, rows);
-            err.println("both receivers hold byte-identical, verified copies of v1 and v2 (current = v2)");
+            err.println("all four receivers hold byte-identical, verified copies of v1 and v2 (current = v2)");
             return 0;
         } finally {
             if (temporary) {
                 deleteTree(work);
             }
         }
+    }
+
+    private static String address(Receiver r) {
+        return "127.0.0.1:" + r.port();
     }
 
     /** The receiver's current release must be the pushed one and match the source's manifest byte for byte. */
@@ -120,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
                 PushResult r = row.result();
                 j.beginObject().field("release", row.release()).field("release_id", r.manifest().releaseId().hex())
                         .field("targets", r.targets().size()).field("bytes_logical", r.bytesLogical())
-                        .field("bytes_wire", r.bytesWire()).field("seconds", r.seconds())
+                        .field("bytes_wire", r.bytesWire()).field("bytes_relayed", relayedBytes(r)).field("seconds", r.seconds())
                         .field("chunks_total", r.manifest().chunks().count())
                         .field("chunks_sent", r.targets().get(0).chunksSent())
                         .field("chunks_sent_with_reference", r.targets().get(0).delta().encodings()
@@ -130,16 +145,22 @@ final class DemoCommand implements Callable<Integer> {
             out.println(j.endArray().endObject());
             return;
         }
-        out.printf(Locale.ROOT, "%-14s %8s %14s %16s %10s %14s  %s%n", "RELEASE", "TARGETS", "BYTES LOGICAL", "BYTES ON WIRE", "SECONDS",
-                "THROUGHPUT", "FIRST TARGET");
+        out.printf(Locale.ROOT, "%-14s %8s %14s %14s %14s %10s %14s  %s%n", "RELEASE", "TARGETS", "BYTES LOGICAL", "LEFT SENDER",
+                "RELAYED", "SECONDS", "THROUGHPUT", "FIRST TARGET");
         for (Row row : rows) {
             PushResult r = row.result();
             long logical = r.bytesLogical() * r.targets().size();
-            out.printf(Locale.ROOT, "%-14s %8d %14s %16s %10.2f %14s  %s%n", row.release(), r.targets().size(),
-                    HumanFormat.bytes(logical), HumanFormat.bytes(r.bytesWire()), r.seconds(), HumanFormat.rate(logical, r.seconds()),
-                    PushCommand.deltaNote(r.targets().get(0)));
+            out.printf(Locale.ROOT, "%-14s %8d %14s %14s %14s %10.2f %14s  %s%n", row.release(), r.targets().size(),
+                    HumanFormat.bytes(logical), HumanFormat.bytes(r.bytesWire()), HumanFormat.bytes(relayedBytes(r)), r.seconds(),
+                    HumanFormat.rate(logical, r.seconds()), PushCommand.deltaNote(r.targets().get(0)));
         }
-        out.println("(bytes are summed over targets; throughput is logical bytes delivered per second, manifest build included)");
+        out.println("(bytes are summed over targets: what left the sender, for one relay per region, and what the relays "
+                + "forwarded; throughput is logical bytes delivered per second, manifest build included)");
+    }
+
+    /** What the relays sent on to the rest of their regions. */
+    private static long relayedBytes(PushResult r) {
+        return r.targets().stream().filter(t -> !t.fromSender()).mapToLong(TargetResult::bytesWire).sum();
     }
 
     private static void deleteTree(Path root) {

@@ -608,5 +608,8 @@ class CliTest {
         // most changed chunks are predicted by v1; new content (the swapped release notes) may go plain zstd
         assertTrue(update.get("chunks_sent_with_reference").asInt() * 5 >= update.get("chunks_sent").asInt() * 4, update.toString());
         assertTrue(update.get("bytes_wire").asLong() * 10 < full.get("bytes_wire").asLong(), pushes.toString());
+        // two regions of two: the sender sends each region's data once, its relay forwards it to the other receiver
+        assertEquals(4, full.get("targets").asInt());
+        assertTrue(full.get("bytes_relayed").asLong() > full.get("bytes_wire").asLong() / 4, pushes.toString());
     }
 }

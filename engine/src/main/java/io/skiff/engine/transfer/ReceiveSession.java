@@ -489,9 +489,10 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             }
             writeEverywhere(ordinal, bytes);
             Relay relay = this.relay;
-            if (relay != null && chunk.encoding() == ChunkEncoding.ZSTD) {
-                relay.receivedCompressed(compactCopy(chunk)); // the targets may get these very bytes
-            } else if (relay != null && chunk.encoding() == ChunkEncoding.RAW) {
+            if (relay != null && chunk.encoding() != ChunkEncoding.RAW) {
+                // the targets may get these very bytes: plain zstd any target, zstd+reference one holding the same base
+                relay.receivedCompressed(compactCopy(chunk), referenced ? baseChoice.baseId() : null);
+            } else if (relay != null) {
                 relay.receivedRaw(ordinal);
             }
         } catch (ChunkDecompressor.ReferenceUnavailable e) {

@@ -7,6 +7,7 @@ import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.Sha256;
 import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.RelayFrame;
@@ -161,11 +162,12 @@ final class Relay implements ChunkGate {
     }
 
     /**
-     * The receiving session verified chunk {@code frame.ordinal()}, which arrived zstd-compressed (before
-     * {@link #written}): the targets may get these very bytes. Takes ownership of {@code frame}.
+     * The receiving session verified chunk {@code frame.ordinal()}, which arrived compressed (before
+     * {@link #written}): the targets may get these very bytes, plain zstd ({@code base} null) any of
+     * them, zstd+reference those holding {@code base} too. Takes ownership of {@code frame}.
      */
-    void receivedCompressed(ChunkFrame frame) {
-        encodings.keepReceived(frame);
+    void receivedCompressed(ChunkFrame frame, Sha256 base) {
+        encodings.keepReceived(frame, base);
     }
 
     /** The receiving session verified chunk {@code ordinal}, which arrived raw: not worth compressing for the targets either. */

@@ -236,12 +236,13 @@ public final class ReleaseEncodings implements AutoCloseable {
     }
 
     /**
-     * A relay received this zstd chunk from its own sender and verified it: kept, and sent as it is to
-     * targets that get plain encodings, with no second compression. Takes ownership of {@code frame}.
+     * A relay received this chunk compressed from its own sender, against {@code base} (null: plain
+     * zstd), and verified it: kept, and sent as it is to the targets that get that encoding of it (the
+     * same base, or plain), with no second compression. Takes ownership of {@code frame}.
      */
-    void keepReceived(ChunkFrame frame) {
+    void keepReceived(ChunkFrame frame, Sha256 base) {
         if (cache != null) {
-            cache.put(null, frame.ordinal(), frame);
+            cache.put(base, frame.ordinal(), frame);
         } else {
             frame.release();
         }

@@ -132,7 +132,8 @@ class RelayTest {
         Path src = release();
         Host eu1 = host("eu-1"), eu2 = host("eu-2"), eu3 = host("eu-3");
         Topology topology = new Topology(List.of(region("eu", eu1, eu2, eu3)));
-        PushOptions options = PushOptions.defaults().withHistory(tmp.resolve("history"));
+        // level 9: the relays encode at their own level, so forwarded chunks are told apart from encoded-again ones
+        PushOptions options = PushOptions.defaults().withHistory(tmp.resolve("history")).withZstdLevel(9);
         PushResult v1 = Skiff.push(src, CHANNEL, "2027-01", topology, options, PushListener.NONE);
         assertTrue(v1.allActivated());
         appendLines(src.resolve("snomed/sct2_Description.txt"), 200);
@@ -148,6 +149,10 @@ class RelayTest {
             assertEquals(TargetResult.Route.RELAYED, r.route());
             assertEquals(v1.manifest().releaseId(), r.delta().base(), "the relay encoded against v1, which the target holds");
             assertTrue(r.chunksSent() < r.chunksTotal() / 4, r::toString);
+            TargetResult relay = byTarget(v2).get(eu1.address());
+            assertTrue(relay.delta().encodings().get(ChunkEncoding.ZSTD_REF).chunks() > 0, relay::toString);
+            assertEquals(relay.delta().encodings().get(ChunkEncoding.ZSTD_REF), r.delta().encodings().get(ChunkEncoding.ZSTD_REF),
+                    "the relay forwarded the chunks encoded against v1 as they arrived: both hold v1");
         }
     }
 
