@@ -151,6 +151,8 @@ public final class EndToEndRunner {
                 continue;
             }
             ScenarioResult result = new ScenarioResult(w);
+            // Only random and codeset get here as full copies (resume and fanout went their own ways above).
+            CopyFloor copyFloor = options.copyFloor() && w.scenario().fullCopy() ? new CopyFloor(workDir) : null;
             try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
                     options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()));
                  RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks)) {
@@ -158,6 +160,9 @@ public final class EndToEndRunner {
                     // Alternate, so drift (thermal, page cache, other load) hits both tools alike.
                     record(result, rep, skiffBench.run(w, rep));
                     record(result, rep, rsyncBench.run(w, rep));
+                    if (copyFloor != null && result.copyFloorSkipped().isEmpty()) {
+                        copyFloor(result, copyFloor, w, rep);
+                    }
                 }
             }
             if (w.scenario() == Scenario.UPDATE && w.base().isPresent()) {
@@ -288,6 +293,25 @@ public final class EndToEndRunner {
     }
 
     /**
+     * One repetition's local copy floor, right after the tools' runs. A reference, not a measurement of either tool:
+     * if the copy fails (an I/O error), the floor is reported as not measured and the scenario goes on. A copy that
+     * differs from its source fails the benchmark, as a tool's would.
+     */
+    private void copyFloor(ScenarioResult result, CopyFloor floor, Workload w, int rep)
+            throws TreeComparator.TreeMismatchException {
+        try {
+            CopyFloor.Run r = floor.run(w, rep);
+            result.add(r);
+            log.printf(Locale.ROOT, "  %-8s rep %d/%d  %-5s  %7.2f s  %7.1f MB/s  write %.2f s, fsync %.2f s  (verified)%n",
+                    result.scenario().label(), rep, options.reps(), "copy", r.wallSeconds(), r.throughputMBps(),
+                    r.writeSeconds(), r.fsyncSeconds());
+        } catch (IOException e) {
+            log.println("warning: local copy floor not measured: " + e);
+            result.copyFloorSkipped("failed: " + String.valueOf(e).lines().findFirst().orElse(""));
+        }
+    }
+
+    /**
      * The update's reference floor, once per run (its size is deterministic) and after the timed runs, so
      * writing the two tars cannot disturb them. A reference, not a measurement of either tool: when zstd is
      * missing or fails, the row says so and the benchmark goes on.
@@ -324,7 +348,7 @@ public final class EndToEndRunner {
     private int report(List<ScenarioReport> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
         String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
         List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(), options.scenarios(),
-                options.fanoutLayout(), options.fanoutHostJavaOpts());
+                options.fanoutLayout(), options.fanoutHostJavaOpts(), options.copyFloor());
         List<String> warnings = loopbackWarnings(results);
         String command = commandLine();
 

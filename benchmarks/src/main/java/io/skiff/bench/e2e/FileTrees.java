@@ -20,6 +20,11 @@ final class FileTrees {
         DirectoryTrees.deleteRecursively(dir);
     }
 
+    /** Makes a directory's entries durable (fsync of the directory). */
+    static void fsync(Path dir) throws IOException {
+        DirectoryTrees.fsync(dir);
+    }
+
     /** Empties {@code dir} but keeps it: an rsync daemon module's path must stay. */
     static void emptyDirectory(Path dir) throws IOException {
         Files.createDirectories(dir);

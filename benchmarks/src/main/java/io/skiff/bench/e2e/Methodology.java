@@ -12,8 +12,9 @@ final class Methodology {
     }
 
     /**
-     * The notes for the scenarios that ran: the update adds its zstd --patch-from floor, resume its proxy, cut
-     * and variants; the columns of random, codeset and update are described only when one of them ran.
+     * The notes for the scenarios that ran: the update adds its zstd --patch-from floor, random and codeset their
+     * local copy floor, resume its proxy, cut and variants; the columns of random, codeset and update are described
+     * only when one of them ran.
      */
     static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios) {
         return notes(gnuTime, javaOpts, coldReceiver, savedManifest, scenarios, new FanoutLayout(2, 4),
@@ -23,15 +24,23 @@ final class Methodology {
     /** The same, the fanout scenario's notes naming its layout and the receiver host's JVM options. */
     static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios,
                               FanoutLayout fanout, List<String> fanoutHostOpts) {
+        return notes(gnuTime, javaOpts, coldReceiver, savedManifest, scenarios, fanout, fanoutHostOpts, true);
+    }
+
+    /** The same; {@code copyFloor} false: --no-copy-floor, the full copies have no local copy floor. */
+    static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios,
+                              FanoutLayout fanout, List<String> fanoutHostOpts, boolean copyFloor) {
         boolean tables = scenarios.contains(Scenario.RANDOM) || scenarios.contains(Scenario.CODESET) || scenarios.contains(Scenario.UPDATE);
+        boolean floor = copyFloor && (scenarios.contains(Scenario.RANDOM) || scenarios.contains(Scenario.CODESET));
         List<String> n = new ArrayList<>();
-        n.add("All transfers over TCP on 127.0.0.1; " + (tables ? "skiff and rsync runs alternate (skiff, rsync, skiff, ...); " : "")
+        n.add("All transfers over TCP on 127.0.0.1; " + (tables ? "skiff and rsync runs alternate (skiff, rsync, skiff, ...; "
+                + (floor ? "in random and codeset each repetition ends with the local copy floor); " : "") : "")
                 + "figures are medians over the repetitions, each figure's median taken on its own.");
         n.add("Sizes and rates: MB = 10^6 bytes; RSS in MiB.");
         n.add("Source files are warm in the page cache (they were just hashed for the correctness check); "
                 + "nothing is dropped from the cache. Destinations start empty (update: hold v1, given untimed).");
         if (tables) {
-            tableNotes(n, gnuTime, javaOpts, coldReceiver, savedManifest, scenarios.contains(Scenario.UPDATE));
+            tableNotes(n, gnuTime, javaOpts, coldReceiver, savedManifest, floor, scenarios.contains(Scenario.UPDATE));
         }
         if (scenarios.contains(Scenario.RESUME)) {
             n.addAll(resumeNotes(javaOpts, coldReceiver, savedManifest));
@@ -45,7 +54,7 @@ final class Methodology {
 
     /** The columns of the random, codeset and update tables. */
     private static void tableNotes(List<String> n, boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest,
-                                   boolean update) {
+                                   boolean copyFloor, boolean update) {
         n.add("skiff: " + (coldReceiver ? "one receiver JVM per repetition (cold, its JIT warm-up counted)"
                 : "one receiver daemon JVM per scenario, as deployed (each repetition pushes to a new, empty channel)")
                 + ", sender in a separate fresh JVM per push; both with " + javaOpts
@@ -65,6 +74,9 @@ final class Methodology {
                 + "tool wire bytes: skiff's own bytes_wire; rsync's total bytes sent + received (--stats).");
         n.add("skiff wire bytes of its median run: skiff push --json's own breakdown (manifest_bytes; chunks and "
                 + "payload bytes per encoding: raw, zstd, zstd_ref) for the skiff run at the median of the tool wire bytes.");
+        if (copyFloor) {
+            n.add(copyFloorNote());
+        }
         if (update) {
             n.add("zstd --patch-from floor (update; issue 5 asks skiff's update wire bytes to stay within 2× of it): "
                     + "v1 and v2 each tarred deterministically (`tar --sort=name --mtime=@0 --owner=0 --group=0 "
@@ -81,6 +93,19 @@ final class Methodology {
         n.add("receiver RSS: skiff, VmHWM of the receiver JVM, reset (clear_refs) just before the timed run; rsync, "
                 + "largest sum of VmHWM over the daemon's child processes, sampled every "
                 + PeakRssSampler.INTERVAL_MS + " ms during the run.");
+    }
+
+    /** The local copy floor of random and codeset: what it does, what is timed, what the ratios are. */
+    static String copyFloorNote() {
+        return "local copy floor (random, codeset; what writing the same bytes durably to the destinations' file system costs "
+                + "in the same run): in every repetition, after skiff's and rsync's runs, the runner copies the release "
+                + "itself to a new directory in the work dir, next to skiff's receiver root and rsync's destination: "
+                + CopyFloor.METHOD + ". wall s: System.nanoTime from creating the directory to the last fsync; write: up "
+                + "to the first fsync; fsync: the rest; CPU and sys: the copying thread's CPU time (ThreadMXBean; sys = "
+                + "total - user). The copy is then hash-checked and deleted, untimed. Ratios: each tool's median wall s "
+                + "over the floor's median wall s; rsync, which does not fsync, also over the floor's median write phase. "
+                + "Not cp: coreutils 9 copies with copy_file_range (in the kernel, or as a reflink), so it need not write the "
+                + "bytes, and `sync -f` (syncfs) would also write back what rsync left dirty.";
     }
 
     static List<String> fanoutNotes(boolean gnuTime, String javaOpts, boolean savedManifest, FanoutLayout layout, List<String> hostOpts) {

@@ -32,6 +32,7 @@ record RunnerOptions(
         FanoutLayout fanoutLayout,
         Optional<List<String>> fanoutHostOpts,
         Optional<String> fanoutUplink,
+        boolean copyFloor,
         List<String> args) {
 
     static final int MAX_REPS = 20;
@@ -41,7 +42,10 @@ record RunnerOptions(
     static final String USAGE = """
             Usage: EndToEndRunner [options]
             Measures skiff against an rsync daemon on 127.0.0.1, alternating skiff and rsync runs, and
-            prints medians per scenario. Sizes are in MB = 10^6 bytes. The update scenario also reports
+            prints medians per scenario. Sizes are in MB = 10^6 bytes. The full copies (random, codeset) also
+            report a local copy floor, measured in every repetition after skiff and rsync: the runner itself
+            reads the release and writes it to new files in the work dir (1 MiB buffer), then fsyncs them,
+            as skiff's receiver does; the tools' wall times are set against it. The update scenario also reports
             the zstd --patch-from floor of v1 -> v2 (needs zstd and GNU tar; without zstd that line is skipped).
             The resume scenario (only when named in --scenarios) pushes the code-set v1 through a proxy
             that cuts the connection at half the full transfer's bytes, and reports the bytes sent after
@@ -74,6 +78,7 @@ record RunnerOptions(
                                    new, empty channel)
               --saved-manifest     skiff pushes with a manifest saved beforehand (skiff manifest --out,
                                    untimed), as a pipeline pushing one release to many targets would
+              --no-copy-floor      random, codeset: skip the local copy floor
               --fanout-mb N        fanout: code-set release size (default 500)
               --fanout-regions N   fanout: regions, 1..8 (default 2)
               --fanout-per-region N  fanout: receivers per region, 1..16 (default 4)
@@ -115,6 +120,7 @@ record RunnerOptions(
         int fanoutPerRegion = 4;
         List<String> fanoutHostOpts = null;
         String fanoutUplink = null;
+        boolean copyFloor = true;
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             String name = arg;
@@ -133,6 +139,10 @@ record RunnerOptions(
             }
             if (name.equals("--saved-manifest")) {
                 savedManifest = true;
+                continue;
+            }
+            if (name.equals("--no-copy-floor")) {
+                copyFloor = false;
                 continue;
             }
             String value = inline != null ? inline : valueOf(argv, ++i, name);
@@ -180,7 +190,7 @@ record RunnerOptions(
         return Optional.of(new RunnerOptions(sizeMb, randomMb, reps, seed, corpusDir.toAbsolutePath(),
                 skiffJar.toAbsolutePath(), javaOpts, scenarios, Optional.ofNullable(json), Optional.ofNullable(appendMd),
                 Optional.ofNullable(workDir), coldReceiver, savedManifest, fanoutMb, new FanoutLayout(fanoutRegions, fanoutPerRegion),
-                Optional.ofNullable(fanoutHostOpts), Optional.ofNullable(fanoutUplink), List.of(argv)));
+                Optional.ofNullable(fanoutHostOpts), Optional.ofNullable(fanoutUplink), copyFloor, List.of(argv)));
     }
 
     /** The receiver host JVM's options: --fanout-host-opts, else --java-opts with -Xmx... replaced by {@link #FANOUT_HOST_HEAP}. */

@@ -10,7 +10,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * All runs of one scenario, both tools, and their medians and skiff/rsync ratios; for an update, also
- * the {@link PatchFromFloor zstd --patch-from floor} (measured once) or why it was skipped.
+ * the {@link PatchFromFloor zstd --patch-from floor} (measured once) or why it was skipped; for a full copy,
+ * the {@link CopyFloor local copy floor} (measured every repetition) unless --no-copy-floor, or why it failed.
  */
 final class ScenarioResult implements ScenarioReport {
     static final String SKIFF = "skiff";
@@ -21,6 +22,8 @@ final class ScenarioResult implements ScenarioReport {
     private final List<RunMeasurement> rsync = new ArrayList<>();
     private PatchFromFloor.Result patchFrom;
     private String patchFromSkipped;
+    private final List<CopyFloor.Run> copyFloor = new ArrayList<>();
+    private String copyFloorSkipped;
 
     ScenarioResult(Workload workload) {
         this.workload = workload;
@@ -76,6 +79,42 @@ final class ScenarioResult implements ScenarioReport {
 
     Optional<String> patchFromSkipped() {
         return Optional.ofNullable(patchFromSkipped);
+    }
+
+    void add(CopyFloor.Run run) {
+        copyFloor.add(run);
+    }
+
+    /**
+     * The copy floor could not be measured ({@code why}: one line): the runs measured so far are dropped, since a
+     * median over fewer repetitions than the tools' would not compare with theirs.
+     */
+    void copyFloorSkipped(String why) {
+        copyFloor.clear();
+        copyFloorSkipped = why;
+    }
+
+    List<CopyFloor.Run> copyFloorRuns() {
+        return List.copyOf(copyFloor);
+    }
+
+    /** The copy floor's medians; empty when it was not measured (not a full copy, --no-copy-floor, failed). */
+    Optional<CopyFloor.Medians> copyFloor() {
+        return copyFloor.isEmpty() ? Optional.empty() : Optional.of(CopyFloor.Medians.of(copyFloor));
+    }
+
+    Optional<String> copyFloorSkipped() {
+        return Optional.ofNullable(copyFloorSkipped);
+    }
+
+    /** A tool's median wall time over the copy floor's median wall time: 1 would mean as fast as the local copy. */
+    double overCopyFloor(String tool) {
+        return copyFloor().map(f -> medians(tool).wallSeconds() / f.wallSeconds()).orElse(Double.NaN);
+    }
+
+    /** rsync's median wall time over the copy floor's write phase alone (rsync does not fsync). */
+    double rsyncOverCopyFloorWrite() {
+        return copyFloor().map(f -> medians(RSYNC).wallSeconds() / f.writeSeconds()).orElse(Double.NaN);
     }
 
     /** A tool's median tool-reported wire bytes over the patch-from floor: 1 would mean as small as zstd's patch. */
@@ -154,11 +193,25 @@ final class ScenarioResult implements ScenarioReport {
             ratios.put("tool_wire_skiff_over_patch_from", overFloor(SKIFF));
             ratios.put("tool_wire_rsync_over_patch_from", overFloor(RSYNC));
         }
+        if (!copyFloor.isEmpty()) {
+            ratios.put("wall_skiff_over_copy_floor", overCopyFloor(SKIFF));
+            ratios.put("wall_rsync_over_copy_floor", overCopyFloor(RSYNC));
+            ratios.put("wall_rsync_over_copy_floor_write", rsyncOverCopyFloorWrite());
+        }
         m.put("ratios", ratios);
         if (patchFrom != null) {
             m.put("patch_from", patchFrom.toJson());
         } else if (patchFromSkipped != null) {
             m.put("patch_from", Map.of("skipped", patchFromSkipped));
+        }
+        if (!copyFloor.isEmpty()) {
+            Map<String, Object> floor = new LinkedHashMap<>();
+            floor.put("method", CopyFloor.METHOD);
+            floor.put("median", copyFloor().get().toJson());
+            floor.put("runs", copyFloor.stream().map(CopyFloor.Run::toJson).toList());
+            m.put("copy_floor", floor);
+        } else if (copyFloorSkipped != null) {
+            m.put("copy_floor", Map.of("skipped", copyFloorSkipped));
         }
         medianRun(SKIFF).filter(r -> r.skiffWire().isPresent()).ifPresent(r -> {
             Map<String, Object> wire = new LinkedHashMap<>();

@@ -33,6 +33,9 @@ class RunnerOptionsTest {
         assertEquals(List.of("-Xmx256m"), o.javaOpts());
         assertEquals(EnumSet.of(Scenario.RANDOM, Scenario.CODESET, Scenario.UPDATE), o.scenarios(), "resume only when asked");
         assertTrue(o.json().isEmpty() && o.appendMd().isEmpty() && o.workDir().isEmpty());
+        assertTrue(o.copyFloor(), "the full copies' local copy floor unless asked");
+        assertFalse(parse("--no-copy-floor", "--reps", "1").copyFloor());
+        assertTrue(RunnerOptions.USAGE.contains("--no-copy-floor"));
     }
 
     @Test
