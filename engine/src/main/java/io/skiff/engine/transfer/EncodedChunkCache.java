@@ -82,11 +82,11 @@ final class EncodedChunkCache implements AutoCloseable {
     void put(Sha256 base, int ordinal, ChunkFrame frame) {
         Key key = new Key(base, ordinal);
         synchronized (this) {
-            if (closed || frames.containsKey(key)) {
+            // putIfAbsent, not containsKey then put: an asker of get() may be inserting its own encoding now
+            if (closed || frames.putIfAbsent(key, CompletableFuture.completedFuture(frame)) != null) {
                 frame.release();
                 return;
             }
-            frames.put(key, CompletableFuture.completedFuture(frame));
             order.add(key);
             bytes += frame.payload().readableBytes();
             evictOverBudget();

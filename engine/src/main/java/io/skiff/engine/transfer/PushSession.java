@@ -478,10 +478,16 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             return;
         }
         awaitingGate = true;
-        gate.whenReady(ordinal, () -> channel.eventLoop().execute(() -> {
-            awaitingGate = false;
-            pump();
-        }));
+        gate.whenReady(ordinal, () -> {
+            try {
+                channel.eventLoop().execute(() -> {
+                    awaitingGate = false;
+                    pump();
+                });
+            } catch (RejectedExecutionException shutDown) {
+                // the relay is closing: nothing left to pump, and the receiving session that woke us must not fail for it
+            }
+        });
     }
 
     private void prepareOnEncoder(int ordinal, boolean allowReference) {
@@ -502,29 +508,36 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        channel.eventLoop().execute(() -> {
-            inFlight--;
-            if (state != State.STREAMING && state != State.COMMITTED) {
-                release(frame);
-                return;
-            }
-            int rawBytes;
-            Channel out = nextConnection();
-            if (frame instanceof FileRegionChunk zeroCopy) {
-                rawBytes = zeroCopy.rawLength();
-                count(ChunkEncoding.RAW, rawBytes);
-                out.write(zeroCopy.header(), out.voidPromise());
-                out.writeAndFlush(zeroCopy.region(), out.voidPromise());
-            } else {
-                ChunkFrame chunk = (ChunkFrame) frame;
-                rawBytes = chunk.rawLength();
-                count(chunk.encoding(), chunk.payload().readableBytes());
-                out.writeAndFlush(frame, out.voidPromise());
-            }
-            chunksSent++;
-            listener.chunkSent(target, rawBytes);
-            pump();
-        });
+        try {
+            channel.eventLoop().execute(() -> send(frame));
+        } catch (RejectedExecutionException shutDown) {
+            release(frame); // the push is over and its event loops are gone: nobody will send it
+        }
+    }
+
+    /** On the event loop: a prepared chunk goes out on the next connection in turn, unless the session ended meanwhile. */
+    private void send(Object frame) {
+        inFlight--;
+        if (state != State.STREAMING && state != State.COMMITTED) {
+            release(frame);
+            return;
+        }
+        int rawBytes;
+        Channel out = nextConnection();
+        if (frame instanceof FileRegionChunk zeroCopy) {
+            rawBytes = zeroCopy.rawLength();
+            count(ChunkEncoding.RAW, rawBytes);
+            out.write(zeroCopy.header(), out.voidPromise());
+            out.writeAndFlush(zeroCopy.region(), out.voidPromise());
+        } else {
+            ChunkFrame chunk = (ChunkFrame) frame;
+            rawBytes = chunk.rawLength();
+            count(chunk.encoding(), chunk.payload().readableBytes());
+            out.writeAndFlush(frame, out.voidPromise());
+        }
+        chunksSent++;
+        listener.chunkSent(target, rawBytes);
+        pump();
     }
 
     private void count(ChunkEncoding encoding, long payloadBytes) {

@@ -103,6 +103,38 @@ class EncodedChunkCacheTest {
     }
 
     @Test
+    void shouldReleaseAnEncodingPutWhileAnAskerIsEncodingTheSameChunk() throws Exception {
+        EncodedChunkCache cache = new EncodedChunkCache(1 << 20);
+        List<ByteBuf> made = new ArrayList<>();
+        CountDownLatch encoding = new CountDownLatch(1);
+        CountDownLatch putDone = new CountDownLatch(1);
+        ExecutorService asker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ChunkFrame> asked = asker.submit(() -> cache.get(BASE, 5, () -> {
+                encoding.countDown();
+                try {
+                    putDone.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return frame(5, 100, made);
+            }));
+            assertTrue(encoding.await(5, TimeUnit.SECONDS));
+            ChunkFrame received = frame(5, 80, made); // a relay's received copy of the same chunk, arriving meanwhile
+            cache.put(BASE, 5, received);
+            putDone.countDown();
+            ChunkFrame answer = asked.get(5, TimeUnit.SECONDS);
+            assertEquals(100, answer.payload().readableBytes(), "the asker gets its own encoding");
+            answer.release();
+            assertEquals(0, made.get(0).refCnt(), "the encoding put while the asker encoded is released at once");
+        } finally {
+            asker.shutdownNow();
+        }
+        cache.close();
+        assertEquals(0, made.get(1).refCnt(), "close releases the cached encoding: nothing leaks");
+    }
+
+    @Test
     void shouldKeepACompressedChunkInABufferItsOwnSize() {
         byte[] text = "A00.0\tCholera due to Vibrio cholerae 01, biovar cholerae\n".repeat(2000).getBytes(StandardCharsets.US_ASCII);
         try (ChunkCompressor compressor = new ChunkCompressor(1)) {
