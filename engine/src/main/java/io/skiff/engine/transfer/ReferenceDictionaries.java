@@ -34,9 +34,10 @@ final class ReferenceDictionaries implements AutoCloseable {
     ReferenceDictionaries(BaseChunks base, int level, int capacity) {
         this.base = base;
         this.level = level;
+        // ReferenceDictionaries.Entry spelled out: inside a LinkedHashMap subclass, JDK 25 resolves a bare Entry to LinkedHashMap.Entry
         this.entries = new LinkedHashMap<>(capacity * 2, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<ChunkReference, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<ChunkReference, ReferenceDictionaries.Entry> eldest) {
                 if (size() <= capacity) {
                     return false;
                 }
