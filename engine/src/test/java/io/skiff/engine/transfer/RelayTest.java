@@ -193,6 +193,32 @@ class RelayTest {
     }
 
     @Test
+    void shouldLetARelayThatAlreadyHoldsTheReleaseForwardItToANewServer() throws IOException {
+        Path src = release();
+        Host eu1 = host("eu-1"), eu2 = host("eu-2");
+        PushResult first = Skiff.push(src, CHANNEL, "2027-01", new Topology(List.of(region("eu", eu1, eu2))), PushOptions.defaults(),
+                PushListener.NONE);
+        assertTrue(first.allActivated(), first::toString);
+        long sentBefore = eu1.proxy().bytesClientToServer();
+        Host eu3 = host("eu-3"); // a server added to the region
+
+        PushResult again = Skiff.push(src, CHANNEL, "2027-01", new Topology(List.of(region("eu", eu1, eu2, eu3))), PushOptions.defaults(),
+                PushListener.NONE);
+
+        assertTrue(again.allActivated(), again::toString);
+        Map<String, TargetResult> byTarget = byTarget(again);
+        assertTrue(byTarget.get(eu1.address()).alreadyActive(), "the relay already held the release");
+        assertTrue(byTarget.get(eu2.address()).alreadyActive());
+        TargetResult added = byTarget.get(eu3.address());
+        assertEquals(TargetResult.Route.RELAYED, added.route());
+        assertEquals(added.chunksTotal(), added.chunksSent(), "the new server got every chunk, from the relay");
+        TestTrees.assertSameTree(src, eu3.current());
+        assertEquals(0, eu3.proxy().connections(), "the sender never connected to the new server");
+        assertTrue(eu1.proxy().bytesClientToServer() - sentBefore < 4096,
+                "only the handshake left the sender: " + (eu1.proxy().bytesClientToServer() - sentBefore) + " bytes");
+    }
+
+    @Test
     void shouldFallBackWhenTheRelayRefusesToRelay() throws IOException {
         Path src = release();
         Host eu1 = host("eu-1", false), eu2 = host("eu-2"), eu3 = host("eu-3");
