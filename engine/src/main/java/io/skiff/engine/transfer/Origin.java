@@ -37,6 +37,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,8 +73,8 @@ public final class Origin implements AutoCloseable {
     /** How often the {@code current} links of waited-on channels are read. */
     static final long WATCH_MILLIS = 250;
     /**
-     * Transfers of a new release to held followers running at once. Each transfer encodes on its own
-     * encoder pool, so more at once only share the same cores (and each holds zstd contexts).
+     * Transfers of a new release to held followers running at once. They share the release's encodings
+     * and encoder pool, but each has its own delta and socket, and more at once only share the same cores.
      */
     static final int MAX_WOKEN_TRANSFERS = 32;
 
@@ -177,6 +179,72 @@ public final class Origin implements AutoCloseable {
         }
     }
 
+    /**
+     * What the followers being served one release share: its manifest, its files, its encodings (so a
+     * chunk is read and compressed once for all of them, through the encode-once cache) and one encoder
+     * pool. Built by the first follower's visit, closed when the last one's ends.
+     */
+    private static final class Served {
+        final String key;
+        final Manifest manifest;
+        final ChunkSource source;
+        final ReleaseEncodings encodings;
+        final ExecutorService encoders;
+        /** Visits using it; guarded by {@link #served}. */
+        int visits;
+
+        Served(String key, Manifest manifest, ChunkSource source, ReleaseEncodings encodings, ExecutorService encoders) {
+            this.key = key;
+            this.manifest = manifest;
+            this.source = source;
+            this.encodings = encodings;
+            this.encoders = encoders;
+        }
+    }
+
+    /** Releases being served now, by "channel/release-id". */
+    private final Map<String, Served> served = new HashMap<>();
+
+    private Served acquire(String channel, Sha256 id) {
+        String key = channel + "/" + id.hex();
+        synchronized (served) {
+            Served s = served.get(key);
+            if (s == null) {
+                Manifest manifest = store.loadManifest(channel, id).orElseThrow(() -> new SkiffException(ErrorCode.STORAGE_FAILURE,
+                        "the manifest of " + channel + " " + id.shortHex() + " is missing"));
+                ChunkSource source = new ChunkSource(store.releaseDir(channel, id), manifest);
+                s = new Served(key, manifest, source, new ReleaseEncodings(manifest, source, this::base, PushOptions.DEFAULT_ZSTD_LEVEL,
+                        Pusher.ENCODE_ONCE_CACHE_BYTES, PooledByteBufAllocator.DEFAULT),
+                        Pusher.newEncoderPool(Runtime.getRuntime().availableProcessors(), "skiff-origin-encode"));
+                served.put(key, s);
+            }
+            s.visits++;
+            return s;
+        }
+    }
+
+    /** The last visit of a release frees what it shared, once its encoder threads are idle (they own zstd contexts). */
+    private void release(Served s) {
+        synchronized (served) {
+            if (--s.visits > 0) {
+                return;
+            }
+            served.remove(s.key);
+        }
+        s.encoders.shutdownNow();
+        Thread closer = new Thread(() -> {
+            try {
+                s.encoders.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            s.encodings.close();
+            s.source.close();
+        }, "skiff-origin-release");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
     /** Bases are the releases this root still holds; its files were verified when they arrived, but are re-hashed if modified since. */
     private Optional<PublishedReleases.Published> base(String channel, Sha256 id) {
         Path dir = store.releaseDir(channel, id);
@@ -268,16 +336,12 @@ public final class Origin implements AutoCloseable {
         private void serve(ChannelHandlerContext ctx, String channel, Runnable done) {
             Sha256 current = store.current(channel).orElseThrow(() -> new SkiffException(ErrorCode.SOURCE_INVALID,
                     "this origin has no current release of " + channel));
-            Manifest manifest = store.loadManifest(channel, current).orElseThrow(() -> new SkiffException(ErrorCode.STORAGE_FAILURE,
-                    "the manifest of " + channel + " " + current.shortHex() + " is missing"));
-            ChunkSource source = new ChunkSource(store.releaseDir(channel, current), manifest);
-            ReleaseEncodings encodings = new ReleaseEncodings(manifest, source, Origin.this::base, PushOptions.DEFAULT_ZSTD_LEVEL, 0,
-                    PooledByteBufAllocator.DEFAULT);
+            Served served = acquire(channel, current);
+            Manifest manifest = served.manifest;
             String follower = String.valueOf(ctx.channel().remoteAddress());
             WireByteCounter counter = (WireByteCounter) ctx.pipeline().get("wireCounter");
-            // encoders of this connection only: its zstd contexts are freed once they are idle, not under another follower
-            ExecutorService encoders = Pusher.newEncoderPool(Runtime.getRuntime().availableProcessors(), "skiff-origin-encode");
-            PushSession session = new PushSession(follower, manifest, encoders, encodings, 16, name, PushListener.NONE, counter, null, null, 1, null);
+            PushSession session = new PushSession(follower, manifest, served.encoders, served.encodings, 16, name, PushListener.NONE,
+                    counter, null, null, 1, null);
             session.result().whenComplete((r, e) -> {
                 if (r != null && r.alreadyActive()) {
                     LOG.debug("{} already has {} {}", follower, channel, manifest.version());
@@ -286,18 +350,7 @@ public final class Origin implements AutoCloseable {
                             r == null ? e : r.activated() ? "activated" : r.code().label() + " " + r.error());
                 }
                 done.run();
-                encoders.shutdownNow();
-                Thread closer = new Thread(() -> {
-                    try {
-                        encoders.awaitTermination(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException interrupted) {
-                        Thread.currentThread().interrupt();
-                    }
-                    encodings.close();
-                    source.close();
-                }, "skiff-origin-release");
-                closer.setDaemon(true);
-                closer.start();
+                release(served);
             });
             ctx.pipeline().replace(this, "session", session);
             session.start(ctx.pipeline().context(session));
