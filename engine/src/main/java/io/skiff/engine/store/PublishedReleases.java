@@ -3,14 +3,12 @@ package io.skiff.engine.store;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
-import io.skiff.protocol.SkiffException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
@@ -45,16 +43,7 @@ public final class PublishedReleases {
 
     /** The published release {@code id} of {@code channel}, if the history still has it. */
     public Optional<Published> find(String channel, Sha256 id) {
-        Path dir = store.releaseDir(channel, id);
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return Optional.empty();
-        }
-        try {
-            return store.loadManifest(channel, id).map(m -> new Published(m, dir));
-        } catch (SkiffException e) {
-            LOG.warn("ignoring published release {} of {}: {}", id.shortHex(), channel, e.getMessage());
-            return Optional.empty();
-        }
+        return store.base(channel, id);
     }
 
     /** Records {@code manifest} (built from {@code source}) as published; idempotent. */

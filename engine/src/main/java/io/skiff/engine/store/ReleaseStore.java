@@ -154,6 +154,23 @@ public final class ReleaseStore {
         return listIds(channelDir(channel).resolve("staging"));
     }
 
+    /**
+     * Release {@code id} of {@code channel} as a delta base (its manifest and directory), if this store
+     * still holds both; one whose manifest does not load is ignored, with a warning.
+     */
+    public Optional<PublishedReleases.Published> base(String channel, Sha256 id) {
+        Path dir = releaseDir(channel, id);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try {
+            return loadManifest(channel, id).map(m -> new PublishedReleases.Published(m, dir));
+        } catch (SkiffException e) {
+            LOG.warn("ignoring release {} of {} as a delta base: {}", id.shortHex(), channel, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     public Optional<Manifest> loadManifest(String channel, Sha256 id) {
         Path file = manifestFile(channel, id);
         byte[] bytes;

@@ -14,7 +14,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.skiff.engine.store.PublishedReleases;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
@@ -213,7 +212,7 @@ public final class Origin implements AutoCloseable {
                 Manifest manifest = store.loadManifest(channel, id).orElseThrow(() -> new SkiffException(ErrorCode.STORAGE_FAILURE,
                         "the manifest of " + channel + " " + id.shortHex() + " is missing"));
                 ChunkSource source = new ChunkSource(store.releaseDir(channel, id), manifest);
-                s = new Served(key, manifest, source, new ReleaseEncodings(manifest, source, this::base, PushOptions.DEFAULT_ZSTD_LEVEL,
+                s = new Served(key, manifest, source, new ReleaseEncodings(manifest, source, store::base, PushOptions.DEFAULT_ZSTD_LEVEL,
                         Pusher.ENCODE_ONCE_CACHE_BYTES, PooledByteBufAllocator.DEFAULT),
                         Pusher.newEncoderPool(Runtime.getRuntime().availableProcessors(), "skiff-origin-encode"));
                 served.put(key, s);
@@ -243,12 +242,6 @@ public final class Origin implements AutoCloseable {
         }, "skiff-origin-release");
         closer.setDaemon(true);
         closer.start();
-    }
-
-    /** Bases are the releases this root still holds; its files were verified when they arrived, but are re-hashed if modified since. */
-    private Optional<PublishedReleases.Published> base(String channel, Sha256 id) {
-        Path dir = store.releaseDir(channel, id);
-        return Files.isDirectory(dir) ? store.loadManifest(channel, id).map(m -> new PublishedReleases.Published(m, dir)) : Optional.empty();
     }
 
     /**

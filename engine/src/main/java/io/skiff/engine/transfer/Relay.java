@@ -2,7 +2,6 @@ package io.skiff.engine.transfer;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.skiff.engine.store.PublishedReleases;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
@@ -68,10 +67,8 @@ final class Relay implements ChunkGate {
         this.unfinished = targets.size();
         this.chunks = new ChunkSource(List.of(store.stagingDir(manifest.channel(), manifest.releaseId()),
                 store.releaseDir(manifest.channel(), manifest.releaseId())), manifest);
-        ReleaseEncodings.BaseSource bases = (channel, id) -> store.loadManifest(channel, id)
-                .map(m -> new PublishedReleases.Published(m, store.releaseDir(channel, id)));
         // a cache even for one target: it holds the zstd chunks as they arrived, sent on without compressing again
-        this.encodings = new ReleaseEncodings(manifest, chunks, bases, PushOptions.DEFAULT_ZSTD_LEVEL, Pusher.ENCODE_ONCE_CACHE_BYTES,
+        this.encodings = new ReleaseEncodings(manifest, chunks, store::base, PushOptions.DEFAULT_ZSTD_LEVEL, Pusher.ENCODE_ONCE_CACHE_BYTES,
                 PooledByteBufAllocator.DEFAULT);
     }
 
