@@ -3,8 +3,6 @@ package io.skiff.engine.store;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -25,7 +23,6 @@ import java.util.Optional;
  * history is never trusted: {@link io.skiff.engine.delta.BaseChunks} re-hashes every base chunk it uses.
  */
 public final class PublishedReleases {
-    private static final Logger LOG = LoggerFactory.getLogger(PublishedReleases.class);
 
     /** A published release: its manifest and where its files are. */
     public record Published(Manifest manifest, Path dir) {
