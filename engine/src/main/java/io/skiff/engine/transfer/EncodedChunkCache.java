@@ -75,6 +75,18 @@ final class EncodedChunkCache implements AutoCloseable {
         return encode.get(); // evicted (and released) while we waited
     }
 
+    /** The encoding of {@code ordinal} against {@code base} if it is cached and done, else null; never encodes. */
+    ChunkFrame peek(Sha256 base, int ordinal) {
+        Key key = new Key(base, ordinal);
+        CompletableFuture<ChunkFrame> cached = frames.get(key);
+        if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
+            return null;
+        }
+        synchronized (this) {
+            return frames.get(key) == cached ? copyOf(cached.join()) : null; // else evicted (and released) meanwhile
+        }
+    }
+
     /**
      * Holds an encoding made elsewhere (a relay keeps the chunks it received, as they arrived), unless
      * one is cached already. Takes ownership of {@code frame}.

@@ -197,6 +197,13 @@ public final class ReleaseEncodings implements AutoCloseable {
          * {@code allowReference} false (the target could not use one), never zstd+reference.
          */
         Object prepare(int ordinal, boolean allowReference) {
+            if (base != null && allowReference && cache != null) {
+                // encoded for another target already, or received so by a relay: no planning, no base check
+                ChunkFrame ready = cache.peek(base.releaseId(), ordinal);
+                if (ready != null) {
+                    return ready;
+                }
+            }
             if (base != null && allowReference && compressors.get().enabled()) { // --zstd-level 0: everything raw
                 ChunkCompressor.ReferenceCandidate first = candidate(planner.referenceFor(ordinal));
                 if (first != null && dictionaries.available(first.ref())) { // else the history's copy changed: plain zstd

@@ -135,6 +135,21 @@ class EncodedChunkCacheTest {
     }
 
     @Test
+    void shouldPeekOnlyAtFinishedEncodingsAndNeverEncode() {
+        EncodedChunkCache cache = new EncodedChunkCache(1 << 20);
+        List<ByteBuf> made = new ArrayList<>();
+        assertEquals(null, cache.peek(BASE, 1), "nothing cached");
+        cache.put(BASE, 1, frame(1, 50, made));
+        ChunkFrame peeked = cache.peek(BASE, 1);
+        assertEquals(50, peeked.payload().readableBytes());
+        assertEquals(null, cache.peek(null, 1), "another base is another encoding");
+        peeked.release();
+        assertEquals(1, made.get(0).refCnt(), "a peek hands out its own reference");
+        cache.close();
+        assertEquals(0, made.get(0).refCnt());
+    }
+
+    @Test
     void shouldKeepACompressedChunkInABufferItsOwnSize() {
         byte[] text = "A00.0\tCholera due to Vibrio cholerae 01, biovar cholerae\n".repeat(2000).getBytes(StandardCharsets.US_ASCII);
         try (ChunkCompressor compressor = new ChunkCompressor(1)) {
