@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * only when stderr is a terminal; {@link #close()} erases it.
  *
  * <p>Built from {@link PushListener} events alone. A target in a named region may get its bytes from
- * the region's relay (reported as {@code chunkSent} without a {@code planned}): the sender does not
- * know what such a target wants, so until it is done the release size stands in, shown as
- * {@code ~SIZE}. A target may be finished twice (a relay that failed, then pushed to directly): the
+ * the region's relay (reported as {@code chunkSent} without a {@code planned}); what it wants arrives
+ * with the relay's reports ({@code plannedByRelay}), and until then the release size stands in, shown
+ * as {@code ~SIZE}. A target may be finished twice (a relay that failed, then pushed to directly): the
  * last event wins.
  */
 final class ProgressDisplay implements PushListener, AutoCloseable {
@@ -143,6 +143,16 @@ final class ProgressDisplay implements PushListener, AutoCloseable {
         p.wanted.set(p.delivered.get() + bytes);
         p.via = null;
         p.phase = Phase.SENDING;
+    }
+
+    /** What a relayed target asked its relay for: its bar shows real progress, no longer the release size. */
+    @Override
+    public void plannedByRelay(String target, String relay, long bytesWanted) {
+        TargetProgress p = of(target);
+        p.wanted.set(bytesWanted);
+        if (p.phase == Phase.WAITING || p.phase == Phase.CONNECTING) {
+            p.phase = Phase.SENDING;
+        }
     }
 
     @Override

@@ -111,6 +111,12 @@ class ProgressDisplayTest {
             assertTrue(failed.get(3).contains("100.0%") && failed.get(3).endsWith("activated via eu-1:7070"), failed.get(3));
             assertTrue(failed.get(4).endsWith("waiting for relay"), failed.get(4));
 
+            view.plannedByRelay("eu-2:7070", "eu-1:7070", 400_000); // the relay's report says what eu-2 asked for
+            List<String> reported = view.lines(1.5);
+            assertTrue(reported.get(2).contains(" 50.0%") && reported.get(2).contains("/ 390.6 KiB") && !reported.get(2).contains("~"),
+                    "what the relay reported replaces the estimate: " + reported.get(2));
+            assertTrue(reported.get(2).endsWith("sending via relay"), reported.get(2));
+
             view.planned("eu-1:7070", 11, 700_000); // the direct push resumes
             view.chunkSent("eu-1:7070", 350_000);
 

@@ -14,6 +14,10 @@ public interface PushListener {
     default void planned(String target, int chunksWanted, long bytesWanted) {
     }
 
+    /** The target's relay reports that the target asked for chunks holding {@code bytesWanted} raw bytes. */
+    default void plannedByRelay(String target, String relay, long bytesWanted) {
+    }
+
     /** One chunk of {@code rawBytes} was handed to the target's socket. */
     default void chunkSent(String target, int rawBytes) {
     }

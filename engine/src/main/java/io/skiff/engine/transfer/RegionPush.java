@@ -45,10 +45,15 @@ final class RegionPush {
         List<Topology.Target> downstream = List.copyOf(targets.subList(1, targets.size()));
         TargetResult[] relayed = new TargetResult[downstream.size()];
         long[] delivered = new long[downstream.size()];
+        long[] wanted = new long[downstream.size()];
         PushListener listener = fanOut.listener();
         PushSession.RelayObserver observer = status -> { // on the relay connection's event loop
             int i = status.index();
             String target = downstream.get(i).address().toString();
+            if (status.bytesWanted() != wanted[i]) {
+                wanted[i] = status.bytesWanted();
+                listener.plannedByRelay(target, relay.address().toString(), status.bytesWanted());
+            }
             long progress = status.bytesDelivered() - delivered[i];
             if (progress > 0) {
                 delivered[i] = status.bytesDelivered();

@@ -46,6 +46,7 @@ final class Relay implements ChunkGate {
     private final ChunkSource chunks;
     private final ReleaseEncodings encodings;
     private final AtomicLongArray delivered;
+    private final AtomicLongArray wanted;
     private final long startNanos = System.nanoTime();
     /** Guarded by this. */
     private final BitSet ready;
@@ -64,6 +65,7 @@ final class Relay implements ChunkGate {
         this.upstream = upstream;
         this.ready = (BitSet) readyNow.clone();
         this.delivered = new AtomicLongArray(targets.size());
+        this.wanted = new AtomicLongArray(targets.size());
         this.unfinished = targets.size();
         this.chunks = new ChunkSource(List.of(store.stagingDir(manifest.channel(), manifest.releaseId()),
                 store.releaseDir(manifest.channel(), manifest.releaseId())), manifest);
@@ -100,9 +102,17 @@ final class Relay implements ChunkGate {
         }
     }
 
-    /** Counts release bytes handed to each target's socket, for the progress reports. */
+    /** Counts what each target asked for and the release bytes handed to its socket, for the progress reports. */
     private PushListener progress() {
         return new PushListener() {
+            @Override
+            public void planned(String target, int chunksWanted, long bytesWanted) {
+                int i = indexOf(target);
+                if (i >= 0) {
+                    wanted.set(i, delivered.get(i) + bytesWanted); // a retry plans what is still missing
+                }
+            }
+
             @Override
             public void chunkSent(String target, int rawBytes) {
                 int i = indexOf(target);
@@ -125,7 +135,7 @@ final class Relay implements ChunkGate {
     /** Under the lock, so a target's outcome is never followed by a progress report for it. */
     private synchronized void reportProgress() {
         for (int i = reported.nextClearBit(0); i < targets.size(); i = reported.nextClearBit(i + 1)) {
-            upstream.accept(new RelayStatusFrame(i, RelayStatusFrame.State.SENDING, 0, delivered.get(i), 0, 0, 0, 0,
+            upstream.accept(new RelayStatusFrame(i, RelayStatusFrame.State.SENDING, 0, delivered.get(i), wanted.get(i), 0, 0, 0, 0,
                     (System.nanoTime() - startNanos) / 1_000_000, 1, null, new long[ChunkEncoding.values().length],
                     new long[ChunkEncoding.values().length], null, ""));
         }
@@ -141,7 +151,7 @@ final class Relay implements ChunkGate {
             chunksByEncoding[e.wire()] = r.delta().encodings().get(e).chunks();
             bytesByEncoding[e.wire()] = r.delta().encodings().get(e).bytes();
         }
-        RelayStatusFrame outcome = new RelayStatusFrame(index, state, r.bytesWire(), delivered.get(index), r.chunksSent(), r.chunksCopiedLocally(),
+        RelayStatusFrame outcome = new RelayStatusFrame(index, state, r.bytesWire(), delivered.get(index), wanted.get(index), r.chunksSent(), r.chunksCopiedLocally(),
                 r.delta().chunksRefetched(), r.delta().manifestBytes(), (long) (r.seconds() * 1000), r.attempts(), r.delta().base(),
                 chunksByEncoding, bytesByEncoding, r.activated() ? null : r.code(), r.activated() ? "" : r.error());
         boolean last;

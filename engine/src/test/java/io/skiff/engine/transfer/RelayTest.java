@@ -102,10 +102,21 @@ class RelayTest {
         Host us1 = host("us-1"), us2 = host("us-2"), us3 = host("us-3");
         Topology topology = new Topology(List.of(region("eu", eu1, eu2, eu3), region("us", us1, us2, us3)));
 
-        PushResult result = Skiff.push(src, CHANNEL, "2027-01", topology, options, PushListener.NONE);
+        Map<String, Long> reportedWanted = new java.util.concurrent.ConcurrentHashMap<>();
+        PushListener listener = new PushListener() {
+            @Override
+            public void plannedByRelay(String target, String relay, long bytesWanted) {
+                reportedWanted.put(target, bytesWanted);
+            }
+        };
+        PushResult result = Skiff.push(src, CHANNEL, "2027-01", topology, options, listener);
 
         assertTrue(result.allActivated(), result::toString);
         Map<String, TargetResult> byTarget = byTarget(result);
+        for (Host h : List.of(eu2, eu3, us2, us3)) {
+            assertEquals(result.manifest().totalBytes(), reportedWanted.get(h.address()),
+                    "the relay reported what an empty target asked for: the whole release");
+        }
         for (Host[] region : new Host[][]{{eu1, eu2, eu3}, {us1, us2, us3}}) {
             assertEquals(TargetResult.Route.RELAY, byTarget.get(region[0].address()).route());
             for (Host h : region) {

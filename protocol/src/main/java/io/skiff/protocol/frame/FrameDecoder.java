@@ -216,6 +216,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         RelayStatusFrame.State state = RelayStatusFrame.State.fromWire(stateByte);
         long bytesWire = body.readLong();
         long bytesDelivered = body.readLong();
+        long bytesWanted = body.readLong();
         long chunksSent = body.readUnsignedInt();
         long copied = body.readUnsignedInt();
         long refetched = body.readUnsignedInt();
@@ -224,7 +225,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         int attempts = body.readUnsignedByte();
         Sha256 base = readId(body);
         int encodings = body.readUnsignedByte();
-        if (state == null || bytesWire < 0 || bytesDelivered < 0 || chunksSent > ProtocolLimits.MAX_CHUNKS || copied > ProtocolLimits.MAX_CHUNKS
+        if (state == null || bytesWire < 0 || bytesDelivered < 0 || bytesWanted < 0 || chunksSent > ProtocolLimits.MAX_CHUNKS || copied > ProtocolLimits.MAX_CHUNKS
                 || refetched > ProtocolLimits.MAX_CHUNKS || encodings != ChunkEncoding.values().length) {
             throw new ProtocolException(ErrorCode.MALFORMED, "RELAY_STATUS state=" + stateByte + " bytes=" + bytesWire
                     + " chunks=" + Integer.toUnsignedString((int) chunksSent) + " encodings=" + encodings);
@@ -240,7 +241,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if ((state == RelayStatusFrame.State.FAILED) != (codeWire != 0)) {
             throw new ProtocolException(ErrorCode.MALFORMED, "RELAY_STATUS state=" + state + " with error code=" + codeWire);
         }
-        return new RelayStatusFrame(index, state, bytesWire, bytesDelivered, (int) chunksSent, (int) copied, (int) refetched, manifestBytes, millis,
+        return new RelayStatusFrame(index, state, bytesWire, bytesDelivered, bytesWanted, (int) chunksSent, (int) copied, (int) refetched, manifestBytes, millis,
                 attempts, base.equals(NO_BASE) ? null : base, chunks, bytes, codeWire == 0 ? null : ErrorCode.fromWire(codeWire), message);
     }
 

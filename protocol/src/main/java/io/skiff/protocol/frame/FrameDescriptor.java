@@ -31,7 +31,8 @@ package io.skiff.protocol.frame;
  * RELAY          (S->R) target count u16 (1..MAX_RELAY_TARGETS) | (address str16 "host:port" | bandwidth limit
  *                       u64 bytes/s, 0 none) * count: after HELLO, before OFFER; the receiver relays the release
  * RELAY_STATUS   (R->S) target index u16 | state u8 (0 sending, 1 activated, 2 already active, 3 failed)
- *                       | bytes wire u64 | bytes delivered u64 (raw) | chunks sent u32 | copied locally u32 | refetched u32
+ *                       | bytes wire u64 | bytes delivered u64 (raw) | bytes wanted u64 (raw)
+ *                       | chunks sent u32 | copied locally u32 | refetched u32
  *                       | manifest bytes u32 | millis u32 | attempts u8 | base release id (all zero: none)
  *                       | encoding count u8 (= number of chunk encodings) | (chunks u32 | bytes u64) * count
  *                       | error code u16 (0 none) | message str16

@@ -110,6 +110,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             buf.writeByte(f.state().wire());
             buf.writeLong(f.bytesWire());
             buf.writeLong(f.bytesDelivered());
+            buf.writeLong(f.bytesWanted());
             buf.writeInt(f.chunksSent());
             buf.writeInt(f.chunksCopiedLocally());
             buf.writeInt(f.chunksRefetched());

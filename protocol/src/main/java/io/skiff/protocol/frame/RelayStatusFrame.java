@@ -12,13 +12,14 @@ import java.util.Arrays;
  *
  * @param bytesWire        bytes the relay wrote to the target's socket so far, framing included
  * @param bytesDelivered   release bytes (raw, before compression) of the chunks sent so far: progress
+ * @param bytesWanted      release bytes of the chunks the target asked for (raw); 0 until it has asked
  * @param millis           since the relay started on this target
  * @param baseId           the base the relay encoded against; null for none
  * @param chunksByEncoding chunk frames sent per {@link ChunkEncoding} (indexed by wire value)
  * @param bytesByEncoding  their payload bytes
  * @param code             null unless {@code state} is FAILED
  */
-public record RelayStatusFrame(int index, State state, long bytesWire, long bytesDelivered, int chunksSent, int chunksCopiedLocally,
+public record RelayStatusFrame(int index, State state, long bytesWire, long bytesDelivered, long bytesWanted, int chunksSent, int chunksCopiedLocally,
                                int chunksRefetched, long manifestBytes, long millis, int attempts, Sha256 baseId,
                                long[] chunksByEncoding, long[] bytesByEncoding, ErrorCode code, String message) implements Frame {
     public enum State {
@@ -58,7 +59,7 @@ public record RelayStatusFrame(int index, State state, long bytesWire, long byte
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RelayStatusFrame r && index == r.index && state == r.state && bytesWire == r.bytesWire && bytesDelivered == r.bytesDelivered
+        return o instanceof RelayStatusFrame r && index == r.index && state == r.state && bytesWire == r.bytesWire && bytesDelivered == r.bytesDelivered && bytesWanted == r.bytesWanted
                 && chunksSent == r.chunksSent && chunksCopiedLocally == r.chunksCopiedLocally && chunksRefetched == r.chunksRefetched
                 && manifestBytes == r.manifestBytes && millis == r.millis && attempts == r.attempts
                 && java.util.Objects.equals(baseId, r.baseId) && Arrays.equals(chunksByEncoding, r.chunksByEncoding)

@@ -699,9 +699,9 @@ class FrameCodecTest {
                 () -> new FollowWaitFrame("snomed \u00fc", null, 0),
                 () -> new FollowWaitFrame("c", OTHER_ID, ProtocolLimits.MAX_FOLLOW_WAIT_SECONDS),
                 () -> new RelayFrame(List.of(new RelayFrame.Target("10.0.0.2:7070", 0), new RelayFrame.Target("[::1]:7071", 52_428_800))),
-                () -> new RelayStatusFrame(3, RelayStatusFrame.State.SENDING, 123_456_789_012L, 987_654_321_098L, 40, 2, 1, 977, 1500, 1, OTHER_ID,
+                () -> new RelayStatusFrame(3, RelayStatusFrame.State.SENDING, 123_456_789_012L, 987_654_321_098L, 1_500_000_000_000L, 40, 2, 1, 977, 1500, 1, OTHER_ID,
                         new long[]{1, 2, 37}, new long[]{65536, 900, 12_000}, null, ""),
-                () -> new RelayStatusFrame(0, RelayStatusFrame.State.FAILED, 0, 0, 0, 0, 0, 0, 0, 4, null,
+                () -> new RelayStatusFrame(0, RelayStatusFrame.State.FAILED, 0, 0, 0, 0, 0, 0, 0, 0, 4, null,
                         new long[3], new long[3], ErrorCode.CONNECT_FAILED, "cannot connect to h2:7070: connection refused"),
                 () -> new ChunkFrame(9, ChunkEncoding.ZSTD_REF, 65536, buffer(concat(new byte[]{0, 0, 0, 7, 0, 2}, zstdPayload))),
                 () -> new WantFrame(100_000, runs(0, 3, 5000, 5001, 99_999, 100_000)),
@@ -720,7 +720,7 @@ class FrameCodecTest {
 
     /** A RELAY_STATUS body with the given state byte, encoding count and error code; the rest zero. */
     private static byte[] relayStatusBody(int state, int encodings, int code) {
-        Bytes b = new Bytes().u16(0).u8(state).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u8(1).bytes(new byte[Sha256.BYTES]).u8(encodings);
+        Bytes b = new Bytes().u16(0).u8(state).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).u8(1).bytes(new byte[Sha256.BYTES]).u8(encodings);
         for (int e = 0; e < encodings; e++) {
             b.u32(0).u32(0).u32(0);
         }
