@@ -230,6 +230,32 @@ class RelayTest {
     }
 
     @Test
+    void shouldStopARelayWhoseOwnTransferIsCutAndFinishTheRegionThroughTheNext() throws IOException {
+        Path src = tmp.resolve("src");
+        TestTrees.randomFile(src.resolve("snomed/sct2_Concept.bin"), 6_000_000, 41);
+        Host eu1 = host("eu-1"), eu2 = host("eu-2"), eu3 = host("eu-3");
+        eu1.proxy().throttle(4_000_000).cutConnectionsAt(2_000_000); // the relay's first connection is cut; it stays up
+        Topology topology = new Topology(List.of(region("eu", eu1, eu2, eu3)));
+
+        PushResult result = Skiff.push(src, CHANNEL, "2027-01", topology, PushOptions.defaults().withRetries(3, Duration.ofMillis(100)),
+                PushListener.NONE);
+
+        assertTrue(result.allActivated(), result::toString);
+        Map<String, TargetResult> byTarget = byTarget(result);
+        TargetResult cutRelay = byTarget.get(eu1.address());
+        assertEquals(TargetResult.Route.FALLBACK, cutRelay.route(), "pushed directly after its relay connection was cut");
+        assertEquals(TargetResult.Route.RELAY, byTarget.get(eu2.address()).route());
+        assertEquals(TargetResult.Route.RELAYED, byTarget.get(eu3.address()).route());
+        assertEquals(eu2.address(), byTarget.get(eu3.address()).via());
+        for (Host h : List.of(eu1, eu2, eu3)) {
+            TestTrees.assertSameTree(src, h.current());
+        }
+        long release = result.manifest().totalBytes();
+        assertTrue(eu1.proxy().bytesClientToServer() < release * 1.3,
+                "the cut relay resumed from its journal: " + eu1.proxy().bytesClientToServer() + " bytes for a " + release + "-byte release");
+    }
+
+    @Test
     void shouldFallBackWhenTheRelayRefusesToRelay() throws IOException {
         Path src = release();
         Host eu1 = host("eu-1", false), eu2 = host("eu-2"), eu3 = host("eu-3");
