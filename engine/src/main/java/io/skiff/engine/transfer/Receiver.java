@@ -7,11 +7,14 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.transport.Transport;
@@ -56,6 +59,8 @@ public final class Receiver implements AutoCloseable {
     /** Transfers receiving chunks now, by "channel/release-id": the ones extra streams of a push may join. */
     private final Map<String, ReceiveSession> joinable = new ConcurrentHashMap<>();
     private final Channel serverChannel;
+    /** Every connection received on (accepted, or a follower's visit): closed before the thread groups stop, so no pipeline is torn down on a stopped executor. */
+    private final ChannelGroup connections = new DefaultChannelGroup("skiff-rx-connections", GlobalEventExecutor.INSTANCE);
     private final List<SeedTree> seeds;
     private final Follower follower;
     /** Encoders of the pushes this receiver makes as a relay; started on the first RELAY. */
@@ -134,6 +139,7 @@ public final class Receiver implements AutoCloseable {
      */
     @SuppressWarnings("deprecation") // executor-bound handlers still work in Netty 4.2 and keep disk work off the event loop
     void addReceiveHandlers(ChannelPipeline pipeline, ChannelHandler opener) {
+        connections.add(pipeline.channel());
         ReadAheadLimiter readAhead = new ReadAheadLimiter(READ_AHEAD_HIGH_BYTES, READ_AHEAD_LOW_BYTES);
         pipeline.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("frameDecoder", new FrameDecoder())
@@ -205,6 +211,7 @@ public final class Receiver implements AutoCloseable {
             follower.stop();
         }
         serverChannel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS); // sessions end as on a cut: journals kept
         shutdownGroups();
     }
 
