@@ -90,7 +90,7 @@ final class CopyFloor {
         }
 
         private static double m(List<Run> runs, ToDoubleFunction<Run> f) {
-            return Median.of(runs.stream().map(f::applyAsDouble).toList());
+            return Median.of(runs, f);
         }
 
         Map<String, Object> toJson() {

@@ -58,7 +58,7 @@ final class FanoutResult implements ScenarioReport.Table {
         }
 
         private static double m(List<FanoutRun> runs, ToDoubleFunction<FanoutRun> f) {
-            return Median.of(runs.stream().map(f::applyAsDouble).toList());
+            return Median.of(runs, f);
         }
 
         Map<String, Object> toJson() {

@@ -2,6 +2,8 @@ package io.skiff.bench.e2e;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /** Median of measurements, skipping NaN ("not measured"); NaN if nothing was measured. */
 final class Median {
@@ -15,6 +17,11 @@ final class Median {
         }
         int mid = v.length / 2;
         return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+    }
+
+    /** The median of {@code f} over {@code items}: one figure of many runs. */
+    static <T> double of(List<T> items, ToDoubleFunction<T> f) {
+        return of(items.stream().map(f::applyAsDouble).toList());
     }
 
     static double of(double... values) {

@@ -69,7 +69,7 @@ final class ResumeResult implements ScenarioReport.Table {
         }
 
         private static double m(List<ResumeRun> runs, ToDoubleFunction<ResumeRun> f) {
-            return Median.of(runs.stream().map(f::applyAsDouble).toList());
+            return Median.of(runs, f);
         }
 
         Map<String, Object> toJson() {

@@ -41,7 +41,7 @@ final class ScenarioResult implements ScenarioReport {
         }
 
         private static double m(List<RunMeasurement> runs, ToDoubleFunction<RunMeasurement> f) {
-            return Median.of(runs.stream().map(r -> f.applyAsDouble(r)).toList());
+            return Median.of(runs, f);
         }
 
         Map<String, Object> toJson() {
