@@ -48,6 +48,9 @@ public final class Receiver implements AutoCloseable {
     private static final long READ_AHEAD_HIGH_BYTES = 8L * 1024 * 1024;
     private static final long READ_AHEAD_LOW_BYTES = 4L * 1024 * 1024;
 
+    /** How long the thread groups must be idle before they stop (see {@link #shutdownGroups()}). */
+    private static final long QUIET_MILLIS = 50;
+
     private final ReceiverConfig config;
     private final ReleaseStore store;
     private final EventLoopGroup bossGroup;
@@ -215,10 +218,18 @@ public final class Receiver implements AutoCloseable {
         shutdownGroups();
     }
 
+    /**
+     * Stops the event loops and the disk executors together, each with a short quiet period: a closed
+     * connection's pipeline is torn down by tasks that hop between the two, and an executor still
+     * shutting down accepts them where a terminated one would reject them.
+     */
     private void shutdownGroups() {
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        diskGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        io.netty.util.concurrent.Future<?> boss = bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        io.netty.util.concurrent.Future<?> io = ioGroup.shutdownGracefully(QUIET_MILLIS, 2000, TimeUnit.MILLISECONDS);
+        io.netty.util.concurrent.Future<?> disk = diskGroup.shutdownGracefully(QUIET_MILLIS, 2000, TimeUnit.MILLISECONDS);
+        boss.syncUninterruptibly();
+        io.syncUninterruptibly();
+        disk.syncUninterruptibly();
         verifiers.close();
         synchronized (this) {
             if (relayEncoders != null) {
