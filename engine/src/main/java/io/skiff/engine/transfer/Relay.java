@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
@@ -42,6 +44,10 @@ final class Relay implements ChunkGate {
 
     private final Manifest manifest;
     private final List<RelayFrame.Target> targets;
+    /** The targets' addresses, parsed once; index i is {@code targets.get(i)}. */
+    private final List<HostPort> addresses;
+    /** Target index by address as push listeners name it ({@link HostPort#toString()}). */
+    private final Map<String, Integer> indexByAddress = new HashMap<>();
     private final Consumer<RelayStatusFrame> upstream;
     private final ChunkSource chunks;
     private final ReleaseEncodings encodings;
@@ -62,6 +68,10 @@ final class Relay implements ChunkGate {
                   ReleaseStore store) {
         this.manifest = manifest;
         this.targets = targets;
+        this.addresses = targets.stream().map(t -> HostPort.parse(t.address())).toList();
+        for (int i = 0; i < addresses.size(); i++) {
+            indexByAddress.putIfAbsent(addresses.get(i).toString(), i);
+        }
         this.upstream = upstream;
         this.ready = (BitSet) readyNow.clone();
         this.delivered = new AtomicLongArray(targets.size());
@@ -97,7 +107,7 @@ final class Relay implements ChunkGate {
         for (int i = 0; i < targets.size(); i++) {
             int index = i;
             RelayFrame.Target t = targets.get(i);
-            Pusher.pushWithRetries(fanOut, HostPort.parse(t.address()), t.bandwidthLimit(), options.retries(), UnaryOperator.identity())
+            Pusher.pushWithRetries(fanOut, addresses.get(i), t.bandwidthLimit(), options.retries(), UnaryOperator.identity())
                     .whenComplete((r, e) -> finished(index, r));
         }
     }
@@ -124,12 +134,7 @@ final class Relay implements ChunkGate {
     }
 
     private int indexOf(String target) {
-        for (int i = 0; i < targets.size(); i++) {
-            if (HostPort.parse(targets.get(i).address()).toString().equals(target)) {
-                return i;
-            }
-        }
-        return -1;
+        return indexByAddress.getOrDefault(target, -1);
     }
 
     /** Under the lock, so a target's outcome is never followed by a progress report for it. */
