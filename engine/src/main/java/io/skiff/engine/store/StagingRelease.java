@@ -10,6 +10,7 @@ import io.skiff.protocol.SkiffException;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -18,38 +19,65 @@ import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.attribute.PosixFilePermissions;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A release being received into {@code staging/<release-id>/}: files pre-sized, chunks written at their
  * offsets with positional writes (no whole-file buffering), then checked, fsynced and activated.
  * {@link #write} may be called from several threads at once; {@link #create}, {@link #commit} and
  * {@link #close} belong to the one receive session that owns it.
+ *
+ * <p>Given {@link SegmentBuffers}, files of at least {@link #DIRECT_MIN_FILE_BYTES} are written with
+ * {@code O_DIRECT} in whole aligned segments ({@link DirectSegments}), bypassing the page cache; a file
+ * system that refuses {@code O_DIRECT} gets ordinary writes. A chunk written that way may sit in a
+ * segment buffer until its segment is whole, so nothing may read staging files before {@link #syncWritten}
+ * or {@link #close}: a relay, which re-reads chunks from staging as they land, stages with ordinary writes.
  */
 public final class StagingRelease implements Closeable {
     /** Files kept open per staging release; beyond that a write opens and closes its file. */
     private static final int MAX_OPEN_FILES = 64;
+    /** Smaller files are written through the page cache: a direct write per piece of them would cost more than it saves. */
+    public static final long DIRECT_MIN_FILE_BYTES = 1 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(StagingRelease.class);
 
     private final ReleaseStore store;
     private final Manifest manifest;
     private final Path dir;
     private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.WRITE);
+    private final FileChannelCache<Integer> directFiles = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.WRITE,
+            ExtendedOpenOption.DIRECT);
+    /** Null: every file through the page cache. */
+    private final SegmentBuffers segmentBuffers;
+    /** Per entry written with O_DIRECT; made on its first write. */
+    private final ConcurrentHashMap<Integer, DirectSegments> direct = new ConcurrentHashMap<>();
+    private volatile boolean directRefused;
     /** Entries written since the last {@link #syncWritten}: what must reach the disk before the journal says so. */
     private final Set<Integer> unsynced = ConcurrentHashMap.newKeySet();
 
-    private StagingRelease(ReleaseStore store, Manifest manifest, Path dir) {
+    private StagingRelease(ReleaseStore store, Manifest manifest, Path dir, SegmentBuffers segmentBuffers) {
         this.store = store;
         this.manifest = manifest;
         this.dir = dir;
+        this.segmentBuffers = segmentBuffers;
     }
 
     /**
      * Creates a fresh staging tree for {@code manifest} (replacing any earlier partial one, and its
-     * journal, which would name chunks that are gone) and saves the manifest.
+     * journal, which would name chunks that are gone) and saves the manifest; every file through the page cache.
      */
     public static StagingRelease create(ReleaseStore store, Manifest manifest) {
+        return create(store, manifest, null);
+    }
+
+    /** The same; with {@code segmentBuffers}, large files are written with O_DIRECT (null: page cache). */
+    public static StagingRelease create(ReleaseStore store, Manifest manifest, SegmentBuffers segmentBuffers) {
         Path dir = store.stagingDir(manifest.channel(), manifest.releaseId());
         try {
             Files.deleteIfExists(TransferJournal.fileFor(store, manifest.channel(), manifest.releaseId()));
@@ -61,11 +89,9 @@ public final class StagingRelease implements Closeable {
                     Files.createDirectories(path);
                 } else {
                     Files.createDirectories(path.getParent());
-                    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                        if (e.size() > 0) {
-                            // Sparse: blocks are allocated as chunks land.
-                            ch.write(ByteBuffer.allocate(1), e.size() - 1);
-                        }
+                    Files.createFile(path);
+                    try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+                        f.setLength(e.size()); // sparse (ftruncate): blocks are allocated as chunks land, no page is dirtied
                     }
                 }
             }
@@ -73,21 +99,22 @@ public final class StagingRelease implements Closeable {
             throw ReleaseStore.storageFailure("create staging " + dir, e);
         }
         store.saveManifest(manifest);
-        return new StagingRelease(store, manifest, dir);
+        return new StagingRelease(store, manifest, dir, segmentBuffers);
     }
 
     /**
      * Continues a partial staging tree of {@code manifest} left by an earlier connection or a crash, if
      * it is intact (every directory there, every file there with its final size); otherwise starts a
-     * fresh one. Which chunks in it can be trusted is the journal's business.
+     * fresh one. Which chunks in it can be trusted is the journal's business. With {@code segmentBuffers},
+     * large files are written with O_DIRECT (null: page cache).
      */
-    public static StagingRelease resumeOrCreate(ReleaseStore store, Manifest manifest) {
+    public static StagingRelease resumeOrCreate(ReleaseStore store, Manifest manifest, SegmentBuffers segmentBuffers) {
         Path dir = store.stagingDir(manifest.channel(), manifest.releaseId());
         if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && Files.exists(store.manifestFile(manifest.channel(), manifest.releaseId()))
                 && intact(dir, manifest)) {
-            return new StagingRelease(store, manifest, dir);
+            return new StagingRelease(store, manifest, dir, segmentBuffers);
         }
-        return create(store, manifest);
+        return create(store, manifest, segmentBuffers);
     }
 
     private static boolean intact(Path dir, Manifest manifest) {
@@ -112,6 +139,10 @@ public final class StagingRelease implements Closeable {
         for (int entry : entries) {
             Path path = dir.resolve(manifest.entries().get(entry).path());
             try {
+                DirectSegments segments = direct.get(entry);
+                if (segments != null) {
+                    segments.flush(); // pieces still in segment buffers go to the page cache, so the fsync covers them
+                }
                 files.with(entry, path, ch -> {
                     ch.force(false);
                     return null;
@@ -134,19 +165,65 @@ public final class StagingRelease implements Closeable {
     public void write(int ordinal, ByteBuffer data) {
         ChunkTable chunks = manifest.chunks();
         int entry = chunks.entryIndex(ordinal);
-        ByteBuffer src = data.duplicate();
         unsynced.add(entry);
         try {
-            files.with(entry, dir.resolve(manifest.entries().get(entry).path()), ch -> {
-                long offset = chunks.offset(ordinal);
-                while (src.hasRemaining()) {
-                    offset += ch.write(src, offset);
-                }
-                return null;
-            });
+            DirectSegments segments = directSegments(entry);
+            if (segments != null) {
+                segments.write(data, chunks.offset(ordinal));
+            } else {
+                writeBuffered(entry, data, chunks.offset(ordinal));
+            }
         } catch (IOException e) {
             throw ReleaseStore.storageFailure("write " + manifest.entries().get(entry).path() + " in staging", e);
         }
+    }
+
+    /** The entry's direct writer, or null if it is written through the page cache. */
+    private DirectSegments directSegments(int entry) {
+        if (segmentBuffers == null || directRefused) {
+            return null;
+        }
+        long size = manifest.entries().get(entry).size();
+        if (size < DIRECT_MIN_FILE_BYTES) {
+            return null;
+        }
+        return direct.computeIfAbsent(entry, e -> new DirectSegments(size, segmentBuffers, new DirectSegments.FileIo() {
+            @Override
+            public void writeDirect(ByteBuffer src, long position) throws IOException {
+                Path path = dir.resolve(manifest.entries().get(entry).path());
+                try {
+                    directFiles.with(entry, path, ch -> writeFully(ch, src.duplicate(), position));
+                } catch (IOException | UnsupportedOperationException refused) {
+                    if (!directRefused) {
+                        directRefused = true; // e.g. a file system without O_DIRECT; a real I/O error fails the buffered write too
+                        LOG.info("a direct write failed in {} ({}); the rest of it goes through the page cache", dir, refused.toString());
+                    }
+                    StagingRelease.this.writeBuffered(entry, src, position);
+                }
+            }
+
+            @Override
+            public void writeBuffered(ByteBuffer src, long position) throws IOException {
+                StagingRelease.this.writeBuffered(entry, src, position);
+            }
+        }));
+    }
+
+    private void writeBuffered(int entry, ByteBuffer data, long offset) throws IOException {
+        files.with(entry, dir.resolve(manifest.entries().get(entry).path()), ch -> writeFully(ch, data.duplicate(), offset));
+    }
+
+    private static Void writeFully(FileChannel ch, ByteBuffer src, long offset) throws IOException {
+        long at = offset;
+        while (src.hasRemaining()) {
+            at += ch.write(src, at);
+        }
+        return null;
+    }
+
+    /** Segments written with one direct write each so far, over all files (for tests and logs). */
+    public int segmentsWrittenDirect() {
+        return direct.values().stream().mapToInt(DirectSegments::segmentsWrittenDirect).sum();
     }
 
     /**
@@ -212,8 +289,24 @@ public final class StagingRelease implements Closeable {
         return manifest.releaseId();
     }
 
+    /** Writes out what segment buffers still hold (through the page cache), then closes every file; idempotent. */
     @Override
     public void close() {
+        IOException failure = null;
+        for (Map.Entry<Integer, DirectSegments> e : direct.entrySet()) {
+            try {
+                e.getValue().flush();
+            } catch (IOException ex) {
+                e.getValue().discard();
+                if (failure == null) {
+                    failure = ex;
+                }
+            }
+        }
+        directFiles.close();
         files.close();
+        if (failure != null) {
+            throw ReleaseStore.storageFailure("write out staging " + dir, failure);
+        }
     }
 }

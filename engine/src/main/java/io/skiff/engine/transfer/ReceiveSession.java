@@ -372,7 +372,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
      * copies every chunk found (and re-verified) on local disk, asks for the rest.
      */
     private void startReceiving(ChannelHandlerContext ctx, Manifest manifest) {
-        staging = StagingRelease.resumeOrCreate(store, manifest);
+        // a relay re-reads chunks from staging as they land, so it must not hold them in direct-write buffers
+        staging = StagingRelease.resumeOrCreate(store, manifest, relayTargets == null ? receiver.segmentBuffers() : null);
         try {
             journal = TransferJournal.open(TransferJournal.fileFor(store, manifest.channel(), manifest.releaseId()),
                     manifest.releaseId(), manifest.chunks().count());
@@ -721,7 +722,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             journal = null;
         }
         if (staging != null) {
-            staging.close();
+            try {
+                staging.close();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: could not write out the staging files at the end of the transfer: {}", peer, e.getMessage());
+            }
         }
         if (base != null) {
             base.close();

@@ -16,6 +16,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.SegmentBuffers;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.ErrorCode;
@@ -57,6 +58,8 @@ public final class Receiver implements AutoCloseable {
     private final EventLoopGroup ioGroup;
     private final EventExecutorGroup diskGroup;
     private final ChunkVerifierPool verifiers;
+    /** Null when staging files are written through the page cache ({@link ReceiverConfig#directWrites}). */
+    private final SegmentBuffers segmentBuffers;
     /** "channel/release-id" of transfers in progress: a second push of the same release gets BUSY. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     /** Transfers receiving chunks now, by "channel/release-id": the ones extra streams of a push may join. */
@@ -79,6 +82,7 @@ public final class Receiver implements AutoCloseable {
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "skiff-rx-io");
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
         this.verifiers = new ChunkVerifierPool(config.diskThreads());
+        this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, ioGroup)
@@ -171,6 +175,10 @@ public final class Receiver implements AutoCloseable {
 
     ChunkVerifierPool verifiers() {
         return verifiers;
+    }
+
+    SegmentBuffers segmentBuffers() {
+        return segmentBuffers;
     }
 
     /** "channel/release-id" of the transfers this receiver is running now (a cut one stays until its chunks are journaled). */

@@ -29,10 +29,12 @@ import java.util.Objects;
  * @param follow           an origin to pull a channel's current release from, or null
  * @param relay            act as a region's relay when a sender asks (RELAY): connect to the targets it
  *                         names and forward the release; false answers ERROR refused, and the sender falls back
+ * @param directWrites     write large staging files with O_DIRECT in 4 MiB segments, bypassing the page
+ *                         cache (falls back by itself where the file system refuses it)
  */
 public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
                              int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
-                             Duration idleTimeout, FollowConfig follow, boolean relay) {
+                             Duration idleTimeout, FollowConfig follow, boolean relay, boolean directWrites) {
     public static final int DEFAULT_PORT = 7070;
 
     public ReceiverConfig {
@@ -50,23 +52,23 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
-                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true);
+                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true, true);
     }
 
     public ReceiverConfig withRetain(int retain) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay, directWrites);
     }
 
     public ReceiverConfig withRehashOnCommit(boolean rehash) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow, relay);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow, relay, directWrites);
     }
 
     public ReceiverConfig withJournalSync(Duration interval) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow, relay);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow, relay, directWrites);
     }
 
     public ReceiverConfig withIdleTimeout(Duration timeout) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow, relay);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow, relay, directWrites);
     }
 
     /**
@@ -75,16 +77,22 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
      */
     public ReceiverConfig withFollow(HostPort origin, String channel, Duration interval) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
-                idleTimeout, new FollowConfig(origin, channel, interval), relay);
+                idleTimeout, new FollowConfig(origin, channel, interval), relay, directWrites);
     }
 
     public ReceiverConfig withSeeds(List<Path> dirs) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow, relay);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow, relay, directWrites);
     }
 
     /** Whether this receiver relays for a sender that asks it to (see {@code relay}). */
     public ReceiverConfig withRelay(boolean allowed) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
-                idleTimeout, follow, allowed);
+                idleTimeout, follow, allowed, directWrites);
+    }
+
+    /** Whether large staging files are written with O_DIRECT (see {@code directWrites}). */
+    public ReceiverConfig withDirectWrites(boolean on) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+                idleTimeout, follow, relay, on);
     }
 }

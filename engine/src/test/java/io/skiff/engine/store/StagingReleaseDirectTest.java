@@ -1,0 +1,95 @@
+package io.skiff.engine.store;
+
+import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.testing.TestTrees;
+import io.skiff.protocol.ChunkTable;
+import io.skiff.protocol.ChunkingParams;
+import io.skiff.protocol.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A staging release written with O_DIRECT segments, on this machine's real file system. */
+class StagingReleaseDirectTest {
+    @TempDir
+    Path tmp;
+
+    private Path source() {
+        Path src = tmp.resolve("src");
+        TestTrees.randomFile(src.resolve("big.bin"), 2L * SegmentBuffers.SEGMENT_BYTES + 777_777, 1);
+        TestTrees.textFile(src.resolve("dir/small.txt"), 300_000, 2); // under DIRECT_MIN_FILE_BYTES: the page cache
+        return src;
+    }
+
+    private static void writeChunk(StagingRelease staging, Path src, int ordinal) throws IOException {
+        Manifest m = staging.manifest();
+        ChunkTable chunks = m.chunks();
+        Path file = src.resolve(m.entries().get(chunks.entryIndex(ordinal)).path());
+        ByteBuffer bytes = ByteBuffer.allocate(chunks.length(ordinal));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (bytes.hasRemaining() && ch.read(bytes, chunks.offset(ordinal) + bytes.position()) >= 0) {
+                // positional reads until full
+            }
+        }
+        staging.write(ordinal, bytes.flip());
+    }
+
+    @Test
+    void shouldActivateAReleaseWrittenWithDirectSegmentsInAnyOrderByteForByte() throws IOException {
+        Path src = source();
+        Manifest m = ManifestBuilder.build(src, "ch", "v1", ChunkingParams.DEFAULT, 1);
+        ReleaseStore store = new ReleaseStore(tmp.resolve("root"), 3);
+        SegmentBuffers buffers = new SegmentBuffers(4);
+        StagingRelease staging = StagingRelease.create(store, m, buffers);
+        for (int ordinal = m.chunks().count() - 1; ordinal >= 0; ordinal--) { // last to first: segments fill out of order
+            writeChunk(staging, src, ordinal);
+        }
+        int direct = staging.segmentsWrittenDirect();
+        staging.commit("test", true); // rehash: every chunk read back from disk and hashed again
+
+        assertEquals(3, direct, "big.bin's three segments each went in one direct write; small.txt through the page cache");
+        Path current = store.root().resolve("ch/current");
+        TestTrees.assertSameTree(src, current);
+        assertEquals(4, buffers.available());
+    }
+
+    @Test
+    void shouldHaveEveryWrittenChunkOnDiskAfterSyncWrittenThoughItsSegmentIsNotWhole() throws IOException {
+        Path src = source();
+        Manifest m = ManifestBuilder.build(src, "ch", "v1", ChunkingParams.DEFAULT, 1);
+        ReleaseStore store = new ReleaseStore(tmp.resolve("root"), 3);
+        StagingRelease staging = StagingRelease.create(store, m, new SegmentBuffers(4));
+        int half = m.chunks().count() / 2;
+        for (int ordinal = 0; ordinal < half; ordinal++) {
+            writeChunk(staging, src, ordinal);
+        }
+        staging.syncWritten(); // what precedes every journal record
+
+        ChunkTable chunks = m.chunks();
+        for (int ordinal = 0; ordinal < half; ordinal++) {
+            Path rel = Path.of(m.entries().get(chunks.entryIndex(ordinal)).path());
+            byte[] expected = Arrays.copyOfRange(Files.readAllBytes(src.resolve(rel)), (int) chunks.offset(ordinal),
+                    (int) chunks.offset(ordinal) + chunks.length(ordinal));
+            byte[] staged = Arrays.copyOfRange(Files.readAllBytes(staging.dir().resolve(rel)), (int) chunks.offset(ordinal),
+                    (int) chunks.offset(ordinal) + chunks.length(ordinal));
+            assertArrayEquals(expected, staged, "chunk " + ordinal + " is in the staging file, not only in a buffer");
+        }
+        for (int ordinal = half; ordinal < chunks.count(); ordinal++) {
+            writeChunk(staging, src, ordinal);
+        }
+        staging.commit("test", true);
+        TestTrees.assertSameTree(src, store.root().resolve("ch/current"));
+        assertTrue(staging.segmentsWrittenDirect() >= 1, "the segments not cut by the sync still went direct");
+    }
+}
