@@ -152,7 +152,10 @@ public final class EndToEndRunner {
             }
             ScenarioResult result = new ScenarioResult(w);
             // Only random and codeset get here as full copies (resume and fanout went their own ways above).
-            CopyFloor copyFloor = options.copyFloor() && w.scenario().fullCopy() ? new CopyFloor(workDir) : null;
+            // Buffered first (as rsync writes), then direct (as skiff's receiver writes); each has its own line.
+            List<CopyFloor> copyFloors = options.copyFloor() && w.scenario().fullCopy()
+                    ? List.of(new CopyFloor(workDir, CopyFloor.Mode.BUFFERED), new CopyFloor(workDir, CopyFloor.Mode.DIRECT))
+                    : List.of();
             try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
                     options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()));
                  RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks)) {
@@ -160,8 +163,10 @@ public final class EndToEndRunner {
                     // Alternate, so drift (thermal, page cache, other load) hits both tools alike.
                     record(result, rep, skiffBench.run(w, rep));
                     record(result, rep, rsyncBench.run(w, rep));
-                    if (copyFloor != null && result.copyFloorSkipped().isEmpty()) {
-                        copyFloor(result, copyFloor, w, rep);
+                    for (CopyFloor floor : copyFloors) {
+                        if (result.copyFloorSkipped(floor.mode()).isEmpty()) {
+                            copyFloor(result, floor, w, rep);
+                        }
                     }
                 }
             }
@@ -293,21 +298,22 @@ public final class EndToEndRunner {
     }
 
     /**
-     * One repetition's local copy floor, right after the tools' runs. A reference, not a measurement of either tool:
-     * if the copy fails (an I/O error), the floor is reported as not measured and the scenario goes on. A copy that
-     * differs from its source fails the benchmark, as a tool's would.
+     * One repetition of one local copy floor, right after the tools' runs. A reference, not a measurement of either
+     * tool: if the copy fails (an I/O error, or the file system refuses O_DIRECT), that floor is reported as not
+     * measured and the scenario goes on. A copy that differs from its source fails the benchmark, as a tool's would.
      */
     private void copyFloor(ScenarioResult result, CopyFloor floor, Workload w, int rep)
             throws TreeComparator.TreeMismatchException {
-        try {
-            CopyFloor.Run r = floor.run(w, rep);
+        CopyFloor.Outcome outcome = floor.measure(w, rep);
+        if (outcome instanceof CopyFloor.Measured measured) {
+            CopyFloor.Run r = measured.run();
             result.add(r);
-            log.printf(Locale.ROOT, "  %-8s rep %d/%d  %-5s  %7.2f s  %7.1f MB/s  write %.2f s, fsync %.2f s  (verified)%n",
+            log.printf(Locale.ROOT, "  %-8s rep %d/%d  %-5s  %7.2f s  %7.1f MB/s  write %.2f s, fsync %.2f s  (%s, verified)%n",
                     result.scenario().label(), rep, options.reps(), "copy", r.wallSeconds(), r.throughputMBps(),
-                    r.writeSeconds(), r.fsyncSeconds());
-        } catch (IOException e) {
-            log.println("warning: local copy floor not measured: " + e);
-            result.copyFloorSkipped("failed: " + String.valueOf(e).lines().findFirst().orElse(""));
+                    r.writeSeconds(), r.fsyncSeconds(), floor.mode().label());
+        } else if (outcome instanceof CopyFloor.NotMeasured notMeasured) {
+            log.println("warning: local copy floor, " + floor.mode().label() + ", not measured: " + notMeasured.why());
+            result.copyFloorSkipped(floor.mode(), notMeasured.why());
         }
     }
 

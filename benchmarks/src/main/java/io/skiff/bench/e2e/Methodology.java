@@ -13,7 +13,7 @@ final class Methodology {
 
     /**
      * The notes for the scenarios that ran: the update adds its zstd --patch-from floor, random and codeset their
-     * local copy floor, resume its proxy, cut and variants; the columns of random, codeset and update are described
+     * local copy floors, resume its proxy, cut and variants; the columns of random, codeset and update are described
      * only when one of them ran.
      */
     static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios) {
@@ -34,7 +34,7 @@ final class Methodology {
         boolean floor = copyFloor && (scenarios.contains(Scenario.RANDOM) || scenarios.contains(Scenario.CODESET));
         List<String> n = new ArrayList<>();
         n.add("All transfers over TCP on 127.0.0.1; " + (tables ? "skiff and rsync runs alternate (skiff, rsync, skiff, ...; "
-                + (floor ? "in random and codeset each repetition ends with the local copy floor); " : "") : "")
+                + (floor ? "in random and codeset each repetition ends with the local copy floors, buffered then direct); " : "") : "")
                 + "figures are medians over the repetitions, each figure's median taken on its own.");
         n.add("Sizes and rates: MB = 10^6 bytes; RSS in MiB.");
         n.add("Source files are warm in the page cache (they were just hashed for the correctness check); "
@@ -95,17 +95,22 @@ final class Methodology {
                 + PeakRssSampler.INTERVAL_MS + " ms during the run.");
     }
 
-    /** The local copy floor of random and codeset: what it does, what is timed, what the ratios are. */
+    /** The local copy floors of random and codeset: why two, what each does, what is timed, what the ratios are. */
     static String copyFloorNote() {
-        return "local copy floor (random, codeset; what writing the same bytes durably to the destinations' file system costs "
-                + "in the same run): in every repetition, after skiff's and rsync's runs, the runner copies the release "
-                + "itself to a new directory in the work dir, next to skiff's receiver root and rsync's destination: "
-                + CopyFloor.METHOD + ". wall s: System.nanoTime from creating the directory to the last fsync; write: up "
-                + "to the first fsync; fsync: the rest; CPU and sys: the copying thread's CPU time (ThreadMXBean; sys = "
-                + "total - user). The copy is then hash-checked and deleted, untimed. Ratios: each tool's median wall s "
-                + "over the floor's median wall s; rsync, which does not fsync, also over the floor's median write phase. "
-                + "Not cp: coreutils 9 copies with copy_file_range (in the kernel, or as a reflink), so it need not write the "
-                + "bytes, and `sync -f` (syncfs) would also write back what rsync left dirty.";
+        return "local copy floors (random, codeset; what writing the same bytes durably to the destinations' file system "
+                + "costs in the same run), two because on a VM how the bytes are written decides much of the cost: "
+                + "buffered is how rsync and a plain cp write, through the page cache; direct is how skiff's receiver "
+                + "writes, with O_DIRECT in 4 MiB aligned segments, bypassing the page cache. In every repetition, after "
+                + "skiff's and rsync's runs, the runner copies the release itself to a new directory in the work dir, next "
+                + "to skiff's receiver root and rsync's destination, once per floor, buffered first. buffered: "
+                + CopyFloor.Mode.BUFFERED.method() + ". direct: " + CopyFloor.Mode.DIRECT.method() + "; a file system "
+                + "that refuses O_DIRECT leaves the direct floor not measured, with the reason. wall s: System.nanoTime "
+                + "from creating the directory to the last fsync; write: up to the first fsync; fsync: the rest; CPU and "
+                + "sys: the copying thread's CPU time (ThreadMXBean; sys = total - user). Each copy is then hash-checked "
+                + "and deleted, untimed. Ratios, per floor: each tool's median wall s over the floor's median wall s; "
+                + "rsync, which does not fsync, also over the floor's median write phase. Not cp: coreutils 9 copies with "
+                + "copy_file_range (in the kernel, or as a reflink), so it need not write the bytes, and `sync -f` (syncfs) "
+                + "would also write back what rsync left dirty.";
     }
 
     static List<String> fanoutNotes(boolean gnuTime, String javaOpts, boolean savedManifest, FanoutLayout layout, List<String> hostOpts) {

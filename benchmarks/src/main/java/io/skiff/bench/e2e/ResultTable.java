@@ -11,7 +11,7 @@ final class ResultTable {
 
     private final List<List<String>> rows = new ArrayList<>();
     private final String ratios;
-    /** Lines under the ratios: a full copy's copy floor, the update's patch-from floor, the breakdown of skiff's median run. */
+    /** Lines under the ratios: a full copy's copy floors, the update's patch-from floor, the breakdown of skiff's median run. */
     private final List<String> extra = new ArrayList<>();
 
     ResultTable(ScenarioResult result) {
@@ -24,8 +24,11 @@ final class ResultTable {
         double toolWire = result.medians(ScenarioResult.SKIFF).toolWireBytes() / result.medians(ScenarioResult.RSYNC).toolWireBytes();
         ratios = String.format(Locale.ROOT, "skiff/rsync: throughput %s, lo wire bytes %s (tool-reported %s)",
                 times(result.throughputRatio()), times(result.wireRatio()), times(toolWire));
-        result.copyFloor().ifPresent(f -> extra.add(copyFloorLine(result, f)));
-        result.copyFloorSkipped().ifPresent(why -> extra.add("local copy floor: not measured (" + why + ")"));
+        for (CopyFloor.Mode mode : CopyFloor.Mode.values()) { // buffered first, as measured
+            result.copyFloor(mode).ifPresent(f -> extra.add(copyFloorLine(result, mode, f)));
+            result.copyFloorSkipped(mode).ifPresent(why -> extra.add("local copy floor, " + mode.label() + ": not measured ("
+                    + why + ")"));
+        }
         result.patchFrom().ifPresent(f -> extra.add(floorLine(result, f)));
         result.patchFromSkipped().ifPresent(why -> extra.add("zstd --patch-from floor: not measured (" + why + ")"));
         result.medianRun(ScenarioResult.SKIFF)
@@ -35,16 +38,22 @@ final class ResultTable {
     }
 
     /**
-     * "local copy floor (...): median X s (Y MB/s; write A s, fsync B s; CPU C s, sys D s); wall time over it:
+     * "local copy floor, MODE (...): median X s (Y MB/s; write A s, fsync B s; CPU C s, sys D s); wall time over it:
      * skiff x.xx×, rsync y.yy× (...)". rsync does not fsync, so its time is also set against the write phase alone.
      */
-    static String copyFloorLine(ScenarioResult result, CopyFloor.Medians f) {
-        return String.format(Locale.ROOT, "local copy floor (the same bytes read and written to new files on the destinations' "
-                        + "file system, then fsynced): median %s s (%s MB/s; write %s s, fsync %s s; CPU %s s, of it sys %s s); "
-                        + "wall time over it: skiff %s, rsync %s (rsync does not fsync; over the write alone %s)",
-                fixed(f.wallSeconds(), 2), fixed(f.throughputMBps(), 0), fixed(f.writeSeconds(), 2), fixed(f.fsyncSeconds(), 2),
-                fixed(f.cpuSeconds(), 2), fixed(f.sysSeconds(), 2), times(result.overCopyFloor(ScenarioResult.SKIFF)),
-                times(result.overCopyFloor(ScenarioResult.RSYNC)), times(result.rsyncOverCopyFloorWrite()));
+    static String copyFloorLine(ScenarioResult result, CopyFloor.Mode mode, CopyFloor.Medians f) {
+        String how = switch (mode) {
+            case BUFFERED -> "the same bytes read and written to new files on the destinations' file system through the "
+                    + "page cache, then fsynced";
+            case DIRECT -> "the same bytes written to new files there with O_DIRECT in 4 MiB aligned blocks, bypassing "
+                    + "the page cache, then fsynced";
+        };
+        return String.format(Locale.ROOT, "local copy floor, %s (%s): median %s s (%s MB/s; write %s s, fsync %s s; CPU %s s, "
+                        + "of it sys %s s); wall time over it: skiff %s, rsync %s (rsync does not fsync; over the write alone %s)",
+                mode.label(), how, fixed(f.wallSeconds(), 2), fixed(f.throughputMBps(), 0), fixed(f.writeSeconds(), 2),
+                fixed(f.fsyncSeconds(), 2), fixed(f.cpuSeconds(), 2), fixed(f.sysSeconds(), 2),
+                times(result.overCopyFloor(mode, ScenarioResult.SKIFF)), times(result.overCopyFloor(mode, ScenarioResult.RSYNC)),
+                times(result.rsyncOverCopyFloorWrite(mode)));
     }
 
     /** "zstd --patch-from floor: N bytes (...); tool wire bytes over it: skiff x.xx×, rsync y.yy×". */

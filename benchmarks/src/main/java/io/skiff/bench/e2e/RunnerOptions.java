@@ -43,10 +43,12 @@ record RunnerOptions(
             Usage: EndToEndRunner [options]
             Measures skiff against an rsync daemon on 127.0.0.1, alternating skiff and rsync runs, and
             prints medians per scenario. Sizes are in MB = 10^6 bytes. The full copies (random, codeset) also
-            report a local copy floor, measured in every repetition after skiff and rsync: the runner itself
-            reads the release and writes it to new files in the work dir (1 MiB buffer), then fsyncs them,
-            as skiff's receiver does; the tools' wall times are set against it. The update scenario also reports
-            the zstd --patch-from floor of v1 -> v2 (needs zstd and GNU tar; without zstd that line is skipped).
+            report two local copy floors, measured in every repetition after skiff and rsync: the runner
+            itself reads the release and writes it to new files in the work dir, then fsyncs them as skiff's
+            receiver does: buffered (1 MiB buffer, page cache, as rsync writes), then direct (O_DIRECT, 4 MiB
+            aligned blocks, as skiff's receiver writes); the tools' wall times are set against each. The
+            update scenario also reports the zstd --patch-from floor of v1 -> v2 (needs zstd and GNU tar;
+            without zstd that line is skipped).
             The resume scenario (only when named in --scenarios) pushes the code-set v1 through a proxy
             that cuts the connection at half the full transfer's bytes, and reports the bytes sent after
             the cut: skiff reconnecting (--retries), a new skiff push, and an rsync --partial re-run.
@@ -78,7 +80,7 @@ record RunnerOptions(
                                    new, empty channel)
               --saved-manifest     skiff pushes with a manifest saved beforehand (skiff manifest --out,
                                    untimed), as a pipeline pushing one release to many targets would
-              --no-copy-floor      random, codeset: skip the local copy floor
+              --no-copy-floor      random, codeset: skip the local copy floors (both)
               --fanout-mb N        fanout: code-set release size (default 500)
               --fanout-regions N   fanout: regions, 1..8 (default 2)
               --fanout-per-region N  fanout: receivers per region, 1..16 (default 4)

@@ -2,6 +2,7 @@ package io.skiff.bench.e2e;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * All runs of one scenario, both tools, and their medians and skiff/rsync ratios; for an update, also
  * the {@link PatchFromFloor zstd --patch-from floor} (measured once) or why it was skipped; for a full copy,
- * the {@link CopyFloor local copy floor} (measured every repetition) unless --no-copy-floor, or why it failed.
+ * the {@link CopyFloor local copy floors}, buffered and direct (each measured every repetition), unless
+ * --no-copy-floor, or why either was not measured.
  */
 final class ScenarioResult implements ScenarioReport {
     static final String SKIFF = "skiff";
@@ -22,8 +24,8 @@ final class ScenarioResult implements ScenarioReport {
     private final List<RunMeasurement> rsync = new ArrayList<>();
     private PatchFromFloor.Result patchFrom;
     private String patchFromSkipped;
-    private final List<CopyFloor.Run> copyFloor = new ArrayList<>();
-    private String copyFloorSkipped;
+    private final Map<CopyFloor.Mode, List<CopyFloor.Run>> copyFloor = new EnumMap<>(CopyFloor.Mode.class);
+    private final Map<CopyFloor.Mode, String> copyFloorSkipped = new EnumMap<>(CopyFloor.Mode.class);
 
     ScenarioResult(Workload workload) {
         this.workload = workload;
@@ -82,39 +84,40 @@ final class ScenarioResult implements ScenarioReport {
     }
 
     void add(CopyFloor.Run run) {
-        copyFloor.add(run);
+        copyFloor.computeIfAbsent(run.mode(), m -> new ArrayList<>()).add(run);
     }
 
     /**
-     * The copy floor could not be measured ({@code why}: one line): the runs measured so far are dropped, since a
-     * median over fewer repetitions than the tools' would not compare with theirs.
+     * A copy floor could not be measured ({@code why}: one line): its runs measured so far are dropped, since a
+     * median over fewer repetitions than the tools' would not compare with theirs. The other floor stays.
      */
-    void copyFloorSkipped(String why) {
-        copyFloor.clear();
-        copyFloorSkipped = why;
+    void copyFloorSkipped(CopyFloor.Mode mode, String why) {
+        copyFloor.remove(mode);
+        copyFloorSkipped.put(mode, why);
     }
 
-    List<CopyFloor.Run> copyFloorRuns() {
-        return List.copyOf(copyFloor);
+    List<CopyFloor.Run> copyFloorRuns(CopyFloor.Mode mode) {
+        return List.copyOf(copyFloor.getOrDefault(mode, List.of()));
     }
 
-    /** The copy floor's medians; empty when it was not measured (not a full copy, --no-copy-floor, failed). */
-    Optional<CopyFloor.Medians> copyFloor() {
-        return copyFloor.isEmpty() ? Optional.empty() : Optional.of(CopyFloor.Medians.of(copyFloor));
+    /** A copy floor's medians; empty when it was not measured (not a full copy, --no-copy-floor, refused, failed). */
+    Optional<CopyFloor.Medians> copyFloor(CopyFloor.Mode mode) {
+        List<CopyFloor.Run> runs = copyFloorRuns(mode);
+        return runs.isEmpty() ? Optional.empty() : Optional.of(CopyFloor.Medians.of(runs));
     }
 
-    Optional<String> copyFloorSkipped() {
-        return Optional.ofNullable(copyFloorSkipped);
+    Optional<String> copyFloorSkipped(CopyFloor.Mode mode) {
+        return Optional.ofNullable(copyFloorSkipped.get(mode));
     }
 
-    /** A tool's median wall time over the copy floor's median wall time: 1 would mean as fast as the local copy. */
-    double overCopyFloor(String tool) {
-        return copyFloor().map(f -> medians(tool).wallSeconds() / f.wallSeconds()).orElse(Double.NaN);
+    /** A tool's median wall time over a copy floor's median wall time: 1 would mean as fast as the local copy. */
+    double overCopyFloor(CopyFloor.Mode mode, String tool) {
+        return copyFloor(mode).map(f -> medians(tool).wallSeconds() / f.wallSeconds()).orElse(Double.NaN);
     }
 
-    /** rsync's median wall time over the copy floor's write phase alone (rsync does not fsync). */
-    double rsyncOverCopyFloorWrite() {
-        return copyFloor().map(f -> medians(RSYNC).wallSeconds() / f.writeSeconds()).orElse(Double.NaN);
+    /** rsync's median wall time over a copy floor's write phase alone (rsync does not fsync). */
+    double rsyncOverCopyFloorWrite(CopyFloor.Mode mode) {
+        return copyFloor(mode).map(f -> medians(RSYNC).wallSeconds() / f.writeSeconds()).orElse(Double.NaN);
     }
 
     /** A tool's median tool-reported wire bytes over the patch-from floor: 1 would mean as small as zstd's patch. */
@@ -193,10 +196,10 @@ final class ScenarioResult implements ScenarioReport {
             ratios.put("tool_wire_skiff_over_patch_from", overFloor(SKIFF));
             ratios.put("tool_wire_rsync_over_patch_from", overFloor(RSYNC));
         }
-        if (!copyFloor.isEmpty()) {
-            ratios.put("wall_skiff_over_copy_floor", overCopyFloor(SKIFF));
-            ratios.put("wall_rsync_over_copy_floor", overCopyFloor(RSYNC));
-            ratios.put("wall_rsync_over_copy_floor_write", rsyncOverCopyFloorWrite());
+        for (CopyFloor.Mode mode : copyFloor.keySet()) { // copy_floor: the buffered one, copy_floor_direct
+            ratios.put("wall_skiff_over_" + mode.jsonKey(), overCopyFloor(mode, SKIFF));
+            ratios.put("wall_rsync_over_" + mode.jsonKey(), overCopyFloor(mode, RSYNC));
+            ratios.put("wall_rsync_over_" + mode.jsonKey() + "_write", rsyncOverCopyFloorWrite(mode));
         }
         m.put("ratios", ratios);
         if (patchFrom != null) {
@@ -204,14 +207,16 @@ final class ScenarioResult implements ScenarioReport {
         } else if (patchFromSkipped != null) {
             m.put("patch_from", Map.of("skipped", patchFromSkipped));
         }
-        if (!copyFloor.isEmpty()) {
-            Map<String, Object> floor = new LinkedHashMap<>();
-            floor.put("method", CopyFloor.METHOD);
-            floor.put("median", copyFloor().get().toJson());
-            floor.put("runs", copyFloor.stream().map(CopyFloor.Run::toJson).toList());
-            m.put("copy_floor", floor);
-        } else if (copyFloorSkipped != null) {
-            m.put("copy_floor", Map.of("skipped", copyFloorSkipped));
+        for (CopyFloor.Mode mode : CopyFloor.Mode.values()) {
+            if (copyFloor.containsKey(mode)) {
+                Map<String, Object> floor = new LinkedHashMap<>();
+                floor.put("method", mode.method());
+                floor.put("median", copyFloor(mode).get().toJson());
+                floor.put("runs", copyFloorRuns(mode).stream().map(CopyFloor.Run::toJson).toList());
+                m.put(mode.jsonKey(), floor);
+            } else if (copyFloorSkipped.containsKey(mode)) {
+                m.put(mode.jsonKey(), Map.of("skipped", copyFloorSkipped.get(mode)));
+            }
         }
         medianRun(SKIFF).filter(r -> r.skiffWire().isPresent()).ifPresent(r -> {
             Map<String, Object> wire = new LinkedHashMap<>();
