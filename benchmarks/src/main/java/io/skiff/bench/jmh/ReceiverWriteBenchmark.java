@@ -56,8 +56,10 @@ import java.util.concurrent.TimeUnit;
  * pages back in the background (after {@code vm.dirty_expire_centisecs}), on the other core, and a
  * disk slower than the score would only show once dirty pages reach {@code vm.dirty_ratio}. A real
  * staging file is sparse, so its first write of a block also allocates it, which this does not
- * measure. If free memory is short, the file falls out of the page cache. The 64 KiB chunk and its copy
- * stay in L1/L2, so the baseline is cache bandwidth, well above a DRAM-to-DRAM copy.</p>
+ * measure: {@link StagingWriteBenchmark} measures first writes of new staging files, direct and buffered,
+ * through {@code StagingRelease}. If free memory is short, the file falls out of the page cache. The
+ * 64 KiB chunk and its copy stay in L1/L2, so the baseline is cache bandwidth, well above a DRAM-to-DRAM
+ * copy.</p>
  *
  * <h2>How to run</h2>
  * <pre>
