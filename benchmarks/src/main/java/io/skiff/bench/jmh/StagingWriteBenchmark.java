@@ -37,6 +37,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,9 +55,10 @@ import java.util.concurrent.TimeUnit;
  *       {@code O_DIRECT} write, bypassing the page cache. {@code mode=buffered}: {@code null} instead (the
  *       receiver before O_DIRECT, and {@code receive --no-direct-io}): a {@code pwrite} per chunk into the page
  *       cache, and the fsync then waits for the writeback of the whole file.</li>
- *   <li>{@code writers=2}: chunk {@code i} is written by thread {@code i mod 2}, as the receiver's two verifier
- *       threads write chunks; the benchmark thread waits for both, then syncs. {@code writers=1}: every chunk in
- *       ordinal order on the benchmark thread.</li>
+ *   <li>{@code writers=2}: two threads take the chunks in ordinal order from one shared counter, as the
+ *       receiver's two verifier threads take them from one queue (whichever is free takes the next); the
+ *       benchmark thread waits for both, then syncs. {@code writers=1}: every chunk in ordinal order on the
+ *       benchmark thread.</li>
  *   <li>{@link #directFloor}, the baseline: the same bytes from the same buffer, 4 MiB {@code O_DIRECT} writes
  *       straight to a new sparse file, then {@code fdatasync}: what the disk takes, with no chunks and no
  *       copies ({@code dd bs=4M oflag=direct} in Java). {@code direct} minus it is the cost of chunking.</li>
@@ -94,9 +96,11 @@ import java.util.concurrent.TimeUnit;
  *       Direct mode touches only its 8 segment buffers, made during the first operation (a warm-up).</li>
  *   <li>The host: a virtio disk's writes may land in the host's cache; {@code fdatasync} is then only as
  *       durable as the host makes it, and scores can exceed the physical disk's.</li>
- *   <li>{@code writers=2}, direct: a writer more than 8 segments (32 MiB) ahead of the other finds no free
- *       segment buffer and spills that segment to the page cache, as the receiver would; teardown prints a
- *       note to stderr when that happens.</li>
+ *   <li>{@code writers=2}, direct: a writer more than 8 segments (32 MiB) ahead of the other would find no
+ *       free segment buffer and spill that segment to the page cache, as the receiver would; teardown prints a
+ *       note to stderr when that happens. With a shared counter the writers stay within a chunk or two of each
+ *       other (dealing chunks round-robin instead let one run ahead while the other waited on a direct write,
+ *       and half the segments spilled).</li>
  * </ul>
  *
  * <h2>How to run</h2>
@@ -196,7 +200,7 @@ public class StagingWriteBenchmark {
         @Param({"direct", "buffered"})
         public String mode;
 
-        /** Threads writing the chunks, round-robin; 2 as the receiver's verifier threads. */
+        /** Threads writing the chunks, each taking the next one; 2 as the receiver's verifier threads. */
         @Param({"1", "2"})
         public int writers;
 
@@ -280,13 +284,13 @@ public class StagingWriteBenchmark {
     @Benchmark
     public int stage(Source source, Staging s) throws Exception {
         StagingRelease staging = s.staging;
+        AtomicInteger next = new AtomicInteger();
         if (s.writerThreads == null) {
-            writeShare(staging, source.chunks, 0, 1);
+            writeShare(staging, source.chunks, next);
         } else {
             List<Callable<Void>> shares = new ArrayList<>();
             for (int w = 0; w < s.writers; w++) {
-                int first = w;
-                shares.add(() -> writeShare(staging, source.chunks, first, s.writers));
+                shares.add(() -> writeShare(staging, source.chunks, next));
             }
             for (Future<Void> done : s.writerThreads.invokeAll(shares)) {
                 done.get(); // rethrows a writer's failure
@@ -297,9 +301,9 @@ public class StagingWriteBenchmark {
         return staging.segmentsWrittenDirect();
     }
 
-    /** Chunks {@code first}, {@code first + step}, ... in ordinal order. */
-    private static Void writeShare(StagingRelease staging, ByteBuffer[] chunks, int first, int step) {
-        for (int i = first; i < chunks.length; i += step) {
+    /** Takes the next chunk not taken yet until none is left. */
+    private static Void writeShare(StagingRelease staging, ByteBuffer[] chunks, AtomicInteger next) {
+        for (int i = next.getAndIncrement(); i < chunks.length; i = next.getAndIncrement()) {
             staging.write(i, chunks[i]);
         }
         return null;
