@@ -37,6 +37,7 @@ final class DirectSegments {
     /** Segments filling or spilled; a written one leaves (a piece written again after that goes buffered). */
     private final ConcurrentHashMap<Long, Segment> segments = new ConcurrentHashMap<>();
     private final AtomicInteger writtenDirect = new AtomicInteger();
+    private final AtomicInteger spilled = new AtomicInteger();
     private volatile IOException failure;
 
     DirectSegments(long size, SegmentBuffers buffers, FileIo io) {
@@ -81,6 +82,7 @@ final class DirectSegments {
                     return;
                 }
                 s.state = Segment.SPILLED; // no buffer free: through the page cache rather than wait
+                spilled.incrementAndGet();
             }
         }
         // spilled, or written already and this piece is written again: through the page cache, and no
@@ -128,6 +130,7 @@ final class DirectSegments {
                         throw poison(e);
                     } finally {
                         s.done(Segment.SPILLED, buffers);
+                        spilled.incrementAndGet();
                     }
                 }
             }
@@ -151,7 +154,29 @@ final class DirectSegments {
         return writtenDirect.get();
     }
 
-    private void checkHealthy() throws IOException {
+    /** Segments that went, or go, through the page cache: held at a flush, or no buffer free when they began. */
+    int segmentsSpilled() {
+        return spilled.get();
+    }
+
+    /** Whether any of these bytes sits in a segment buffer, not (yet) written to the file. */
+    boolean holds(long position, int length) {
+        long last = (position + Math.max(length, 1) - 1) / SegmentBuffers.SEGMENT_BYTES;
+        for (long index = position / SegmentBuffers.SEGMENT_BYTES; index <= last; index++) {
+            Segment s = segments.get(index);
+            if (s != null) {
+                synchronized (s) { // waits out a direct write in progress
+                    if (s.state == Segment.FILLING && s.buffer != null) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Throws if a write to this file has failed. */
+    void checkHealthy() throws IOException {
         IOException f = failure;
         if (f != null) {
             throw new IOException("an earlier write to this file failed: " + f.getMessage(), f);

@@ -132,16 +132,24 @@ public final class StagingRelease implements Closeable {
         return true;
     }
 
-    /** Forces every file written since the last call to disk (data only), so a journal record may name its chunks. */
-    public void syncWritten() {
+    /**
+     * Forces every file written since the last call to disk (data only), so a journal record may name its
+     * chunks. With {@code writeOutHeld}, pieces still held in segment buffers are written through the page
+     * cache first, so every chunk written so far is on disk; without, those stay held (see {@link #held}) and
+     * only the rest is.
+     */
+    public void syncWritten(boolean writeOutHeld) {
         List<Integer> entries = new ArrayList<>(unsynced);
         unsynced.removeAll(entries);
         for (int entry : entries) {
             Path path = dir.resolve(manifest.entries().get(entry).path());
             try {
                 DirectSegments segments = direct.get(entry);
-                if (segments != null) {
-                    segments.flush(); // pieces still in segment buffers go to the page cache, so the fsync covers them
+                if (segments != null && writeOutHeld) {
+                    segments.flush();
+                } else if (segments != null) {
+                    segments.checkHealthy(); // a failed segment write must not let its chunks into the journal
+                    unsynced.add(entry); // its held pieces reach the disk with a later direct write or flush
                 }
                 files.with(entry, path, ch -> {
                     ch.force(false);
@@ -151,6 +159,22 @@ public final class StagingRelease implements Closeable {
                 throw ReleaseStore.storageFailure("sync " + manifest.entries().get(entry).path() + " in staging", e);
             }
         }
+    }
+
+    /** {@code syncWritten(true)}: every chunk written so far is on disk afterwards. */
+    public void syncWritten() {
+        syncWritten(true);
+    }
+
+    /**
+     * Whether chunk {@code ordinal}'s bytes may still be in a segment buffer and not yet in its file: a
+     * journal record may name it only after a later sync. Asked before {@link #syncWritten}, since a
+     * segment written after this answer is covered by that sync's fsync only if it was written before it.
+     */
+    public boolean held(int ordinal) {
+        ChunkTable chunks = manifest.chunks();
+        DirectSegments segments = direct.get(chunks.entryIndex(ordinal));
+        return segments != null && segments.holds(chunks.offset(ordinal), chunks.length(ordinal));
     }
 
     public Manifest manifest() {
@@ -224,6 +248,11 @@ public final class StagingRelease implements Closeable {
     /** Segments written with one direct write each so far, over all files (for tests and logs). */
     public int segmentsWrittenDirect() {
         return direct.values().stream().mapToInt(DirectSegments::segmentsWrittenDirect).sum();
+    }
+
+    /** Segments of direct-written files that went through the page cache instead (a journal sync, no free buffer). */
+    public int segmentsSpilled() {
+        return direct.values().stream().mapToInt(DirectSegments::segmentsSpilled).sum();
     }
 
     /**

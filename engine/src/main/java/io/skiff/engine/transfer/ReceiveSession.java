@@ -93,6 +93,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     /** Chunks verified and written since the journal was last synced. */
     private int[] unjournaled = new int[JOURNAL_BATCH];
     private int unjournaledCount;
+    /** Of those, how many the last sync left for later (held in direct-write segment buffers). */
+    private int unjournaledHeld;
     private long lastJournalSyncNanos;
     private ReceivePlan plan;
     private int chunksCopiedLocally;
@@ -402,7 +404,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         } finally {
             copyBuffer.release();
         }
-        syncJournal();
+        syncJournal(false);
         state = State.RECEIVING;
         lastActivityNanos = System.nanoTime();
         if (relayTargets != null) {
@@ -527,19 +529,55 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         unjournaled[unjournaledCount++] = ordinal;
     }
 
-    /** Forces the chunks written so far to disk, then records them in the journal: a resume will not ask for them. */
-    private void syncJournal() {
+    /**
+     * Forces the chunks written so far to disk, then records them in the journal: a resume will not ask for
+     * them. Unless {@code everything}, chunks whose bytes still sit in a direct-write segment buffer wait for
+     * a later sync: writing their segment out through the page cache now would cost more than sending them
+     * again after a crash (at most a few segments).
+     */
+    private void syncJournal(boolean everything) {
         if (unjournaledCount == 0 || journal == null) {
             return;
         }
-        staging.syncWritten();
+        int ready = unjournaledCount;
+        int[] held = null;
+        int heldCount = 0;
+        if (!everything) {
+            ready = 0;
+            for (int i = 0; i < unjournaledCount; i++) {
+                int ordinal = unjournaled[i];
+                if (heldAnywhere(ordinal)) {
+                    if (held == null) {
+                        held = new int[unjournaledCount - i];
+                    }
+                    held[heldCount++] = ordinal;
+                } else {
+                    unjournaled[ready++] = ordinal;
+                }
+            }
+        }
+        staging.syncWritten(everything);
         try {
-            journal.append(unjournaled, unjournaledCount);
+            journal.append(unjournaled, ready);
         } catch (IOException e) {
             throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot append to the journal of " + staging.dir() + ": " + e.getMessage(), e);
         }
-        unjournaledCount = 0;
+        if (heldCount > 0) {
+            System.arraycopy(held, 0, unjournaled, 0, heldCount);
+        }
+        unjournaledCount = heldCount;
+        unjournaledHeld = heldCount;
         lastJournalSyncNanos = System.nanoTime();
+    }
+
+    /** Whether the chunk, at any of the places its hash was written to, may still be in a segment buffer. */
+    private boolean heldAnywhere(int ordinal) {
+        for (int same = ordinal; same >= 0; same = plan.nextSameHash(same)) {
+            if (staging.held(same)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -571,9 +609,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                         relay.written(same);
                     }
                 }
-                if (unjournaledCount == unjournaled.length
+                if (unjournaledCount - unjournaledHeld >= JOURNAL_BATCH
                         || System.nanoTime() - lastJournalSyncNanos >= receiver.config().journalSync().toNanos()) {
-                    syncJournal();
+                    syncJournal(false);
                 }
             }
             if (chunksInVerification == 0 && plan.outstanding() == 0 && deferredCommit != null) {
@@ -620,8 +658,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         if (relay != null) {
             relay.activated();
         }
-        LOG.info("{} activated {} {} ({}); commit took {} ms{}", peer, manifest.channel(), manifest.version(),
+        LOG.info("{} activated {} {} ({}); commit took {} ms{}{}", peer, manifest.channel(), manifest.version(),
                 manifest.releaseId().shortHex(), (System.nanoTime() - commitStart) / 1_000_000,
+                staging.segmentsWrittenDirect() + staging.segmentsSpilled() == 0 ? ""
+                        : "; " + staging.segmentsWrittenDirect() + " segments written direct, " + staging.segmentsSpilled()
+                        + " through the page cache",
                 plan.refetchedCount() == 0 ? "" : "; " + plan.refetchedCount() + " chunk(s) fetched again: the local base did not verify");
         int received = plan.wanted().cardinality();
         ctx.writeAndFlush(new ActivatedFrame(manifest.releaseId(), received, chunksCopiedLocally));
@@ -714,7 +755,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         }
         if (journal != null) {
             try {
-                syncJournal(); // what arrived before the cut is not asked for again
+                syncJournal(true); // what arrived before the cut is not asked for again
             } catch (RuntimeException e) {
                 LOG.warn("{}: could not sync the journal at the end of the transfer: {}", peer, e.getMessage());
             }

@@ -119,6 +119,7 @@ class DirectSegmentsTest {
 
         assertArrayEquals(data, Files.readAllBytes(file));
         assertEquals(4, segments.segmentsWrittenDirect(), "every segment completed in memory went in one direct write");
+        assertEquals(0, segments.segmentsSpilled());
         assertEquals(4, directWrites.get());
         assertEquals(12_345 % SegmentBuffers.ALIGN, bufferedBytes.get(), "only the file's last partial block went through the page cache");
         assertEquals(8, buffers.available(), "every buffer is back");
@@ -151,6 +152,7 @@ class DirectSegmentsTest {
         assertArrayEquals(data, Files.readAllBytes(file));
         assertEquals(SEGMENT, bufferedBytes.get(), "the flushed segment finished through the page cache");
         assertEquals(1, segments.segmentsWrittenDirect(), "the other one still went in one direct write");
+        assertEquals(1, segments.segmentsSpilled());
     }
 
     @Test
@@ -169,6 +171,7 @@ class DirectSegmentsTest {
 
         assertArrayEquals(data, Files.readAllBytes(file));
         assertEquals(1, segments.segmentsWrittenDirect());
+        assertEquals(1, segments.segmentsSpilled(), "the segment that found no buffer");
         assertEquals(1, buffers.available());
     }
 

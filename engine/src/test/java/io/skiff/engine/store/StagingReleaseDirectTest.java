@@ -18,6 +18,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A staging release written with O_DIRECT segments, on this machine's real file system. */
@@ -91,5 +92,42 @@ class StagingReleaseDirectTest {
         staging.commit("test", true);
         TestTrees.assertSameTree(src, store.root().resolve("ch/current"));
         assertTrue(staging.segmentsWrittenDirect() >= 1, "the segments not cut by the sync still went direct");
+    }
+
+    @Test
+    void shouldSayWhichChunksAreStillHeldAndKeepThemHeldThroughASyncThatDoesNotWriteThemOut() throws IOException {
+        Path src = source();
+        Manifest m = ManifestBuilder.build(src, "ch", "v1", ChunkingParams.DEFAULT, 1);
+        ReleaseStore store = new ReleaseStore(tmp.resolve("root"), 3);
+        StagingRelease staging = StagingRelease.create(store, m, new SegmentBuffers(4));
+        ChunkTable chunks = m.chunks();
+        int bigEntry = chunks.entryIndex(0);
+        assertEquals("big.bin", m.entries().get(bigEntry).path());
+        // every chunk of big.bin that lies wholly in its first segment, and the first one past it
+        int first = 0;
+        int pastFirstSegment = 0;
+        while (chunks.offset(pastFirstSegment) + chunks.length(pastFirstSegment) <= SegmentBuffers.SEGMENT_BYTES) {
+            pastFirstSegment++;
+        }
+        writeChunk(staging, src, first);
+        writeChunk(staging, src, pastFirstSegment); // straddles segments 0 and 1
+        assertTrue(staging.held(first));
+        assertTrue(staging.held(pastFirstSegment));
+
+        staging.syncWritten(false);
+        assertTrue(staging.held(first), "a sync without writing out leaves held pieces in their buffers");
+        assertEquals(0, staging.segmentsSpilled());
+
+        for (int ordinal = first + 1; ordinal < pastFirstSegment; ordinal++) {
+            writeChunk(staging, src, ordinal); // completes segment 0: one direct write
+        }
+        assertEquals(1, staging.segmentsWrittenDirect());
+        assertFalse(staging.held(first), "its segment went to disk");
+        assertTrue(staging.held(pastFirstSegment), "its tail is still in segment 1's buffer");
+
+        staging.syncWritten(true);
+        assertFalse(staging.held(pastFirstSegment), "writing out empties every buffer");
+        assertEquals(1, staging.segmentsSpilled());
+        staging.close();
     }
 }
