@@ -162,6 +162,38 @@ class FrameCodecTest {
     }
 
     @Test
+    void shouldSliceAChunkFromItsReadWithoutCopyingWhileAnEarlierChunkStillHoldsThePreviousRead() {
+        byte[] a = sequence(1000);
+        byte[] b = randomBytes(new Random(5), 3000);
+        byte[] c = randomBytes(new Random(6), 2000);
+        byte[] wire = encode(new ChunkFrame(0, ChunkEncoding.RAW, a.length, buffer(a)),
+                new ChunkFrame(1, ChunkEncoding.RAW, b.length, buffer(b)), new ChunkFrame(2, ChunkEncoding.RAW, c.length, buffer(c)));
+        int cut = wire.length - c.length - 1500; // read 1: A and the start of B; read 2: the rest of B, then C
+        EmbeddedChannel decoder = decoderChannel(new FrameDecoder());
+        List<Object> out = new ArrayList<>();
+        try {
+            decoder.writeInbound(buffer(Arrays.copyOfRange(wire, 0, cut)));
+            drain(decoder, out);
+            assertEquals(1, out.size(), "A is whole, B is pending, and A's slice keeps the first read shared");
+            ByteBuf secondRead = buffer(Arrays.copyOfRange(wire, cut, wire.length));
+            decoder.writeInbound(secondRead);
+            drain(decoder, out);
+            assertEquals(3, out.size());
+            ChunkFrame chunkB = assertInstanceOf(ChunkFrame.class, out.get(1));
+            ChunkFrame chunkC = assertInstanceOf(ChunkFrame.class, out.get(2));
+            assertArrayEquals(b, ByteBufUtil.getBytes(chunkB.payload()), "the frame spanning both reads");
+
+            assertTrue(secondRead.refCnt() > 0, "the second read is kept as it is, not copied into a new buffer and released");
+            secondRead.setByte(secondRead.capacity() - 1, c[c.length - 1] ^ 0x5a); // C's last byte, in the read buffer
+            assertEquals((byte) (c[c.length - 1] ^ 0x5a), chunkC.payload().getByte(c.length - 1),
+                    "C's payload is a view of the second read, not a copy of it");
+        } finally {
+            releaseAll(out);
+            decoder.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void shouldDecodeChunkWhenFrameIsExactlyMaxFrameBytes() {
         int payloadBytes = ProtocolLimits.MAX_FRAME_BYTES - FrameDescriptor.TYPE_BYTES - FrameDescriptor.CHUNK_HEADER_BYTES;
         byte[] wire = encode(new ChunkFrame(0, ChunkEncoding.ZSTD, ProtocolLimits.MAX_CHUNK_BYTES, buffer(new byte[payloadBytes])));
