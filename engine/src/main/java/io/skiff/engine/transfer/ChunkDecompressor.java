@@ -3,6 +3,7 @@ package io.skiff.engine.transfer;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.frame.ChunkEncoding;
@@ -42,8 +43,9 @@ public final class ChunkDecompressor implements AutoCloseable {
 
     /**
      * @param scratch direct buffer with capacity >= frame.rawLength(), used for encoded chunks
-     * @return the chunk's bytes between position and limit: a view of the payload for a raw chunk (no
-     *         copy; valid while the frame is), {@code scratch} for a compressed one
+     * @return the chunk's bytes between position and limit: a view of the payload for a raw chunk in one
+     *         piece (no copy; valid while the frame is), {@code scratch} for a compressed one and for a raw
+     *         one whose payload is in pieces (it straddled two socket reads)
      */
     public ByteBuffer decode(ChunkFrame frame, ByteBuffer scratch, References references) {
         ByteBuf payload = frame.payload();
@@ -54,12 +56,19 @@ public final class ChunkDecompressor implements AutoCloseable {
                     throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "raw chunk ordinal=" + frame.ordinal()
                             + " has " + payload.readableBytes() + " bytes, expected " + rawLength);
                 }
-                return payload.nioBuffer();
+                if (payload.nioBufferCount() == 1) {
+                    return payload.nioBuffer();
+                }
+                // the frame straddled two socket reads: gathered into the scratch buffer, not a fresh one
+                ByteBuffer gathered = scratch.clear().limit(rawLength);
+                payload.getBytes(payload.readerIndex(), gathered);
+                return gathered.flip();
             }
             case ZSTD, ZSTD_REF -> {
                 ByteBuffer target = scratch;
                 target.clear().limit(rawLength);
-                ByteBuffer src = payload.nioBuffer();
+                // one piece of a read buffer as it is; a frame that straddled two reads is gathered into an array
+                ByteBuffer src = payload.nioBufferCount() == 1 ? payload.nioBuffer() : ByteBuffer.wrap(ByteBufUtil.getBytes(payload));
                 ZstdDecompressCtx ctx = this.ctx;
                 if (frame.encoding() == ChunkEncoding.ZSTD_REF) {
                     ChunkReference ref = ChunkReference.peek(payload);
@@ -76,6 +85,9 @@ public final class ChunkDecompressor implements AutoCloseable {
                 try {
                     if (src.isDirect()) {
                         size = ctx.decompressDirectByteBuffer(target, 0, rawLength, src, src.position(), src.remaining());
+                    } else if (src.hasArray()) {
+                        size = ctx.decompressByteArrayToDirectByteBuffer(target, 0, rawLength, src.array(),
+                                src.arrayOffset() + src.position(), src.remaining());
                     } else {
                         byte[] bytes = new byte[src.remaining()];
                         src.get(bytes);
