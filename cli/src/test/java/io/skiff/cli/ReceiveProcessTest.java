@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** `skiff receive` as operators run it: a separate JVM, stopped with SIGTERM, restarted on the same root. */
@@ -68,6 +69,46 @@ class ReceiveProcessTest {
             TestTrees.assertSameTree(src, tmp.resolve("root/loinc/current"));
         } finally {
             daemon.close();
+        }
+    }
+
+    @Test
+    void shouldWriteLargeFilesWithDirectSegmentsUnlessToldNoDirectIo() throws Exception {
+        Path src = TestTrees.randomFile(tmp.resolve("src/big.bin"), 9_000_000, 7).getParent();
+        for (boolean direct : new boolean[]{true, false}) {
+            Path root = tmp.resolve(direct ? "root-direct" : "root-page-cache");
+            SkiffProcess daemon = direct ? SkiffProcess.receiver(root) : SkiffProcess.receiver(root, "--no-direct-io");
+            try {
+                CliTest.Run push = CliTest.skiff("push", src.toString(), "--channel", "snomed", "--version", "1",
+                        "--to", "127.0.0.1:" + daemon.port(), "--json", "--no-history");
+                assertEquals(0, push.exit(), push.err());
+                TestTrees.assertSameTree(src, root.resolve("snomed/current"));
+                String activated = awaitLine(daemon, " activated snomed 1 ");
+                if (direct) {
+                    // 9,000,000 bytes: two whole 4 MiB segments and a partial one, each written in one direct write
+                    assertTrue(activated.contains("; 3 segments written direct, 0 through the page cache"), activated);
+                } else {
+                    assertFalse(activated.contains("segments written direct"), activated);
+                }
+            } finally {
+                daemon.close();
+            }
+        }
+    }
+
+    /** The receiver's log line containing {@code text}, waiting up to 10 s for it to be written. */
+    private static String awaitLine(SkiffProcess daemon, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            for (String line : daemon.output().split("\n")) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no line with '" + text + "' in the receiver's output:\n" + daemon.output());
+            }
+            Thread.sleep(50);
         }
     }
 }
