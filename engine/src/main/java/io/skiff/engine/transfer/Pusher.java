@@ -227,6 +227,7 @@ public final class Pusher {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, fanOut.waterMark())
+                .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, OutboundSizeEstimator.INSTANCE)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A loopback TCP proxy for fault injection: forwards every connection to a target, counts the bytes
  * each way, and can flip one byte or cut the connection at a given offset of the client-to-server
- * stream. Real sockets, one thread per direction; bounded by the test's own transfer.
+ * stream, or stop reading it there. Real sockets, one thread per direction; bounded by the test's own transfer.
  */
 public final class FaultyProxy implements AutoCloseable {
     private final ServerSocket server;
@@ -21,6 +21,8 @@ public final class FaultyProxy implements AutoCloseable {
     private volatile long flipAtOffset = -1;
     private volatile long cutAtOffset = -1;
     private volatile long bytesPerSecond = -1;
+    private volatile long stallAtOffset = -1;
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     /** Per connection, in accept order: where to cut it (connections beyond the list pass untouched). */
     private volatile long[] cutSchedule;
     private final AtomicInteger connections = new AtomicInteger();
@@ -61,6 +63,15 @@ public final class FaultyProxy implements AutoCloseable {
      */
     public FaultyProxy throttle(long bytesPerSecond) {
         this.bytesPerSecond = bytesPerSecond;
+        return this;
+    }
+
+    /**
+     * Stop reading a connection's client-to-server stream once this many bytes were forwarded, keeping it
+     * open until the proxy closes: the client's writes back up as if the target had stalled.
+     */
+    public FaultyProxy stallAt(long offset) {
+        this.stallAtOffset = offset;
         return this;
     }
 
@@ -156,6 +167,14 @@ public final class FaultyProxy implements AutoCloseable {
                     if (flip >= offset && flip < offset + n) {
                         buf[(int) (flip - offset)] ^= (byte) 0xFF;
                     }
+                    long stall = stallAtOffset;
+                    if (stall >= 0 && offset + n >= stall) {
+                        out.write(buf, 0, (int) (stall - offset));
+                        clientToServer.addAndGet(stall - offset);
+                        forwarded.addAndGet(stall - offset);
+                        closed.await(); // read nothing more: the client's buffers fill up
+                        break;
+                    }
                     if (cut >= 0 && offset + n >= cut) {
                         out.write(buf, 0, (int) (cut - offset));
                         clientToServer.addAndGet(cut - offset);
@@ -213,6 +232,7 @@ public final class FaultyProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed.countDown();
         server.close();
     }
 }

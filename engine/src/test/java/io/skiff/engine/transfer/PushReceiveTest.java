@@ -381,6 +381,46 @@ class PushReceiveTest {
         }
     }
 
+    /**
+     * Chunks sent from the file (zero-copy regions) count against the connection's outbound bound: a
+     * target that stops reading holds the sender to a few MiB queued, not the whole release. Netty's
+     * default size estimator counts a region as 0 bytes, and then every chunk was queued at once.
+     */
+    @Test
+    void shouldStopQueueingChunksWhenTheTargetStopsReading() throws Exception {
+        long size = 64L << 20;
+        Path src = tmp.resolve("src");
+        TestTrees.randomFile(src.resolve("big.bin"), size, 11);
+        java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+        PushListener listener = new PushListener() {
+            @Override
+            public void chunkSent(String target, int rawBytes) {
+                queued.addAndGet(rawBytes);
+            }
+        };
+        CompletableFuture<PushResult> push;
+        try (FaultyProxy proxy = new FaultyProxy(receiver.port()).stallAt(2 << 20)) {
+            push = CompletableFuture.supplyAsync(() -> Skiff.push(src, CHANNEL, "2027-01",
+                    List.of(new HostPort("127.0.0.1", proxy.port())),
+                    PushOptions.defaults().withRetries(0, java.time.Duration.ZERO), listener));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            long last = -1;
+            int unchanged = 0;
+            while (unchanged < 3) { // the sender stopped queueing: its connection is full
+                assertTrue(System.nanoTime() < deadline, "the sender kept queueing: " + queued.get() + " bytes");
+                Thread.sleep(300);
+                long now = queued.get();
+                unchanged = now > 0 && now == last ? unchanged + 1 : 0;
+                last = now;
+            }
+            // outbound bound (4 MiB) + the kernel's buffers on both ends + the 2 MiB that went through
+            assertTrue(queued.get() < size / 2, "queued " + queued.get() + " of " + size + " bytes for a stalled target");
+        }
+        PushResult result = push.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertFalse(result.allActivated(), () -> result.targets().toString());
+        assertFalse(Files.exists(current(receiver)), "nothing was activated");
+    }
+
     private static byte[] replace(byte[] data, byte[] from, byte[] to) {
         assertEquals(from.length, to.length);
         for (int i = 0; i + from.length <= data.length; i++) {
