@@ -102,6 +102,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     private State state = State.OFFERED;
     private Channel channel;
+    /** pump() wrote chunks without flushing them: it flushes once when it stops. */
+    private boolean unflushed;
     private ReleaseEncodings.Delta delta;
     private BitSet wanted;
     /** Chunks the target could not decode with their reference: sent again without one, before the rest. */
@@ -451,6 +453,18 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             if (allowReference) {
                 cursor = ordinal + 1;
             }
+            FileRegionChunk zeroCopy;
+            try {
+                zeroCopy = delta.prepareZeroCopy(ordinal, allowReference);
+            } catch (RuntimeException e) {
+                fail(e instanceof SkiffException s ? s.code() : ErrorCode.INTERNAL, e.getMessage());
+                return;
+            }
+            if (zeroCopy != null) { // raw from the file: written here, with no round trip through an encoder thread
+                write(zeroCopy);
+                unflushed = true;
+                continue;
+            }
             int next = ordinal;
             inFlight++;
             try {
@@ -460,6 +474,10 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 fail(ErrorCode.INTERNAL, "encoder pool shut down");
                 return;
             }
+        }
+        if (unflushed) {
+            unflushed = false;
+            flushAll();
         }
         if (state == State.STREAMING && streamsConnecting == 0 && inFlight == 0 && wanted.nextSetBit(cursor) < 0 && refetch.isEmpty()) {
             state = State.COMMITTED;
@@ -522,22 +540,35 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             release(frame);
             return;
         }
+        write(frame).flush();
+        pump();
+    }
+
+    /** Writes a prepared chunk on the next connection in turn, unflushed; returns that connection. */
+    private Channel write(Object frame) {
         int rawBytes;
         Channel out = nextConnection();
         if (frame instanceof FileRegionChunk zeroCopy) {
             rawBytes = zeroCopy.rawLength();
             count(ChunkEncoding.RAW, rawBytes);
             out.write(zeroCopy.header(), out.voidPromise());
-            out.writeAndFlush(zeroCopy.region(), out.voidPromise());
+            out.write(zeroCopy.region(), out.voidPromise());
         } else {
             ChunkFrame chunk = (ChunkFrame) frame;
             rawBytes = chunk.rawLength();
             count(chunk.encoding(), chunk.payload().readableBytes());
-            out.writeAndFlush(frame, out.voidPromise());
+            out.write(frame, out.voidPromise());
         }
         chunksSent++;
         listener.chunkSent(target, rawBytes);
-        pump();
+        return out;
+    }
+
+    private void flushAll() {
+        channel.flush();
+        for (Channel stream : extraStreams) {
+            stream.flush();
+        }
     }
 
     private void count(ChunkEncoding encoding, long payloadBytes) {

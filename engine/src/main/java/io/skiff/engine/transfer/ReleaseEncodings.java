@@ -216,6 +216,18 @@ public final class ReleaseEncodings implements AutoCloseable {
             return preparePlain(ordinal);
         }
 
+        /**
+         * The chunk as a region of its file when {@link #prepare} would send it so: no reference, and its
+         * file not worth trying zstd on (or compression off). Building it is cheap and does not block,
+         * so the event loop can write it at once; null when an encoder thread must prepare the chunk.
+         */
+        FileRegionChunk prepareZeroCopy(int ordinal, boolean allowReference) {
+            if (base != null && allowReference || worthTrying(ordinal)) {
+                return null; // a reference, a cached encoding or zstd may apply: the encoder decides
+            }
+            return region(ordinal);
+        }
+
         private ChunkCompressor.ReferenceCandidate candidate(BaseRange range) {
             if (range == null) {
                 return null;
@@ -224,17 +236,29 @@ public final class ReleaseEncodings implements AutoCloseable {
         }
     }
 
+    private boolean worthTrying(int ordinal) {
+        return zstdLevel != 0 && compressibility.shouldTry(source.entryIndex(ordinal), ordinal);
+    }
+
+    /** The chunk's bytes as a region of its file; null when the file cannot be kept open (then it is read). */
+    private FileRegionChunk region(int ordinal) {
+        FileRegion region = source.region(ordinal);
+        if (region == null) {
+            return null;
+        }
+        int length = (int) region.count();
+        return new FileRegionChunk(length, FrameEncoder.chunkHeader(alloc, ordinal, ChunkEncoding.RAW, length, length), region);
+    }
+
     private Object preparePlain(int ordinal) {
-        ChunkCompressor compressor = compressors.get();
-        int entry = source.entryIndex(ordinal);
-        boolean tried = compressor.enabled() && compressibility.shouldTry(entry, ordinal);
+        boolean tried = worthTrying(ordinal);
         if (!tried) {
-            FileRegion region = source.region(ordinal);
-            if (region != null) {
-                int length = (int) region.count();
-                return new FileRegionChunk(length, FrameEncoder.chunkHeader(alloc, ordinal, ChunkEncoding.RAW, length, length), region);
+            FileRegionChunk zeroCopy = region(ordinal);
+            if (zeroCopy != null) {
+                return zeroCopy;
             }
         }
+        int entry = source.entryIndex(ordinal);
         ChunkFrame frame = cached(null, ordinal, () -> compressors.get().encode(alloc, ordinal, source.read(alloc, ordinal), tried));
         if (tried) {
             compressibility.record(entry, frame.encoding() != ChunkEncoding.RAW);
