@@ -16,6 +16,10 @@ final class Methodology {
      * local copy floors, resume its proxy, cut and variants; the columns of random, codeset and update are described
      * only when one of them ran.
      */
+    /** What every note on a sender's JVM adds: the options ./skiff gives it before the user's. */
+    private static final String SENDER_LAUNCHER_OPTS = " (the sender also with " + String.join(" ", SkiffCommand.SHORT_LIVED_JVM_OPTS)
+            + " before them, as ./skiff starts a push)";
+
     static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios) {
         return notes(gnuTime, javaOpts, coldReceiver, savedManifest, scenarios, new FanoutLayout(2, 4),
                 List.of(RunnerOptions.FANOUT_HOST_HEAP));
@@ -57,7 +61,7 @@ final class Methodology {
                                    boolean copyFloor, boolean update) {
         n.add("skiff: " + (coldReceiver ? "one receiver JVM per repetition (cold, its JIT warm-up counted)"
                 : "one receiver daemon JVM per scenario, as deployed (each repetition pushes to a new, empty channel)")
-                + ", sender in a separate fresh JVM per push; both with " + javaOpts
+                + ", sender in a separate fresh JVM per push; both with " + javaOpts + SENDER_LAUNCHER_OPTS
                 + (savedManifest ? ". The manifest was saved beforehand (skiff manifest --out, untimed) and the timed push uses it"
                         + " (--manifest); wall time includes the sender's JVM start." : ". Wall time includes the sender's JVM start and manifest build.")
                 + " The receiver fsyncs before "
@@ -134,7 +138,7 @@ final class Methodology {
                 + "top-level figure, shown next to it. bytes × single, time × single: the run's median over the single-target "
                 + "push's median; the single-target push's sender bytes stand for one target's wire bytes. The single-target "
                 + "push goes through a proxy too, so the three are comparable.");
-        n.add("fanout, skiff: sender in a separate fresh JVM per push with " + javaOpts
+        n.add("fanout, skiff: sender in a separate fresh JVM per push with " + javaOpts + SENDER_LAUNCHER_OPTS
                 + (savedManifest ? "; every push uses a manifest saved beforehand (skiff manifest --out, untimed; --manifest)"
                         : "; every push builds its manifest")
                 + "; every push names the scenario's sender history (--history). wall s: System.nanoTime around the sender "

@@ -8,17 +8,32 @@ import java.util.Optional;
 
 /**
  * How to launch the skiff CLI: this JVM's own {@code java} binary (so sender, receiver and the runner
- * share one JDK), the user's JVM options, {@code -jar skiff.jar}. The same options for sender and receiver.
+ * share one JDK), the user's JVM options, {@code -jar skiff.jar}. The same user options for sender and
+ * receiver; before them, a sender's command gets what the {@code ./skiff} launcher gives a short-lived
+ * command ({@link #SHORT_LIVED_JVM_OPTS}), so the runner measures skiff as users start it.
  */
 record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
+    /** What {@code ./skiff} puts before the user's options for every command but receive and serve (SkiffCommandTest runs it). */
+    static final List<String> SHORT_LIVED_JVM_OPTS = List.of("-XX:CompileThresholdScaling=4");
 
     static Path currentJava() {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    List<String> javaCommand() {
+    /** A daemon's command line (receive), up to its subcommand. */
+    List<String> daemonCommand() {
+        return javaCommand(List.of());
+    }
+
+    /** A short-lived command's (push, manifest), up to its subcommand. */
+    private List<String> shortLivedCommand() {
+        return javaCommand(SHORT_LIVED_JVM_OPTS);
+    }
+
+    private List<String> javaCommand(List<String> launcherOpts) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary.toString());
+        cmd.addAll(launcherOpts);
         cmd.addAll(javaOpts);
         cmd.add("-jar");
         cmd.add(jar.toString());
@@ -39,7 +54,7 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
      * without {@code --no-relay}.
      */
     List<String> push(Path source, String channel, String version, List<String> destination, Optional<Path> manifest, Path history) {
-        List<String> cmd = javaCommand();
+        List<String> cmd = shortLivedCommand();
         cmd.addAll(List.of("push", source.toString(), "--channel", channel, "--version", version));
         cmd.addAll(destination);
         cmd.addAll(List.of("--json", "--no-progress", "--history", history.toString()));
@@ -49,7 +64,7 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
 
     /** {@code skiff push --help}: what this skiff's push accepts (the fan-out scenario asks it about --topology). */
     List<String> pushHelp() {
-        List<String> cmd = javaCommand();
+        List<String> cmd = shortLivedCommand();
         cmd.addAll(List.of("push", "--help"));
         return cmd;
     }
@@ -73,7 +88,7 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
 
     /** Builds and saves a release's manifest ({@code skiff manifest --out}). */
     List<String> manifest(Path source, String channel, String version, Path out) {
-        List<String> cmd = javaCommand();
+        List<String> cmd = shortLivedCommand();
         cmd.addAll(List.of("manifest", source.toString(), "--channel", channel, "--version", version, "--out", out.toString()));
         return cmd;
     }

@@ -34,7 +34,7 @@ final class SkiffReceiverProcess implements AutoCloseable {
     static SkiffReceiverProcess start(SkiffCommand skiff, Path root, Path log, LiveProcesses live)
             throws IOException, InterruptedException, RunFailedException {
         Files.createDirectories(root);
-        List<String> cmd = new ArrayList<>(skiff.javaCommand());
+        List<String> cmd = new ArrayList<>(skiff.daemonCommand());
         cmd.addAll(List.of("receive", "--listen", "127.0.0.1:0", "--root", root.toString()));
         Process p = live.register(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
         long deadline = System.nanoTime() + STARTUP.toNanos();

@@ -1,19 +1,27 @@
 package io.skiff.bench.e2e;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SkiffCommandTest {
     private final SkiffCommand skiff = new SkiffCommand(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), Path.of("/repo/skiff.jar"));
 
     @Test
     void pushNamesTheSenderHistory() {
-        assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v2", "--channel", "bench-x",
+        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v2", "--channel", "bench-x",
                         "--version", "v2", "--to", "127.0.0.1:7398", "--json", "--no-progress", "--history", "/work/skiff-history-update"),
                 skiff.push(Path.of("/corpus/v2"), "bench-x", "v2", 7398, Optional.empty(), Path.of("/work/skiff-history-update")));
     }
@@ -26,12 +34,12 @@ class SkiffCommandTest {
 
     @Test
     void pushToATopologyOrAList() {
-        assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v1", "--channel", "c", "--version", "v1",
+        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v1", "--channel", "c", "--version", "v1",
                         "--topology", "/work/t", "--no-relay", "--json", "--no-progress", "--history", "/work/h"),
                 skiff.push(Path.of("/corpus/v1"), "c", "v1", List.of("--topology", "/work/t", "--no-relay"), Optional.empty(), Path.of("/work/h")));
         assertEquals(skiff.push(Path.of("/corpus/v1"), "c", "v1", 7001, Optional.empty(), Path.of("/work/h")),
                 skiff.push(Path.of("/corpus/v1"), "c", "v1", List.of("--to", "127.0.0.1:7001"), Optional.empty(), Path.of("/work/h")));
-        assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "--help"), skiff.pushHelp());
+        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "--help"), skiff.pushHelp());
     }
 
     @Test
@@ -40,5 +48,51 @@ class SkiffCommandTest {
         assertEquals(List.of("--history", "/work/h", "--retries", "3", "--retry-wait", "0.2"), cmd.subList(cmd.size() - 6, cmd.size()));
         List<String> once = skiff.push(Path.of("/corpus/v1"), "c", "v1", 1, Optional.empty(), Path.of("/work/h"), 0, 1);
         assertEquals(List.of("--retries", "0", "--retry-wait", "1"), once.subList(once.size() - 4, once.size()));
+    }
+
+    @Test
+    void aReceiverStartsWithTheUsersOptionsOnly() {
+        assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/repo/skiff.jar"), skiff.daemonCommand());
+    }
+
+    /**
+     * The repository's ./skiff launcher, run with a java that prints its arguments: the runner starts a
+     * sender with the options the launcher gives it, and a receiver without them.
+     */
+    @Test
+    void theLauncherGivesShortLivedCommandsTheRunnersOptions(@TempDir Path tmp) throws Exception {
+        Path launcher = tmp.resolve("skiff");
+        Files.copy(Path.of("..", "skiff"), launcher);
+        assertTrue(launcher.toFile().setExecutable(true));
+        Path jar = Files.createDirectories(tmp.resolve("cli/target")).resolve("skiff.jar");
+        Files.writeString(jar, "not built: no pom or source next to it is newer, so the launcher runs it as it is");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path fakeJava = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$@\"\n");
+        assertTrue(fakeJava.toFile().setExecutable(true));
+
+        List<String> push = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
+        push.addAll(List.of("-jar", jar.toString(), "push", "src", "--to", "h:1"));
+        assertEquals(push, run(launcher, bin, Map.of(), "push", "src", "--to", "h:1"));
+        List<String> manifest = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
+        manifest.addAll(List.of("-Xmx1g", "-jar", jar.toString(), "manifest", "src"));
+        assertEquals(manifest, run(launcher, bin, Map.of("SKIFF_JAVA_OPTS", "-Xmx1g"), "manifest", "src"),
+                "SKIFF_JAVA_OPTS after the launcher's, so a user can override them");
+        assertEquals(List.of("-jar", jar.toString(), "receive", "--root", "r"), run(launcher, bin, Map.of(), "receive", "--root", "r"));
+        assertEquals(List.of("-jar", jar.toString(), "serve"), run(launcher, bin, Map.of(), "serve"));
+    }
+
+    private static List<String> run(Path launcher, Path bin, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":/usr/bin:/bin");
+        pb.environment().remove("SKIFF_JAVA_OPTS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "launcher did not exit");
+        assertEquals(0, p.exitValue(), out);
+        return List.of(out.split(" "));
     }
 }
