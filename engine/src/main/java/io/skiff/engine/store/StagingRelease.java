@@ -185,17 +185,24 @@ public final class StagingRelease implements Closeable {
         return dir;
     }
 
-    /** Writes the bytes of chunk {@code ordinal} (already verified by the caller) at its offset. */
-    public void write(int ordinal, ByteBuffer data) {
+    /**
+     * Writes the bytes of chunk {@code ordinal} (already verified by the caller) at its offset: the
+     * pieces' remaining bytes one after the other (a chunk that straddled socket reads is in several).
+     */
+    public void write(int ordinal, ByteBuffer... pieces) {
         ChunkTable chunks = manifest.chunks();
         int entry = chunks.entryIndex(ordinal);
         unsynced.add(entry);
         try {
             DirectSegments segments = directSegments(entry);
-            if (segments != null) {
-                segments.write(data, chunks.offset(ordinal));
-            } else {
-                writeBuffered(entry, data, chunks.offset(ordinal));
+            long at = chunks.offset(ordinal);
+            for (ByteBuffer piece : pieces) {
+                if (segments != null) {
+                    segments.write(piece, at);
+                } else {
+                    writeBuffered(entry, piece, at);
+                }
+                at += piece.remaining();
             }
         } catch (IOException e) {
             throw ReleaseStore.storageFailure("write " + manifest.entries().get(entry).path() + " in staging", e);

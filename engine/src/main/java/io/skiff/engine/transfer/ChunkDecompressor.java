@@ -37,17 +37,18 @@ public final class ChunkDecompressor implements AutoCloseable {
     private final ZstdDecompressCtx refCtx = new ZstdDecompressCtx();
 
     /** Decodes a frame that cannot carry a reference (none is available). */
-    public ByteBuffer decode(ChunkFrame frame, ByteBuffer scratch) {
+    public ByteBuffer[] decode(ChunkFrame frame, ByteBuffer scratch) {
         return decode(frame, scratch, ref -> null);
     }
 
     /**
      * @param scratch direct buffer with capacity >= frame.rawLength(), used for encoded chunks
-     * @return the chunk's bytes between position and limit: a view of the payload for a raw chunk in one
-     *         piece (no copy; valid while the frame is), {@code scratch} for a compressed one and for a raw
-     *         one whose payload is in pieces (it straddled two socket reads)
+     * @return the chunk's bytes, in order, each piece between its position and limit. A raw chunk: views of
+     *         the payload where it lies (no copy; valid while the frame is), one piece, or several when the
+     *         frame straddled socket reads (hash and write them piece by piece: gathering them was a copy of
+     *         most received bytes, as reads are rarely chunk-aligned). A compressed one: {@code scratch}.
      */
-    public ByteBuffer decode(ChunkFrame frame, ByteBuffer scratch, References references) {
+    public ByteBuffer[] decode(ChunkFrame frame, ByteBuffer scratch, References references) {
         ByteBuf payload = frame.payload();
         int rawLength = frame.rawLength();
         switch (frame.encoding()) {
@@ -56,13 +57,7 @@ public final class ChunkDecompressor implements AutoCloseable {
                     throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "raw chunk ordinal=" + frame.ordinal()
                             + " has " + payload.readableBytes() + " bytes, expected " + rawLength);
                 }
-                if (payload.nioBufferCount() == 1) {
-                    return payload.nioBuffer();
-                }
-                // the frame straddled two socket reads: gathered into the scratch buffer, not a fresh one
-                ByteBuffer gathered = scratch.clear().limit(rawLength);
-                payload.getBytes(payload.readerIndex(), gathered);
-                return gathered.flip();
+                return payload.nioBufferCount() == 1 ? new ByteBuffer[]{payload.nioBuffer()} : payload.nioBuffers();
             }
             case ZSTD, ZSTD_REF -> {
                 ByteBuffer target = scratch;
@@ -101,7 +96,7 @@ public final class ChunkDecompressor implements AutoCloseable {
                     throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "zstd chunk ordinal=" + frame.ordinal()
                             + " decoded to " + size + " bytes, expected " + rawLength);
                 }
-                return target.position(0).limit(rawLength);
+                return new ByteBuffer[]{target.position(0).limit(rawLength)};
             }
             default -> throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "unknown encoding " + frame.encoding());
         }

@@ -470,9 +470,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             Manifest manifest = staging.manifest();
             BaseChunks base = this.base;
             boolean referenced = chunk.encoding() == ChunkEncoding.ZSTD_REF;
-            ByteBuffer bytes;
+            ByteBuffer[] pieces;
             try {
-                bytes = worker.decompressor.decode(chunk, worker.scratch, base == null ? ref -> null : base::read);
+                pieces = worker.decompressor.decode(chunk, worker.scratch, base == null ? ref -> null : base::read);
             } catch (ProtocolException e) {
                 if (referenced) { // our copy of the base is not what the sender's was: ask for the chunk without it
                     throw new ChunkDecompressor.ReferenceUnavailable("chunk ordinal=" + ordinal + " does not decode with the local base");
@@ -480,7 +480,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                 throw e;
             }
             worker.digest.reset();
-            worker.digest.update(bytes.duplicate());
+            for (ByteBuffer piece : pieces) {
+                worker.digest.update(piece.duplicate());
+            }
             worker.digest.digest(worker.digestOut, 0, Sha256.BYTES);
             if (referenced && !manifest.chunks().hashMatches(ordinal, worker.digestOut)) {
                 throw new ChunkDecompressor.ReferenceUnavailable("chunk ordinal=" + ordinal + " decoded with the local base does not match its hash");
@@ -490,7 +492,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                         + manifest.entries().get(manifest.chunks().entryIndex(ordinal)).path() + " expected="
                         + manifest.chunks().hash(ordinal).shortHex() + " actual=" + Sha256.of(worker.digestOut).shortHex());
             }
-            writeEverywhere(ordinal, bytes);
+            writeEverywhere(ordinal, pieces);
             Relay relay = this.relay;
             if (relay != null && chunk.encoding() != ChunkEncoding.RAW) {
                 // the targets may get these very bytes: plain zstd any target, zstd+reference one holding the same base
@@ -625,7 +627,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Writes verified bytes at every ordinal sharing this chunk's hash; returns how many places. */
-    private int writeEverywhere(int representative, ByteBuffer verified) {
+    private int writeEverywhere(int representative, ByteBuffer... verified) {
         int places = 0;
         for (int o = representative; o >= 0; o = plan.nextSameHash(o)) {
             staging.write(o, verified);

@@ -34,6 +34,11 @@ class StagingReleaseDirectTest {
     }
 
     private static void writeChunk(StagingRelease staging, Path src, int ordinal) throws IOException {
+        writeChunk(staging, src, ordinal, false);
+    }
+
+    /** @param inPieces in three pieces, as a chunk that straddled socket reads arrives */
+    private static void writeChunk(StagingRelease staging, Path src, int ordinal, boolean inPieces) throws IOException {
         Manifest m = staging.manifest();
         ChunkTable chunks = m.chunks();
         Path file = src.resolve(m.entries().get(chunks.entryIndex(ordinal)).path());
@@ -43,18 +48,24 @@ class StagingReleaseDirectTest {
                 // positional reads until full
             }
         }
-        staging.write(ordinal, bytes.flip());
+        bytes.flip();
+        if (inPieces) {
+            int third = bytes.remaining() / 3;
+            staging.write(ordinal, bytes.slice(0, third), bytes.slice(third, third), bytes.slice(2 * third, bytes.remaining() - 2 * third));
+        } else {
+            staging.write(ordinal, bytes);
+        }
     }
 
     @Test
-    void shouldActivateAReleaseWrittenWithDirectSegmentsInAnyOrderByteForByte() throws IOException {
+    void shouldActivateAReleaseWrittenWithDirectSegmentsInAnyOrderAndInPiecesByteForByte() throws IOException {
         Path src = source();
         Manifest m = ManifestBuilder.build(src, "ch", "v1", ChunkingParams.DEFAULT, 1);
         ReleaseStore store = new ReleaseStore(tmp.resolve("root"), 3);
         SegmentBuffers buffers = new SegmentBuffers(4);
         StagingRelease staging = StagingRelease.create(store, m, buffers);
         for (int ordinal = m.chunks().count() - 1; ordinal >= 0; ordinal--) { // last to first: segments fill out of order
-            writeChunk(staging, src, ordinal);
+            writeChunk(staging, src, ordinal, ordinal % 2 == 1);
         }
         int direct = staging.segmentsWrittenDirect();
         staging.commit("test", true); // rehash: every chunk read back from disk and hashed again

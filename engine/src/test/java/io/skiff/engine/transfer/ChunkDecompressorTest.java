@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
@@ -39,31 +39,54 @@ class ChunkDecompressorTest {
         return composite;
     }
 
-    private static byte[] bytesOf(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
+    /** The pieces' bytes, one after the other. */
+    private static byte[] bytesOf(ByteBuffer... pieces) {
+        int total = 0;
+        for (ByteBuffer p : pieces) {
+            total += p.remaining();
+        }
+        byte[] out = new byte[total];
+        int at = 0;
+        for (ByteBuffer p : pieces) {
+            int n = p.remaining();
+            p.duplicate().get(out, at, n);
+            at += n;
+        }
         return out;
     }
 
     @Test
-    void shouldReturnAViewOfARawPayloadInOnePieceAndGatherOneInTwoPiecesIntoScratch() {
+    void shouldReturnViewsOfARawPayloadWhetherInOnePieceOrInTwo() {
         byte[] data = text(100_000);
         try (ChunkDecompressor decompressor = new ChunkDecompressor()) {
-            ChunkFrame whole = new ChunkFrame(0, ChunkEncoding.RAW, data.length, Unpooled.directBuffer(data.length).writeBytes(data));
+            ByteBuf first = Unpooled.directBuffer(data.length).writeBytes(data);
+            ChunkFrame whole = new ChunkFrame(0, ChunkEncoding.RAW, data.length, first);
             ChunkFrame split = new ChunkFrame(1, ChunkEncoding.RAW, data.length, inTwoPieces(data, 40_000));
             try {
-                ByteBuffer fromWhole = decompressor.decode(whole, scratch);
+                ByteBuffer[] fromWhole = decompressor.decode(whole, scratch);
+                assertEquals(1, fromWhole.length);
                 assertArrayEquals(data, bytesOf(fromWhole));
-                assertNotSame(scratch, fromWhole, "one piece: the payload itself, no copy");
+                assertEquals(first.memoryAddress(), address(fromWhole[0]), "one piece: the payload itself, no copy");
 
-                ByteBuffer fromSplit = decompressor.decode(split, scratch);
+                ByteBuffer[] fromSplit = decompressor.decode(split, scratch);
+                assertEquals(2, fromSplit.length, "two pieces: each read's part where it lies");
+                assertEquals(40_000, fromSplit[0].remaining());
                 assertArrayEquals(data, bytesOf(fromSplit));
-                assertSame(scratch, fromSplit, "two pieces: gathered into the worker's scratch buffer");
+                CompositeByteBuf composite = (CompositeByteBuf) split.payload();
+                assertEquals(composite.component(0).memoryAddress(), address(fromSplit[0]), "no copy of the first piece");
+                assertEquals(composite.component(1).memoryAddress(), address(fromSplit[1]), "no copy of the second piece");
+                assertEquals(0, scratch.position(), "scratch untouched");
+                assertEquals(scratch.capacity(), scratch.limit(), "scratch untouched");
             } finally {
                 whole.release();
                 split.release();
             }
         }
+    }
+
+    /** Where a direct buffer's remaining bytes start. */
+    private static long address(ByteBuffer direct) {
+        return Unpooled.wrappedBuffer(direct).memoryAddress();
     }
 
     @Test
@@ -73,7 +96,10 @@ class ChunkDecompressorTest {
         try (ChunkDecompressor decompressor = new ChunkDecompressor()) {
             ChunkFrame split = new ChunkFrame(2, ChunkEncoding.ZSTD, data.length, inTwoPieces(compressed, compressed.length / 3));
             try {
-                assertArrayEquals(data, bytesOf(decompressor.decode(split, scratch)));
+                ByteBuffer[] decoded = decompressor.decode(split, scratch);
+                assertEquals(1, decoded.length);
+                assertSame(scratch, decoded[0], "decompressed into the worker's scratch buffer");
+                assertArrayEquals(data, bytesOf(decoded));
             } finally {
                 split.release();
             }
