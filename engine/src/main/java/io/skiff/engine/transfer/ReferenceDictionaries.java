@@ -6,6 +6,7 @@ import io.skiff.protocol.frame.ChunkReference;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -13,23 +14,25 @@ import java.util.function.Function;
  * zstd costs ~14× compressing a chunk against it (0.47 ms against 0.034 ms for a 256 KiB reference at
  * level 3), and neighbouring chunks share a window (see ReferencePlanner's grid), so each window is
  * read, verified and indexed once and reused by every chunk aimed at it, from any encoder thread (a
- * compiled dictionary is read-only in zstd). Holds the {@code capacity} most recently used; an evicted
- * one is freed when its last user is done.
+ * compiled dictionary is read-only in zstd). A thread that needs a window another is building waits for
+ * it: encoder threads take neighbouring chunks, so they reach a new window together, and each built its
+ * own copy (a third of all indexing on the 1 GB code-set update). Holds the {@code capacity} most
+ * recently used; an evicted one is freed when its last user is done.
  */
 final class ReferenceDictionaries implements AutoCloseable {
     private static final class Entry {
-        final ZstdDictCompress dictionary; // null: the reference's bytes are unavailable
+        /** Guarded by the entry itself: set once by the first user, who builds it while later ones wait. */
+        private boolean built;
+        private ZstdDictCompress dictionary; // null once built: the reference's bytes are unavailable
+        // guarded by the ReferenceDictionaries
         int users;
         boolean evicted;
-
-        Entry(ZstdDictCompress dictionary) {
-            this.dictionary = dictionary;
-        }
     }
 
     private final BaseChunks base;
     private final int level;
     private final Map<ChunkReference, Entry> entries;
+    private final AtomicLong builds = new AtomicLong();
 
     ReferenceDictionaries(BaseChunks base, int level, int capacity) {
         this.base = base;
@@ -56,40 +59,40 @@ final class ReferenceDictionaries implements AutoCloseable {
     /** Applies {@code use} to the compiled dictionary of {@code ref}; null (without calling it) when the base bytes do not verify. */
     <T> T with(ChunkReference ref, Function<ZstdDictCompress, T> use) {
         Entry entry = acquire(ref);
-        if (entry.dictionary == null) {
-            release(entry);
-            return null;
-        }
         try {
-            return use.apply(entry.dictionary);
+            ZstdDictCompress dictionary = built(entry, ref);
+            return dictionary == null ? null : use.apply(dictionary);
         } finally {
             release(entry);
         }
     }
 
-    private Entry acquire(ChunkReference ref) {
-        synchronized (this) {
-            Entry cached = entries.get(ref);
-            if (cached != null) {
-                cached.users++;
-                return cached;
-            }
+    private synchronized Entry acquire(ChunkReference ref) {
+        Entry entry = entries.get(ref);
+        if (entry == null) {
+            entry = new Entry();
+            entries.put(ref, entry); // may evict the eldest, never this one
         }
-        // built outside the lock: another thread may build the same one meanwhile; the first stored wins
-        byte[] bytes = base.read(ref);
-        Entry built = new Entry(bytes == null ? null : new ZstdDictCompress(bytes, level));
-        synchronized (this) {
-            Entry cached = entries.get(ref);
-            if (cached != null) {
-                built.evicted = true;
-                freeIfUnused(built);
-                cached.users++;
-                return cached;
+        entry.users++;
+        return entry;
+    }
+
+    /** The entry's dictionary, built by the first caller (the others wait); a failed build is tried again by the next. */
+    private ZstdDictCompress built(Entry entry, ChunkReference ref) {
+        synchronized (entry) {
+            if (!entry.built) {
+                byte[] bytes = base.read(ref);
+                entry.dictionary = bytes == null ? null : new ZstdDictCompress(bytes, level);
+                entry.built = true;
+                builds.incrementAndGet();
             }
-            built.users++;
-            entries.put(ref, built);
-            return built;
+            return entry.dictionary;
         }
+    }
+
+    /** Dictionaries built so far (for tests): one per window, unless evicted and needed again. */
+    long builds() {
+        return builds.get();
     }
 
     private synchronized void release(Entry entry) {
@@ -97,6 +100,7 @@ final class ReferenceDictionaries implements AutoCloseable {
         freeIfUnused(entry);
     }
 
+    /** Under this object's lock; a last user released it after its build, so the build is visible here. */
     private static void freeIfUnused(Entry entry) {
         if (entry.evicted && entry.users == 0 && entry.dictionary != null) {
             entry.dictionary.close();
