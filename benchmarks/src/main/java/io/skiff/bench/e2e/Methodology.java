@@ -11,15 +11,15 @@ final class Methodology {
     private Methodology() {
     }
 
+    /** What every note on a sender's JVM adds: the options ./skiff gives it before the user's. */
+    private static final String SENDER_LAUNCHER_OPTS = " (the sender also with " + String.join(" ", SkiffCommand.SHORT_LIVED_JVM_OPTS)
+            + " before them, as ./skiff starts a push)";
+
     /**
      * The notes for the scenarios that ran: the update adds its zstd --patch-from floor, random and codeset their
      * local copy floors, resume its proxy, cut and variants; the columns of random, codeset and update are described
      * only when one of them ran.
      */
-    /** What every note on a sender's JVM adds: the options ./skiff gives it before the user's. */
-    private static final String SENDER_LAUNCHER_OPTS = " (the sender also with " + String.join(" ", SkiffCommand.SHORT_LIVED_JVM_OPTS)
-            + " before them, as ./skiff starts a push)";
-
     static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios) {
         return notes(gnuTime, javaOpts, coldReceiver, savedManifest, scenarios, new FanoutLayout(2, 4),
                 List.of(RunnerOptions.FANOUT_HOST_HEAP));
@@ -171,7 +171,7 @@ final class Methodology {
                 + "after the cut one (what was sent again plus what had not been sent yet); after / full: that over F; its "
                 + "median is set against the target. client→server bytes: all connections, N included.");
         n.add("resume, skiff: one receiver daemon JVM for the scenario" + (coldReceiver ? " (--cold-receiver does not apply to it)" : "")
-                + ", a new, empty channel per run, sender in a separate fresh JVM per push; both with " + javaOpts
+                + ", a new, empty channel per run, sender in a separate fresh JVM per push; both with " + javaOpts + SENDER_LAUNCHER_OPTS
                 + (savedManifest ? "; every push uses a manifest saved beforehand (skiff manifest --out, untimed; --manifest)"
                         : "; every push builds its manifest (a second push builds it again)")
                 + ". Every push names the scenario's sender history (--history). Per repetition, in this order: "
