@@ -2,6 +2,7 @@ package io.skiff.engine.transfer;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDictCompress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.skiff.protocol.frame.ChunkEncoding;
@@ -10,6 +11,7 @@ import io.skiff.protocol.frame.ChunkReference;
 import io.skiff.protocol.frame.FrameDescriptor;
 
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 
 
 /**
@@ -29,6 +31,12 @@ public final class ChunkCompressor implements AutoCloseable {
     /** The level reference dictionaries are compiled at (a compiled dictionary carries its level). */
     static int referenceLevel(int level) {
         return Math.max(level, MIN_REFERENCE_LEVEL);
+    }
+
+    /** Compiles a reference's bytes into a dictionary for compressing at {@code level}'s reference level. */
+    static Function<byte[], ZstdDictCompress> referenceDictionary(int level) {
+        int referenceLevel = referenceLevel(level);
+        return bytes -> new ZstdDictCompress(bytes, referenceLevel);
     }
     /**
      * A reference encoding larger than 1/64 of the chunk means the reference missed (well-aimed ones
@@ -89,7 +97,7 @@ public final class ChunkCompressor implements AutoCloseable {
     }
 
     /** A reference to try: the base chunks it names and where their compiled dictionary comes from. */
-    record ReferenceCandidate(ChunkReference ref, ReferenceDictionaries dictionaries) {
+    record ReferenceCandidate(ChunkReference ref, ReferenceDictionaries<ZstdDictCompress> dictionaries) {
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.skiff.engine.transfer;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdDictDecompress;
 import com.github.luben.zstd.ZstdException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -19,13 +20,6 @@ import java.nio.ByteBuffer;
  * Owns native zstd contexts: one instance per thread; {@link #close()} frees them.
  */
 public final class ChunkDecompressor implements AutoCloseable {
-    /** Where the bytes of a zstd+reference chunk's reference come from (the receiver's base release). */
-    @FunctionalInterface
-    public interface References {
-        /** The verified reference bytes, or null when this receiver cannot supply them. */
-        byte[] bytes(ChunkReference ref);
-    }
-
     /** The chunk names a reference this receiver cannot supply: fetch it again without one. */
     public static final class ReferenceUnavailable extends RuntimeException {
         public ReferenceUnavailable(String message) {
@@ -38,17 +32,18 @@ public final class ChunkDecompressor implements AutoCloseable {
 
     /** Decodes a frame that cannot carry a reference (none is available). */
     public ByteBuffer[] decode(ChunkFrame frame, ByteBuffer scratch) {
-        return decode(frame, scratch, ref -> null);
+        return decode(frame, scratch, null);
     }
 
     /**
-     * @param scratch direct buffer with capacity >= frame.rawLength(), used for encoded chunks
+     * @param scratch    direct buffer with capacity >= frame.rawLength(), used for encoded chunks
+     * @param references the receiver's base release, compiled per reference window; null: none
      * @return the chunk's bytes, in order, each piece between its position and limit. A raw chunk: views of
      *         the payload where it lies (no copy; valid while the frame is), one piece, or several when the
      *         frame straddled socket reads (hash and write them piece by piece: gathering them was a copy of
      *         most received bytes, as reads are rarely chunk-aligned). A compressed one: {@code scratch}.
      */
-    public ByteBuffer[] decode(ChunkFrame frame, ByteBuffer scratch, References references) {
+    ByteBuffer[] decode(ChunkFrame frame, ByteBuffer scratch, ReferenceDictionaries<ZstdDictDecompress> references) {
         ByteBuf payload = frame.payload();
         int rawLength = frame.rawLength();
         switch (frame.encoding()) {
@@ -60,37 +55,24 @@ public final class ChunkDecompressor implements AutoCloseable {
                 return payload.nioBufferCount() == 1 ? new ByteBuffer[]{payload.nioBuffer()} : payload.nioBuffers();
             }
             case ZSTD, ZSTD_REF -> {
-                ByteBuffer target = scratch;
-                target.clear().limit(rawLength);
+                ByteBuffer target = scratch.clear().limit(rawLength);
                 // one piece of a read buffer as it is; a frame that straddled two reads is gathered into an array
                 ByteBuffer src = payload.nioBufferCount() == 1 ? payload.nioBuffer() : ByteBuffer.wrap(ByteBufUtil.getBytes(payload));
-                ZstdDecompressCtx ctx = this.ctx;
+                int size;
                 if (frame.encoding() == ChunkEncoding.ZSTD_REF) {
                     ChunkReference ref = ChunkReference.peek(payload);
-                    byte[] dictionary = references.bytes(ref);
-                    if (dictionary == null) {
+                    src.position(src.position() + FrameDescriptor.REFERENCE_HEADER_BYTES);
+                    Integer decoded = references == null ? null : references.with(ref, dictionary -> {
+                        refCtx.loadDict(dictionary); // referenced, not copied: replaced by the next load before any use
+                        return decompress(refCtx, frame, target, src);
+                    });
+                    if (decoded == null) {
                         throw new ReferenceUnavailable("chunk ordinal=" + frame.ordinal() + " references base chunks "
                                 + ref.start() + "+" + ref.count() + ", which this receiver cannot supply");
                     }
-                    ctx = refCtx;
-                    ctx.loadDict(dictionary);
-                    src.position(src.position() + FrameDescriptor.REFERENCE_HEADER_BYTES);
-                }
-                int size;
-                try {
-                    if (src.isDirect()) {
-                        size = ctx.decompressDirectByteBuffer(target, 0, rawLength, src, src.position(), src.remaining());
-                    } else if (src.hasArray()) {
-                        size = ctx.decompressByteArrayToDirectByteBuffer(target, 0, rawLength, src.array(),
-                                src.arrayOffset() + src.position(), src.remaining());
-                    } else {
-                        byte[] bytes = new byte[src.remaining()];
-                        src.get(bytes);
-                        size = ctx.decompressByteArrayToDirectByteBuffer(target, 0, rawLength, bytes, 0, bytes.length);
-                    }
-                } catch (ZstdException e) {
-                    throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "zstd chunk ordinal=" + frame.ordinal()
-                            + " does not decode to " + rawLength + " bytes: " + e.getMessage());
+                    size = decoded;
+                } else {
+                    size = decompress(ctx, frame, target, src);
                 }
                 if (size != rawLength) {
                     throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "zstd chunk ordinal=" + frame.ordinal()
@@ -99,6 +81,26 @@ public final class ChunkDecompressor implements AutoCloseable {
                 return new ByteBuffer[]{target.position(0).limit(rawLength)};
             }
             default -> throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "unknown encoding " + frame.encoding());
+        }
+    }
+
+    /** Into {@code target} from its position, at most its remaining bytes; returns how many. */
+    private static int decompress(ZstdDecompressCtx ctx, ChunkFrame frame, ByteBuffer target, ByteBuffer src) {
+        int capacity = target.remaining();
+        try {
+            if (src.isDirect()) {
+                return ctx.decompressDirectByteBuffer(target, 0, capacity, src, src.position(), src.remaining());
+            }
+            if (src.hasArray()) {
+                return ctx.decompressByteArrayToDirectByteBuffer(target, 0, capacity, src.array(),
+                        src.arrayOffset() + src.position(), src.remaining());
+            }
+            byte[] bytes = new byte[src.remaining()];
+            src.get(bytes);
+            return ctx.decompressByteArrayToDirectByteBuffer(target, 0, capacity, bytes, 0, bytes.length);
+        } catch (ZstdException e) {
+            throw new ProtocolException(ErrorCode.CHUNK_DECODE_FAILED, "zstd chunk ordinal=" + frame.ordinal()
+                    + " does not decode to " + frame.rawLength() + " bytes: " + e.getMessage());
         }
     }
 

@@ -19,6 +19,7 @@ import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdDictDecompress;
 import com.github.luben.zstd.ZstdException;
 import io.skiff.engine.delta.BaseChunks;
 import io.skiff.protocol.ProtocolLimits;
@@ -70,6 +71,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private static final long DRAIN_SECONDS = 10;
     /** The journal is synced at least every this many chunks (~64 MiB at the default chunk size). */
     private static final int JOURNAL_BATCH = 1024;
+    /**
+     * Compiled reference windows kept per session (≤ 1 MiB each): the sender's encoders move forward
+     * through the base, so chunks in flight aim at a few neighbouring windows.
+     */
+    private static final int BASE_WINDOWS = 8;
 
     /** STREAM: an extra stream of another session's transfer (JOIN), passing its chunks on. */
     private enum State { HELLO, OFFER, BASE, MANIFEST, RECEIVING, COMMITTED, STREAM, CLOSED }
@@ -87,6 +93,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private BaseFrame baseChoice;
     /** The base release the sender encodes against, read for zstd+reference chunks; null for none. */
     private BaseChunks base;
+    /** The base's reference windows, each read and compiled once for every chunk aimed at it; null with no base. */
+    private ReferenceDictionaries<ZstdDictDecompress> baseWindows;
     private ByteArrayOutputStream manifestBytes;
     private StagingRelease staging;
     private TransferJournal journal;
@@ -310,6 +318,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                     ErrorCode.STORAGE_FAILURE, "base " + b.baseId().shortHex() + " of " + offer.channel() + " vanished"));
             // not hashed up front: a reference chunk that does not decode to its hash is fetched again anyway
             base = new BaseChunks(baseManifest, store.releaseDir(offer.channel(), b.baseId()), BaseChunks.Checking.NONE);
+            baseWindows = new ReferenceDictionaries<>(base, ZstdDictDecompress::new, BASE_WINDOWS);
         }
         baseChoice = b;
         if (knownManifest != null) {
@@ -468,11 +477,10 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         try {
             int ordinal = chunk.ordinal();
             Manifest manifest = staging.manifest();
-            BaseChunks base = this.base;
             boolean referenced = chunk.encoding() == ChunkEncoding.ZSTD_REF;
             ByteBuffer[] pieces;
             try {
-                pieces = worker.decompressor.decode(chunk, worker.scratch, base == null ? ref -> null : base::read);
+                pieces = worker.decompressor.decode(chunk, worker.scratch, baseWindows);
             } catch (ProtocolException e) {
                 if (referenced) { // our copy of the base is not what the sender's was: ask for the chunk without it
                     throw new ChunkDecompressor.ReferenceUnavailable("chunk ordinal=" + ordinal + " does not decode with the local base");
@@ -770,6 +778,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             } catch (RuntimeException e) {
                 LOG.warn("{}: could not write out the staging files at the end of the transfer: {}", peer, e.getMessage());
             }
+        }
+        if (baseWindows != null) {
+            baseWindows.close(); // every verifier is done with them: the transfer is released after the last one
         }
         if (base != null) {
             base.close();

@@ -1,6 +1,7 @@
 package io.skiff.engine.transfer;
 
 import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDictCompress;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.FileRegion;
 import io.skiff.engine.delta.BaseChunks;
@@ -152,14 +153,14 @@ public final class ReleaseEncodings implements AutoCloseable {
         /** The same pairing with the widest window the protocol allows: the retry when the narrow one missed. */
         private final ReferencePlanner widePlanner;
         private final BaseChunks base;
-        private final ReferenceDictionaries dictionaries;
+        private final ReferenceDictionaries<ZstdDictCompress> dictionaries;
         private final ManifestEncoding manifestEncoding;
         private final byte[] encodedManifest;
 
         private Delta(ReferencePlanner planner, ReferencePlanner widePlanner, BaseChunks base) {
             this.planner = planner;
             this.widePlanner = widePlanner;
-            this.dictionaries = base == null ? null : new ReferenceDictionaries(base, ChunkCompressor.referenceLevel(zstdLevel),
+            this.dictionaries = base == null ? null : new ReferenceDictionaries<>(base, ChunkCompressor.referenceDictionary(zstdLevel),
                     DICTIONARIES_PER_BASE);
             this.base = base;
             byte[] canonical = manifest.canonicalBytes();

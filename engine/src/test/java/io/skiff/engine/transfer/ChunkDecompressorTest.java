@@ -1,19 +1,32 @@
 package io.skiff.engine.transfer;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDictCompress;
+import com.github.luben.zstd.ZstdDictDecompress;
+import io.skiff.engine.delta.BaseChunks;
+import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.testing.TestTrees;
+import io.skiff.protocol.ChunkingParams;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.frame.ChunkReference;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Decoding a chunk whose payload arrived in one socket read or straddled two (the frame decoder's
@@ -104,5 +117,56 @@ class ChunkDecompressorTest {
                 split.release();
             }
         }
+    }
+
+    /** A zstd+reference chunk decodes against the receiver's compiled base window; without the window it is asked for again. */
+    @Test
+    void shouldDecodeAReferenceChunkWithTheCompiledBaseWindowAndRefuseOneWithoutIt(@TempDir Path tmp) {
+        Path dir = tmp.resolve("base");
+        TestTrees.textFile(dir.resolve("codes.txt"), 1_000_000, 3);
+        Manifest manifest = ManifestBuilder.build(dir, "ch", "v1", ChunkingParams.DEFAULT, 1);
+        BaseChunks base = new BaseChunks(manifest, dir);
+        ChunkReference ref = new ChunkReference(0, 3);
+        byte[] window = base.read(ref);
+        byte[] changed = java.util.Arrays.copyOfRange(window, 1000, 61_000);
+        changed[100] ^= 1; // an edited row
+        changed[30_000] ^= 1;
+        byte[] compressed;
+        try (ZstdDictCompress dictionary = new ZstdDictCompress(window, 3);
+             ZstdCompressCtx ctx = new ZstdCompressCtx().setLevel(3)) {
+            compressed = ctx.loadDict(dictionary).compress(changed);
+        }
+        assertTrue(compressed.length < changed.length / 100, "compressed against its window: " + compressed.length + " bytes");
+        try (ChunkDecompressor decompressor = new ChunkDecompressor();
+             ReferenceDictionaries<ZstdDictDecompress> windows = new ReferenceDictionaries<>(base, ZstdDictDecompress::new, 4)) {
+            for (int twice = 0; twice < 2; twice++) {
+                ChunkFrame frame = referenceFrame(ref, compressed, changed.length);
+                try {
+                    assertArrayEquals(changed, bytesOf(decompressor.decode(frame, scratch, windows)));
+                } finally {
+                    frame.release();
+                }
+            }
+            assertEquals(1, windows.builds(), "the window was read and compiled once for both chunks");
+
+            ChunkFrame beyond = referenceFrame(new ChunkReference(1_000_000, 1), compressed, changed.length);
+            ChunkFrame noBase = referenceFrame(ref, compressed, changed.length);
+            try {
+                assertThrows(ChunkDecompressor.ReferenceUnavailable.class, () -> decompressor.decode(beyond, scratch, windows));
+                assertThrows(ChunkDecompressor.ReferenceUnavailable.class, () -> decompressor.decode(noBase, scratch));
+            } finally {
+                beyond.release();
+                noBase.release();
+            }
+        } finally {
+            base.close();
+        }
+    }
+
+    private static ChunkFrame referenceFrame(ChunkReference ref, byte[] compressed, int rawLength) {
+        ByteBuf payload = Unpooled.directBuffer();
+        ref.writeTo(payload);
+        payload.writeBytes(compressed);
+        return new ChunkFrame(9, ChunkEncoding.ZSTD_REF, rawLength, payload);
     }
 }

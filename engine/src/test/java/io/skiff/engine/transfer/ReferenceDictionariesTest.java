@@ -1,5 +1,6 @@
 package io.skiff.engine.transfer;
 
+import com.github.luben.zstd.ZstdDictCompress;
 import io.skiff.engine.delta.BaseChunks;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.testing.TestTrees;
@@ -40,7 +41,7 @@ class ReferenceDictionariesTest {
     void shouldBuildAWindowOnceForThreadsThatReachItTogether() throws Exception {
         int threads = 4;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (ReferenceDictionaries dictionaries = new ReferenceDictionaries(base(), 3, 16)) {
+        try (ReferenceDictionaries<ZstdDictCompress> dictionaries = new ReferenceDictionaries<>(base(), ChunkCompressor.referenceDictionary(3), 16)) {
             for (int window = 0; window < 3; window++) {
                 ChunkReference ref = new ChunkReference(4 * window, 4);
                 CyclicBarrier together = new CyclicBarrier(threads);
@@ -63,7 +64,7 @@ class ReferenceDictionariesTest {
 
     @Test
     void shouldBuildAgainOnlyWhatWasEvicted() {
-        try (ReferenceDictionaries dictionaries = new ReferenceDictionaries(base(), 3, 2)) {
+        try (ReferenceDictionaries<ZstdDictCompress> dictionaries = new ReferenceDictionaries<>(base(), ChunkCompressor.referenceDictionary(3), 2)) {
             ChunkReference a = new ChunkReference(0, 4);
             ChunkReference b = new ChunkReference(4, 4);
             ChunkReference c = new ChunkReference(8, 4);
@@ -81,7 +82,7 @@ class ReferenceDictionariesTest {
 
     @Test
     void shouldAnswerNullForAReferenceBeyondTheBaseAndRememberIt() {
-        try (ReferenceDictionaries dictionaries = new ReferenceDictionaries(base(), 3, 4)) {
+        try (ReferenceDictionaries<ZstdDictCompress> dictionaries = new ReferenceDictionaries<>(base(), ChunkCompressor.referenceDictionary(3), 4)) {
             ChunkReference beyond = new ChunkReference(1_000_000, 2);
             assertFalse(dictionaries.available(beyond));
             assertNull(dictionaries.with(beyond, dictionary -> "used"));
