@@ -12,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * A base release on local disk (the sender's published copy or the receiver's retained release) read
@@ -28,11 +26,11 @@ import java.util.Map;
  * shares), trusting the rest; {@link Checking#NONE} only checks that the bytes are there. A chunk
  * that does not match makes every reference containing it unavailable, so the caller falls back
  * (plain zstd on the sender, a REFETCH on the receiver). Safe for many threads; the memo tolerates
- * races (a chunk may be hashed twice).
+ * races (a chunk may be hashed twice). Every call reads: callers keep what they reuse, compiled
+ * (ReferenceDictionaries, on both sides).
  */
 public final class BaseChunks implements AutoCloseable {
     private static final int MAX_OPEN_FILES = 64;
-    private static final int RECENT = 8;
     private static final byte UNKNOWN = 0;
     private static final byte GOOD = 1;
     private static final byte BAD = 2;
@@ -44,14 +42,6 @@ public final class BaseChunks implements AutoCloseable {
     private final byte[] state;
     private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.READ);
     private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(Sha256::newDigest);
-    /** Neighbouring chunks name the same reference window: the last few are kept, read once. */
-    private final Map<ChunkReference, byte[]> recent = new LinkedHashMap<>(RECENT * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ChunkReference, byte[]> eldest) {
-            return size() > RECENT;
-        }
-    };
-
     /** How much of the base is hashed before use (see the class comment). */
     public enum Checking { EVERY_CHUNK, MODIFIED_FILES, NONE }
 
@@ -121,19 +111,7 @@ public final class BaseChunks implements AutoCloseable {
         if (!isValid(ref)) {
             return null;
         }
-        synchronized (recent) {
-            byte[] cached = recent.get(ref);
-            if (cached != null) {
-                return cached; // callers only read it
-            }
-        }
-        byte[] bytes = readVerified(ref);
-        if (bytes != null) {
-            synchronized (recent) {
-                recent.put(ref, bytes);
-            }
-        }
-        return bytes;
+        return readVerified(ref);
     }
 
     private byte[] readVerified(ChunkReference ref) {
