@@ -150,7 +150,7 @@ public final class EndToEndRunner {
                 results.add(fanout(w, skiff, meter, clockTicks, workDir, live));
                 continue;
             }
-            ScenarioResult result = new ScenarioResult(w);
+            ScenarioResult result = new ScenarioResult(w, options.rsyncFsync());
             // Only random and codeset get here as full copies (resume and fanout went their own ways above).
             // Buffered first (as rsync writes), then direct (as skiff's receiver writes); each has its own line.
             List<CopyFloor> copyFloors = options.copyFloor() && w.scenario().fullCopy()
@@ -158,7 +158,7 @@ public final class EndToEndRunner {
                     : List.of();
             try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
                     options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()));
-                 RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks)) {
+                 RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks, options.rsyncFsync())) {
                 for (int rep = 1; rep <= options.reps(); rep++) {
                     // Alternate, so drift (thermal, page cache, other load) hits both tools alike.
                     record(result, rep, skiffBench.run(w, rep));
@@ -354,7 +354,7 @@ public final class EndToEndRunner {
     private int report(List<ScenarioReport> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
         String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
         List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(), options.scenarios(),
-                options.fanoutLayout(), options.fanoutHostJavaOpts(), options.copyFloor());
+                options.fanoutLayout(), options.fanoutHostJavaOpts(), options.copyFloor(), options.rsyncFsync());
         List<String> warnings = loopbackWarnings(results);
         String command = commandLine();
 

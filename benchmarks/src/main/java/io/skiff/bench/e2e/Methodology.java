@@ -34,6 +34,12 @@ final class Methodology {
     /** The same; {@code copyFloor} false: --no-copy-floor, the full copies have no local copy floor. */
     static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios,
                               FanoutLayout fanout, List<String> fanoutHostOpts, boolean copyFloor) {
+        return notes(gnuTime, javaOpts, coldReceiver, savedManifest, scenarios, fanout, fanoutHostOpts, copyFloor, false);
+    }
+
+    /** The same; {@code rsyncFsync}: --rsync-fsync, rsync ran with --fsync. */
+    static List<String> notes(boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest, Set<Scenario> scenarios,
+                              FanoutLayout fanout, List<String> fanoutHostOpts, boolean copyFloor, boolean rsyncFsync) {
         boolean tables = scenarios.contains(Scenario.RANDOM) || scenarios.contains(Scenario.CODESET) || scenarios.contains(Scenario.UPDATE);
         boolean floor = copyFloor && (scenarios.contains(Scenario.RANDOM) || scenarios.contains(Scenario.CODESET));
         List<String> n = new ArrayList<>();
@@ -44,7 +50,7 @@ final class Methodology {
         n.add("Source files are warm in the page cache (they were just hashed for the correctness check); "
                 + "nothing is dropped from the cache. Destinations start empty (update: hold v1, given untimed).");
         if (tables) {
-            tableNotes(n, gnuTime, javaOpts, coldReceiver, savedManifest, floor, scenarios.contains(Scenario.UPDATE));
+            tableNotes(n, gnuTime, javaOpts, coldReceiver, savedManifest, floor, scenarios.contains(Scenario.UPDATE), rsyncFsync);
         }
         if (scenarios.contains(Scenario.RESUME)) {
             n.addAll(resumeNotes(javaOpts, coldReceiver, savedManifest));
@@ -58,18 +64,18 @@ final class Methodology {
 
     /** The columns of the random, codeset and update tables. */
     private static void tableNotes(List<String> n, boolean gnuTime, String javaOpts, boolean coldReceiver, boolean savedManifest,
-                                   boolean copyFloor, boolean update) {
+                                   boolean copyFloor, boolean update, boolean rsyncFsync) {
         n.add("skiff: " + (coldReceiver ? "one receiver JVM per repetition (cold, its JIT warm-up counted)"
                 : "one receiver daemon JVM per scenario, as deployed (each repetition pushes to a new, empty channel)")
                 + ", sender in a separate fresh JVM per push; both with " + javaOpts + SENDER_LAUNCHER_OPTS
                 + (savedManifest ? ". The manifest was saved beforehand (skiff manifest --out, untimed) and the timed push uses it"
                         + " (--manifest); wall time includes the sender's JVM start." : ". Wall time includes the sender's JVM start and manifest build.")
-                + " The receiver fsyncs before "
-                + "activating; rsync (no --fsync) does not. Every push names a sender history (--history, one "
+                + " The receiver fsyncs before activating; rsync "
+                + (rsyncFsync ? "too (--rsync-fsync: --fsync, every file it writes)" : "(no --fsync) does not") + ". Every push names a sender history (--history, one "
                 + "directory per scenario in the work dir, emptied when the scenario starts): the untimed base push of "
                 + "the update records v1 there, so the timed v2 push can use v1 as a delta base.");
-        n.add("rsync: one daemon per scenario; full copies `rsync -a --whole-file --stats`, update "
-                + "`rsync -a -z --no-whole-file --delete --ignore-times --stats` (--delete: v2 removes a file v1 had; "
+        n.add("rsync: one daemon per scenario; full copies `" + String.join(" ", rsyncArgs(true, rsyncFsync)) + "`, update "
+                + "`" + String.join(" ", rsyncArgs(false, rsyncFsync)) + "` (--delete: v2 removes a file v1 had; "
                 + "--ignore-times: a same-size file of v2 written in the same second as v1's would pass rsync's quick check "
                 + "unchanged).");
         n.add("wall s: System.nanoTime around the sender/client process. MB/s: logical bytes of the release / wall s.");
@@ -79,7 +85,7 @@ final class Methodology {
         n.add("skiff wire bytes of its median run: skiff push --json's own breakdown (manifest_bytes; chunks and "
                 + "payload bytes per encoding: raw, zstd, zstd_ref) for the skiff run at the median of the tool wire bytes.");
         if (copyFloor) {
-            n.add(copyFloorNote());
+            n.add(copyFloorNote(rsyncFsync));
         }
         if (update) {
             n.add("zstd --patch-from floor (update; issue 5 asks skiff's update wire bytes to stay within 2× of it): "
@@ -100,7 +106,13 @@ final class Methodology {
     }
 
     /** The local copy floors of random and codeset: why two, what each does, what is timed, what the ratios are. */
-    static String copyFloorNote() {
+    /** rsync's options as the runner gives them, without the program, source and destination. */
+    private static List<String> rsyncArgs(boolean fullCopy, boolean fsync) {
+        List<String> cmd = RsyncBench.clientCommand(Path.of("rsync"), Path.of("SRC"), "URL", fullCopy, fsync);
+        return cmd.subList(0, cmd.size() - 2);
+    }
+
+    static String copyFloorNote(boolean rsyncFsync) {
         return "local copy floors (random, codeset; what writing the same bytes durably to the destinations' file system "
                 + "costs in the same run), two because on a VM how the bytes are written decides much of the cost: "
                 + "buffered is how rsync and a plain cp write, through the page cache; direct is how skiff's receiver "
@@ -111,8 +123,8 @@ final class Methodology {
                 + "that refuses O_DIRECT leaves the direct floor not measured, with the reason. wall s: System.nanoTime "
                 + "from creating the directory to the last fsync; write: up to the first fsync; fsync: the rest; CPU and "
                 + "sys: the copying thread's CPU time (ThreadMXBean; sys = total - user). Each copy is then hash-checked "
-                + "and deleted, untimed. Ratios, per floor: each tool's median wall s over the floor's median wall s; "
-                + "rsync, which does not fsync, also over the floor's median write phase. Not cp: coreutils 9 copies with "
+                + "and deleted, untimed. Ratios, per floor: each tool's median wall s over the floor's median wall s"
+                + (rsyncFsync ? ". " : "; rsync, which does not fsync, also over the floor's median write phase. ") + "Not cp: coreutils 9 copies with "
                 + "copy_file_range (in the kernel, or as a reflink), so it need not write the bytes, and `sync -f` (syncfs) "
                 + "would also write back what rsync left dirty.";
     }

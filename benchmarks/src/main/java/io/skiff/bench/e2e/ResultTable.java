@@ -39,7 +39,8 @@ final class ResultTable {
 
     /**
      * "local copy floor, MODE (...): median X s (Y MB/s; write A s, fsync B s; CPU C s, sys D s); wall time over it:
-     * skiff x.xx×, rsync y.yy× (...)". rsync does not fsync, so its time is also set against the write phase alone.
+     * skiff x.xx×, rsync y.yy× (...)". An rsync without --fsync leaves its writes to the page cache, so its time is
+     * also set against the write phase alone.
      */
     static String copyFloorLine(ScenarioResult result, CopyFloor.Mode mode, CopyFloor.Medians f) {
         String how = switch (mode) {
@@ -48,12 +49,14 @@ final class ResultTable {
             case DIRECT -> "the same bytes written to new files there with O_DIRECT in 4 MiB aligned blocks, bypassing "
                     + "the page cache, then fsynced";
         };
+        String rsyncNote = result.rsyncFsync() ? "rsync with --fsync"
+                : "rsync does not fsync; over the write alone " + times(result.rsyncOverCopyFloorWrite(mode));
         return String.format(Locale.ROOT, "local copy floor, %s (%s): median %s s (%s MB/s; write %s s, fsync %s s; CPU %s s, "
-                        + "of it sys %s s); wall time over it: skiff %s, rsync %s (rsync does not fsync; over the write alone %s)",
+                        + "of it sys %s s); wall time over it: skiff %s, rsync %s (%s)",
                 mode.label(), how, fixed(f.wallSeconds(), 2), fixed(f.throughputMBps(), 0), fixed(f.writeSeconds(), 2),
                 fixed(f.fsyncSeconds(), 2), fixed(f.cpuSeconds(), 2), fixed(f.sysSeconds(), 2),
                 times(result.overCopyFloor(mode, ScenarioResult.SKIFF)), times(result.overCopyFloor(mode, ScenarioResult.RSYNC)),
-                times(result.rsyncOverCopyFloorWrite(mode)));
+                rsyncNote);
     }
 
     /** "zstd --patch-from floor: N bytes (...); tool wire bytes over it: skiff x.xx×, rsync y.yy×". */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,15 +19,18 @@ final class RsyncBench implements AutoCloseable {
     private static final Duration IDLE_WAIT = Duration.ofSeconds(30);
 
     private final Path rsync;
+    private final boolean fsync;
     private final ProcessMeter meter;
     private final Path dest;
     private final Path logs;
     private final long clockTicks;
     private final RsyncDaemon daemon;
 
-    RsyncBench(Path rsync, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks)
+    /** @param fsync every file rsync writes is fsynced ({@code --fsync}), as skiff's receiver does before activating */
+    RsyncBench(Path rsync, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks, boolean fsync)
             throws IOException, InterruptedException, RunFailedException {
         this.rsync = rsync;
+        this.fsync = fsync;
         this.meter = meter;
         this.dest = workDir.resolve("rsync-dest");
         this.logs = Files.createDirectories(workDir.resolve("logs"));
@@ -34,16 +38,26 @@ final class RsyncBench implements AutoCloseable {
         this.daemon = RsyncDaemon.start(rsync, workDir, dest, live);
     }
 
-    /** Full copies use the whole-file algorithm (no delta against an empty destination); updates compress and use deltas. */
-    static List<String> clientCommand(Path rsync, Path source, String url, boolean fullCopy) {
-        return fullCopy
-                ? List.of(rsync.toString(), "-a", "--whole-file", "--stats", source + "/", url)
-                // --delete: v2 drops a file v1 had (the old release notes); without it the destination is not v2.
-                // --ignore-times: v1 and v2 can be generated within the same second, and README.txt keeps its
-                // size, so rsync's quick check (size + mtime in whole seconds) would skip a changed file. Every
-                // other file of the corpus changes between versions, so this adds no work on this corpus.
-                : List.of(rsync.toString(), "-a", "-z", "--no-whole-file", "--delete", "--ignore-times", "--stats",
-                        source + "/", url);
+    /**
+     * Full copies use the whole-file algorithm (no delta against an empty destination); updates compress and use
+     * deltas. With {@code fsync}, {@code --fsync} after {@code -a}.
+     */
+    static List<String> clientCommand(Path rsync, Path source, String url, boolean fullCopy, boolean fsync) {
+        List<String> cmd = new ArrayList<>(List.of(rsync.toString(), "-a"));
+        if (fsync) {
+            cmd.add("--fsync");
+        }
+        if (fullCopy) {
+            cmd.addAll(List.of("--whole-file", "--stats"));
+        } else {
+            // --delete: v2 drops a file v1 had (the old release notes); without it the destination is not v2.
+            // --ignore-times: v1 and v2 can be generated within the same second, and README.txt keeps its
+            // size, so rsync's quick check (size + mtime in whole seconds) would skip a changed file. Every
+            // other file of the corpus changes between versions, so this adds no work on this corpus.
+            cmd.addAll(List.of("-z", "--no-whole-file", "--delete", "--ignore-times", "--stats"));
+        }
+        cmd.addAll(List.of(source + "/", url));
+        return cmd;
     }
 
     RunMeasurement run(Workload w, int rep) throws IOException, InterruptedException, RunFailedException,
@@ -52,7 +66,7 @@ final class RsyncBench implements AutoCloseable {
         String prefix = w.scenario().label() + "-rsync-r" + rep;
         try {
             if (w.base().isPresent()) {
-                client(clientCommand(rsync, w.base().get(), daemon.url(), true), prefix + "-base");
+                client(clientCommand(rsync, w.base().get(), daemon.url(), true, fsync), prefix + "-base");
             }
             daemon.awaitIdle(IDLE_WAIT);
             ProcStat.CpuTicks before = daemon.cpuTicks();
@@ -60,7 +74,7 @@ final class RsyncBench implements AutoCloseable {
             ProcessMeter.MeteredRun run;
             long daemonRss;
             try (PeakRssSampler sampler = new PeakRssSampler(daemon::descendantsPeakRssKb)) {
-                run = client(clientCommand(rsync, w.source(), daemon.url(), w.scenario().fullCopy()), prefix);
+                run = client(clientCommand(rsync, w.source(), daemon.url(), w.scenario().fullCopy(), fsync), prefix);
                 daemonRss = sampler.stop();
             }
             OptionalLong lo1 = LoopbackCounter.transmittedBytes();

@@ -33,6 +33,7 @@ record RunnerOptions(
         Optional<List<String>> fanoutHostOpts,
         Optional<String> fanoutUplink,
         boolean copyFloor,
+        boolean rsyncFsync,
         List<String> args) {
 
     static final int MAX_REPS = 20;
@@ -81,6 +82,8 @@ record RunnerOptions(
               --saved-manifest     skiff pushes with a manifest saved beforehand (skiff manifest --out,
                                    untimed), as a pipeline pushing one release to many targets would
               --no-copy-floor      random, codeset: skip the local copy floors (both)
+              --rsync-fsync        rsync fsyncs every file it writes (--fsync, rsync >= 3.2.4), as skiff's
+                                   receiver does before it activates: the same durability on both sides
               --fanout-mb N        fanout: code-set release size (default 500)
               --fanout-regions N   fanout: regions, 1..8 (default 2)
               --fanout-per-region N  fanout: receivers per region, 1..16 (default 4)
@@ -123,6 +126,7 @@ record RunnerOptions(
         List<String> fanoutHostOpts = null;
         String fanoutUplink = null;
         boolean copyFloor = true;
+        boolean rsyncFsync = false;
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             String name = arg;
@@ -145,6 +149,10 @@ record RunnerOptions(
             }
             if (name.equals("--no-copy-floor")) {
                 copyFloor = false;
+                continue;
+            }
+            if (name.equals("--rsync-fsync")) {
+                rsyncFsync = true;
                 continue;
             }
             String value = inline != null ? inline : valueOf(argv, ++i, name);
@@ -192,7 +200,7 @@ record RunnerOptions(
         return Optional.of(new RunnerOptions(sizeMb, randomMb, reps, seed, corpusDir.toAbsolutePath(),
                 skiffJar.toAbsolutePath(), javaOpts, scenarios, Optional.ofNullable(json), Optional.ofNullable(appendMd),
                 Optional.ofNullable(workDir), coldReceiver, savedManifest, fanoutMb, new FanoutLayout(fanoutRegions, fanoutPerRegion),
-                Optional.ofNullable(fanoutHostOpts), Optional.ofNullable(fanoutUplink), copyFloor, List.of(argv)));
+                Optional.ofNullable(fanoutHostOpts), Optional.ofNullable(fanoutUplink), copyFloor, rsyncFsync, List.of(argv)));
     }
 
     /** The receiver host JVM's options: --fanout-host-opts, else --java-opts with -Xmx... replaced by {@link #FANOUT_HOST_HEAP}. */

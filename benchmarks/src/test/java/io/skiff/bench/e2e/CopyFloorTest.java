@@ -97,6 +97,33 @@ class CopyFloorTest {
         assertTrue(md.startsWith(new ResultTable(result(Scenario.RANDOM)).toMarkdown()), md);
     }
 
+    /** With --rsync-fsync rsync is as durable as skiff: no ratio over the floor's writes alone, the notes say --fsync. */
+    @Test
+    void shouldSetAnRsyncWithFsyncAgainstTheWholeFloorOnly() {
+        ScenarioResult r = new ScenarioResult(workload(Scenario.RANDOM), true);
+        for (int rep = 1; rep <= 3; rep++) {
+            r.add(tool(ScenarioResult.SKIFF, rep, 3.0));
+            r.add(tool(ScenarioResult.RSYNC, rep, 2.0));
+            r.add(new CopyFloor.Run(DIRECT, rep, BYTES, 1, 1.0, 0.8, 0.2, 0.5, 0.35));
+        }
+        String text = new ResultTable(r).toText();
+        assertTrue(text.contains("wall time over it: skiff 3.00×, rsync 2.00× (rsync with --fsync)"), text);
+        assertFalse(text.contains("over the write alone"), text);
+        Map<?, ?> json = (Map<?, ?>) JsonReader.parse(JsonWriter.write(r.toJson()));
+        assertEquals(Boolean.TRUE, json.get("rsync_fsync"));
+        Map<?, ?> ratios = (Map<?, ?>) json.get("ratios");
+        assertTrue(ratios.containsKey("wall_rsync_over_copy_floor_direct"), ratios.toString());
+        assertFalse(ratios.containsKey("wall_rsync_over_copy_floor_direct_write"), ratios.toString());
+
+        List<String> notes = Methodology.notes(true, "-Xmx256m", false, false, EnumSet.of(Scenario.RANDOM, Scenario.UPDATE),
+                new FanoutLayout(2, 4), List.of("-Xmx1g"), true, true);
+        assertTrue(notes.stream().anyMatch(n -> n.contains("full copies `rsync -a --fsync --whole-file --stats`")
+                && n.contains("update `rsync -a --fsync -z --no-whole-file --delete --ignore-times --stats`")), notes.toString());
+        assertTrue(notes.stream().anyMatch(n -> n.contains("The receiver fsyncs before activating; rsync too (--rsync-fsync")), notes.toString());
+        assertFalse(notes.stream().anyMatch(n -> n.contains("does not fsync") || n.contains("(no --fsync) does not")), notes.toString());
+        assertEquals(Boolean.FALSE, ((Map<?, ?>) JsonReader.parse(JsonWriter.write(withFloors().toJson()))).get("rsync_fsync"));
+    }
+
     @Test
     void shouldReadNotMeasuredCpuAsNotAvailable() {
         ScenarioResult r = result(Scenario.CODESET);

@@ -35,6 +35,8 @@ class RunnerOptionsTest {
         assertTrue(o.json().isEmpty() && o.appendMd().isEmpty() && o.workDir().isEmpty());
         assertTrue(o.copyFloor(), "the full copies' local copy floor unless asked");
         assertFalse(parse("--no-copy-floor", "--reps", "1").copyFloor());
+        assertFalse(o.rsyncFsync(), "rsync as it runs by default, without --fsync, unless asked");
+        assertTrue(parse("--rsync-fsync", "--reps", "1").rsyncFsync());
         assertTrue(RunnerOptions.USAGE.contains("--no-copy-floor"));
     }
 
