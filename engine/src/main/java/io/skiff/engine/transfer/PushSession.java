@@ -102,8 +102,6 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     private State state = State.OFFERED;
     private Channel channel;
-    /** pump() wrote chunks without flushing them: it flushes once when it stops. */
-    private boolean unflushed;
     private ReleaseEncodings.Delta delta;
     private BitSet wanted;
     /** Chunks the target could not decode with their reference: sent again without one, before the rest. */
@@ -435,6 +433,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
      * Refetched chunks go first, and may follow COMMIT: the receiver commits once they have arrived.
      */
     private void pump() {
+        boolean unflushed = false; // chunks written here go out with one flush when the loop stops
         while ((state == State.STREAMING || state == State.COMMITTED) && streamsConnecting == 0 && inFlight < maxInFlight && anyWritable()) {
             int ordinal = refetch.nextSetBit(0);
             boolean allowReference = ordinal < 0;
@@ -476,7 +475,6 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             }
         }
         if (unflushed) {
-            unflushed = false;
             flushAll();
         }
         if (state == State.STREAMING && streamsConnecting == 0 && inFlight == 0 && wanted.nextSetBit(cursor) < 0 && refetch.isEmpty()) {
