@@ -55,7 +55,7 @@ public final class ChunkCompressor implements AutoCloseable {
     public ChunkCompressor(int level) {
         this.enabled = level != 0;
         this.ctx = new ZstdCompressCtx().setLevel(enabled ? level : 1).setChecksum(false).setContentSize(true);
-        this.refCtx = new ZstdCompressCtx().setLevel(enabled ? Math.max(level, MIN_REFERENCE_LEVEL) : 1).setChecksum(false).setContentSize(true);
+        this.refCtx = new ZstdCompressCtx().setLevel(enabled ? referenceLevel(level) : 1).setChecksum(false).setContentSize(true);
     }
 
     /** False when the level is 0: every chunk is sent raw. */
