@@ -139,20 +139,15 @@ record RunnerOptions(
             if (name.equals("--help") || name.equals("-h")) {
                 return Optional.empty();
             }
-            if (name.equals("--cold-receiver")) {
-                coldReceiver = true;
-                continue;
+            boolean flag = true; // options without a value
+            switch (name) {
+                case "--cold-receiver" -> coldReceiver = true;
+                case "--saved-manifest" -> savedManifest = true;
+                case "--no-copy-floor" -> copyFloor = false;
+                case "--rsync-fsync" -> rsyncFsync = true;
+                default -> flag = false;
             }
-            if (name.equals("--saved-manifest")) {
-                savedManifest = true;
-                continue;
-            }
-            if (name.equals("--no-copy-floor")) {
-                copyFloor = false;
-                continue;
-            }
-            if (name.equals("--rsync-fsync")) {
-                rsyncFsync = true;
+            if (flag) {
                 continue;
             }
             String value = inline != null ? inline : valueOf(argv, ++i, name);
