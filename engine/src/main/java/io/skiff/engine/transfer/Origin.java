@@ -1,7 +1,6 @@
 package io.skiff.engine.transfer;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,6 +14,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
 import io.skiff.engine.transport.WireByteCounter;
@@ -111,6 +111,7 @@ public final class Origin implements AutoCloseable {
                     .group(bossGroup, ioGroup)
                     .channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, Allocators.sending())
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 * 1024 * 1024, 4 * 1024 * 1024))
                     .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, OutboundSizeEstimator.INSTANCE)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -214,7 +215,7 @@ public final class Origin implements AutoCloseable {
                         "the manifest of " + channel + " " + id.shortHex() + " is missing"));
                 ChunkSource source = new ChunkSource(store.releaseDir(channel, id), manifest);
                 s = new Served(key, manifest, source, new ReleaseEncodings(manifest, source, store::base, PushOptions.DEFAULT_ZSTD_LEVEL,
-                        Pusher.ENCODE_ONCE_CACHE_BYTES, PooledByteBufAllocator.DEFAULT),
+                        Pusher.ENCODE_ONCE_CACHE_BYTES, Allocators.sending()),
                         Pusher.newEncoderPool(Runtime.getRuntime().availableProcessors(), "skiff-origin-encode"));
                 served.put(key, s);
             }

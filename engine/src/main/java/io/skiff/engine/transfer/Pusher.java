@@ -1,7 +1,6 @@
 package io.skiff.engine.transfer;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -16,6 +15,7 @@ import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.store.PublishedReleases;
+import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
 import io.skiff.engine.transport.WireByteCounter;
@@ -97,7 +97,7 @@ public final class Pusher {
         PublishedReleases history = options.history() == null ? null : new PublishedReleases(options.history(), options.historyRetain());
         ChunkSource chunks = new ChunkSource(source, manifest);
         ReleaseEncodings encodings = new ReleaseEncodings(manifest, chunks, history == null ? null : history::find, options.zstdLevel(),
-                targets.size() > 1 ? ENCODE_ONCE_CACHE_BYTES : 0, PooledByteBufAllocator.DEFAULT);
+                targets.size() > 1 ? ENCODE_ONCE_CACHE_BYTES : 0, Allocators.sending());
         // one shaper for all targets: --bwlimit caps what leaves the sender, not each connection
         GlobalTrafficShapingHandler shaper = options.bandwidthLimit() > 0
                 ? new GlobalTrafficShapingHandler(group, options.bandwidthLimit(), 0, SHAPER_CHECK_MILLIS) : null;
@@ -225,6 +225,7 @@ public final class Pusher {
                 .channel(fanOut.transport().clientChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, Allocators.sending())
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, fanOut.waterMark())
                 .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, OutboundSizeEstimator.INSTANCE)

@@ -1,8 +1,8 @@
 package io.skiff.engine.transfer;
 
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.HostPort;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
@@ -81,7 +81,7 @@ final class Relay implements ChunkGate {
                 store.releaseDir(manifest.channel(), manifest.releaseId())), manifest);
         // a cache even for one target: it holds the zstd chunks as they arrived, sent on without compressing again
         this.encodings = new ReleaseEncodings(manifest, chunks, store::base, PushOptions.DEFAULT_ZSTD_LEVEL, Pusher.ENCODE_ONCE_CACHE_BYTES,
-                PooledByteBufAllocator.DEFAULT);
+                Allocators.sending());
     }
 
     /**

@@ -8,6 +8,7 @@ import io.skiff.engine.delta.BaseChunks;
 import io.skiff.engine.delta.BaseRange;
 import io.skiff.engine.delta.ReferencePlanner;
 import io.skiff.engine.store.PublishedReleases;
+import io.skiff.engine.transport.Allocators;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.frame.BaseFrame.ManifestEncoding;
@@ -18,7 +19,6 @@ import io.skiff.protocol.frame.FrameEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.netty.buffer.PooledByteBufAllocator;
 import io.skiff.protocol.frame.FrameDescriptor;
 
 import java.nio.file.Path;
@@ -100,7 +100,7 @@ public final class ReleaseEncodings implements AutoCloseable {
         BaseSource old = (channel, id) -> id.equals(base.releaseId())
                 ? Optional.of(new PublishedReleases.Published(base, baseRoot)) : Optional.empty();
         try (ChunkSource source = new ChunkSource(nextRoot, next);
-             ReleaseEncodings encodings = new ReleaseEncodings(next, source, old, zstdLevel, 0, PooledByteBufAllocator.DEFAULT)) {
+             ReleaseEncodings encodings = new ReleaseEncodings(next, source, old, zstdLevel, 0, Allocators.sending())) {
             Delta delta = encodings.forBases(List.of(base.releaseId()));
             long total = handshakeBytes + delta.encodedManifest().length + (next.chunks().count() + 7L) / 8;
             for (int o = wanted.nextSetBit(0); o >= 0; o = wanted.nextSetBit(o + 1)) {
