@@ -53,8 +53,12 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The receiver's side of one connection: HELLO, OFFER, (MANIFEST), WANT, CHUNK..., COMMIT, ACTIVATED.
@@ -76,6 +80,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
      * through the base, so chunks in flight aim at a few neighbouring windows.
      */
     private static final int BASE_WINDOWS = 8;
+    /** Verified chunks that wake the session's thread to record them, at the latest (see {@code verified}). */
+    private static final int VERIFIED_BATCH = 16;
 
     /** STREAM: an extra stream of another session's transfer (JOIN), passing its chunks on. */
     private enum State { HELLO, OFFER, BASE, MANIFEST, RECEIVING, COMMITTED, STREAM, CLOSED }
@@ -111,6 +117,17 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private long lastActivityNanos = System.nanoTime();
     /** Chunks handed to the verifier pool and not finished yet. */
     private int chunksInVerification;
+    /**
+     * Chunks the verifiers are done with, for this session's thread. A verifier wakes that thread only
+     * for a failure, a refetch, every {@value #VERIFIED_BATCH}th chunk, or when no chunk is left in
+     * verification; otherwise the session takes them before its next message. Waking it for every chunk
+     * cost ~13,000 wake-ups per 1.5 GB push.
+     */
+    private final Queue<VerifiedChunk> verified = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger verifiedUndrained = new AtomicInteger();
+    private final AtomicBoolean verifiedDrainScheduled = new AtomicBoolean();
+    /** Chunks handed to the verifiers and not finished, as they count them (chunksInVerification lags until drained). */
+    private final AtomicInteger verifying = new AtomicInteger();
     /** A COMMIT that arrived while chunks were still being verified; run when the last one is done. */
     private CommitFrame deferredCommit;
     /** Where the sender asked this receiver to relay the release (RELAY frame); null: it is not a relay. */
@@ -140,6 +157,23 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ChunkBatcher.ChunkBatch batch) {
+            List<ChunkFrame> chunks = batch.chunks();
+            int i = 0;
+            try {
+                for (; i < chunks.size(); i++) {
+                    channelRead(ctx, chunks.get(i)); // releases it
+                }
+            } finally {
+                for (i++; i < chunks.size(); i++) {
+                    ReferenceCountUtil.release(chunks.get(i));
+                }
+            }
+            return;
+        }
+        if (!verified.isEmpty()) {
+            drainVerified(ctx); // chunks verified since the last wake-up: recorded in order, before what arrives now
+        }
         boolean handedOff = false;
         lastActivityNanos = System.nanoTime();
         try {
@@ -459,9 +493,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         }
         int size = ReadAheadLimiter.sizeOf(chunk);
         chunk.retain();
+        verifying.incrementAndGet();
         try {
             receiver.verifiers().execute(worker -> verifyAndWrite(ctx, chunk, size, limiter, worker));
         } catch (RejectedExecutionException e) {
+            verifying.decrementAndGet();
             chunk.release();
             throw new SkiffException(ErrorCode.INTERNAL, "receiver is shutting down");
         }
@@ -519,10 +555,26 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             chunk.release();
             limiter.processed(size);
         }
-        SkiffException result = failure;
-        int refetchOrdinal = refetch ? chunk.ordinal() : -1;
-        int verifiedOrdinal = failure == null && !refetch ? chunk.ordinal() : -1;
-        ctx.executor().execute(() -> chunkVerified(ctx, result, refetchOrdinal, verifiedOrdinal));
+        verified.add(new VerifiedChunk(failure, refetch ? chunk.ordinal() : -1, failure == null && !refetch ? chunk.ordinal() : -1));
+        int undrained = verifiedUndrained.incrementAndGet();
+        int stillVerifying = verifying.decrementAndGet();
+        if ((failure != null || refetch || stillVerifying == 0 || undrained >= VERIFIED_BATCH)
+                && verifiedDrainScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(() -> drainVerified(ctx));
+        }
+    }
+
+    /** What a verifier reports back on a chunk: a failure, an ordinal to fetch again, or one verified and written. */
+    private record VerifiedChunk(SkiffException failure, int refetchOrdinal, int verifiedOrdinal) {
+    }
+
+    /** On the session's thread: every chunk the verifiers finished since the last drain. */
+    private void drainVerified(ChannelHandlerContext ctx) {
+        verifiedDrainScheduled.set(false); // before polling: a chunk added after this schedules the next drain
+        for (VerifiedChunk v = verified.poll(); v != null; v = verified.poll()) {
+            verifiedUndrained.decrementAndGet();
+            chunkVerified(ctx, v.failure(), v.refetchOrdinal(), v.verifiedOrdinal());
+        }
     }
 
     /** A chunk frame in a buffer of its own: the received one is a slice of a larger network buffer. */

@@ -162,7 +162,8 @@ public final class Receiver implements AutoCloseable {
         if (opener != null) {
             pipeline.addLast("opener", opener);
         }
-        pipeline.addLast(diskGroup, "session", new ReceiveSession(this, readAhead));
+        pipeline.addLast("chunkBatcher", new ChunkBatcher())
+                .addLast(diskGroup, "session", new ReceiveSession(this, readAhead));
     }
 
     EventLoopGroup ioGroup() {
