@@ -6,24 +6,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@code skiff}: the top-level command. Subcommands are thin layers over the engine API. */
 @Command(name = "skiff",
         mixinStandardHelpOptions = true,
         versionProvider = SkiffCommand.Version.class,
         description = "Verified, chunked, delta-aware distribution of large data-file releases.",
-        subcommands = {
-                PushCommand.class,
-                ReceiveCommand.class,
-                ServeCommand.class,
-                ManifestCommand.class,
-                DiffCommand.class,
-                StatusCommand.class,
-                VerifyCommand.class,
-                GcCommand.class,
-                DemoCommand.class,
-                CommandLine.HelpCommand.class
-        },
+        // subcommands: see COMMANDS, added by execute()
         footer = {"", "Exit codes:",
                 "  0   success",
                 "  2   usage error, or the source cannot be used",
@@ -34,6 +27,33 @@ import java.io.PrintWriter;
                 "  70  internal error",
                 "", "Run 'skiff COMMAND --help' for a command's options. Docs: docs/operations.md"})
 public final class SkiffCommand implements Runnable {
+    private static final String NETTY_JFR = "io.netty.jfr.enabled";
+    /** "help", which needs every other command to describe them. */
+    static final String HELP = "help";
+    /**
+     * The subcommands, by the name each one's {@code @Command} gives it, in the order help lists them.
+     * A command line naming one gets only that one: picocli builds a command's model by reflection when
+     * it is added, and building all of them took ~0.1 s of every push's start (async-profiler, wall
+     * clock). Anything else (no command, an option, help, a typo) gets them all, for the usage and the
+     * suggestions.
+     */
+    static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("push", PushCommand::new);
+        commands.put("receive", ReceiveCommand::new);
+        commands.put("serve", ServeCommand::new);
+        commands.put("manifest", ManifestCommand::new);
+        commands.put("diff", DiffCommand::new);
+        commands.put("status", StatusCommand::new);
+        commands.put("verify", VerifyCommand::new);
+        commands.put("gc", GcCommand::new);
+        commands.put("demo", DemoCommand::new);
+        commands.put(HELP, CommandLine.HelpCommand::new);
+        return Collections.unmodifiableMap(commands);
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -44,12 +64,23 @@ public final class SkiffCommand implements Runnable {
 
     public static void main(String[] args) {
         configureLogging(args);
+        // Netty 4.2 reports pool chunk allocations as JFR events; the first one loads the JFR framework,
+        // ~60 ms in the middle of every push's start (async-profiler). A -D on the command line still wins.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs a command line with the given streams; returns the exit code (used by tests in-process too). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new SkiffCommand());
+        String named = args.length > 0 && !args[0].equals(HELP) && COMMANDS.containsKey(args[0]) ? args[0] : null;
+        for (Map.Entry<String, Supplier<Object>> command : COMMANDS.entrySet()) {
+            if (named == null || named.equals(command.getKey())) {
+                cli.addSubcommand(command.getKey(), command.getValue().get());
+            }
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

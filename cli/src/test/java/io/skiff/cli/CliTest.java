@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,6 +79,20 @@ class CliTest {
         for (String command : new String[]{"push", "receive", "serve", "manifest", "status", "verify", "gc", "demo"}) {
             assertTrue(run.out().contains(command), "help lacks " + command + ":\n" + run.out());
         }
+    }
+
+    @Test
+    void shouldNameEveryCommandInTheTableAsItsCommandAnnotationDoes() {
+        for (Map.Entry<String, Supplier<Object>> command : SkiffCommand.COMMANDS.entrySet()) {
+            CommandLine.Command annotation = command.getValue().get().getClass().getAnnotation(CommandLine.Command.class);
+            assertEquals(command.getKey(), annotation.name(), "the table's name for " + annotation.name());
+        }
+        Run help = skiff("help", "push");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().startsWith("Usage: skiff push"), help.out());
+        Run typo = skiff("pish");
+        assertEquals(2, typo.exit());
+        assertTrue(typo.err().contains("Did you mean: skiff push"), typo.err());
     }
 
     @Test
