@@ -26,6 +26,8 @@ public final class ProtocolLimits {
     public static final int MAX_RELAY_TARGETS = 1024;
     /** Longest a follower may ask an origin to hold a FOLLOW_WAIT before answering. */
     public static final int MAX_FOLLOW_WAIT_SECONDS = 3600;
+    /** Most chunks in one RAW_RUN frame (whose whole body is still at most MAX_FRAME_BYTES). */
+    public static final int MAX_RUN_CHUNKS = 1024;
     /** Largest file a manifest may describe. */
     public static final long MAX_FILE_BYTES = 1L << 44;
 

@@ -52,25 +52,39 @@ public final class ChunkSource implements AutoCloseable {
      * file cannot be kept open (too many files), in which case the caller reads the chunk instead.
      */
     public FileRegion region(int ordinal) {
-        int entry = manifest.chunks().entryIndex(ordinal);
+        return region(ordinal, 1);
+    }
+
+    /**
+     * One region over chunks {@code first .. first + count - 1}, which must lie in one file (they are
+     * then contiguous in it); null as for {@link #region(int)}.
+     */
+    FileRegion region(int first, int count) {
+        int entry = manifest.chunks().entryIndex(first);
+        int last = first + count - 1;
+        if (manifest.chunks().entryIndex(last) != entry) {
+            throw new IllegalArgumentException("chunks " + first + ".." + last + " are not all in one file");
+        }
+        long offset = manifest.chunks().offset(first);
+        long length = manifest.chunks().offset(last) + manifest.chunks().length(last) - offset;
         Path file = file(entry);
         FileChannel ch;
         try {
             ch = files.cached(entry, file);
         } catch (NoSuchFileException moved) {
-            return roots.size() > 1 ? readRegionAgain(ordinal, entry) : throwCannotRead(file, moved);
+            return roots.size() > 1 ? readRegionAgain(entry, offset, length) : throwCannotRead(file, moved);
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
-        return ch == null ? null : FileRegionChunk.sharedRegion(ch, manifest.chunks().offset(ordinal), manifest.chunks().length(ordinal));
+        return ch == null ? null : FileRegionChunk.sharedRegion(ch, offset, length);
     }
 
     /** The tree moved between finding the file and opening it (a relay's staging tree activated): once more. */
-    private FileRegion readRegionAgain(int ordinal, int entry) {
+    private FileRegion readRegionAgain(int entry, long offset, long length) {
         Path file = file(entry);
         try {
             FileChannel ch = files.cached(entry, file);
-            return ch == null ? null : FileRegionChunk.sharedRegion(ch, manifest.chunks().offset(ordinal), manifest.chunks().length(ordinal));
+            return ch == null ? null : FileRegionChunk.sharedRegion(ch, offset, length);
         } catch (IOException e) {
             throw cannotRead(file, e);
         }

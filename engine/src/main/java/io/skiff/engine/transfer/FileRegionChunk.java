@@ -8,11 +8,12 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.FileChannel;
 
 /**
- * A raw CHUNK frame sent without copying its payload through user space: the frame header as a
- * buffer, then the chunk's bytes as a {@link FileRegion} the transport sends with {@code sendfile}.
- * Used for chunks already known not to compress. Owns both parts until written.
+ * Raw chunks sent without copying their payload through user space: the frame header as a buffer,
+ * then the chunks' bytes as a {@link FileRegion} the transport sends with {@code sendfile}. One chunk
+ * (a CHUNK frame) or {@code chunks} consecutive ones of one file (a RAW_RUN frame); {@code rawLength}
+ * is all their bytes. Used for chunks already known not to compress. Owns both parts until written.
  */
-record FileRegionChunk(int rawLength, ByteBuf header, FileRegion region) {
+record FileRegionChunk(int chunks, int rawLength, ByteBuf header, FileRegion region) {
 
     /** A region over a file channel that others share: releasing the region must not close the file. */
     static FileRegion sharedRegion(FileChannel file, long position, long count) {

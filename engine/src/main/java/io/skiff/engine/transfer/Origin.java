@@ -253,6 +253,8 @@ public final class Origin implements AutoCloseable {
      */
     private final class FollowRequest extends ChannelInboundHandlerAdapter {
         private boolean helloSeen;
+        /** The protocol the follower said in HELLO; the origin answers in it. */
+        private int followerProtocol;
         /** Set while this connection is held. */
         private FollowWaiters.Waiter waiting;
 
@@ -262,15 +264,17 @@ public final class Origin implements AutoCloseable {
                 if (waiting != null) {
                     stopWaiting();
                     refuse(ctx, ErrorCode.UNEXPECTED_FRAME, "a follower waiting for a new release sends nothing, got " + msg);
-                } else if (!helloSeen && msg instanceof HelloFrame hello && hello.protocolVersion() == FrameDescriptor.PROTOCOL_VERSION) {
+                } else if (!helloSeen && msg instanceof HelloFrame hello && hello.protocolVersion() >= FrameDescriptor.OLDEST_PROTOCOL_VERSION
+                        && hello.protocolVersion() <= FrameDescriptor.PROTOCOL_VERSION) {
                     helloSeen = true;
+                    followerProtocol = hello.protocolVersion();
                 } else if (helloSeen && msg instanceof FollowFrame follow) {
                     serve(ctx, follow.channel(), () -> { });
                 } else if (helloSeen && msg instanceof FollowWaitFrame follow) {
                     followWait(ctx, follow);
                 } else {
-                    refuse(ctx, ErrorCode.UNEXPECTED_FRAME, "an origin expects HELLO (protocol " + FrameDescriptor.PROTOCOL_VERSION
-                            + ") then FOLLOW or FOLLOW_WAIT, got " + msg);
+                    refuse(ctx, ErrorCode.UNEXPECTED_FRAME, "an origin expects HELLO (protocol " + FrameDescriptor.OLDEST_PROTOCOL_VERSION
+                            + " to " + FrameDescriptor.PROTOCOL_VERSION + ") then FOLLOW or FOLLOW_WAIT, got " + msg);
                 }
             } catch (SkiffException e) {
                 refuse(ctx, e.code(), e.getMessage());
@@ -336,7 +340,7 @@ public final class Origin implements AutoCloseable {
             String follower = String.valueOf(ctx.channel().remoteAddress());
             WireByteCounter counter = (WireByteCounter) ctx.pipeline().get("wireCounter");
             PushSession session = new PushSession(follower, manifest, served.encoders, served.encodings, 16, name, PushListener.NONE,
-                    counter, null, null, 1, null);
+                    counter, null, null, 1, null).speaking(followerProtocol);
             session.result().whenComplete((r, e) -> {
                 if (r != null && r.alreadyActive()) {
                     LOG.debug("{} already has {} {}", follower, channel, manifest.version());

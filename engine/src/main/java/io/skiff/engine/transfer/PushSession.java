@@ -13,6 +13,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.transport.WireByteCounter;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.frame.ActivatedFrame;
 import io.skiff.protocol.frame.BaseFrame;
@@ -74,6 +75,12 @@ final class PushSession extends ChannelInboundHandlerAdapter {
 
     /** Fewest wanted chunks per stream for an extra stream to be worth its handshake. */
     private static final int MIN_CHUNKS_PER_STREAM = 4;
+    /**
+     * Bytes of one RAW_RUN at most: a frame is decoded once whole, so this is how long the receiver's
+     * verifiers may wait for its first chunk (and the probes for compressibility, every 32nd chunk of an
+     * incompressible file, cut runs at ~31 chunks anyway).
+     */
+    static final int MAX_RUN_BYTES = 2 << 20;
 
     /** What a relay is asked to do, and who hears its reports. */
     record RelayRole(List<RelayFrame.Target> targets, RelayObserver observer) {
@@ -101,6 +108,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private final long startNanos = System.nanoTime();
 
     private State state = State.OFFERED;
+    /** The protocol said in HELLO; RAW_RUN only from {@link FrameDescriptor#RAW_RUN_SINCE}. */
+    private int protocol = FrameDescriptor.PROTOCOL_VERSION;
     private Channel channel;
     private ReleaseEncodings.Delta delta;
     private BitSet wanted;
@@ -148,6 +157,15 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         return result;
     }
 
+    /**
+     * Speaks protocol {@code version} (said in HELLO) instead of this side's own: an origin answers a
+     * follower in the protocol the follower said, so an older follower gets no RAW_RUN. Before {@link #start}.
+     */
+    PushSession speaking(int version) {
+        this.protocol = version;
+        return this;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         start(ctx);
@@ -157,7 +175,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     /** HELLO and OFFER: from channelActive, or by an origin that installs this session on a follower's connection. */
     void start(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        ctx.write(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, senderName));
+        ctx.write(new HelloFrame(protocol, senderName));
         if (relayRole != null) {
             ctx.write(new RelayFrame(relayRole.targets()));
         }
@@ -382,7 +400,7 @@ final class PushSession extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
-            ctx.write(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, senderName));
+            ctx.write(new HelloFrame(protocol, senderName));
             ctx.writeAndFlush(new JoinFrame(manifest.channel(), manifest.releaseId()));
             extraStreams.add(ctx.channel());
             streamConnected();
@@ -454,7 +472,12 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             }
             FileRegionChunk zeroCopy;
             try {
-                zeroCopy = delta.prepareZeroCopy(ordinal, allowReference);
+                zeroCopy = allowReference ? rawRun(ordinal) : null;
+                if (zeroCopy != null) {
+                    cursor = ordinal + zeroCopy.chunks();
+                } else {
+                    zeroCopy = delta.prepareZeroCopy(ordinal, allowReference);
+                }
             } catch (RuntimeException e) {
                 fail(e instanceof SkiffException s ? s.code() : ErrorCode.INTERNAL, e.getMessage());
                 return;
@@ -482,6 +505,34 @@ final class PushSession extends ChannelInboundHandlerAdapter {
             channel.writeAndFlush(new CommitFrame(manifest.releaseId()));
             closeExtraStreams();
         }
+    }
+
+    /**
+     * The wanted chunks from {@code first} on that go raw from the same file, up to {@value #MAX_RUN_BYTES}
+     * bytes, as one RAW_RUN (header, then one {@code sendfile} of their bytes); null for fewer than two, or
+     * a target that speaks a protocol without RAW_RUN. Per chunk, a header and a region of its own cost
+     * the sender as much as the bytes did: 1 MiB chunks instead of 64 KiB ones took a 1.5 GB push from
+     * 1.75 to 1.2 CPU-s on the sender, measured by hand.
+     */
+    private FileRegionChunk rawRun(int first) {
+        if (protocol < FrameDescriptor.RAW_RUN_SINCE || !delta.rawFromFile(first)) {
+            return null;
+        }
+        int entry = manifest.chunks().entryIndex(first);
+        long bytes = manifest.chunks().length(first);
+        int limit = Math.min(ProtocolLimits.MAX_RUN_CHUNKS, manifest.chunks().count() - first);
+        int count = 1;
+        while (count < limit) {
+            int next = first + count;
+            long length = manifest.chunks().length(next);
+            if (!wanted.get(next) || manifest.chunks().entryIndex(next) != entry || bytes + length > MAX_RUN_BYTES
+                    || (gate != null && !gate.ready(next)) || !delta.rawFromFile(next)) {
+                break;
+            }
+            bytes += length;
+            count++;
+        }
+        return count < 2 ? null : delta.prepareRawRun(first, count);
     }
 
     /** Cut-through: the relay has not verified chunk {@code ordinal} yet; pump again when it has. */
@@ -546,18 +597,20 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     private Channel write(Object frame) {
         int rawBytes;
         Channel out = nextConnection();
+        int chunks = 1;
         if (frame instanceof FileRegionChunk zeroCopy) {
             rawBytes = zeroCopy.rawLength();
-            count(ChunkEncoding.RAW, rawBytes);
+            chunks = zeroCopy.chunks();
+            count(ChunkEncoding.RAW, chunks, rawBytes);
             out.write(zeroCopy.header(), out.voidPromise());
             out.write(zeroCopy.region(), out.voidPromise());
         } else {
             ChunkFrame chunk = (ChunkFrame) frame;
             rawBytes = chunk.rawLength();
-            count(chunk.encoding(), chunk.payload().readableBytes());
+            count(chunk.encoding(), 1, chunk.payload().readableBytes());
             out.write(frame, out.voidPromise());
         }
-        chunksSent++;
+        chunksSent += chunks;
         listener.chunkSent(target, rawBytes);
         return out;
     }
@@ -569,8 +622,8 @@ final class PushSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void count(ChunkEncoding encoding, long payloadBytes) {
-        chunksByEncoding[encoding.ordinal()]++;
+    private void count(ChunkEncoding encoding, int chunks, long payloadBytes) {
+        chunksByEncoding[encoding.ordinal()] += chunks;
         bytesByEncoding[encoding.ordinal()] += payloadBytes;
     }
 

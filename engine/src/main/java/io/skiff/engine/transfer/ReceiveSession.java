@@ -207,9 +207,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
 
     private void dispatch(ChannelHandlerContext ctx, Object msg) {
         if (state == State.HELLO && msg instanceof HelloFrame hello) {
-            if (hello.protocolVersion() != FrameDescriptor.PROTOCOL_VERSION) {
+            if (hello.protocolVersion() < FrameDescriptor.OLDEST_PROTOCOL_VERSION || hello.protocolVersion() > FrameDescriptor.PROTOCOL_VERSION) {
                 throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "protocol version=" + hello.protocolVersion()
-                        + ", this receiver speaks " + FrameDescriptor.PROTOCOL_VERSION);
+                        + ", this receiver speaks " + FrameDescriptor.OLDEST_PROTOCOL_VERSION + " to " + FrameDescriptor.PROTOCOL_VERSION);
             }
             peer = hello.peerName() + "@" + ctx.channel().remoteAddress();
             state = State.OFFER;

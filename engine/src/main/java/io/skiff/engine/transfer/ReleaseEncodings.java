@@ -229,6 +229,27 @@ public final class ReleaseEncodings implements AutoCloseable {
             return region(ordinal);
         }
 
+        /** Whether the chunk goes raw from its file whatever else: no base to reference, no zstd to try. What a RAW_RUN carries. */
+        boolean rawFromFile(int ordinal) {
+            return base == null && !worthTrying(ordinal);
+        }
+
+        /**
+         * Chunks {@code first .. first + count - 1} of one file, each {@linkplain #rawFromFile raw from it},
+         * as one RAW_RUN: its header and one region over their bytes; null when the file cannot be kept open.
+         */
+        FileRegionChunk prepareRawRun(int first, int count) {
+            FileRegion region = source.region(first, count);
+            if (region == null) {
+                return null;
+            }
+            int[] lengths = new int[count];
+            for (int i = 0; i < count; i++) {
+                lengths[i] = manifest.chunks().length(first + i);
+            }
+            return new FileRegionChunk(count, (int) region.count(), FrameEncoder.rawRunHeader(alloc, first, lengths, count), region);
+        }
+
         private ChunkCompressor.ReferenceCandidate candidate(BaseRange range) {
             if (range == null) {
                 return null;
@@ -248,7 +269,7 @@ public final class ReleaseEncodings implements AutoCloseable {
             return null;
         }
         int length = (int) region.count();
-        return new FileRegionChunk(length, FrameEncoder.chunkHeader(alloc, ordinal, ChunkEncoding.RAW, length, length), region);
+        return new FileRegionChunk(1, length, FrameEncoder.chunkHeader(alloc, ordinal, ChunkEncoding.RAW, length, length), region);
     }
 
     private Object preparePlain(int ordinal) {

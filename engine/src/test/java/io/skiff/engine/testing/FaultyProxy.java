@@ -22,6 +22,8 @@ public final class FaultyProxy implements AutoCloseable {
     private volatile long cutAtOffset = -1;
     private volatile long bytesPerSecond = -1;
     private volatile long stallAtOffset = -1;
+    private volatile int recordBytes;
+    private final java.io.ByteArrayOutputStream recording = new java.io.ByteArrayOutputStream();
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     /** Per connection, in accept order: where to cut it (connections beyond the list pass untouched). */
     private volatile long[] cutSchedule;
@@ -75,6 +77,19 @@ public final class FaultyProxy implements AutoCloseable {
         return this;
     }
 
+    /** Keep the first connection's client-to-server bytes, up to {@code maxBytes}, for {@link #recorded()}. */
+    public FaultyProxy record(int maxBytes) {
+        this.recordBytes = maxBytes;
+        return this;
+    }
+
+    /** The first connection's client-to-server bytes, as recorded (see {@link #record}). */
+    public byte[] recorded() {
+        synchronized (recording) {
+            return recording.toByteArray();
+        }
+    }
+
     /** Cut the first connection at {@code offsets[0]} client-to-server bytes, the second at {@code offsets[1]}, ... */
     public FaultyProxy cutConnectionsAt(long... offsets) {
         this.cutSchedule = offsets.clone();
@@ -122,8 +137,8 @@ public final class FaultyProxy implements AutoCloseable {
                 long[] schedule = cutSchedule;
                 long cut = schedule == null ? cutAtOffset : index < schedule.length ? schedule[index] : -1;
                 java.util.concurrent.atomic.AtomicBoolean wasCut = new java.util.concurrent.atomic.AtomicBoolean();
-                start(client, upstream, true, directionsDone, cut, wasCut, forwarded);
-                start(upstream, client, false, directionsDone, cut, wasCut, forwarded);
+                start(client, upstream, true, directionsDone, cut, wasCut, forwarded, index == 0);
+                start(upstream, client, false, directionsDone, cut, wasCut, forwarded, index == 0);
             } catch (IOException e) {
                 return;
             }
@@ -131,8 +146,8 @@ public final class FaultyProxy implements AutoCloseable {
     }
 
     private void start(Socket from, Socket to, boolean clientToServerDirection, AtomicInteger directionsDone, long cut,
-                       java.util.concurrent.atomic.AtomicBoolean wasCut, AtomicLong forwarded) {
-        Thread t = new Thread(() -> pump(from, to, clientToServerDirection, directionsDone, cut, wasCut, forwarded), "faulty-proxy-pump");
+                       java.util.concurrent.atomic.AtomicBoolean wasCut, AtomicLong forwarded, boolean first) {
+        Thread t = new Thread(() -> pump(from, to, clientToServerDirection, directionsDone, cut, wasCut, forwarded, first), "faulty-proxy-pump");
         t.setDaemon(true);
         t.start();
     }
@@ -145,7 +160,7 @@ public final class FaultyProxy implements AutoCloseable {
      * resume re-sends depend on timing.
      */
     private void pump(Socket from, Socket to, boolean upstream, AtomicInteger directionsDone, long cut,
-                      java.util.concurrent.atomic.AtomicBoolean wasCut, AtomicLong forwarded) {
+                      java.util.concurrent.atomic.AtomicBoolean wasCut, AtomicLong forwarded, boolean first) {
         byte[] buf = new byte[64 * 1024];
         long offset = 0;
         long due = System.nanoTime(); // when the bytes read so far may have been forwarded at the throttled rate
@@ -186,6 +201,11 @@ public final class FaultyProxy implements AutoCloseable {
                     }
                     clientToServer.addAndGet(n);
                     forwarded.addAndGet(n);
+                    if (first) {
+                        synchronized (recording) {
+                            recording.write(buf, 0, (int) Math.max(0, Math.min(n, recordBytes - recording.size())));
+                        }
+                    }
                 } else {
                     serverToClient.addAndGet(n);
                 }

@@ -231,6 +231,25 @@ class FollowTest {
     }
 
     @Test
+    void shouldAnswerAFollowerInTheProtocolItSaid() throws Exception {
+        writeReleases();
+        Receiver published = publisher("origin-root");
+        Sha256 v1 = publish(tmp.resolve("v1"), "2.80", published).manifest().releaseId();
+        Origin origin = keep(Origin.start(new HostPort("127.0.0.1", 0), tmp.resolve("origin-root"), Duration.ofSeconds(120), "test-origin"));
+        for (int version : new int[]{FrameDescriptor.OLDEST_PROTOCOL_VERSION, FrameDescriptor.PROTOCOL_VERSION}) {
+            try (RawClient follower = new RawClient(origin.port())) {
+                List<Object> answer = follower.send(new HelloFrame(version, "raw-follower")).send(new FollowFrame(CHANNEL)).read(2);
+                assertEquals(version, assertInstanceOf(HelloFrame.class, answer.get(0)).protocolVersion(), "no RAW_RUN for an older follower");
+                assertEquals(v1, assertInstanceOf(OfferFrame.class, answer.get(1)).releaseId());
+            }
+        }
+        try (RawClient newer = new RawClient(origin.port())) {
+            List<Object> answer = newer.send(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION + 1, "raw-follower")).readUntilClosed();
+            assertEquals(ErrorCode.UNEXPECTED_FRAME, assertInstanceOf(ErrorFrame.class, answer.get(0)).code(), answer.toString());
+        }
+    }
+
+    @Test
     void shouldAnswerBusyBeyondMaxWaitingFollowersButServeAStaleOneAtOnce() throws Exception {
         writeReleases();
         Receiver published = publisher("origin-root");

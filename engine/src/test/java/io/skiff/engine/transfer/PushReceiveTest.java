@@ -1,6 +1,7 @@
 package io.skiff.engine.transfer;
 
 import io.skiff.engine.Skiff;
+import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.testing.FaultyProxy;
 import io.skiff.engine.testing.RawClient;
 import io.skiff.engine.testing.TestTrees;
@@ -14,13 +15,16 @@ import io.skiff.protocol.frame.FrameDescriptor;
 import io.skiff.protocol.frame.HelloFrame;
 import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
+import io.skiff.protocol.frame.FrameType;
 import io.skiff.protocol.frame.OfferFrame;
+import io.skiff.protocol.frame.OfferReplyFrame;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -419,6 +423,63 @@ class PushReceiveTest {
         PushResult result = push.get(60, java.util.concurrent.TimeUnit.SECONDS);
         assertFalse(result.allActivated(), () -> result.targets().toString());
         assertFalse(Files.exists(current(receiver)), "nothing was activated");
+    }
+
+    /**
+     * Consecutive raw chunks of an incompressible file go as RAW_RUN frames, each a header and one
+     * sendfile of their bytes; the receiver takes every chunk of them as if it had come alone.
+     */
+    @Test
+    void shouldSendConsecutiveRawChunksOfAFileAsRawRunsAndActivateByteForByte() throws Exception {
+        Path src = tmp.resolve("src");
+        TestTrees.randomFile(src.resolve("big.bin"), 12L << 20, 21);
+        Files.writeString(src.resolve("small.txt"), "one chunk on its own\n");
+        Manifest manifest = ManifestBuilder.build(src, CHANNEL, "2027-01", ChunkingParams.DEFAULT, 1);
+        PushResult result;
+        byte[] wire;
+        try (FaultyProxy proxy = new FaultyProxy(receiver.port()).record(64 << 20)) {
+            result = Skiff.push(src, manifest, List.of(new HostPort("127.0.0.1", proxy.port())), PushOptions.defaults(), PushListener.NONE);
+            wire = proxy.recorded();
+        }
+        assertTrue(result.allActivated(), () -> result.targets().toString());
+        TestTrees.assertSameTree(src, current(receiver));
+
+        int runs = 0;
+        int chunksInRuns = 0;
+        int chunkFrames = 0;
+        ByteBuffer frames = ByteBuffer.wrap(wire);
+        while (frames.remaining() >= FrameDescriptor.HEADER_BYTES) {
+            int length = frames.getInt();
+            int type = frames.get(frames.position()) & 0xFF;
+            if (type == FrameType.RAW_RUN.wire()) {
+                runs++;
+                int count = frames.getShort(frames.position() + 5) & 0xFFFF;
+                chunksInRuns += count;
+                assertTrue(length - 1 - FrameDescriptor.RUN_HEADER_BYTES - 4 * count <= PushSession.MAX_RUN_BYTES, "run of " + length + " bytes");
+            } else if (type == FrameType.CHUNK.wire()) {
+                chunkFrames++;
+            }
+            frames.position(frames.position() + length);
+        }
+        assertEquals(0, frames.remaining(), "the recording ends on a frame boundary");
+        assertTrue(runs >= 6, "12 MiB of raw chunks in runs of at most 2 MiB: " + runs + " runs");
+        assertEquals(manifest.chunks().count(), chunksInRuns + chunkFrames, "every chunk sent once, in a run or alone");
+        assertTrue(chunksInRuns > chunkFrames, chunksInRuns + " chunks in runs, " + chunkFrames + " alone (the compressibility probes, small.txt)");
+    }
+
+    @Test
+    void shouldTakeAPushInTheOlderProtocolAndRefuseOneItDoesNotKnow() throws IOException {
+        try (RawClient client = new RawClient(receiver.port())) {
+            List<Object> answer = client.send(new HelloFrame(FrameDescriptor.OLDEST_PROTOCOL_VERSION, "older-sender"))
+                    .send(new OfferFrame(Sha256.digest(new byte[1]), 100, CHANNEL, "v")).read(1);
+            assertInstanceOf(OfferReplyFrame.class, answer.get(0), answer.toString());
+        }
+        for (int version : new int[]{FrameDescriptor.OLDEST_PROTOCOL_VERSION - 1, FrameDescriptor.PROTOCOL_VERSION + 1}) {
+            try (RawClient client = new RawClient(receiver.port())) {
+                List<Object> answer = client.send(new HelloFrame(version, "other-sender")).readUntilClosed();
+                assertEquals(ErrorCode.UNSUPPORTED_VERSION, assertInstanceOf(ErrorFrame.class, answer.get(0)).code(), answer.toString());
+            }
+        }
     }
 
     private static byte[] replace(byte[] data, byte[] from, byte[] to) {

@@ -28,6 +28,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     private final int maxFrameBytes;
     private boolean failed;
+    /** The RAW_RUN being decoded: its first ordinal, its chunks' lengths, and the next chunk to pass on. */
+    private int runFirst;
+    private int[] runLengths = new int[0];
+    private int runNext;
 
     public FrameDecoder() {
         this(ProtocolLimits.MAX_FRAME_BYTES);
@@ -52,12 +56,36 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        while (in.readableBytes() >= FrameDescriptor.LENGTH_FIELD_BYTES) {
+        while (true) {
+            if (runNext < runLengths.length) { // inside a RAW_RUN: each chunk as soon as its bytes are here
+                int length = runLengths[runNext];
+                if (in.readableBytes() < length) {
+                    return;
+                }
+                out.add(new ChunkFrame(runFirst + runNext, ChunkEncoding.RAW, length, in.readRetainedSlice(length)));
+                runNext++;
+                continue;
+            }
+            if (in.readableBytes() < FrameDescriptor.LENGTH_FIELD_BYTES) {
+                return;
+            }
             long length = in.getUnsignedInt(in.readerIndex());
             if (length < FrameDescriptor.TYPE_BYTES || length > maxFrameBytes) {
                 fail(in, out, length < FrameDescriptor.TYPE_BYTES ? ErrorCode.MALFORMED : ErrorCode.FRAME_TOO_LARGE,
                         "frame length=" + length + " outside [1, " + maxFrameBytes + "]");
                 return;
+            }
+            if (in.readableBytes() > FrameDescriptor.LENGTH_FIELD_BYTES
+                    && in.getUnsignedByte(in.readerIndex() + FrameDescriptor.LENGTH_FIELD_BYTES) == FrameType.RAW_RUN.wire()) {
+                try {
+                    if (!startRun(in, length)) {
+                        return; // its header is not all here yet
+                    }
+                } catch (ProtocolException e) {
+                    fail(in, out, e.code(), e.getMessage());
+                    return;
+                }
+                continue;
             }
             if (in.readableBytes() < FrameDescriptor.LENGTH_FIELD_BYTES + length) {
                 return;
@@ -203,6 +231,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 yield new ChunkFrame(ordinal, encoding, (int) rawLength, body.readRetainedSlice(body.readableBytes()));
             }
+            case RAW_RUN -> throw new IllegalArgumentException("a RAW_RUN is decoded chunk by chunk (startRun)");
             case COMMIT -> new CommitFrame(readId(body));
             case ACTIVATED -> new ActivatedFrame(readId(body), body.readInt(), body.readInt());
             case ERROR -> new ErrorFrame(ErrorCode.fromWire(body.readUnsignedShort()), readString(body));
@@ -214,6 +243,54 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw new ProtocolException(ErrorCode.MALFORMED, body.readableBytes() + " trailing bytes in " + type + " frame");
         }
         return frame;
+    }
+
+    /**
+     * A RAW_RUN whose frame starts at the reader index, {@code length} long: once its header (first ordinal,
+     * count, lengths) is here, checks it all, consumes it and returns true; the chunks then follow as one
+     * raw {@link ChunkFrame} each, decoded as soon as each one's bytes have arrived (a cut loses at most the
+     * chunk it fell in, not the run). False: the header is not all here yet.
+     */
+    private boolean startRun(ByteBuf in, long length) {
+        int at = in.readerIndex() + FrameDescriptor.HEADER_BYTES;
+        int fixed = FrameDescriptor.HEADER_BYTES + FrameDescriptor.RUN_HEADER_BYTES;
+        if (length < FrameDescriptor.TYPE_BYTES + FrameDescriptor.RUN_HEADER_BYTES) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "RAW_RUN frame truncated");
+        }
+        if (in.readableBytes() < fixed) {
+            return false;
+        }
+        int first = in.getInt(at);
+        int count = in.getUnsignedShort(at + 4);
+        if (first < 0 || count < 1 || count > ProtocolLimits.MAX_RUN_CHUNKS || first + (long) count - 1 > Integer.MAX_VALUE) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "RAW_RUN of " + count + " chunks from ordinal " + Integer.toUnsignedString(first));
+        }
+        long header = FrameDescriptor.TYPE_BYTES + FrameDescriptor.RUN_HEADER_BYTES + 4L * count;
+        if (length < header) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "RAW_RUN frame truncated");
+        }
+        if (in.readableBytes() < fixed + 4 * count) {
+            return false;
+        }
+        int[] lengths = new int[count];
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            long chunk = in.getUnsignedInt(at + FrameDescriptor.RUN_HEADER_BYTES + 4 * i);
+            if (chunk < 1 || chunk > ProtocolLimits.MAX_CHUNK_BYTES) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "RAW_RUN chunk " + i + " length=" + chunk);
+            }
+            lengths[i] = (int) chunk;
+            total += chunk;
+        }
+        if (total != length - header) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "RAW_RUN chunk lengths add up to " + total + " bytes, its frame holds "
+                    + (length - header));
+        }
+        in.skipBytes(fixed + 4 * count);
+        runFirst = first;
+        runLengths = lengths;
+        runNext = 0;
+        return true;
     }
 
     private static RelayStatusFrame decodeRelayStatus(ByteBuf body) {

@@ -38,6 +38,8 @@ package io.skiff.protocol.frame;
  *                       | error code u16 (0 none) | message str16
  * JOIN           (S->R) channel str16 | release id: after HELLO, an extra stream of a push with parallel
  *                       streams joins the receiver's transfer of that release; it then carries CHUNK frames only
+ * RAW_RUN        (S->R, protocol 3) first ordinal u32 | count u16 (1..MAX_RUN_CHUNKS) | raw length u32 * count
+ *                       | the chunks' bytes, back to back: count raw CHUNKs of ordinals first..first+count-1
  * COMMIT         (S->R) release id
  * ACTIVATED      (R->S) release id | chunks received u32 | chunks copied locally u32
  * ERROR          (both) code u16 | message str16
@@ -45,12 +47,19 @@ package io.skiff.protocol.frame;
  */
 public final class FrameDescriptor {
     public static final int MAGIC = 0x534B4946; // "SKIF"
-    public static final int PROTOCOL_VERSION = 2;
+    /** The protocol this side speaks: 3 added RAW_RUN. */
+    public static final int PROTOCOL_VERSION = 3;
+    /** The oldest a receiver or origin still accepts in HELLO; a peer that said 2 is never sent RAW_RUN. */
+    public static final int OLDEST_PROTOCOL_VERSION = 2;
+    /** The first protocol whose receivers take RAW_RUN. */
+    public static final int RAW_RUN_SINCE = 3;
     public static final int LENGTH_FIELD_BYTES = 4;
     public static final int TYPE_BYTES = 1;
     public static final int HEADER_BYTES = LENGTH_FIELD_BYTES + TYPE_BYTES;
     /** ordinal u32 + encoding u8 + raw length u32. */
     public static final int CHUNK_HEADER_BYTES = 9;
+    /** first ordinal u32 + count u16, before the raw lengths (u32 each) of a RAW_RUN frame. */
+    public static final int RUN_HEADER_BYTES = 6;
     /** Manifests travel in parts of at most this many bytes so frames stay small. */
     public static final int MANIFEST_PART_BYTES = 1024 * 1024;
     /** base ordinal u32 + base chunk count u16 in front of a zstd+reference payload. */

@@ -50,6 +50,34 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
         return header;
     }
 
+    /**
+     * The header of a RAW_RUN frame: raw chunks {@code firstOrdinal} .. {@code firstOrdinal + count - 1}
+     * of {@code lengths[0..count)} bytes, which the caller writes right after it, back to back (e.g. one
+     * {@code FileRegion} over their contiguous bytes in a file).
+     */
+    public static ByteBuf rawRunHeader(ByteBufAllocator alloc, int firstOrdinal, int[] lengths, int count) {
+        if (count < 1 || count > ProtocolLimits.MAX_RUN_CHUNKS || firstOrdinal < 0 || firstOrdinal + (long) count - 1 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("RAW_RUN of " + count + " chunks from ordinal " + firstOrdinal);
+        }
+        long body = FrameDescriptor.TYPE_BYTES + FrameDescriptor.RUN_HEADER_BYTES + 4L * count;
+        for (int i = 0; i < count; i++) {
+            if (lengths[i] < 1 || lengths[i] > ProtocolLimits.MAX_CHUNK_BYTES) {
+                throw new IllegalArgumentException("RAW_RUN chunk length=" + lengths[i]);
+            }
+            body += lengths[i];
+        }
+        checkLength(body);
+        ByteBuf header = alloc.buffer(FrameDescriptor.HEADER_BYTES + FrameDescriptor.RUN_HEADER_BYTES + 4 * count);
+        header.writeInt((int) body);
+        header.writeByte(FrameType.RAW_RUN.wire());
+        header.writeInt(firstOrdinal);
+        header.writeShort(count);
+        for (int i = 0; i < count; i++) {
+            header.writeInt(lengths[i]);
+        }
+        return header;
+    }
+
     /** Encodes any frame but CHUNK into one buffer. */
     public static ByteBuf encode(ByteBufAllocator alloc, Frame frame) {
         ByteBuf buf = alloc.buffer();
@@ -191,7 +219,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
         }
     }
 
-    private static void checkLength(int length) {
+    private static void checkLength(long length) {
         if (length > ProtocolLimits.MAX_FRAME_BYTES) {
             throw new IllegalArgumentException("frame length=" + length + " exceeds " + ProtocolLimits.MAX_FRAME_BYTES);
         }

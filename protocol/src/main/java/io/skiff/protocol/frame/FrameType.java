@@ -17,7 +17,9 @@ public enum FrameType {
     RELAY(13),
     RELAY_STATUS(14),
     FOLLOW_WAIT(15),
-    JOIN(16);
+    JOIN(16),
+    /** Raw chunks of consecutive ordinals in one frame; decoded into one CHUNK frame each (protocol 3). */
+    RAW_RUN(17);
 
     private static final FrameType[] BY_WIRE = new FrameType[32];
 

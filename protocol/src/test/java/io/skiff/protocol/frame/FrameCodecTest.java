@@ -77,6 +77,7 @@ class FrameCodecTest {
                 ReferenceCountUtil.release(expected);
             }
         }
+        covered.add(FrameType.RAW_RUN); // not a Frame of its own: it decodes to CHUNK frames (its own test below)
         assertEquals(EnumSet.allOf(FrameType.class), covered);
     }
 
@@ -191,6 +192,73 @@ class FrameCodecTest {
             releaseAll(out);
             decoder.finishAndReleaseAll();
         }
+    }
+
+    @Test
+    void shouldDecodeARawRunIntoOneChunkFramePerChunkHoweverItsBytesArrive() {
+        Random random = new Random(17);
+        int[] lengths = {3000, 1, 65536, 777};
+        byte[][] chunks = new byte[lengths.length][];
+        ByteBuf header = FrameEncoder.rawRunHeader(alloc, 41, lengths, lengths.length);
+        byte[] wire = ByteBufUtil.getBytes(header);
+        header.release();
+        for (int i = 0; i < lengths.length; i++) {
+            chunks[i] = randomBytes(random, lengths[i]);
+            wire = concat(wire, chunks[i]);
+        }
+        wire = concat(wire, encode(new CommitFrame(ID)));
+        assertEquals(FrameDescriptor.HEADER_BYTES + FrameDescriptor.RUN_HEADER_BYTES + 4 * lengths.length
+                + Arrays.stream(lengths).sum() + encode(new CommitFrame(ID)).length, wire.length, "the documented layout");
+
+        for (List<byte[]> pieces : List.of(List.of(wire), bytewise(wire), randomSplit(wire, new Random(3)))) {
+            List<Object> out = decode(pieces);
+            try {
+                assertEquals(lengths.length + 1, out.size(), out::toString);
+                for (int i = 0; i < lengths.length; i++) {
+                    ChunkFrame chunk = assertInstanceOf(ChunkFrame.class, out.get(i));
+                    assertEquals(41 + i, chunk.ordinal());
+                    assertEquals(ChunkEncoding.RAW, chunk.encoding());
+                    assertEquals(lengths[i], chunk.rawLength());
+                    assertArrayEquals(chunks[i], ByteBufUtil.getBytes(chunk.payload()));
+                }
+                assertEquals(new CommitFrame(ID), out.get(lengths.length), "the frame after the run");
+            } finally {
+                releaseAll(out);
+            }
+        }
+    }
+
+    @Test
+    void shouldPassEachChunkOfARawRunOnAsSoonAsItsBytesHaveArrived() {
+        int[] lengths = {1000, 2000, 3000};
+        ByteBuf header = FrameEncoder.rawRunHeader(alloc, 7, lengths, lengths.length);
+        byte[] wire = concat(ByteBufUtil.getBytes(header), sequence(6000));
+        header.release();
+        int firstChunkEnds = wire.length - 5000;
+        EmbeddedChannel decoder = decoderChannel(new FrameDecoder());
+        List<Object> out = new ArrayList<>();
+        try {
+            decoder.writeInbound(buffer(Arrays.copyOfRange(wire, 0, firstChunkEnds + 1999)));
+            drain(decoder, out);
+            assertEquals(1, out.size(), "the first chunk is whole; the second lacks a byte");
+            assertEquals(7, assertInstanceOf(ChunkFrame.class, out.get(0)).ordinal());
+            decoder.writeInbound(buffer(Arrays.copyOfRange(wire, firstChunkEnds + 1999, wire.length)));
+            drain(decoder, out);
+            assertEquals(3, out.size());
+            assertArrayEquals(Arrays.copyOfRange(sequence(6000), 3000, 6000), ByteBufUtil.getBytes(((ChunkFrame) out.get(2)).payload()));
+        } finally {
+            releaseAll(out);
+            decoder.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldRefuseToWriteARawRunHeaderTheDecoderWouldRefuse() {
+        assertThrows(IllegalArgumentException.class, () -> FrameEncoder.rawRunHeader(alloc, 0, new int[0], 0));
+        assertThrows(IllegalArgumentException.class, () -> FrameEncoder.rawRunHeader(alloc, 0, new int[]{5, 0}, 2));
+        assertThrows(IllegalArgumentException.class, () -> FrameEncoder.rawRunHeader(alloc, Integer.MAX_VALUE, new int[]{1, 1}, 2));
+        assertThrows(IllegalArgumentException.class, () -> FrameEncoder.rawRunHeader(alloc, 0,
+                new int[]{ProtocolLimits.MAX_CHUNK_BYTES, ProtocolLimits.MAX_CHUNK_BYTES}, 2), "above MAX_FRAME_BYTES");
     }
 
     @Test
@@ -353,6 +421,7 @@ class FrameCodecTest {
         int commit = FrameType.COMMIT.wire();
         int activated = FrameType.ACTIVATED.wire();
         int error = FrameType.ERROR.wire();
+        int run = FrameType.RAW_RUN.wire();
         ErrorCode malformed = ErrorCode.MALFORMED;
         return Stream.of(
                 invalid("length 0", new Bytes().u32(0).u8(hello).toByteArray(), malformed),
@@ -373,7 +442,17 @@ class FrameCodecTest {
                         new Bytes().str16("a".repeat(ProtocolLimits.MAX_LABEL_BYTES + 1)).bytes(ID.toBytes()).u16(30).toByteArray()), malformed),
                 invalid("FOLLOW_WAIT trailing byte", frame(FrameType.FOLLOW_WAIT.wire(),
                         new Bytes().str16("c").bytes(ID.toBytes()).u16(30).u8(0).toByteArray()), malformed),
-                invalid("type 17", frame(17, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
+                invalid("type 18", frame(18, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
+                invalid("RAW_RUN of no chunks", frame(run, new Bytes().u32(0).u16(0).toByteArray()), malformed),
+                invalid("RAW_RUN above MAX_RUN_CHUNKS", frame(run, runBody(0, ProtocolLimits.MAX_RUN_CHUNKS + 1, 1)), malformed),
+                invalid("RAW_RUN negative first ordinal", frame(run, runBody(-1, 1, 1)), malformed),
+                invalid("RAW_RUN past the largest ordinal", frame(run, runBody(Integer.MAX_VALUE, 2, 1)), malformed),
+                invalid("RAW_RUN chunk length 0", frame(run, new Bytes().u32(0).u16(2).u32(1).u32(0).u8(7).toByteArray()), malformed),
+                invalid("RAW_RUN chunk length above MAX_CHUNK_BYTES", frame(run,
+                        new Bytes().u32(0).u16(1).u32(ProtocolLimits.MAX_CHUNK_BYTES + 1).u8(7).toByteArray()), malformed),
+                invalid("RAW_RUN lengths above its body", frame(run, new Bytes().u32(0).u16(2).u32(1).u32(2).u8(7).u8(7).toByteArray()), malformed),
+                invalid("RAW_RUN lengths below its body", frame(run, new Bytes().u32(0).u16(1).u32(1).u8(7).u8(7).toByteArray()), malformed),
+                invalid("RAW_RUN truncated lengths", frame(run, new Bytes().u32(0).u16(3).u32(1).toByteArray()), malformed),
                 invalid("type 31", frame(31, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("JOIN truncated id", frame(FrameType.JOIN.wire(), new Bytes().str16("c").bytes(new byte[31]).toByteArray()), malformed),
                 invalid("type 255", frame(255, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
@@ -748,6 +827,21 @@ class FrameCodecTest {
                 () -> new ActivatedFrame(ID, 0, Integer.MAX_VALUE),
                 () -> new ErrorFrame(ErrorCode.CHUNK_HASH_MISMATCH, "chunk 7: expected 3f2a\u2026, got 9b01\u2026"),
                 () -> new ErrorFrame(ErrorCode.LISTEN_FAILED, ""));
+    }
+
+    /** A RAW_RUN body of {@code count} chunks of {@code length} bytes each (byte value 7) from {@code first}. */
+    private static byte[] runBody(int first, int count, int length) {
+        Bytes b = new Bytes().u32(first).u16(count);
+        for (int i = 0; i < count; i++) {
+            b.u32(length);
+        }
+        return b.bytes(filled(count * length)).toByteArray();
+    }
+
+    private static byte[] filled(int n) {
+        byte[] bytes = new byte[n];
+        Arrays.fill(bytes, (byte) 7);
+        return bytes;
     }
 
     /** A RELAY_STATUS body with the given state byte, encoding count and error code; the rest zero. */
