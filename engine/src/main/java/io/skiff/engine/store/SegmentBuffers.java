@@ -1,7 +1,10 @@
 package io.skiff.engine.store;
 
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The receiver's buffers for writing staging files with {@code O_DIRECT}: one {@link #SEGMENT_BYTES}
@@ -20,6 +23,10 @@ public final class SegmentBuffers {
     private final int max;
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private int made;
+    /** Whole segments handed to the writer and not written yet: each will give its buffer back. */
+    private int writing;
+    /** Writes whole segments, so the threads that fill them go on hashing meanwhile; made on first need. */
+    private ExecutorService writer;
 
     public SegmentBuffers(int max) {
         if (max < 1) {
@@ -41,8 +48,55 @@ public final class SegmentBuffers {
         return b;
     }
 
+    /**
+     * A buffer as {@link #tryAcquire} gives one, but when all are taken and some of them belong to
+     * segments being written, waits for one of those writes to give its buffer back: a disk slower than
+     * the network then slows the transfer down (the read-ahead fills, TCP pushes back) instead of sending
+     * segments through the page cache. Null only when every buffer belongs to a segment still filling.
+     */
+    synchronized ByteBuffer acquire() throws InterruptedIOException {
+        ByteBuffer b = tryAcquire();
+        while (b == null && writing > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted waiting for a segment buffer");
+            }
+            b = tryAcquire();
+        }
+        return b;
+    }
+
     synchronized void release(ByteBuffer b) {
         free.push(b);
+        notifyAll();
+    }
+
+    /** Runs {@code write} of a whole segment on the writer thread; it must call {@link #written} last. */
+    synchronized void writeBehind(Runnable write) {
+        if (writer == null) {
+            writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "skiff-rx-write");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        writing++;
+        writer.execute(write);
+    }
+
+    /** A segment handed to {@link #writeBehind} is written (or failed), its buffer released. */
+    synchronized void written() {
+        writing--;
+        notifyAll();
+    }
+
+    /** Stops the writer once the segments handed to it are written. */
+    public synchronized void close() {
+        if (writer != null) {
+            writer.shutdown();
+        }
     }
 
     /** Buffers not handed out right now (made or not yet made). */

@@ -321,6 +321,20 @@ public final class StagingRelease implements Closeable {
         }
     }
 
+    /**
+     * Returns once the direct writes in flight are done (they run on the segment buffers' writer thread), so
+     * that their chunks are no longer {@linkplain #held held}; a write that failed fails this.
+     */
+    public void awaitDirectWrites() {
+        for (Map.Entry<Integer, DirectSegments> e : direct.entrySet()) {
+            try {
+                e.getValue().awaitWrites();
+            } catch (IOException ex) {
+                throw ReleaseStore.storageFailure("write " + manifest.entries().get(e.getKey()).path() + " in staging", ex);
+            }
+        }
+    }
+
     public Sha256 releaseId() {
         return manifest.releaseId();
     }

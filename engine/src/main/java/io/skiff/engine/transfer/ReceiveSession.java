@@ -605,6 +605,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         int[] held = null;
         int heldCount = 0;
         if (!everything) {
+            staging.awaitDirectWrites(); // a few ms at most: the chunks of segments on their way to disk go in this record
             ready = 0;
             for (int i = 0; i < unjournaledCount; i++) {
                 int ordinal = unjournaled[i];

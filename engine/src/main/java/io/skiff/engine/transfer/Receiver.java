@@ -247,6 +247,9 @@ public final class Receiver implements AutoCloseable {
         io.syncUninterruptibly();
         disk.syncUninterruptibly();
         verifiers.close();
+        if (segmentBuffers != null) {
+            segmentBuffers.close();
+        }
         synchronized (this) {
             if (relayEncoders != null) {
                 relayEncoders.shutdownNow();

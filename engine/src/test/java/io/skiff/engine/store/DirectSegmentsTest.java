@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,11 +19,15 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -186,6 +191,7 @@ class DirectSegmentsTest {
         segments.write(ByteBuffer.wrap(data, 0, 1000).slice(), 0);
         assertEquals(0, segments.segmentsWrittenDirect(), "the same piece twice does not complete the segment");
         segments.write(ByteBuffer.wrap(data, 1000, size - 1000).slice(), 1000);
+        segments.awaitWrites(); // the direct write runs on the buffers' writer thread
 
         assertEquals(1, segments.segmentsWrittenDirect());
         assertArrayEquals(data, Files.readAllBytes(file));
@@ -208,12 +214,69 @@ class DirectSegmentsTest {
         DirectSegments segments = new DirectSegments(2L * SEGMENT, buffers, broken);
         segments.write(ByteBuffer.wrap(new byte[1000]), SEGMENT); // held in memory: no I/O yet
 
-        IOException failed = assertThrows(IOException.class, () -> segments.write(ByteBuffer.allocate(SEGMENT), 0));
+        segments.write(ByteBuffer.allocate(SEGMENT), 0); // segment 0 is whole: its direct write fails on the writer thread
+        IOException failed = assertThrows(IOException.class, segments::flush, "a journal sync after the failure must not pass");
         assertTrue(failed.getMessage().contains("No space left"), failed.getMessage());
-        assertThrows(IOException.class, segments::flush, "a journal sync after the failure must not pass");
+        assertThrows(IOException.class, segments::flush, "nor any later one");
         assertThrows(IOException.class, () -> segments.write(ByteBuffer.allocate(10), SEGMENT + 1000));
         segments.discard();
         assertEquals(2, buffers.available());
+    }
+
+    @Test
+    void shouldReturnBeforeTheDirectWriteEndsAndWaitForItsBufferRatherThanSpill() throws Exception {
+        int size = 2 * SEGMENT;
+        byte[] data = random(size, 8);
+        Path file = tmp.resolve("f.bin");
+        DirectSegments.FileIo real = fileIo(file, size);
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch disk = new CountDownLatch(1);
+        DirectSegments.FileIo slowDisk = new DirectSegments.FileIo() {
+            @Override
+            public void writeDirect(ByteBuffer src, long position) throws IOException {
+                writing.countDown();
+                try {
+                    assertTrue(disk.await(30, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                real.writeDirect(src, position);
+            }
+
+            @Override
+            public void writeBuffered(ByteBuffer src, long position) throws IOException {
+                real.writeBuffered(src, position);
+            }
+        };
+        SegmentBuffers buffers = new SegmentBuffers(1);
+        DirectSegments segments = new DirectSegments(size, buffers, slowDisk);
+        ExecutorService verifier = Executors.newSingleThreadExecutor();
+        try {
+            segments.write(ByteBuffer.wrap(data, 0, SEGMENT).slice(), 0); // returns with the segment's write in flight
+            assertTrue(writing.await(30, TimeUnit.SECONDS));
+            assertTrue(segments.holds(0, 1), "a segment being written is not on disk yet");
+            Future<?> next = verifier.submit(() -> {
+                segments.write(ByteBuffer.wrap(data, SEGMENT, SEGMENT).slice(), SEGMENT); // the one buffer is the writer's
+                return null;
+            });
+            Future<?> flush = verifier.submit(() -> {
+                segments.flush();
+                return null;
+            });
+            assertThrows(TimeoutException.class, () -> next.get(200, TimeUnit.MILLISECONDS), "waits for the buffer");
+            disk.countDown();
+            next.get(30, TimeUnit.SECONDS);
+            flush.get(30, TimeUnit.SECONDS);
+            segments.awaitWrites();
+        } finally {
+            disk.countDown();
+            verifier.shutdown();
+        }
+        assertEquals(2, segments.segmentsWrittenDirect(), "the second segment waited for the buffer instead of spilling");
+        assertEquals(0, segments.segmentsSpilled());
+        assertFalse(segments.holds(0, size));
+        assertArrayEquals(data, Files.readAllBytes(file));
+        assertEquals(1, buffers.available());
     }
 
     @Test

@@ -67,6 +67,7 @@ class StagingReleaseDirectTest {
         for (int ordinal = m.chunks().count() - 1; ordinal >= 0; ordinal--) { // last to first: segments fill out of order
             writeChunk(staging, src, ordinal, ordinal % 2 == 1);
         }
+        staging.awaitDirectWrites();
         int direct = staging.segmentsWrittenDirect();
         staging.commit("test", true); // rehash: every chunk read back from disk and hashed again
 
@@ -132,6 +133,7 @@ class StagingReleaseDirectTest {
         for (int ordinal = first + 1; ordinal < pastFirstSegment; ordinal++) {
             writeChunk(staging, src, ordinal); // completes segment 0: one direct write
         }
+        staging.awaitDirectWrites();
         assertEquals(1, staging.segmentsWrittenDirect());
         assertFalse(staging.held(first), "its segment went to disk");
         assertTrue(staging.held(pastFirstSegment), "its tail is still in segment 1's buffer");
