@@ -93,11 +93,12 @@ import java.util.concurrent.TimeUnit;
  *       why buffered writes of new files are slow and erratic here. Pages freed by deleting the previous
  *       operation's file are reused by the next, so after the first operations buffered mode can look better
  *       than a receiver writing more than the guest ever touched: compare the printed warm-up iterations.
- *       Direct mode touches only its 8 segment buffers, made during the first operation (a warm-up).</li>
+ *       Direct mode touches only its 16 segment buffers, made during the first operation (a warm-up).</li>
  *   <li>The host: a virtio disk's writes may land in the host's cache; {@code fdatasync} is then only as
  *       durable as the host makes it, and scores can exceed the physical disk's.</li>
- *   <li>{@code writers=2}, direct: a writer more than 8 segments (32 MiB) ahead of the other would find no
- *       free segment buffer and spill that segment to the page cache, as the receiver would; teardown prints a
+ *   <li>{@code writers=2}, direct: a writer more than 16 segments (64 MiB) ahead of the other would find no
+ *       free segment buffer and spill that segment to the page cache, as the receiver would (unless some are
+ *       being written: then it waits for one); teardown prints a
  *       note to stderr when that happens. With a shared counter the writers stay within a chunk or two of each
  *       other (dealing chunks round-robin instead let one run ahead while the other waited on a direct write,
  *       and half the segments spilled).</li>

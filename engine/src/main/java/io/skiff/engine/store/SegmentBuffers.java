@@ -17,8 +17,13 @@ public final class SegmentBuffers {
     public static final int SEGMENT_BYTES = 4 << 20;
     /** Address, offset and length alignment of direct writes (logical blocks are 512 or 4096 bytes). */
     public static final int ALIGN = 4096;
-    /** The default: 32 MiB of direct memory, room for a few files in flight for a few sessions. */
-    public static final int DEFAULT_MAX = 8;
+    /**
+     * The default: 64 MiB of direct memory, room for a few files in flight for a few sessions. Whole
+     * segments wait in the writer's queue with their buffers: with 8, 2–32 of a 1.5 GB push's 367
+     * segments found none free and went through the page cache; with 16, none did, and the push took
+     * ~2.1 s instead of ~2.25 (5 pushes each, 2026-11-23).
+     */
+    public static final int DEFAULT_MAX = 16;
 
     private final int max;
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
