@@ -28,6 +28,11 @@ if [[ -z "${E2E_NO_BUILD:-}" ]]; then
     fi
   fi
 fi
+# ./skiff makes its class-data archive for this JDK and jar once per build; the runner starts skiff with it,
+# as ./skiff does (SKIFF_CDS=0: neither makes nor uses one).
+if [[ "${SKIFF_CDS:-1}" != 0 ]]; then
+  ./skiff --version >/dev/null
+fi
 # The exact command line, for the report: as typed, relative to the repository root.
 command="benchmarks/run-e2e.sh$(printf ' %q' "$@")"
 exec java ${E2E_RUNNER_OPTS:--Xmx256m} -Dskiff.e2e.command="$command" \

@@ -133,9 +133,11 @@ public final class EndToEndRunner {
         }
         ProcessMeter meter = new ProcessMeter(gnuTime, CHILD_TIMEOUT, live);
         long clockTicks = ClockTicks.perSecond();
-        SkiffCommand skiff = new SkiffCommand(SkiffCommand.currentJava(), options.javaOpts(), options.skiffJar());
+        SkiffCommand skiff = SkiffCommand.asLauncher(SkiffCommand.currentJava(), options.javaOpts(), options.skiffJar());
         MachineInfo machine = MachineInfo.probe(skiff.javaBinary(), rsync);
         log.println("machine: " + machine.oneLine());
+        log.println("skiff JVMs: " + skiff.cdsArchive().map(a -> "class-data archive " + a)
+                .orElse("no class-data archive (./skiff makes one after a build; run-e2e.sh runs it first)"));
         log.println("work dir: " + workDir);
 
         List<Workload> workloads = workloads();

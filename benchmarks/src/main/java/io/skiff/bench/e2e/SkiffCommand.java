@@ -1,5 +1,7 @@
 package io.skiff.bench.e2e;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +11,37 @@ import java.util.Optional;
 /**
  * How to launch the skiff CLI: this JVM's own {@code java} binary (so sender, receiver and the runner
  * share one JDK), the user's JVM options, {@code -jar skiff.jar}. The same user options for sender and
- * receiver; before them, a sender's command gets what the {@code ./skiff} launcher gives a short-lived
- * command ({@link #SHORT_LIVED_JVM_OPTS}), so the runner measures skiff as users start it.
+ * receiver; before them, what the {@code ./skiff} launcher gives every command (the class-data archive
+ * it made for this JDK and jar, if it did; {@link #LOG_OPTS}) and a short-lived one
+ * ({@link #SHORT_LIVED_JVM_OPTS}), so the runner measures skiff as users start it.
  */
-record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
+record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<Path> cdsArchive) {
     /** What {@code ./skiff} puts before the user's options for every command but receive and serve (SkiffCommandTest runs it). */
     static final List<String> SHORT_LIVED_JVM_OPTS = List.of("-XX:CompileThresholdScaling=4");
+    /** What {@code ./skiff} gives every command: JVM warnings to stderr, so stdout carries skiff's output only. */
+    static final List<String> LOG_OPTS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
+
+    /** Skiff started as {@code ./skiff} starts it with this JDK and jar. */
+    static SkiffCommand asLauncher(Path javaBinary, List<String> javaOpts, Path jar) {
+        return new SkiffCommand(javaBinary, javaOpts, jar, cdsArchive(javaBinary, jar));
+    }
+
+    /**
+     * The class-data archive {@code ./skiff} makes next to the jar for this java binary (named after its
+     * real path), if it is there and not older than the jar.
+     */
+    static Optional<Path> cdsArchive(Path javaBinary, Path jar) {
+        try {
+            String key = javaBinary.toRealPath().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+            Path archive = jar.resolveSibling("skiff-cds-" + key + ".jsa");
+            if (Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0) {
+                return Optional.of(archive);
+            }
+        } catch (IOException e) {
+            // no such java or jar: no archive either
+        }
+        return Optional.empty();
+    }
 
     static Path currentJava() {
         return Path.of(System.getProperty("java.home"), "bin", "java");
@@ -34,6 +61,8 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary.toString());
         cmd.addAll(launcherOpts);
+        cdsArchive.ifPresent(archive -> cmd.add("-XX:SharedArchiveFile=" + archive));
+        cmd.addAll(LOG_OPTS);
         cmd.addAll(javaOpts);
         cmd.add("-jar");
         cmd.add(jar.toString());

@@ -17,11 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SkiffCommandTest {
-    private final SkiffCommand skiff = new SkiffCommand(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), Path.of("/repo/skiff.jar"));
+    private final SkiffCommand skiff = new SkiffCommand(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), Path.of("/repo/skiff.jar"), Optional.empty());
 
     @Test
     void pushNamesTheSenderHistory() {
-        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v2", "--channel", "bench-x",
+        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v2", "--channel", "bench-x",
                         "--version", "v2", "--to", "127.0.0.1:7398", "--json", "--no-progress", "--history", "/work/skiff-history-update"),
                 skiff.push(Path.of("/corpus/v2"), "bench-x", "v2", 7398, Optional.empty(), Path.of("/work/skiff-history-update")));
     }
@@ -34,12 +34,12 @@ class SkiffCommandTest {
 
     @Test
     void pushToATopologyOrAList() {
-        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v1", "--channel", "c", "--version", "v1",
+        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v1", "--channel", "c", "--version", "v1",
                         "--topology", "/work/t", "--no-relay", "--json", "--no-progress", "--history", "/work/h"),
                 skiff.push(Path.of("/corpus/v1"), "c", "v1", List.of("--topology", "/work/t", "--no-relay"), Optional.empty(), Path.of("/work/h")));
         assertEquals(skiff.push(Path.of("/corpus/v1"), "c", "v1", 7001, Optional.empty(), Path.of("/work/h")),
                 skiff.push(Path.of("/corpus/v1"), "c", "v1", List.of("--to", "127.0.0.1:7001"), Optional.empty(), Path.of("/work/h")));
-        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "--help"), skiff.pushHelp());
+        assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "--help"), skiff.pushHelp());
     }
 
     @Test
@@ -52,7 +52,7 @@ class SkiffCommandTest {
 
     @Test
     void aReceiverStartsWithTheUsersOptionsOnly() {
-        assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/repo/skiff.jar"), skiff.daemonCommand());
+        assertEquals(List.of("/jdk/bin/java", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx256m", "-jar", "/repo/skiff.jar"), skiff.daemonCommand());
     }
 
     /**
@@ -70,15 +70,48 @@ class SkiffCommandTest {
         Path fakeJava = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$@\"\n");
         assertTrue(fakeJava.toFile().setExecutable(true));
 
+        Map<String, String> noCds = Map.of("SKIFF_CDS", "0");
         List<String> push = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
+        push.addAll(SkiffCommand.LOG_OPTS);
         push.addAll(List.of("-jar", jar.toString(), "push", "src", "--to", "h:1"));
-        assertEquals(push, run(launcher, bin, Map.of(), "push", "src", "--to", "h:1"));
+        assertEquals(push, run(launcher, bin, noCds, "push", "src", "--to", "h:1"));
         List<String> manifest = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
+        manifest.addAll(SkiffCommand.LOG_OPTS);
         manifest.addAll(List.of("-Xmx1g", "-jar", jar.toString(), "manifest", "src"));
-        assertEquals(manifest, run(launcher, bin, Map.of("SKIFF_JAVA_OPTS", "-Xmx1g"), "manifest", "src"),
+        assertEquals(manifest, run(launcher, bin, Map.of("SKIFF_JAVA_OPTS", "-Xmx1g", "SKIFF_CDS", "0"), "manifest", "src"),
                 "SKIFF_JAVA_OPTS after the launcher's, so a user can override them");
-        assertEquals(List.of("-jar", jar.toString(), "receive", "--root", "r"), run(launcher, bin, Map.of(), "receive", "--root", "r"));
-        assertEquals(List.of("-jar", jar.toString(), "serve"), run(launcher, bin, Map.of(), "serve"));
+        List<String> receive = new ArrayList<>(SkiffCommand.LOG_OPTS);
+        receive.addAll(List.of("-jar", jar.toString(), "receive", "--root", "r"));
+        assertEquals(receive, run(launcher, bin, noCds, "receive", "--root", "r"));
+        List<String> serve = new ArrayList<>(SkiffCommand.LOG_OPTS);
+        serve.addAll(List.of("-jar", jar.toString(), "serve"));
+        assertEquals(serve, run(launcher, bin, noCds, "serve"));
+    }
+
+    /**
+     * The launcher makes a class-data archive once (a java that "dumps" one when asked), then starts every
+     * command with it; the runner finds the same file for the same java and jar, and none for another java.
+     */
+    @Test
+    void theLauncherMakesTheClassDataArchiveOnceWhereTheRunnerLooksForIt(@TempDir Path tmp) throws Exception {
+        Path launcher = tmp.resolve("skiff");
+        Files.copy(Path.of("..", "skiff"), launcher);
+        assertTrue(launcher.toFile().setExecutable(true));
+        Path jar = Files.createDirectories(tmp.resolve("cli/target")).resolve("skiff.jar");
+        Files.writeString(jar, "not built");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path dumps = tmp.resolve("dumps.log");
+        Path fakeJava = Files.writeString(bin.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in -XX:ArchiveClassesAtExit=*) "
+                + "echo archive > \"${a#-XX:ArchiveClassesAtExit=}\"; echo dumped >> " + dumps + ";; esac; done\necho \"$@\"\n");
+        assertTrue(fakeJava.toFile().setExecutable(true));
+
+        List<String> first = run(launcher, bin, Map.of(), "push", "src");
+        List<String> second = run(launcher, bin, Map.of(), "status");
+        Path archive = SkiffCommand.cdsArchive(fakeJava, jar).orElseThrow(() -> new AssertionError("no archive where the runner looks"));
+        assertTrue(first.contains("-XX:SharedArchiveFile=" + archive), first.toString());
+        assertTrue(second.contains("-XX:SharedArchiveFile=" + archive), second.toString());
+        assertEquals(1, Files.readAllLines(dumps).size(), "made once, by the first command after the build");
+        assertEquals(Optional.empty(), SkiffCommand.cdsArchive(Path.of("/usr/bin/env"), jar), "another java has none");
     }
 
     private static List<String> run(Path launcher, Path bin, Map<String, String> env, String... args)
