@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The receiver's buffers for writing staging files with {@code O_DIRECT}: one {@link #SEGMENT_BYTES}
@@ -32,6 +33,7 @@ public final class SegmentBuffers {
     private int writing;
     /** Writes whole segments, so the threads that fill them go on hashing meanwhile; made on first need. */
     private ExecutorService writer;
+    private boolean closed;
 
     public SegmentBuffers(int max) {
         if (max < 1) {
@@ -78,17 +80,32 @@ public final class SegmentBuffers {
         notifyAll();
     }
 
-    /** Runs {@code write} of a whole segment on the writer thread; it must call {@link #written} last. */
-    synchronized void writeBehind(Runnable write) {
-        if (writer == null) {
-            writer = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "skiff-rx-write");
-                t.setDaemon(true);
-                return t;
-            });
+    /**
+     * Runs {@code write} of a whole segment on the writer thread, or on the caller's once the writer has
+     * stopped ({@link #close}); {@code write} must call {@link #written} last.
+     */
+    void writeBehind(Runnable write) {
+        ExecutorService w;
+        synchronized (this) {
+            writing++;
+            if (!closed && writer == null) {
+                writer = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "skiff-rx-write");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            w = closed ? null : writer;
         }
-        writing++;
-        writer.execute(write);
+        try {
+            if (w != null) {
+                w.execute(write);
+                return;
+            }
+        } catch (RejectedExecutionException stopped) {
+            // closed meanwhile
+        }
+        write.run(); // a flush may be waiting for this segment: it must be written, or fail, either way
     }
 
     /** A segment handed to {@link #writeBehind} is written (or failed), its buffer released. */
@@ -97,8 +114,9 @@ public final class SegmentBuffers {
         notifyAll();
     }
 
-    /** Stops the writer once the segments handed to it are written. */
+    /** Stops the writer once the segments handed to it are written; later ones are written by whoever completes them. */
     public synchronized void close() {
+        closed = true;
         if (writer != null) {
             writer.shutdown();
         }

@@ -76,9 +76,9 @@ final class PushSession extends ChannelInboundHandlerAdapter {
     /** Fewest wanted chunks per stream for an extra stream to be worth its handshake. */
     private static final int MIN_CHUNKS_PER_STREAM = 4;
     /**
-     * Bytes of one RAW_RUN at most: a frame is decoded once whole, so this is how long the receiver's
-     * verifiers may wait for its first chunk (and the probes for compressibility, every 32nd chunk of an
-     * incompressible file, cut runs at ~31 chunks anyway).
+     * Bytes of one RAW_RUN at most: enough that a run's own cost (a header, a region, a write) is small
+     * against its bytes, well inside a frame's limit, and no more than the outbound bound's half (the
+     * compressibility probes, every 32nd chunk of an incompressible file, cut runs at ~31 chunks anyway).
      */
     static final int MAX_RUN_BYTES = 2 << 20;
 

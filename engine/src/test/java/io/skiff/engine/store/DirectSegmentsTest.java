@@ -280,6 +280,25 @@ class DirectSegmentsTest {
     }
 
     @Test
+    void shouldWriteAWholeSegmentItselfOnceTheWriterHasStopped() throws IOException {
+        int size = 2 * SEGMENT;
+        byte[] data = random(size, 10);
+        Path file = tmp.resolve("f.bin");
+        SegmentBuffers buffers = new SegmentBuffers(2);
+        DirectSegments segments = new DirectSegments(size, buffers, fileIo(file, size));
+        segments.write(ByteBuffer.wrap(data, 0, SEGMENT).slice(), 0); // whole: the writer thread writes it
+        segments.awaitWrites();
+        segments.write(ByteBuffer.wrap(data, SEGMENT, 1000).slice(), SEGMENT);
+        buffers.close(); // the receiver is stopping
+        segments.write(ByteBuffer.wrap(data, SEGMENT + 1000, SEGMENT - 1000).slice(), SEGMENT + 1000);
+
+        segments.flush(); // would wait forever for a write nobody runs
+        assertEquals(2, segments.segmentsWrittenDirect());
+        assertArrayEquals(data, Files.readAllBytes(file));
+        assertEquals(2, buffers.available());
+    }
+
+    @Test
     void shouldRefuseAWriteBeyondTheFilesSize() throws IOException {
         Path file = tmp.resolve("f.bin");
         DirectSegments segments = new DirectSegments(5000, new SegmentBuffers(1), fileIo(file, 5000));
