@@ -13,7 +13,8 @@ final class Methodology {
 
     /** What every note on a sender's JVM adds: the options ./skiff gives it before the user's. */
     private static final String SENDER_LAUNCHER_OPTS = " (the sender also with " + String.join(" ", SkiffCommand.SHORT_LIVED_JVM_OPTS)
-            + " before them, as ./skiff starts a push; both with " + String.join(" ", SkiffCommand.LOG_OPTS)
+            + " before them, or " + String.join(" ", SkiffCommand.SAVED_MANIFEST_PUSH_JVM_OPTS)
+            + " for a push with a saved manifest, as ./skiff starts a push; both with " + String.join(" ", SkiffCommand.LOG_OPTS)
             + " and, when ./skiff has made one for this JDK and jar, its class-data archive: the runner's log says which)";
 
     /**

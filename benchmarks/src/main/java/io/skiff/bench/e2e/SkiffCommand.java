@@ -18,6 +18,8 @@ import java.util.Optional;
 record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<Path> cdsArchive) {
     /** What {@code ./skiff} puts before the user's options for every command but receive and serve (SkiffCommandTest runs it). */
     static final List<String> SHORT_LIVED_JVM_OPTS = List.of("-XX:CompileThresholdScaling=4");
+    /** What {@code ./skiff} puts there instead for a push with a saved manifest ({@code --manifest}): no C2 at all. */
+    static final List<String> SAVED_MANIFEST_PUSH_JVM_OPTS = List.of("-XX:TieredStopAtLevel=1");
     /** What {@code ./skiff} gives every command: JVM warnings to stderr, so stdout carries skiff's output only. */
     static final List<String> LOG_OPTS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
 
@@ -83,7 +85,7 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
      * without {@code --no-relay}.
      */
     List<String> push(Path source, String channel, String version, List<String> destination, Optional<Path> manifest, Path history) {
-        List<String> cmd = shortLivedCommand();
+        List<String> cmd = manifest.isPresent() ? javaCommand(SAVED_MANIFEST_PUSH_JVM_OPTS) : shortLivedCommand();
         cmd.addAll(List.of("push", source.toString(), "--channel", channel, "--version", version));
         cmd.addAll(destination);
         cmd.addAll(List.of("--json", "--no-progress", "--history", history.toString()));

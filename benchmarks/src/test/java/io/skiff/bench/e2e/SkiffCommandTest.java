@@ -30,6 +30,7 @@ class SkiffCommandTest {
     void pushWithASavedManifest() {
         List<String> cmd = skiff.push(Path.of("/corpus/v1"), "c", "v1", 1, Optional.of(Path.of("/work/m")), Path.of("/work/h"));
         assertEquals(List.of("--history", "/work/h", "--manifest", "/work/m"), cmd.subList(cmd.size() - 4, cmd.size()));
+        assertEquals(List.of("/jdk/bin/java", "-XX:TieredStopAtLevel=1"), cmd.subList(0, 2), "no C2 for a push that hashes nothing");
     }
 
     @Test
@@ -75,6 +76,14 @@ class SkiffCommandTest {
         push.addAll(SkiffCommand.LOG_OPTS);
         push.addAll(List.of("-jar", jar.toString(), "push", "src", "--to", "h:1"));
         assertEquals(push, run(launcher, bin, noCds, "push", "src", "--to", "h:1"));
+        for (String[] saved : new String[][]{{"push", "src", "--manifest", "m"}, {"push", "--manifest=m", "src"}}) {
+            List<String> savedPush = new ArrayList<>(SkiffCommand.SAVED_MANIFEST_PUSH_JVM_OPTS);
+            savedPush.addAll(SkiffCommand.LOG_OPTS);
+            savedPush.add("-jar");
+            savedPush.add(jar.toString());
+            savedPush.addAll(List.of(saved));
+            assertEquals(savedPush, run(launcher, bin, noCds, saved), String.join(" ", saved));
+        }
         List<String> manifest = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
         manifest.addAll(SkiffCommand.LOG_OPTS);
         manifest.addAll(List.of("-Xmx1g", "-jar", jar.toString(), "manifest", "src"));
