@@ -159,7 +159,7 @@ public final class EndToEndRunner {
                     ? List.of(new CopyFloor(workDir, CopyFloor.Mode.BUFFERED), new CopyFloor(workDir, CopyFloor.Mode.DIRECT))
                     : List.of();
             try (SkiffBench skiffBench = new SkiffBench(skiff, meter, workDir, live, clockTicks, options.coldReceiver(),
-                    options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()));
+                    options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()), options.warmReceiver());
                  RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks, options.rsyncFsync())) {
                 for (int rep = 1; rep <= options.reps(); rep++) {
                     // Alternate, so drift (thermal, page cache, other load) hits both tools alike.
@@ -355,8 +355,15 @@ public final class EndToEndRunner {
 
     private int report(List<ScenarioReport> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
         String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
-        List<String> notes = Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(), options.scenarios(),
-                options.fanoutLayout(), options.fanoutHostJavaOpts(), options.copyFloor(), options.rsyncFsync());
+        List<String> notes = new ArrayList<>(Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(),
+                options.scenarios(), options.fanoutLayout(), options.fanoutHostJavaOpts(), options.copyFloor(), options.rsyncFsync()));
+        if (options.warmReceiver() > 0) {
+            notes.add("skiff, --warm-receiver " + options.warmReceiver() + ": before the timed repetitions of random, codeset and update, "
+                    + "the scenario's receiver daemon received the scenario's release (an update: its base, then the release) "
+                    + options.warmReceiver() + " time(s), untimed, to a scratch channel removed afterwards: its JIT had compiled "
+                    + "what the timed pushes run, as in a daemon that has been up a while. Without it a daemon's first push "
+                    + "also pays its compilation.");
+        }
         List<String> warnings = loopbackWarnings(results);
         String command = commandLine();
 

@@ -34,9 +34,12 @@ record RunnerOptions(
         Optional<String> fanoutUplink,
         boolean copyFloor,
         boolean rsyncFsync,
+        int warmReceiver,
         List<String> args) {
 
     static final int MAX_REPS = 20;
+    /** Most untimed warm-up pushes to a receiver daemon (--warm-receiver). */
+    static final int MAX_WARM_PUSHES = 10;
     /** The receiver host's heap unless --fanout-host-opts says otherwise: eight receivers share it. */
     static final String FANOUT_HOST_HEAP = "-Xmx1g";
 
@@ -76,6 +79,10 @@ record RunnerOptions(
               --json FILE          also write the results as JSON
               --append-md FILE     append a dated markdown section (e.g. docs/benchmarks.md)
               --work-dir DIR       receiver roots and rsync destinations (default a temp dir)
+              --warm-receiver N    random, codeset, update: before the timed repetitions, push the
+                                   scenario's release(s) N times (1..10), untimed, to a scratch channel
+                                   of the receiver daemon, as a daemon that has been running has had
+                                   them (default 0: its first push is its first)
               --cold-receiver      start a fresh skiff receiver JVM for every repetition (default: one
                                    receiver daemon per scenario, as deployed; each repetition pushes to a
                                    new, empty channel)
@@ -127,6 +134,7 @@ record RunnerOptions(
         String fanoutUplink = null;
         boolean copyFloor = true;
         boolean rsyncFsync = false;
+        int warmReceiver = 0;
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             String name = arg;
@@ -178,6 +186,7 @@ record RunnerOptions(
                     fanoutUplink = value;
                 }
                 case "--fanout-host-opts" -> fanoutHostOpts = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+                case "--warm-receiver" -> warmReceiver = boundedInt(name, value, MAX_WARM_PUSHES);
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -189,13 +198,16 @@ record RunnerOptions(
         if (fanoutRegions * fanoutPerRegion < 2) {
             throw new UsageException("--fanout-regions × --fanout-per-region must be at least 2 receivers");
         }
+        if (warmReceiver > 0 && coldReceiver) {
+            throw new UsageException("--warm-receiver warms the receiver daemon; --cold-receiver starts a fresh one for every repetition");
+        }
         if (appendMd != null && !Files.isRegularFile(appendMd)) {
             throw new UsageException("--append-md " + appendMd + ": no such file");
         }
         return Optional.of(new RunnerOptions(sizeMb, randomMb, reps, seed, corpusDir.toAbsolutePath(),
                 skiffJar.toAbsolutePath(), javaOpts, scenarios, Optional.ofNullable(json), Optional.ofNullable(appendMd),
                 Optional.ofNullable(workDir), coldReceiver, savedManifest, fanoutMb, new FanoutLayout(fanoutRegions, fanoutPerRegion),
-                Optional.ofNullable(fanoutHostOpts), Optional.ofNullable(fanoutUplink), copyFloor, rsyncFsync, List.of(argv)));
+                Optional.ofNullable(fanoutHostOpts), Optional.ofNullable(fanoutUplink), copyFloor, rsyncFsync, warmReceiver, List.of(argv)));
     }
 
     /** The receiver host JVM's options: --fanout-host-opts, else --java-opts with -Xmx... replaced by {@link #FANOUT_HOST_HEAP}. */

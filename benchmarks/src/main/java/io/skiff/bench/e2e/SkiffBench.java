@@ -33,15 +33,18 @@ final class SkiffBench implements AutoCloseable {
 
     private final boolean coldReceiver;
     private final boolean savedManifest;
+    private final int warmPushes;
     private SkiffReceiverProcess daemon;
 
     /**
      * @param savedManifest build the manifest untimed before each timed push and push with it
      * @param history       the sender history every push of this scenario names; emptied here
+     * @param warmPushes    untimed pushes of the scenario's release(s) to a new daemon before its first timed one
      */
     SkiffBench(SkiffCommand skiff, ProcessMeter meter, Path workDir, LiveProcesses live, long clockTicks,
-               boolean coldReceiver, boolean savedManifest, Path history) throws IOException {
+               boolean coldReceiver, boolean savedManifest, Path history, int warmPushes) throws IOException {
         this.coldReceiver = coldReceiver;
+        this.warmPushes = warmPushes;
         this.savedManifest = savedManifest;
         this.skiff = skiff;
         this.meter = meter;
@@ -66,6 +69,7 @@ final class SkiffBench implements AutoCloseable {
                 receiver = SkiffReceiverProcess.start(skiff, root, logs.resolve(prefix + "-receiver.log"), live);
                 if (!coldReceiver) {
                     daemon = receiver;
+                    warmUp(w, receiver, root);
                 }
             } else {
                 receiver = daemon;
@@ -78,6 +82,23 @@ final class SkiffBench implements AutoCloseable {
             } else {
                 FileTrees.deleteRecursively(root.resolve(channel));
             }
+        }
+    }
+
+    /**
+     * The daemon's JIT has compiled what a push of this scenario runs, as in a daemon that has been up for
+     * a while: untimed pushes of the release (an update's base, then the release) to a scratch channel,
+     * removed afterwards.
+     */
+    private void warmUp(Workload w, SkiffReceiverProcess receiver, Path root) throws IOException, InterruptedException, RunFailedException {
+        for (int i = 1; i <= warmPushes; i++) {
+            String channel = CHANNEL + "-" + w.scenario().label() + "-warm" + i;
+            String prefix = w.scenario().label() + "-skiff-warm" + i;
+            if (w.base().isPresent()) {
+                push(w.base().get(), channel, "v1", receiver, prefix + "-base", Optional.empty());
+            }
+            push(w.source(), channel, w.base().isPresent() ? "v2" : "v1", receiver, prefix + "-push", Optional.empty());
+            FileTrees.deleteRecursively(root.resolve(channel));
         }
     }
 
@@ -112,7 +133,8 @@ final class SkiffBench implements AutoCloseable {
         details.put("release_id", timed.result.releaseId());
         details.put("receiver_rss_reset_before_run", rssReset); // false: the peak may be the untimed base push's
         details.put("manifest", savedManifest ? "saved beforehand (untimed)" : "built by the timed push");
-        details.put("receiver", coldReceiver ? "fresh JVM per repetition" : "daemon, one JVM per scenario");
+        details.put("receiver", coldReceiver ? "fresh JVM per repetition"
+                : "daemon, one JVM per scenario" + (warmPushes > 0 ? ", after " + warmPushes + " untimed warm-up push(es)" : ""));
         return new RunMeasurement(ScenarioResult.SKIFF, rep, w.logicalBytes(), timed.run.wallSeconds(),
                 lo0.isPresent() && lo1.isPresent() ? lo1.getAsLong() - lo0.getAsLong() : Double.NaN,
                 timed.result.bytesWire(), timed.run.cpuSeconds(),

@@ -38,6 +38,17 @@ class RunnerOptionsTest {
         assertFalse(o.rsyncFsync(), "rsync as it runs by default, without --fsync, unless asked");
         assertTrue(parse("--rsync-fsync", "--reps", "1").rsyncFsync());
         assertTrue(RunnerOptions.USAGE.contains("--no-copy-floor"));
+        assertEquals(0, o.warmReceiver(), "a receiver daemon's first timed push is its first, unless asked");
+    }
+
+    @Test
+    void warmReceiverOnlyForADaemonAndBounded() throws Exception {
+        assertEquals(2, parse("--warm-receiver", "2").warmReceiver());
+        assertEquals(1, parse("--warm-receiver=1", "--saved-manifest").warmReceiver());
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--warm-receiver", "1", "--cold-receiver"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--warm-receiver", "0"));
+        assertThrows(RunnerOptions.UsageException.class, () -> parse("--warm-receiver", "11"));
+        assertTrue(RunnerOptions.USAGE.contains("--warm-receiver N"));
     }
 
     @Test
