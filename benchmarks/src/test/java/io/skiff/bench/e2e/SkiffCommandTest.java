@@ -62,14 +62,10 @@ class SkiffCommandTest {
      */
     @Test
     void theLauncherGivesShortLivedCommandsTheRunnersOptions(@TempDir Path tmp) throws Exception {
-        Path launcher = tmp.resolve("skiff");
-        Files.copy(Path.of("..", "skiff"), launcher);
-        assertTrue(launcher.toFile().setExecutable(true));
-        Path jar = Files.createDirectories(tmp.resolve("cli/target")).resolve("skiff.jar");
-        Files.writeString(jar, "not built: no pom or source next to it is newer, so the launcher runs it as it is");
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path fakeJava = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$@\"\n");
-        assertTrue(fakeJava.toFile().setExecutable(true));
+        Sandbox box = Sandbox.in(tmp, "#!/bin/sh\necho \"$@\"\n");
+        Path launcher = box.launcher();
+        Path jar = box.jar();
+        Path bin = box.bin();
 
         Map<String, String> noCds = Map.of("SKIFF_CDS", "0");
         List<String> push = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
@@ -103,16 +99,13 @@ class SkiffCommandTest {
      */
     @Test
     void theLauncherMakesTheClassDataArchiveOnceWhereTheRunnerLooksForIt(@TempDir Path tmp) throws Exception {
-        Path launcher = tmp.resolve("skiff");
-        Files.copy(Path.of("..", "skiff"), launcher);
-        assertTrue(launcher.toFile().setExecutable(true));
-        Path jar = Files.createDirectories(tmp.resolve("cli/target")).resolve("skiff.jar");
-        Files.writeString(jar, "not built");
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path dumps = tmp.resolve("dumps.log");
-        Path fakeJava = Files.writeString(bin.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in -XX:ArchiveClassesAtExit=*) "
+        Sandbox box = Sandbox.in(tmp, "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in -XX:ArchiveClassesAtExit=*) "
                 + "echo archive > \"${a#-XX:ArchiveClassesAtExit=}\"; echo dumped >> " + dumps + ";; esac; done\necho \"$@\"\n");
-        assertTrue(fakeJava.toFile().setExecutable(true));
+        Path launcher = box.launcher();
+        Path jar = box.jar();
+        Path bin = box.bin();
+        Path fakeJava = box.java();
 
         List<String> first = run(launcher, bin, Map.of(), "push", "src");
         List<String> second = run(launcher, bin, Map.of(), "status");
@@ -121,6 +114,21 @@ class SkiffCommandTest {
         assertTrue(second.contains("-XX:SharedArchiveFile=" + archive), second.toString());
         assertEquals(1, Files.readAllLines(dumps).size(), "made once, by the first command after the build");
         assertEquals(Optional.empty(), SkiffCommand.cdsArchive(Path.of("/usr/bin/env"), jar), "another java has none");
+    }
+
+    /** A copy of the repository's ./skiff next to a jar it takes as built, and a bin dir whose java is {@code javaScript}. */
+    private record Sandbox(Path launcher, Path jar, Path bin, Path java) {
+        static Sandbox in(Path tmp, String javaScript) throws IOException {
+            Path launcher = tmp.resolve("skiff");
+            Files.copy(Path.of("..", "skiff"), launcher);
+            assertTrue(launcher.toFile().setExecutable(true));
+            Path jar = Files.createDirectories(tmp.resolve("cli/target")).resolve("skiff.jar");
+            Files.writeString(jar, "not built: no pom or source next to it is newer, so the launcher runs it as it is");
+            Path bin = Files.createDirectories(tmp.resolve("bin"));
+            Path java = Files.writeString(bin.resolve("java"), javaScript);
+            assertTrue(java.toFile().setExecutable(true));
+            return new Sandbox(launcher, jar, bin, java);
+        }
     }
 
     private static List<String> run(Path launcher, Path bin, Map<String, String> env, String... args)
