@@ -1,0 +1,103 @@
+package io.skiff.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * The shaded jar that {@code ./skiff} starts (cli/target/skiff.jar), run after package: what the
+ * launcher and operators get, not the classes the unit tests see.
+ */
+class LauncherJarIT {
+    private static final Path JAR = Path.of("target", "skiff.jar");
+
+    @Test
+    void theJarRunsOnTheBuildJdkWithNothingOnStderr() throws Exception {
+        Result version = run(Path.of(System.getProperty("java.home"), "bin", "java"), "--version");
+        assertEquals(0, version.exit, version.stderr);
+        assertTrue(version.stdout.startsWith("skiff "), version.stdout);
+        assertEquals("", version.stderr);
+    }
+
+    /**
+     * JDK 24 and later print a four-line warning on stderr the first time a library loads native code
+     * (Netty's epoll, zstd-jni), unless the jar's manifest allows it. Runs on every newer JDK installed
+     * next to the build's.
+     */
+    @Test
+    void newerJdksPrintNoNativeAccessWarning() throws Exception {
+        List<Path> newer = newerJdks();
+        assumeFalse(newer.isEmpty(), "no JDK 24 or later installed next to " + System.getProperty("java.home"));
+        for (Path java : newer) {
+            // demo loads both native libraries: epoll for its loopback transfers, zstd for the manifests
+            Result demo = run(java, "demo", "--size=1");
+            assertEquals(0, demo.exit, java + ": " + demo.stderr);
+            assertFalse(demo.stderr.contains("WARNING"), java + " warned:\n" + demo.stderr);
+            assertTrue(demo.stderr.contains("byte-identical"), demo.stderr);
+            assertTrue(demo.stdout.contains("v2 (update)"), demo.stdout);
+        }
+    }
+
+    private static List<Path> newerJdks() throws IOException {
+        Path jvms = Path.of(System.getProperty("java.home")).toRealPath().getParent();
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                Path release = home.resolve("release");
+                Path java = home.resolve("bin/java");
+                if (Files.isRegularFile(release) && Files.isExecutable(java) && featureVersion(release) >= 24) {
+                    found.add(java);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** JAVA_VERSION="25.0.3" in a JDK's release file: 25. */
+    private static int featureVersion(Path release) throws IOException {
+        for (String line : Files.readAllLines(release)) {
+            if (line.startsWith("JAVA_VERSION=")) {
+                String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                int end = 0;
+                while (end < v.length() && Character.isDigit(v.charAt(end))) {
+                    end++;
+                }
+                return end == 0 ? 0 : Integer.parseInt(v.substring(0, end));
+            }
+        }
+        return 0;
+    }
+
+    private record Result(int exit, String stdout, String stderr) {
+    }
+
+    private static Result run(Path java, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("skiff-jar-it", ".out");
+        Path err = Files.createTempFile("skiff-jar-it", ".err");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + command);
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}
