@@ -3,12 +3,14 @@ package io.skiff.cli;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +24,24 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  */
 class LauncherJarIT {
     private static final Path JAR = Path.of("target", "skiff.jar");
+    /** Java 17's class-file major version: older classes cannot go into a class-data archive. */
+    private static final int JAVA_17 = 61;
+
+    @Test
+    void everyClassOfPicocliIsCompiledForJava17SoTheClassDataArchiveCanHoldIt() throws IOException {
+        int picocliClasses = 0;
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            for (var entry : jar.stream().filter(e -> e.getName().startsWith("picocli/") && e.getName().endsWith(".class")).toList()) {
+                try (InputStream in = jar.getInputStream(entry)) {
+                    byte[] header = in.readNBytes(8);
+                    int major = ((header[6] & 0xff) << 8) | (header[7] & 0xff);
+                    assertEquals(JAVA_17, major, entry.getName());
+                }
+                picocliClasses++;
+            }
+        }
+        assertTrue(picocliClasses > 100, "picocli's classes are in the jar: " + picocliClasses);
+    }
 
     @Test
     void theJarRunsOnTheBuildJdkWithNothingOnStderr() throws Exception {
