@@ -52,6 +52,21 @@ class LauncherJarIT {
     }
 
     /**
+     * The compiler directives ./skiff gives the daemons, read by the real JVM: a typo in the file would
+     * stop every receiver from starting.
+     */
+    @Test
+    void theDaemonsCompilerDirectivesAreWhatTheJvmAccepts() throws Exception {
+        Path directives = Path.of("jvm", "daemon-compiler-directives.json");
+        assertTrue(Files.isRegularFile(directives), directives.toAbsolutePath().toString());
+        Result version = run(Path.of(System.getProperty("java.home"), "bin", "java"), List.of("-XX:+UnlockDiagnosticVMOptions",
+                "-XX:+DisplayVMOutputToStderr", "-XX:CompilerDirectivesFile=" + directives), "--version");
+        assertEquals(0, version.exit, version.stderr);
+        assertTrue(version.stdout.startsWith("skiff "), version.stdout);
+        assertEquals("2 compiler directives added", version.stderr.strip(), "the C2 list and the rest, and nothing on stdout");
+    }
+
+    /**
      * JDK 24 and later print a four-line warning on stderr the first time a library loads native code
      * (Netty's epoll, zstd-jni), unless the jar's manifest allows it. Runs on every newer JDK installed
      * next to the build's.
@@ -104,7 +119,13 @@ class LauncherJarIT {
     }
 
     private static Result run(Path java, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-jar", JAR.toString()));
+        return run(java, List.of(), args);
+    }
+
+    private static Result run(Path java, List<String> jvmOptions, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("skiff-jar-it", ".out");
         Path err = Files.createTempFile("skiff-jar-it", ".err");

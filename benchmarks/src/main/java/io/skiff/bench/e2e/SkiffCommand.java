@@ -15,7 +15,7 @@ import java.util.Optional;
  * it made for this JDK and jar, if it did; {@link #LOG_OPTS}) and a short-lived one
  * ({@link #SHORT_LIVED_JVM_OPTS}), so the runner measures skiff as users start it.
  */
-record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<Path> cdsArchive) {
+record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<Path> cdsArchive, Optional<Path> daemonDirectives) {
     /** What {@code ./skiff} puts before the user's options for every command but receive and serve (SkiffCommandTest runs it). */
     static final List<String> SHORT_LIVED_JVM_OPTS = List.of("-XX:CompileThresholdScaling=4");
     /** What {@code ./skiff} puts there instead for a push with a saved manifest ({@code --manifest}): no C2 at all. */
@@ -23,9 +23,27 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
     /** What {@code ./skiff} gives every command: JVM warnings to stderr, so stdout carries skiff's output only. */
     static final List<String> LOG_OPTS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
 
+    /** Where the repository keeps the daemons' compiler directives, relative to the {@code cli} module. */
+    static final String DAEMON_DIRECTIVES = "jvm/daemon-compiler-directives.json";
+
     /** Skiff started as {@code ./skiff} starts it with this JDK and jar. */
     static SkiffCommand asLauncher(Path javaBinary, List<String> javaOpts, Path jar) {
-        return new SkiffCommand(javaBinary, javaOpts, jar, cdsArchive(javaBinary, jar));
+        return new SkiffCommand(javaBinary, javaOpts, jar, cdsArchive(javaBinary, jar), daemonDirectives(jar));
+    }
+
+    /**
+     * The compiler directives {@code ./skiff} gives receive and serve (C2 for SHA-256 and the chunker
+     * only), if the jar sits in a checkout's {@code cli/target} and the file is there.
+     */
+    static Optional<Path> daemonDirectives(Path jar) {
+        Path module = jar.toAbsolutePath().normalize().getParent().getParent();
+        Path directives = module == null ? null : module.resolve(DAEMON_DIRECTIVES);
+        return directives != null && Files.isRegularFile(directives) ? Optional.of(directives) : Optional.empty();
+    }
+
+    /** What {@code ./skiff} puts before the user's options for receive and serve, given the directives file. */
+    static List<String> daemonJvmOpts(Path directives) {
+        return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DisplayVMOutputToStderr", "-XX:CompilerDirectivesFile=" + directives);
     }
 
     /**
@@ -51,7 +69,7 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
 
     /** A daemon's command line (receive), up to its subcommand. */
     List<String> daemonCommand() {
-        return javaCommand(List.of());
+        return javaCommand(daemonDirectives.map(SkiffCommand::daemonJvmOpts).orElse(List.of()));
     }
 
     /** A short-lived command's (push, manifest), up to its subcommand. */

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SkiffCommandTest {
-    private final SkiffCommand skiff = new SkiffCommand(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), Path.of("/repo/skiff.jar"), Optional.empty());
+    private final SkiffCommand skiff = new SkiffCommand(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), Path.of("/repo/skiff.jar"), Optional.empty(), Optional.empty());
 
     @Test
     void pushNamesTheSenderHistory() {
@@ -52,8 +52,19 @@ class SkiffCommandTest {
     }
 
     @Test
-    void aReceiverStartsWithTheUsersOptionsOnly() {
+    void aReceiverStartsWithTheUsersOptionsOnlyWithoutTheDirectivesFile() {
         assertEquals(List.of("/jdk/bin/java", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx256m", "-jar", "/repo/skiff.jar"), skiff.daemonCommand());
+    }
+
+    @Test
+    void aReceiverGetsTheCheckoutsCompilerDirectives() {
+        Path jar = Path.of("..", "cli", "target", "skiff.jar");
+        Path directives = SkiffCommand.daemonDirectives(jar).orElseThrow(() -> new AssertionError("cli/jvm has the daemons' directives"));
+        assertEquals(Path.of("..", "cli", SkiffCommand.DAEMON_DIRECTIVES).toAbsolutePath().normalize(), directives);
+        SkiffCommand fromCheckout = SkiffCommand.asLauncher(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), jar);
+        List<String> daemon = fromCheckout.daemonCommand();
+        assertEquals(SkiffCommand.daemonJvmOpts(directives), daemon.subList(1, 4));
+        assertEquals(Optional.empty(), SkiffCommand.daemonDirectives(Path.of("/elsewhere/skiff.jar")));
     }
 
     /**
@@ -87,10 +98,20 @@ class SkiffCommandTest {
                 "SKIFF_JAVA_OPTS after the launcher's, so a user can override them");
         List<String> receive = new ArrayList<>(SkiffCommand.LOG_OPTS);
         receive.addAll(List.of("-jar", jar.toString(), "receive", "--root", "r"));
-        assertEquals(receive, run(launcher, bin, noCds, "receive", "--root", "r"));
-        List<String> serve = new ArrayList<>(SkiffCommand.LOG_OPTS);
-        serve.addAll(List.of("-jar", jar.toString(), "serve"));
-        assertEquals(serve, run(launcher, bin, noCds, "serve"));
+        assertEquals(receive, run(launcher, bin, noCds, "receive", "--root", "r"), "no directives file: the JVM's defaults");
+
+        Path directives = Files.createDirectories(jar.getParent().resolveSibling("jvm")).resolve("daemon-compiler-directives.json");
+        Files.writeString(directives, "[]");
+        for (String[] daemon : new String[][]{{"receive", "--root", "r"}, {"serve"}}) {
+            List<String> withDirectives = new ArrayList<>(SkiffCommand.daemonJvmOpts(directives));
+            withDirectives.addAll(SkiffCommand.LOG_OPTS);
+            withDirectives.add("-jar");
+            withDirectives.add(jar.toString());
+            withDirectives.addAll(List.of(daemon));
+            assertEquals(withDirectives, run(launcher, bin, noCds, daemon), String.join(" ", daemon));
+            assertEquals(SkiffCommand.daemonDirectives(jar), Optional.of(directives), "the runner finds the launcher's file");
+        }
+        assertEquals(push, run(launcher, bin, noCds, "push", "src", "--to", "h:1"), "not for a push");
     }
 
     /**
