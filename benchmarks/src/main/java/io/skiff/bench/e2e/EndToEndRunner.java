@@ -232,7 +232,9 @@ public final class EndToEndRunner {
         FanoutLayout layout = options.fanoutLayout();
         requireSpace(workDir, (layout.receivers() + 1) * w.logicalBytes(), "the fanout scenario (" + layout.receivers()
                 + " copies of the release at once, plus staging)");
-        List<String> hostOpts = options.fanoutHostJavaOpts();
+        // the receivers' JVM compiles as ./skiff receive would (its compiler directives), then the user's options
+        List<String> hostOpts = new ArrayList<>(skiff.daemonLauncherOpts());
+        hostOpts.addAll(options.fanoutHostJavaOpts());
         try (FanoutBench bench = new FanoutBench(skiff, meter, workDir, live, clockTicks, options.savedManifest(),
                 workDir.resolve("skiff-history-" + w.scenario().label()), layout, hostOpts, receiverHostClassPath(options.skiffJar()),
                 options.fanoutUplink())) {

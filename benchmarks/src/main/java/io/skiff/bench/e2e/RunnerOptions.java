@@ -95,7 +95,8 @@ record RunnerOptions(
               --fanout-regions N   fanout: regions, 1..8 (default 2)
               --fanout-per-region N  fanout: receivers per region, 1..16 (default 4)
               --fanout-host-opts "..."  fanout: JVM options of the one receiver JVM hosting every
-                                   receiver (default: --java-opts with its -Xmx replaced by -Xmx1g)
+                                   receiver (default: --java-opts with its -Xmx replaced by -Xmx1g),
+                                   after the compiler directives ./skiff gives skiff receive
               --fanout-uplink RATE fanout: every push caps what leaves the sender at RATE (skiff push
                                    --bwlimit, e.g. 50M), as a sender's uplink to remote regions would;
                                    the single-target push too (default: no cap, loopback speed)

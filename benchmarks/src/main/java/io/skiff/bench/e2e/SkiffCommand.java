@@ -69,7 +69,12 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
 
     /** A daemon's command line (receive), up to its subcommand. */
     List<String> daemonCommand() {
-        return javaCommand(daemonDirectives.map(SkiffCommand::daemonJvmOpts).orElse(List.of()));
+        return javaCommand(daemonLauncherOpts());
+    }
+
+    /** What ./skiff puts before the user's options for a daemon: the compiler directives, if this checkout has them. */
+    List<String> daemonLauncherOpts() {
+        return daemonDirectives.map(SkiffCommand::daemonJvmOpts).orElse(List.of());
     }
 
     /** A short-lived command's (push, manifest), up to its subcommand. */

@@ -64,6 +64,8 @@ class SkiffCommandTest {
         SkiffCommand fromCheckout = SkiffCommand.asLauncher(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), jar);
         List<String> daemon = fromCheckout.daemonCommand();
         assertEquals(SkiffCommand.daemonJvmOpts(directives), daemon.subList(1, 4));
+        assertEquals(SkiffCommand.daemonJvmOpts(directives), fromCheckout.daemonLauncherOpts(), "the fan-out's receiver host too");
+        assertEquals(List.of(), skiff.daemonLauncherOpts());
         assertEquals(Optional.empty(), SkiffCommand.daemonDirectives(Path.of("/elsewhere/skiff.jar")));
     }
 
