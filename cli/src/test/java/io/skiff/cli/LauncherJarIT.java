@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  */
 class LauncherJarIT {
     private static final Path JAR = Path.of("target", "skiff.jar");
+    /** The JDK the build runs on. */
+    private static final Path BUILD_JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
     /** Java 17's class-file major version: older classes cannot go into a class-data archive. */
     private static final int JAVA_17 = 61;
 
@@ -45,7 +47,7 @@ class LauncherJarIT {
 
     @Test
     void theJarRunsOnTheBuildJdkWithNothingOnStderr() throws Exception {
-        Result version = run(Path.of(System.getProperty("java.home"), "bin", "java"), "--version");
+        Result version = run(BUILD_JAVA, "--version");
         assertEquals(0, version.exit, version.stderr);
         assertTrue(version.stdout.startsWith("skiff "), version.stdout);
         assertEquals("", version.stderr);
@@ -59,7 +61,7 @@ class LauncherJarIT {
     void theDaemonsCompilerDirectivesAreWhatTheJvmAccepts() throws Exception {
         Path directives = Path.of("jvm", "daemon-compiler-directives.json");
         assertTrue(Files.isRegularFile(directives), directives.toAbsolutePath().toString());
-        Result version = run(Path.of(System.getProperty("java.home"), "bin", "java"), List.of("-XX:+UnlockDiagnosticVMOptions",
+        Result version = run(BUILD_JAVA, List.of("-XX:+UnlockDiagnosticVMOptions",
                 "-XX:+DisplayVMOutputToStderr", "-XX:CompilerDirectivesFile=" + directives), "--version");
         assertEquals(0, version.exit, version.stderr);
         assertTrue(version.stdout.startsWith("skiff "), version.stdout);

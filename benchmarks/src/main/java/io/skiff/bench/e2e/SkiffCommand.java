@@ -36,9 +36,9 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
      * only), if the jar sits in a checkout's {@code cli/target} and the file is there.
      */
     static Optional<Path> daemonDirectives(Path jar) {
-        Path module = jar.toAbsolutePath().normalize().getParent().getParent();
-        Path directives = module == null ? null : module.resolve(DAEMON_DIRECTIVES);
-        return directives != null && Files.isRegularFile(directives) ? Optional.of(directives) : Optional.empty();
+        return Optional.ofNullable(jar.toAbsolutePath().normalize().getParent().getParent())
+                .map(module -> module.resolve(DAEMON_DIRECTIVES))
+                .filter(Files::isRegularFile);
     }
 
     /** What {@code ./skiff} puts before the user's options for receive and serve, given the directives file. */
