@@ -1,5 +1,6 @@
 package io.skiff.bench.jmh;
 
+import com.github.luben.zstd.EndDirective;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDictCompress;
@@ -19,6 +20,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -54,6 +56,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #compressOnly}: the compiled dictionaries prepared in setup: the cost of compressing
  *       alone, the floor for this approach.</li>
  * </ul>
+ * {@code dictionaryUse}: {@code attached}, each chunk streamed into a frame begun without its size, so
+ * zstd searches the compiled dictionary's tables in place (what the engine does); {@code copied}, one
+ * call with the size known, so zstd copies the tables into the context first (what it did before).
  *
  * <h2>How to run</h2>
  * <pre>
@@ -77,6 +82,9 @@ public class ReferenceWindowBenchmark {
     private final List<String> windowOfChunk = new ArrayList<>();
     private final Map<String, byte[]> windows = new HashMap<>();
     private final Map<String, ZstdDictCompress> compiled = new HashMap<>();
+    @Param({"attached", "copied"})
+    public String dictionaryUse;
+
     private ZstdCompressCtx ctx;
     private ByteBuffer out;
     private long rawBytes;
@@ -167,7 +175,16 @@ public class ReferenceWindowBenchmark {
 
     private int compress(int i) {
         ByteBuffer chunk = chunks.get(i);
-        return ctx.compressDirectByteBuffer(out, 0, out.capacity(), chunk, 0, chunk.limit());
+        if (dictionaryUse.equals("copied")) {
+            return ctx.compressDirectByteBuffer(out, 0, out.capacity(), chunk, 0, chunk.limit());
+        }
+        ByteBuffer src = chunk.duplicate();
+        out.clear();
+        ctx.compressDirectByteBufferStream(out, src, EndDirective.CONTINUE);
+        if (!ctx.compressDirectByteBufferStream(out, src, EndDirective.END)) {
+            throw new IllegalStateException("frame not finished");
+        }
+        return out.position();
     }
 
     /** Base chunks [first, first + count) of one file, concatenated. */
