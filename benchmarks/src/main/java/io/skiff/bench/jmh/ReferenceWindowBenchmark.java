@@ -7,6 +7,7 @@ import com.github.luben.zstd.ZstdDictCompress;
 import io.skiff.bench.corpus.CodeSetCorpus;
 import io.skiff.bench.corpus.CorpusRelease;
 import io.skiff.engine.delta.BaseRange;
+import io.skiff.engine.delta.ChunkEnds;
 import io.skiff.engine.delta.ReferencePlanner;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.protocol.ChunkTable;
@@ -43,9 +44,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The sender's reference encoding as the engine does it: the changed chunks of a generated code-set
  * update, each compressed (zstd level 3) against the 512 KiB window of the old release that
- * {@code ReferencePlanner} aims it at. Windows sit on a grid, so neighbouring chunks share one. One
- * invocation encodes every changed chunk of the ~12 MB release; <b>the score is invocations per
- * second</b> (divide by the printed chunk count for chunks per second).
+ * {@code ReferencePlanner} aims it at through the two trees' {@code ChunkEnds}. Windows sit on a grid,
+ * so neighbouring chunks share one. One invocation encodes every changed chunk of the ~12 MB release;
+ * <b>the score is invocations per second</b> (divide by the printed chunk count for chunks per second).
  *
  * <ul>
  *   <li>{@link #dictionaryPerChunk}: {@code loadDict(window bytes)} then compress, for every chunk
@@ -97,7 +98,10 @@ public class ReferenceWindowBenchmark {
             CorpusRelease v2 = CodeSetCorpus.next(v1, dir.resolve("v2"), 43);
             Manifest base = ManifestBuilder.build(v1.dir(), "bench", "v1", ChunkingParams.DEFAULT, 2);
             Manifest next = ManifestBuilder.build(v2.dir(), "bench", "v2", ChunkingParams.DEFAULT, 2);
-            ReferencePlanner planner = new ReferencePlanner(base, next, WINDOW_BYTES);
+            // aimed through the trees' chunk ends, as the engine's sender does
+            ChunkEnds ends = ChunkEnds.read(base, e -> v1.dir().resolve(base.entries().get(e).path()),
+                    next, e -> v2.dir().resolve(next.entries().get(e).path()));
+            ReferencePlanner planner = new ReferencePlanner(base, next, WINDOW_BYTES, ends);
             Set<Sha256> held = new HashSet<>();
             for (int o = 0; o < base.chunks().count(); o++) {
                 held.add(base.chunks().hash(o));

@@ -138,7 +138,8 @@ public final class ChunkSource implements AutoCloseable {
         }
     }
 
-    private Path file(int entry) {
+    /** Where entry {@code entry}'s file is read from. */
+    Path file(int entry) {
         String path = manifest.entries().get(entry).path();
         for (int i = 0; i < roots.size() - 1; i++) {
             Path file = roots.get(i).resolve(path);

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.FileRegion;
 import io.skiff.engine.delta.BaseChunks;
 import io.skiff.engine.delta.BaseRange;
+import io.skiff.engine.delta.ChunkEnds;
 import io.skiff.engine.delta.ReferencePlanner;
 import io.skiff.engine.store.PublishedReleases;
 import io.skiff.engine.transport.Allocators;
@@ -138,11 +139,13 @@ public final class ReleaseEncodings implements AutoCloseable {
         return history.find(manifest.channel(), id).map(published -> {
             long start = System.nanoTime();
             int window = (int) Math.min(ReferencePlanner.MAX_REFERENCE_BYTES, (long) REFERENCE_WINDOW_CHUNKS * manifest.chunking().avgBytes());
-            Delta d = new Delta(new ReferencePlanner(published.manifest(), manifest, window),
-                    new ReferencePlanner(published.manifest(), manifest, ReferencePlanner.MAX_REFERENCE_BYTES),
-                    new BaseChunks(published.manifest(), published.dir(), BaseChunks.Checking.MODIFIED_FILES));
-            LOG.info("delta base {} of {}: manifest {} bytes encoded as {} ({} ms)", id.shortHex(), manifest.channel(),
-                    manifest.canonicalLength(), d.encodedManifest().length, (System.nanoTime() - start) / 1_000_000);
+            Manifest old = published.manifest();
+            ChunkEnds ends = ChunkEnds.read(old, e -> published.dir().resolve(old.entries().get(e).path()), manifest, source::file);
+            Delta d = new Delta(new ReferencePlanner(old, manifest, window, ends),
+                    new ReferencePlanner(old, manifest, ReferencePlanner.MAX_REFERENCE_BYTES, ends),
+                    new BaseChunks(old, published.dir(), BaseChunks.Checking.MODIFIED_FILES));
+            LOG.info("delta base {} of {}: manifest {} bytes encoded as {}, references planned ({} ms)", id.shortHex(),
+                    manifest.channel(), manifest.canonicalLength(), d.encodedManifest().length, (System.nanoTime() - start) / 1_000_000);
             return d;
         });
     }

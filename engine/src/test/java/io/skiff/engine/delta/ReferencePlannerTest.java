@@ -28,6 +28,7 @@ import static io.skiff.engine.delta.ReferencePlanner.MAX_REFERENCE_CHUNKS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,6 +195,115 @@ class ReferencePlannerTest {
             assertTrue(offsetOf(edit.base(), r) <= replaced[0] && replaced[1] <= endOf(edit.base(), r),
                     "chunk " + o + " reference " + r + " misses base bytes " + Arrays.toString(replaced));
         }
+    }
+
+    /**
+     * Every 20th row edited (so every chunk changed and no chunk anchors), 15,000 rows (~1 MB) inserted
+     * at a quarter of the file and as many deleted at three quarters: a chunk's proportional position
+     * is then up to ~1 MB off. With the files' chunk ends the planner finds where nearly every changed
+     * chunk's old rows are and gives it a window holding them; from the manifests alone many windows
+     * miss them.
+     */
+    @Test
+    void shouldAimEachChangedChunkAtItsOldRowsThroughSharedChunkEnds() throws IOException {
+        Path baseRoot = dir.resolve("base");
+        Path targetRoot = dir.resolve("target");
+        List<String> before = rows(21, 120_000);
+        List<String> fresh = rows(22, 30_000);
+        List<String> after = new ArrayList<>();
+        List<Integer> baseRowOf = new ArrayList<>(); // per row of after: its row in before, -1 if inserted
+        int next = 0;
+        for (int row = 0; row < before.size(); row++) {
+            if (row == 30_000) {
+                for (int i = 0; i < 15_000; i++) {
+                    after.add(fresh.get(next++));
+                    baseRowOf.add(-1);
+                }
+            }
+            if (row >= 90_000 && row < 105_000) {
+                continue; // deleted
+            }
+            after.add(row % 20 == 7 ? fresh.get(next++) : before.get(row)); // an edited row keeps its place
+            baseRowOf.add(row);
+        }
+        write(baseRoot, "codes.txt", before);
+        write(targetRoot, "codes.txt", after);
+        Manifest base = manifest(baseRoot);
+        Manifest target = manifest(targetRoot);
+        ChunkEnds ends = ChunkEnds.read(base, e -> baseRoot.resolve(base.entries().get(e).path()),
+                target, e -> targetRoot.resolve(target.entries().get(e).path()));
+        ReferencePlanner aimed = new ReferencePlanner(base, target, 512 * 1024, ends);
+        ReferencePlanner estimated = new ReferencePlanner(base, target, 512 * 1024);
+        assertAllWellFormed(aimed);
+
+        long[] afterOffsets = rowOffsets(after);
+        long[] beforeOffsets = rowOffsets(before);
+        List<Integer> changed = changedChunks(base, target, "codes.txt");
+        assertTrue(changed.size() >= target.chunks().count() - 2, "dense edits change every chunk: " + changed.size());
+        int checked = 0;
+        int aimedMisses = 0;
+        int estimatedMisses = 0;
+        for (int o : changed) {
+            // the base bytes of the rows this chunk's rows replaced (inserted rows have none)
+            int firstRow = rowAt(afterOffsets, target.chunks().offset(o));
+            int lastRow = rowAt(afterOffsets, target.chunks().offset(o) + target.chunks().length(o) - 1);
+            long oldFrom = Long.MAX_VALUE;
+            long oldTo = -1;
+            for (int row = firstRow; row <= lastRow; row++) {
+                int old = baseRowOf.get(row);
+                if (old >= 0) {
+                    oldFrom = Math.min(oldFrom, beforeOffsets[old]);
+                    oldTo = Math.max(oldTo, beforeOffsets[old + 1]);
+                }
+            }
+            if (oldTo < 0) {
+                continue; // only inserted rows
+            }
+            checked++;
+            BaseRange r = aimed.referenceFor(o);
+            assertNotNull(r, "chunk " + o);
+            if (offsetOf(base, r) > oldFrom || oldTo > endOf(base, r)) {
+                aimedMisses++;
+            }
+            BaseRange e = estimated.referenceFor(o);
+            if (e == null || offsetOf(base, e) > oldFrom || oldTo > endOf(base, e)) {
+                estimatedMisses++;
+            }
+        }
+        assertTrue(checked > changed.size() * 3 / 4, "checked " + checked + " of " + changed.size());
+        // a chunk straddling the deletion or one whose cuts moved next to it may still miss
+        assertTrue(aimedMisses <= checked / 25, "aimed through chunk ends, " + aimedMisses + " of " + checked + " miss their old rows");
+        assertTrue(estimatedMisses > checked / 5, "the drift defeats the proportional aim: " + estimatedMisses + " of " + checked);
+    }
+
+    /** Byte offset of each row, and the file's length last. */
+    private static long[] rowOffsets(List<String> rows) {
+        long[] offsets = new long[rows.size() + 1];
+        for (int i = 0; i < rows.size(); i++) {
+            offsets[i + 1] = offsets[i] + rows.get(i).getBytes(StandardCharsets.UTF_8).length;
+        }
+        return offsets;
+    }
+
+    /** The row holding byte {@code offset}. */
+    private static int rowAt(long[] offsets, long offset) {
+        int i = Arrays.binarySearch(offsets, offset);
+        return i >= 0 ? i : -i - 2;
+    }
+
+    /** Chunk ends of a file that cannot be read match nothing: the planner aims as from the manifests alone. */
+    @Test
+    void shouldPlanAsFromTheManifestsWhenTheTargetTreeCannotBeRead() throws IOException {
+        MidFileEdit edit = midFileEdit();
+        ChunkEnds unreadable = ChunkEnds.read(edit.base(), e -> edit.baseRoot().resolve(edit.base().entries().get(e).path()),
+                edit.target(), e -> dir.resolve("gone").resolve(edit.target().entries().get(e).path()));
+        ReferencePlanner withEnds = new ReferencePlanner(edit.base(), edit.target(), 512 * 1024, unreadable);
+        ReferencePlanner without = new ReferencePlanner(edit.base(), edit.target(), 512 * 1024);
+        for (int o = 0; o < edit.target().chunks().count(); o++) {
+            assertEquals(without.referenceFor(o), withEnds.referenceFor(o), "chunk " + o);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new ReferencePlanner(edit.target(), edit.base(), 512 * 1024, unreadable),
+                "ends read for other releases");
     }
 
     @Test

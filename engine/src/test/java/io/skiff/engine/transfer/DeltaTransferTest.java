@@ -204,7 +204,8 @@ class DeltaTransferTest {
         Receiver receiver = startReceiver("r");
         push(v1, "v1", receiver);
         java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(v1.resolve("codes.txt"));
-        touchUp(v1.resolve("codes.txt")); // mostly right, so the sender's matches into it are wrong only here and there
+        // its first 256 KiB now hold v2's bytes: the sender's best matches there are bytes the receiver's v1 lacks
+        overwriteStart(v1.resolve("codes.txt"), v2.resolve("codes.txt"), 256 * 1024);
         Files.setLastModifiedTime(v1.resolve("codes.txt"), mtime); // e.g. an in-place copy that preserves times
 
         TargetResult update = push(v2, "v2", receiver);
@@ -290,14 +291,13 @@ class DeltaTransferTest {
     }
 
     /** Changes one byte in every 4 KiB. */
-    private static void touchUp(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            for (long at = 2048; at < f.length(); at += 4096) {
-                f.seek(at);
-                int b = f.read();
-                f.seek(at);
-                f.write(b ^ 0x01);
-            }
+    /** Overwrites the first {@code length} bytes of {@code file} with those of {@code from}, keeping its size. */
+    private static void overwriteStart(Path file, Path from, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        try (RandomAccessFile source = new RandomAccessFile(from.toFile(), "r");
+             RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            source.readFully(bytes);
+            f.write(bytes);
         }
     }
 
