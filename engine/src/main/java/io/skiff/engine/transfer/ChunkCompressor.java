@@ -44,7 +44,7 @@ public final class ChunkCompressor implements AutoCloseable {
      * A reference encoding larger than 1/64 of the chunk means the reference missed (well-aimed ones
      * leave 1/100 to 1/500 of a code-set chunk): then the wider fallback is tried. On the 100 MB corpus
      * update with 256 KiB windows this retried ~8 % of chunks and sent 514 KB instead of 1.8 MB. On the
-     * 1 GB update, 512 KiB windows retried 779 of 13,279 changed chunks placed proportionally, 68 aimed
+     * 1 GB update, 512 KiB windows retried 779 of 13,279 changed chunks placed proportionally, 60 aimed
      * through the trees' chunk ends (ReferencePlanner).
      */
     static final int RETRY_RATIO = 64;
