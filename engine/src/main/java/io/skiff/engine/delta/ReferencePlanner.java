@@ -47,10 +47,12 @@ public final class ReferencePlanner {
     /**
      * How far past the last shared end {@link #aim} looks for a base chunk ending like a target chunk
      * (16 average chunks, 1 MiB). Row endings repeat across a code-set file, so a match further ahead
-     * (after a larger deletion) is taken only when the next {@value #END_CONFIRMATIONS} chunk ends
-     * match too.
+     * (after a larger deletion), up to {@link #END_FAR_LOOKAHEAD} chunks (64 MiB), is taken only when
+     * the next {@value #END_CONFIRMATIONS} chunk ends match too. Scanned, not indexed: no memory per
+     * base chunk, and a scan only for a chunk whose end is not found nearby.
      */
     private static final int END_LOOKAHEAD = 16;
+    private static final int END_FAR_LOOKAHEAD = 1024;
     private static final int END_CONFIRMATIONS = 2;
     /**
      * Pairing credits a target chunk to at most this many base files holding its hash: a hash found in
@@ -200,7 +202,6 @@ public final class ReferencePlanner {
         }
         // sharedEnd[o - first]: the base chunk that ends where target chunk o ends, or -1
         int[] sharedEnd = new int[end - first];
-        Map<Long, List<Integer>> baseByEnd = null; // built when a match further ahead is needed
         int previous = baseFirst - 1;
         for (int o = first; o < end; o++) {
             int match = -1;
@@ -215,14 +216,9 @@ public final class ReferencePlanner {
                     }
                 }
                 if (match < 0 && o + END_CONFIRMATIONS < end) {
-                    if (baseByEnd == null) {
-                        baseByEnd = new HashMap<>();
-                        for (int b = baseFirst; b < baseEnd; b++) {
-                            baseByEnd.computeIfAbsent(ends.base(b), x -> new ArrayList<>(1)).add(b);
-                        }
-                    }
-                    for (int b : baseByEnd.getOrDefault(key, List.of())) {
-                        if (b > previous && confirmed(o, b, baseEnd, ends)) {
+                    int farEnd = (int) Math.min(baseEnd, (long) previous + 1 + END_FAR_LOOKAHEAD);
+                    for (int b = previous + 1 + END_LOOKAHEAD; b < farEnd; b++) {
+                        if (ends.base(b) == key && confirmed(o, b, baseEnd, ends)) {
                             match = b;
                             break;
                         }
