@@ -1,17 +1,17 @@
 package io.skiff.cli;
 
+import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.delta.ReleaseDiff;
-import io.skiff.engine.delta.WireEstimate;
+import io.skiff.engine.encode.WireEstimate;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.report.JsonWriter;
-import io.skiff.engine.transfer.PushOptions;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.Manifest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;

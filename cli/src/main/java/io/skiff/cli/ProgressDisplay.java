@@ -1,9 +1,9 @@
 package io.skiff.cli;
 
-import io.skiff.engine.transfer.PushListener;
-import io.skiff.engine.transfer.TargetResult;
-import io.skiff.engine.transfer.Topology;
-import io.skiff.engine.transport.HostPort;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.PushListener;
+import io.skiff.engine.api.TargetResult;
+import io.skiff.engine.api.Topology;
 import io.skiff.protocol.Manifest;
 
 import java.io.PrintWriter;

@@ -1,22 +1,22 @@
 package io.skiff.cli;
 
 import io.skiff.engine.Skiff;
+import io.skiff.engine.api.PushOptions;
+import io.skiff.engine.api.PushResult;
+import io.skiff.engine.api.Rate;
+import io.skiff.engine.api.TargetResult;
+import io.skiff.engine.api.Topology;
 import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.report.JsonWriter;
-import io.skiff.engine.transfer.PushOptions;
-import io.skiff.engine.transfer.PushResult;
-import io.skiff.engine.transfer.Rate;
-import io.skiff.engine.transfer.TargetResult;
-import io.skiff.engine.transfer.Topology;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.frame.ChunkEncoding;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;

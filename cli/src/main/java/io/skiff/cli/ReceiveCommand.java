@@ -1,15 +1,15 @@
 package io.skiff.cli;
 
 import io.skiff.engine.Skiff;
-import io.skiff.engine.transfer.Receiver;
-import io.skiff.engine.transfer.ReceiverConfig;
-import io.skiff.engine.transport.HostPort;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.receive.Receiver;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,13 +1,13 @@
 package io.skiff.cli;
 
-import io.skiff.engine.transfer.Origin;
-import io.skiff.engine.transport.HostPort;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.follow.Origin;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.net.InetAddress;
 import java.nio.file.Path;

@@ -2,13 +2,13 @@ package io.skiff.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skiff.engine.Skiff;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.store.TransferJournal;
 import io.skiff.engine.testing.FaultyProxy;
 import io.skiff.engine.testing.TestTrees;
-import io.skiff.engine.transfer.Receiver;
-import io.skiff.engine.transfer.ReceiverConfig;
-import io.skiff.engine.transport.HostPort;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;

@@ -1,9 +1,9 @@
 package io.skiff.cli;
 
+import io.skiff.engine.api.TargetResult;
+import io.skiff.engine.api.Topology;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.testing.TestTrees;
-import io.skiff.engine.transfer.TargetResult;
-import io.skiff.engine.transfer.Topology;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;

@@ -2,18 +2,17 @@ package io.skiff.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skiff.engine.Skiff;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.testing.FaultyProxy;
 import io.skiff.engine.testing.TestTrees;
-import io.skiff.engine.transfer.Receiver;
-import io.skiff.engine.transfer.ReceiverConfig;
-import io.skiff.engine.transport.HostPort;
 import io.skiff.protocol.ChunkingParams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

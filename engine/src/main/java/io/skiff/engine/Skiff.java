@@ -1,13 +1,15 @@
 package io.skiff.engine;
 
-import io.skiff.engine.transfer.PushListener;
-import io.skiff.engine.transfer.PushOptions;
-import io.skiff.engine.transfer.PushResult;
-import io.skiff.engine.transfer.Pusher;
-import io.skiff.engine.transfer.Receiver;
-import io.skiff.engine.transfer.ReceiverConfig;
-import io.skiff.engine.transfer.Topology;
-import io.skiff.engine.transport.HostPort;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.PushListener;
+import io.skiff.engine.api.PushOptions;
+import io.skiff.engine.api.PushResult;
+import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.Topology;
+import io.skiff.engine.follow.Follower;
+import io.skiff.engine.receive.Receiver;
+import io.skiff.engine.relay.Relay;
+import io.skiff.engine.send.Pusher;
 import io.skiff.protocol.Manifest;
 
 import java.nio.file.Path;
@@ -30,7 +32,11 @@ public final class Skiff {
 
     /** Starts a receiver; it serves until closed. */
     public static Receiver receiver(ReceiverConfig config) {
-        return Receiver.start(config);
+        Receiver receiver = Receiver.start(config, Relay::start);
+        if (config.follow() != null) {
+            Follower.start(receiver, config.follow());
+        }
+        return receiver;
     }
 
     /** Pushes {@code source}, described by an already built manifest, to every target in parallel. */

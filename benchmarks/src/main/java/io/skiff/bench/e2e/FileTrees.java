@@ -1,6 +1,6 @@
 package io.skiff.bench.e2e;
 
-import io.skiff.engine.store.DirectoryTrees;
+import io.skiff.engine.files.DirectoryTrees;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.skiff.bench.e2e;
 
 import io.skiff.engine.Skiff;
-import io.skiff.engine.transfer.Receiver;
-import io.skiff.engine.transfer.ReceiverConfig;
-import io.skiff.engine.transport.HostPort;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.receive.Receiver;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package io.skiff.bench.jmh;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.engine.manifest.ManifestBuilder;
-import io.skiff.engine.store.DirectoryTrees;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SegmentBuffers;
 import io.skiff.engine.store.StagingRelease;
@@ -37,8 +37,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Time to stage one new file as the receiver does, from verified chunks in memory to a file on disk that

@@ -1,5 +1,6 @@
 package io.skiff.engine.store;
 
+import io.skiff.engine.files.FileChannelCache;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;

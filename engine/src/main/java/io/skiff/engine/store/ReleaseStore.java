@@ -1,16 +1,18 @@
 package io.skiff.engine.store;
 
+import io.skiff.engine.files.DirectoryTrees;
+import io.skiff.engine.manifest.LocalRelease;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestCodec;
 import io.skiff.protocol.ManifestValidator;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
-import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -158,13 +160,13 @@ public final class ReleaseStore {
      * Release {@code id} of {@code channel} as a delta base (its manifest and directory), if this store
      * still holds both; one whose manifest does not load is ignored, with a warning.
      */
-    public Optional<PublishedReleases.Published> base(String channel, Sha256 id) {
+    public Optional<LocalRelease> base(String channel, Sha256 id) {
         Path dir = releaseDir(channel, id);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         try {
-            return loadManifest(channel, id).map(m -> new PublishedReleases.Published(m, dir));
+            return loadManifest(channel, id).map(m -> new LocalRelease(m, dir));
         } catch (SkiffException e) {
             LOG.warn("ignoring release {} of {} as a delta base: {}", id.shortHex(), channel, e.getMessage());
             return Optional.empty();
@@ -402,7 +404,7 @@ public final class ReleaseStore {
         return ids;
     }
 
-    static SkiffException storageFailure(String what, IOException e) {
+    public static SkiffException storageFailure(String what, IOException e) {
         return new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot " + what + ": " + describe(e), e);
     }
 

@@ -1,5 +1,6 @@
 package io.skiff.engine.store;
 
+import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;

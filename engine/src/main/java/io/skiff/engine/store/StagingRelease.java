@@ -1,5 +1,8 @@
 package io.skiff.engine.store;
 
+import com.sun.nio.file.ExtendedOpenOption;
+import io.skiff.engine.files.DirectoryTrees;
+import io.skiff.engine.files.FileChannelCache;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.EntryKind;
 import io.skiff.protocol.ErrorCode;
@@ -7,6 +10,8 @@ import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,19 +19,15 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.nio.file.attribute.PosixFilePermissions;
-
-import com.sun.nio.file.ExtendedOpenOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A release being received into {@code staging/<release-id>/}: files pre-sized, chunks written at their

@@ -1,0 +1,98 @@
+package io.skiff.engine.api;
+
+import io.skiff.engine.receive.Receiver;
+import io.skiff.engine.store.ReleaseStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a receiver is configured with; defaults live in {@link #defaults}.
+ *
+ * @param listen           address to bind; port 0 picks a free port (see {@link Receiver#port()})
+ * @param root             receiver root holding one directory per channel
+ * @param retain           releases kept per channel, current included
+ * @param ioThreads        Netty event loop threads (socket reads and writes)
+ * @param diskThreads      threads running receive sessions: decode, verify, write, commit
+ * @param maxManifestBytes largest manifest accepted from a sender
+ * @param rehashOnCommit   read every chunk back from disk and hash it again before activation
+ *                         (chunks are always verified before they are written; this also catches
+ *                         corruption between write and commit, at the cost of one more pass)
+ * @param seeds            directories indexed at start as extra sources of local chunks
+ * @param journalSync      how often received chunks are forced to disk and recorded in the resume
+ *                         journal (also every 1024 chunks and when a connection ends): a crash loses
+ *                         at most this much progress
+ * @param idleTimeout      a connection silent this long (nothing read) is closed; the handshake (HELLO
+ *                         and OFFER) must arrive within it too
+ * @param follow           an origin to pull a channel's current release from, or null
+ * @param relay            act as a region's relay when a sender asks (RELAY): connect to the targets it
+ *                         names and forward the release; false answers ERROR refused, and the sender falls back
+ * @param directWrites     write large staging files with O_DIRECT in 4 MiB segments, bypassing the page
+ *                         cache (falls back by itself where the file system refuses it)
+ */
+public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
+                             int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
+                             Duration idleTimeout, FollowConfig follow, boolean relay, boolean directWrites) {
+    public static final int DEFAULT_PORT = 7070;
+
+    public ReceiverConfig {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(root, "root");
+        seeds = List.copyOf(seeds);
+        Objects.requireNonNull(journalSync, "journalSync");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (retain < 1 || ioThreads < 1 || diskThreads < 1 || maxManifestBytes < 1024) {
+            throw new IllegalArgumentException("retain=" + retain + " ioThreads=" + ioThreads + " diskThreads="
+                    + diskThreads + " maxManifestBytes=" + maxManifestBytes);
+        }
+    }
+
+    public static ReceiverConfig defaults(HostPort listen, Path root) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
+                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true, true);
+    }
+
+    public ReceiverConfig withRetain(int retain) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay, directWrites);
+    }
+
+    public ReceiverConfig withRehashOnCommit(boolean rehash) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow, relay, directWrites);
+    }
+
+    public ReceiverConfig withJournalSync(Duration interval) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow, relay, directWrites);
+    }
+
+    public ReceiverConfig withIdleTimeout(Duration timeout) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow, relay, directWrites);
+    }
+
+    /**
+     * Pull {@code channel}'s current release from {@code origin} at start and whenever the origin gets a
+     * new one; {@code interval} is the wait after a failed visit and the longest one visit waits.
+     */
+    public ReceiverConfig withFollow(HostPort origin, String channel, Duration interval) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+                idleTimeout, new FollowConfig(origin, channel, interval), relay, directWrites);
+    }
+
+    public ReceiverConfig withSeeds(List<Path> dirs) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow, relay, directWrites);
+    }
+
+    /** Whether this receiver relays for a sender that asks it to (see {@code relay}). */
+    public ReceiverConfig withRelay(boolean allowed) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+                idleTimeout, follow, allowed, directWrites);
+    }
+
+    /** Whether large staging files are written with O_DIRECT (see {@code directWrites}). */
+    public ReceiverConfig withDirectWrites(boolean on) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+                idleTimeout, follow, relay, on);
+    }
+}

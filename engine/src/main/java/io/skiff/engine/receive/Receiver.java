@@ -1,0 +1,272 @@
+package io.skiff.engine.receive;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.encode.EncoderPools;
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.SeedTree;
+import io.skiff.engine.store.SegmentBuffers;
+import io.skiff.engine.transport.Allocators;
+import io.skiff.engine.transport.Transport;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.frame.FrameDecoder;
+import io.skiff.protocol.frame.FrameEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The receiver daemon: a Netty server accepting any number of concurrent pushes into one
+ * {@link ReleaseStore}. Each connection gets its own {@link ReceiveSession}, run off the event loop on
+ * a disk executor so that one transfer's disk work never stalls another's sockets; the session hands
+ * each chunk to a {@link ChunkVerifierPool} (decode, SHA-256, write) so one transfer uses every core,
+ * and a {@link ReadAheadLimiter} bounds what a connection has read but not yet written to 8 MiB.
+ */
+public final class Receiver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+    /** Decoded frames a connection may have queued for its session before reading pauses. */
+    private static final long READ_AHEAD_HIGH_BYTES = 8L * 1024 * 1024;
+    private static final long READ_AHEAD_LOW_BYTES = 4L * 1024 * 1024;
+
+    /** How long the thread groups must be idle before they stop (see {@link #shutdownGroups()}). */
+    private static final long QUIET_MILLIS = 50;
+
+    private final ReceiverConfig config;
+    private final ReleaseStore store;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup ioGroup;
+    private final EventExecutorGroup diskGroup;
+    private final ChunkVerifierPool verifiers;
+    /** Null when staging files are written through the page cache ({@link ReceiverConfig#directWrites}). */
+    private final SegmentBuffers segmentBuffers;
+    /** "channel/release-id" of transfers in progress: a second push of the same release gets BUSY. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Transfers receiving chunks now, by "channel/release-id": the ones extra streams of a push may join. */
+    private final Map<String, ReceiveSession> joinable = new ConcurrentHashMap<>();
+    private final Channel serverChannel;
+    /** Every connection received on (accepted, or a follower's visit): closed before the thread groups stop, so no pipeline is torn down on a stopped executor. */
+    private final ChannelGroup connections = new DefaultChannelGroup("skiff-rx-connections", GlobalEventExecutor.INSTANCE);
+    private final List<SeedTree> seeds;
+    private final RelayForwarding.Starter relays;
+    /** Closed first on {@link #close()}: what runs on this receiver's threads from outside it (a follower). */
+    private final List<AutoCloseable> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Encoders of the pushes this receiver makes as a relay; started on the first RELAY. */
+    private ExecutorService relayEncoders;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Receiver(ReceiverConfig config, RelayForwarding.Starter relays) {
+        this.config = config;
+        this.relays = relays;
+        this.store = new ReleaseStore(config.root(), config.retain());
+        this.seeds = indexSeeds(config.seeds());
+        Transport transport = Transport.best();
+        this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
+        this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "skiff-rx-io");
+        this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
+        this.verifiers = new ChunkVerifierPool(config.diskThreads());
+        this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(bossGroup, ioGroup)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 256)
+                    .childOption(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    // the adaptive allocator serves buffers as large as these reads unpooled (fresh, zeroed
+                    // memory each time), a pooled one from reused chunks (see Allocators)
+                    .childOption(ChannelOption.ALLOCATOR, Allocators.receiving())
+                    // reads of up to 1 MiB: fewer recv calls, and fewer chunk frames straddle two reads (see FrameDecoder)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64 * 1024, 256 * 1024, 1024 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            addReceiveHandlers(ch.pipeline(), null);
+                        }
+                    });
+            this.serverChannel = bootstrap.bind(config.listen().host(), config.listen().port()).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            shutdownGroups();
+            throw new SkiffException(ErrorCode.LISTEN_FAILED,
+                    "cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+        }
+        LOG.info("receiver listening on {} root={} transport={}", serverChannel.localAddress(), store.root(), transport);
+    }
+
+    private static List<SeedTree> indexSeeds(List<Path> dirs) {
+        List<SeedTree> seeds = new ArrayList<>();
+        for (Path dir : dirs) {
+            long start = System.nanoTime();
+            SeedTree seed = SeedTree.index(dir);
+            LOG.info("indexed seed {}: {} files, {} chunks, {} bytes in {} ms", seed.dir(), seed.manifest().fileCount(),
+                    seed.manifest().chunks().count(), seed.manifest().totalBytes(), (System.nanoTime() - start) / 1_000_000);
+            seeds.add(seed);
+        }
+        return List.copyOf(seeds);
+    }
+
+    /** Starts a receiver; {@code relays} forwards what a RELAY frame asks for ({@link RelayForwarding.Starter#NONE}: nothing can). */
+    public static Receiver start(ReceiverConfig config, RelayForwarding.Starter relays) {
+        return new Receiver(config, relays);
+    }
+
+    /** Closes {@code part} when this receiver closes, before its threads stop (a follower that visits origins on them). */
+    public void attach(AutoCloseable part) {
+        attached.add(part);
+    }
+
+    RelayForwarding.Starter relays() {
+        return relays;
+    }
+
+    public ReceiverConfig config() {
+        return config;
+    }
+
+    public ReleaseStore store() {
+        return store;
+    }
+
+    /** The bound port (useful when configured with port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * The handlers of a connection this receiver receives on: an accepted push, or a follower's visit to
+     * an origin ({@code opener} then goes right before the session, to speak first).
+     */
+    @SuppressWarnings("deprecation") // executor-bound handlers still work in Netty 4.2 and keep disk work off the event loop
+    public void addReceiveHandlers(ChannelPipeline pipeline, ChannelHandler opener) {
+        connections.add(pipeline.channel());
+        ReadAheadLimiter readAhead = new ReadAheadLimiter(READ_AHEAD_HIGH_BYTES, READ_AHEAD_LOW_BYTES);
+        pipeline.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("frameDecoder", new FrameDecoder())
+                .addLast("frameEncoder", FrameEncoder.INSTANCE)
+                .addLast("readAhead", readAhead);
+        if (opener != null) {
+            pipeline.addLast("opener", opener);
+        }
+        pipeline.addLast("chunkBatcher", new ChunkBatcher())
+                .addLast(diskGroup, "session", new ReceiveSession(this, readAhead));
+    }
+
+    public EventLoopGroup ioGroup() {
+        return ioGroup;
+    }
+
+    public synchronized ExecutorService relayEncoders() {
+        if (relayEncoders == null) {
+            relayEncoders = EncoderPools.newPool(config.diskThreads(), "skiff-relay-encode");
+        }
+        return relayEncoders;
+    }
+
+    List<SeedTree> seeds() {
+        return seeds;
+    }
+
+    ChunkVerifierPool verifiers() {
+        return verifiers;
+    }
+
+    SegmentBuffers segmentBuffers() {
+        return segmentBuffers;
+    }
+
+    /** "channel/release-id" of the transfers this receiver is running now (a cut one stays until its chunks are journaled). */
+    public Set<String> transfersInProgress() {
+        return Set.copyOf(inFlight);
+    }
+
+    void joinable(String key, ReceiveSession session) {
+        joinable.put(key, session);
+    }
+
+    void notJoinable(String key, ReceiveSession session) {
+        joinable.remove(key, session);
+    }
+
+    /** The session receiving {@code key} that an extra stream can join, or null. */
+    ReceiveSession toJoin(String key) {
+        return joinable.get(key);
+    }
+
+    boolean tryBegin(String key) {
+        return inFlight.add(key);
+    }
+
+    void end(String key) {
+        inFlight.remove(key);
+    }
+
+    /** Blocks until the server channel closes (e.g. by {@link #close()} from a shutdown hook). */
+    public void awaitClose() throws InterruptedException {
+        serverChannel.closeFuture().sync();
+    }
+
+    /** Stops accepting, lets sessions finish their current frame, releases threads. Closing twice does nothing. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (AutoCloseable part : attached) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("closing {}: {}", part, e.toString());
+            }
+        }
+        serverChannel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS); // sessions end as on a cut: journals kept
+        shutdownGroups();
+    }
+
+    /**
+     * Stops the event loops and the disk executors together, each with a short quiet period: a closed
+     * connection's pipeline is torn down by tasks that hop between the two, and an executor still
+     * shutting down accepts them where a terminated one would reject them.
+     */
+    private void shutdownGroups() {
+        io.netty.util.concurrent.Future<?> boss = bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        io.netty.util.concurrent.Future<?> io = ioGroup.shutdownGracefully(QUIET_MILLIS, 2000, TimeUnit.MILLISECONDS);
+        io.netty.util.concurrent.Future<?> disk = diskGroup.shutdownGracefully(QUIET_MILLIS, 2000, TimeUnit.MILLISECONDS);
+        boss.syncUninterruptibly();
+        io.syncUninterruptibly();
+        disk.syncUninterruptibly();
+        verifiers.close();
+        if (segmentBuffers != null) {
+            segmentBuffers.close();
+        }
+        synchronized (this) {
+            if (relayEncoders != null) {
+                relayEncoders.shutdownNow();
+            }
+        }
+    }
+}
