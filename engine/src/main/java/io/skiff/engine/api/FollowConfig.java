@@ -1,6 +1,5 @@
 package io.skiff.engine.api;
 
-import io.skiff.engine.follow.Follower;
 
 import java.time.Duration;
 
@@ -8,7 +7,7 @@ import java.time.Duration;
  * What a following receiver pulls: the origin and the channel.
  *
  * @param interval the wait before visiting again after a failed visit, and the longest one visit asks
- *                 the origin to wait for a new release (see {@link Follower})
+ *                 the origin to wait for a new release (see {@code io.skiff.engine.follow.Follower})
  */
 public record FollowConfig(HostPort origin, String channel, Duration interval) {
 }

@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param connectTimeout  TCP connect timeout per target
  * @param idleTimeout     a target silent for this long (nothing read, nothing written) fails
  * @param senderName      name sent in HELLO, shown in the receiver's log and audit trail
- * @param history         the sender's published releases ({@link io.skiff.engine.history.PublishedReleases}):
+ * @param history         the sender's published releases ({@code io.skiff.engine.history.PublishedReleases}):
  *                        delta bases for zstd+reference chunks, and where this push is recorded; null for none
  * @param historyRetain   published releases kept per channel
  * @param retries         reconnections per target after a cut, a refused connection or BUSY

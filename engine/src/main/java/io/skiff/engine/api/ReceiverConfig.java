@@ -1,7 +1,5 @@
 package io.skiff.engine.api;
 
-import io.skiff.engine.receive.Receiver;
-import io.skiff.engine.store.ReleaseStore;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +9,7 @@ import java.util.Objects;
 /**
  * Everything a receiver is configured with; defaults live in {@link #defaults}.
  *
- * @param listen           address to bind; port 0 picks a free port (see {@link Receiver#port()})
+ * @param listen           address to bind; port 0 picks a free port (the receiver reports the port it bound)
  * @param root             receiver root holding one directory per channel
  * @param retain           releases kept per channel, current included
  * @param ioThreads        Netty event loop threads (socket reads and writes)
@@ -36,6 +34,8 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
                              int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
                              Duration idleTimeout, FollowConfig follow, boolean relay, boolean directWrites) {
     public static final int DEFAULT_PORT = 7070;
+    /** Releases kept per channel for rollback and as delta bases. */
+    public static final int DEFAULT_RETAIN = 3;
 
     public ReceiverConfig {
         Objects.requireNonNull(listen, "listen");
@@ -51,7 +51,7 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
 
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ReceiverConfig(listen, root, ReleaseStore.DEFAULT_RETAIN, Math.max(1, cores / 2),
+        return new ReceiverConfig(listen, root, DEFAULT_RETAIN, Math.max(1, cores / 2),
                 Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true, true);
     }
 

@@ -14,7 +14,6 @@ import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.encode.FileRegionChunk;
 import io.skiff.engine.encode.ReleaseEncodings;
-import io.skiff.engine.relay.Relay;
 import io.skiff.engine.transport.ConnectFailures;
 import io.skiff.engine.transport.WireByteCounter;
 import io.skiff.protocol.ErrorCode;

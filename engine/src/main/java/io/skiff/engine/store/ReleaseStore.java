@@ -1,5 +1,6 @@
 package io.skiff.engine.store;
 
+import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.engine.manifest.LocalRelease;
 import io.skiff.protocol.ErrorCode;
@@ -45,7 +46,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReleaseStore {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseStore.class);
-    public static final int DEFAULT_RETAIN = 3;
     private static final String CURRENT = "current";
 
     private final Path root;
@@ -81,7 +81,7 @@ public final class ReleaseStore {
         if (!Files.isDirectory(root)) {
             throw new SkiffException(ErrorCode.USAGE, "not a receiver root (no such directory): " + root);
         }
-        return new ReleaseStore(root, DEFAULT_RETAIN, false);
+        return new ReleaseStore(root, ReceiverConfig.DEFAULT_RETAIN, false);
     }
 
     public Path root() {
