@@ -3,13 +3,8 @@ package io.skiff.engine.delta;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
-import io.skiff.protocol.Sha256;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -32,9 +27,8 @@ import java.util.Objects;
  * <p>Where a chunk aims: with {@link ChunkEnds}, between the chunk ends the two files share, which an
  * edit inside a chunk leaves in place (a release where a few percent of rows change has changed nearly
  * every chunk, but kept most chunk ends); from the manifests alone, at its proportional position in
- * the run. On the 1 GB code-set update, 779 of its 13,279 changed chunks missed their old bytes with
- * the proportional aim (compressed to more than 1/64 against their window, so tried again with the
- * wide one), 60 with the shared ends (docs/benchmarks.md).
+ * the run. The shared ends miss far fewer old bytes on a code-set update (docs/benchmarks.md,
+ * "chunk ends").
  *
  * <p>All of it is computed in the constructor into two int arrays (O(chunks) time and memory); an
  * instance is immutable and {@link #referenceFor} may be called from any thread.
@@ -54,11 +48,6 @@ public final class ReferencePlanner {
     private static final int END_LOOKAHEAD = 16;
     private static final int END_FAR_LOOKAHEAD = 1024;
     private static final int END_CONFIRMATIONS = 2;
-    /**
-     * Pairing credits a target chunk to at most this many base files holding its hash: a hash found in
-     * more files is a common block (zeros, a licence header) and says little about where a file came from.
-     */
-    private static final int MAX_FILES_PER_HASH = 32;
 
     private final int maxBytes;
     private final Manifest base;
@@ -95,12 +84,12 @@ public final class ReferencePlanner {
         this.refStart = new int[targetChunks.count()];
         this.refCount = new int[targetChunks.count()];
 
-        HashIndex index = new HashIndex(base.chunks());
+        ChunkHashIndex index = new ChunkHashIndex(base.chunks());
         int[] groups = new int[targetChunks.count()];
         for (int o = 0; o < groups.length; o++) {
             groups[o] = index.group(targetChunks.hash(o));
         }
-        Pairing pairing = new Pairing(base, target, index, groups);
+        FilePairing pairing = new FilePairing(base, target, index, groups);
         int[] anchors = new int[targetChunks.count()];
         long[] aims = null;
         if (ends != null) {
@@ -138,7 +127,7 @@ public final class ReferencePlanner {
     }
 
     /** Steps 2 and 3: anchors, the runs between them, and each run's reference. */
-    private void planFile(ManifestEntry file, ManifestEntry pair, HashIndex index, int[] groups, int[] anchors,
+    private void planFile(ManifestEntry file, ManifestEntry pair, ChunkHashIndex index, int[] groups, int[] anchors,
                           ChunkEnds ends, long[] aims) {
         int first = file.firstChunk();
         int end = first + file.chunkCount();
@@ -375,199 +364,5 @@ public final class ReferencePlanner {
             }
         }
         return a;
-    }
-
-    /**
-     * The base release's chunks grouped by hash: group {@code g} holds base ordinals
-     * {@code ordinals[groupStart[g], groupStart[g + 1])}, ascending, so the occurrences within one file
-     * are a contiguous, binary-searchable slice. Needed only while planning.
-     */
-    private static final class HashIndex {
-        private final Map<Sha256, Integer> groups;
-        private final int[] groupStart;
-        private final int[] ordinals;
-
-        HashIndex(ChunkTable chunks) {
-            int n = chunks.count();
-            groups = new HashMap<>(Math.max(16, (int) (n / 0.75f) + 1));
-            int[] groupOf = new int[n];
-            for (int o = 0; o < n; o++) {
-                Integer known = groups.putIfAbsent(chunks.hash(o), groups.size());
-                groupOf[o] = known != null ? known : groups.size() - 1;
-            }
-            groupStart = new int[groups.size() + 1];
-            for (int g : groupOf) {
-                groupStart[g + 1]++;
-            }
-            for (int g = 0; g < groups.size(); g++) {
-                groupStart[g + 1] += groupStart[g];
-            }
-            int[] fill = groupStart.clone();
-            ordinals = new int[n];
-            for (int o = 0; o < n; o++) {
-                ordinals[fill[groupOf[o]]++] = o;
-            }
-        }
-
-        /** The group of {@code hash}, or -1 if the base release has no such chunk. */
-        int group(Sha256 hash) {
-            Integer g = groups.get(hash);
-            return g == null ? -1 : g;
-        }
-
-        /** Index into the group's slice of its first ordinal {@code >= ordinal}, or the slice's end. */
-        int lowerBound(int group, int ordinal) {
-            int a = groupStart[group];
-            int b = groupStart[group + 1];
-            while (a < b) {
-                int mid = (a + b) >>> 1;
-                if (ordinals[mid] < ordinal) {
-                    a = mid + 1;
-                } else {
-                    b = mid;
-                }
-            }
-            return a;
-        }
-
-        /** The group's first base ordinal in {@code [from, to)}, or -1. */
-        int firstIn(int group, int from, int to) {
-            int i = lowerBound(group, from);
-            return i < groupStart[group + 1] && ordinals[i] < to ? ordinals[i] : -1;
-        }
-
-        int groupEnd(int group) {
-            return groupStart[group + 1];
-        }
-
-        int ordinalAt(int i) {
-            return ordinals[i];
-        }
-    }
-
-    /** Step 1: which base file each target file is compared with. Single-threaded scratch state. */
-    private static final class Pairing {
-        private final Manifest base;
-        private final Manifest target;
-        private final HashIndex index;
-        private final int[] groups;
-        /** Non-empty base files by path, and by path with every run of digits replaced by '#'. */
-        private final Map<String, Integer> byPath = new HashMap<>();
-        private final Map<String, List<Integer>> byDigitPattern = new HashMap<>();
-        /** Per base entry: chunk bytes shared with the current target file, and the last target chunk credited. */
-        private final long[] shared;
-        private final int[] creditedFor;
-        private final List<Integer> touched = new ArrayList<>();
-
-        Pairing(Manifest base, Manifest target, HashIndex index, int[] groups) {
-            this.base = base;
-            this.target = target;
-            this.index = index;
-            this.groups = groups;
-            List<ManifestEntry> entries = base.entries();
-            for (int e = 0; e < entries.size(); e++) {
-                ManifestEntry file = entries.get(e);
-                if (file.chunkCount() > 0) {
-                    byPath.put(file.path(), e);
-                    byDigitPattern.computeIfAbsent(digitPattern(file.path()), k -> new ArrayList<>()).add(e);
-                }
-            }
-            this.shared = new long[entries.size()];
-            this.creditedFor = new int[entries.size()];
-            Arrays.fill(creditedFor, -1);
-        }
-
-        /** Index into the base entries of the file to pair with {@code file}, or -1. */
-        int baseFileFor(ManifestEntry file) {
-            int samePath = byPath.getOrDefault(file.path(), -1);
-            ChunkTable chunks = target.chunks();
-            for (int o = file.firstChunk(); o < file.firstChunk() + file.chunkCount(); o++) {
-                int g = groups[o];
-                if (g < 0) {
-                    continue;
-                }
-                int length = chunks.length(o);
-                int i = index.lowerBound(g, 0);
-                for (int files = 0; i < index.groupEnd(g) && files < MAX_FILES_PER_HASH; files++) {
-                    int e = base.chunks().entryIndex(index.ordinalAt(i));
-                    credit(e, o, length);
-                    ManifestEntry holder = base.entries().get(e);
-                    i = index.lowerBound(g, holder.firstChunk() + holder.chunkCount()); // skip to the next file
-                }
-                if (samePath >= 0) {
-                    ManifestEntry same = base.entries().get(samePath);
-                    if (index.firstIn(g, same.firstChunk(), same.firstChunk() + same.chunkCount()) >= 0) {
-                        credit(samePath, o, length);
-                    }
-                }
-            }
-            int best = -1;
-            for (int e : touched) {
-                if (best < 0 || shared[e] > shared[best]
-                        || shared[e] == shared[best] && best != samePath && (e == samePath || e < best)) {
-                    best = e;
-                }
-            }
-            for (int e : touched) {
-                shared[e] = 0;
-            }
-            touched.clear();
-            if (best >= 0) {
-                return best;
-            }
-            if (samePath >= 0) {
-                return samePath;
-            }
-            return similarlyNamed(file.path());
-        }
-
-        private void credit(int entry, int targetOrdinal, int length) {
-            if (creditedFor[entry] == targetOrdinal) {
-                return;
-            }
-            creditedFor[entry] = targetOrdinal;
-            if (shared[entry] == 0) {
-                touched.add(entry);
-            }
-            shared[entry] += length;
-        }
-
-        /** A base file whose path differs only in its digits, preferably in the same directory; -1 if none. */
-        private int similarlyNamed(String path) {
-            List<Integer> candidates = byDigitPattern.get(digitPattern(path));
-            if (candidates == null) {
-                return -1;
-            }
-            String directory = directory(path);
-            for (int e : candidates) {
-                if (directory(base.entries().get(e).path()).equals(directory)) {
-                    return e;
-                }
-            }
-            return candidates.get(0);
-        }
-
-        private static String directory(String path) {
-            return path.substring(0, Math.max(0, path.lastIndexOf('/')));
-        }
-
-        static String digitPattern(String path) {
-            StringBuilder sb = new StringBuilder(path.length());
-            for (int i = 0; i < path.length(); i++) {
-                char c = path.charAt(i);
-                if (isDigit(c)) {
-                    if (i == 0 || !isDigit(path.charAt(i - 1))) {
-                        sb.append('#'); // one '#' per run of digits
-                    }
-                } else {
-                    sb.append(c);
-                }
-            }
-            return sb.toString();
-        }
-
-        private static boolean isDigit(char c) {
-            return c >= '0' && c <= '9';
-        }
     }
 }
