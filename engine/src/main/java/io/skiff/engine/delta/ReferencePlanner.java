@@ -28,7 +28,7 @@ import java.util.Objects;
  * edit inside a chunk leaves in place (a release where a few percent of rows change has changed nearly
  * every chunk, but kept most chunk ends); from the manifests alone, at its proportional position in
  * the run. The shared ends miss far fewer old bytes on a code-set update (docs/benchmarks.md,
- * "chunk ends").
+ * "Figures behind the code").
  *
  * <p>All of it is computed in the constructor into two int arrays (O(chunks) time and memory); an
  * instance is immutable and {@link #referenceFor} may be called from any thread.

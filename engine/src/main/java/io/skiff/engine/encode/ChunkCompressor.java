@@ -41,10 +41,8 @@ public final class ChunkCompressor implements AutoCloseable {
 
     /**
      * A reference encoding larger than 1/64 of the chunk means the reference missed (well-aimed ones
-     * leave 1/100 to 1/500 of a code-set chunk): then the wider fallback is tried. On the 100 MB corpus
-     * update with 256 KiB windows this retried ~8 % of chunks and sent 514 KB instead of 1.8 MB. On the
-     * 1 GB update, 512 KiB windows retried 779 of 13,279 changed chunks placed proportionally, 60 aimed
-     * through the trees' chunk ends (ReferencePlanner).
+     * leave far less of a code-set chunk): then the wider fallback is tried. How often that happens,
+     * and what it saves, is in docs/benchmarks.md ("Figures behind the code").
      */
     static final int RETRY_RATIO = 64;
 
@@ -177,9 +175,9 @@ public final class ChunkCompressor implements AutoCloseable {
      * {@code raw} compressed by {@link #refCtx} (its compiled dictionary loaded) behind the reference
      * header. Streamed, so that zstd starts the frame without knowing the chunk's size: it then attaches
      * the compiled dictionary (searches its tables where they are) instead of copying them into the
-     * context, which it does for a known size above 8 KiB. For a 512 KiB window at level 3 the copy
-     * (~0.8 MB of tables, ~30 µs) cost more than compressing the chunk: the update's sender spent 7 % of
-     * its CPU in it. zstd-jni does not expose {@code ZSTD_c_forceAttachDict}. The zstd frame carries no
+     * context, which it does for a known size above 8 KiB. For a reference window the copy of its tables
+     * costs more than compressing the chunk (docs/benchmarks.md, "Figures behind the code"). zstd-jni
+     * does not expose {@code ZSTD_c_forceAttachDict}. The zstd frame carries no
      * content size; the CHUNK frame has the chunk's length.
      */
     private ByteBuf compressAttached(ByteBufAllocator alloc, ByteBuf raw, ChunkReference ref) {

@@ -50,8 +50,8 @@ public final class ReleaseEncodings implements AutoCloseable {
      * References span at most this many average chunks (512 KiB by default). zstd indexes a whole
      * reference before compressing against it, so a window around the chunk's estimated position
      * beats the whole gap of a dense edit; neighbouring chunks share a window (ReferencePlanner's
-     * grid) and its compiled dictionary. Measured on the 100 MB corpus update, chunk payload / encoding
-     * CPU: 4 chunks 516 KB / 1.37 s, 8 chunks 488 KB / 0.66 s, 16 chunks 540 KB / 0.51 s.
+     * grid) and its compiled dictionary. Eight is where payload and encoding CPU were best together on
+     * the corpus update (docs/benchmarks.md, "Figures behind the code").
      */
     static final int REFERENCE_WINDOW_CHUNKS = 8;
     /** Compiled reference windows kept per base: enough for every encoder thread's neighbourhood. */

@@ -10,14 +10,14 @@ import io.netty.buffer.PooledByteBufAllocator;
  * Senders (push, relay, origin) allocate frame headers and encoded chunks from Netty's shared pooled
  * allocator, which {@code ReleaseEncodings} uses too. Netty 4.2's default for a channel is its adaptive
  * allocator; a push would then warm two allocators, and the adaptive one's first use initializes its
- * JFR event classes: ~60 ms of every push's start on the 2-core test VM (async-profiler, wall clock).
+ * JFR event classes, a visible part of every push's start (docs/benchmarks.md, "Figures behind the code").
  *
  * <h2>Receiving</h2>
  * A receive connection reads the socket into buffers of up to 1 MiB, and each stays allocated until
  * every chunk sliced from it is verified and written: about the read-ahead (8 MiB) per connection. In
  * Netty's default 4 MiB pool chunks that live set spans several chunks, each of which empties in turn
- * and is freed, so the pool kept allocating, zeroing and freeing fresh direct memory: ~190 chunks per
- * 1.5 GB push, 12 % of the receiving I/O thread. Chunks of {@value #RECEIVE_CHUNK_BYTES} bytes hold that
+ * and is freed, so the pool kept allocating, zeroing and freeing fresh direct memory, a large part of
+ * the receiving I/O thread's work. Chunks of {@value #RECEIVE_CHUNK_BYTES} bytes hold that
  * live set in one chunk, which stays allocated while the transfer goes on. One arena: a receiver
  * allocates once per socket read, so threads rarely meet on its lock, and all connections share chunks.
  */

@@ -44,8 +44,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this.maxFrameBytes = maxFrameBytes;
         // A chunk frame is passed on as a retained slice of the cumulation, so the cumulation is shared whenever
         // a partial frame is left after a read, and Netty's merge cumulator then copies the held bytes and the
-        // whole new read into a fresh buffer: every received byte was copied once more (12 % of a receiver's
-        // CPU on a 1.5 GB push). The composite one appends each read as a component instead; only a frame
+        // whole new read into a fresh buffer: every received byte was copied once more. The composite one appends each read as a component instead; only a frame
         // that straddles two reads is merged, when its payload is read as one ByteBuffer.
         setCumulator(COMPOSITE_CUMULATOR);
     }
