@@ -48,7 +48,8 @@ import java.util.concurrent.Executor;
  * STREAMING, COMMITTED --REFETCH: those chunks again--------------------> (same)
  * COMMITTED      --ACTIVATED------------------------------------------> DONE (or AWAIT_RELAYED)
  * AWAIT_RELAYED  --the last target's RELAY_STATUS outcome-----------------> DONE
- * any            --ERROR, bad bytes, wrong frame, close, idle, exception--> DONE (failed)
+ * AWAIT_RELAYED  --any failure: the relay's own (held) result, activated--> DONE
+ * any other      --ERROR, bad bytes, wrong frame, close, idle, exception--> DONE (failed)
  * </pre>
  *
  * What goes out when is the {@link ChunkPump}'s (in order, at most {@code maxInFlight} on the shared
