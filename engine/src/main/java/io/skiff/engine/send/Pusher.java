@@ -188,13 +188,13 @@ public final class Pusher {
      *
      * @param bandwidthLimit bytes per second to this target; 0 for none
      */
-    static CompletableFuture<TargetResult> connect(FanOut fanOut, HostPort target, long bandwidthLimit, PushSession.RelayRole relayRole) {
+    static CompletableFuture<TargetResult> connect(FanOut fanOut, HostPort target, long bandwidthLimit, RelayReports.Role relayRole) {
         Manifest manifest = fanOut.manifest();
         PushOptions options = fanOut.options();
         WireByteCounter counter = new WireByteCounter();
         // a target's limit is shared out over its streams
         long perConnectionLimit = bandwidthLimit > 0 ? Math.max(1, bandwidthLimit / options.streams()) : 0;
-        PushSession.StreamOpener streams = options.streams() == 1 ? null : (loop, handler) ->
+        ParallelStreams.Opener streams = options.streams() == 1 ? null : (loop, handler) ->
                 bootstrap(fanOut, loop, counter, perConnectionLimit, handler).connect(target.host(), target.port());
         PushSession session = new PushSession(target.toString(), manifest, fanOut.encoders(), fanOut.encodings(), options.maxInFlight(),
                 options.senderName(), fanOut.listener(), counter, fanOut.gate(), relayRole, options.streams(), streams);
@@ -262,7 +262,7 @@ public final class Pusher {
      * this release); any other failure is left to the caller's fallback, which resumes from what the
      * region's targets journaled, so a quick fallback loses nothing.
      */
-    static CompletableFuture<TargetResult> pushToRelay(FanOut fanOut, HostPort relay, long bandwidthLimit, PushSession.RelayRole role,
+    static CompletableFuture<TargetResult> pushToRelay(FanOut fanOut, HostPort relay, long bandwidthLimit, RelayReports.Role role,
                                                        UnaryOperator<TargetResult> routing) {
         CompletableFuture<TargetResult> overall = new CompletableFuture<>();
         attempt(new Attempts(fanOut, relay, bandwidthLimit, fanOut.options().retries(), EnumSet.of(ErrorCode.BUSY), role, routing), 1, 0,
@@ -275,7 +275,7 @@ public final class Pusher {
      * and how the outcome is labelled (route, region) before listeners hear of it.
      */
     private record Attempts(FanOut fanOut, HostPort target, long bandwidthLimit, int retries, Set<ErrorCode> retryOn,
-                            PushSession.RelayRole relayRole, UnaryOperator<TargetResult> routing) {
+                            RelayReports.Role relayRole, UnaryOperator<TargetResult> routing) {
     }
 
     private static void attempt(Attempts attempts, int attempt, long wireSoFar, long startNanos, CompletableFuture<TargetResult> overall) {

@@ -50,7 +50,7 @@ final class RegionPush {
         long[] delivered = new long[downstream.size()];
         long[] wanted = new long[downstream.size()];
         PushListener listener = fanOut.listener();
-        PushSession.RelayObserver observer = status -> { // on the relay connection's event loop
+        RelayReports.Observer observer = status -> { // on the relay connection's event loop
             int i = status.index();
             String target = downstream.get(i).address().toString();
             if (status.bytesWanted() != wanted[i]) {
@@ -70,7 +70,7 @@ final class RegionPush {
         List<RelayFrame.Target> relayTargets = downstream.stream()
                 .map(t -> new RelayFrame.Target(t.regionAddress().toString(), t.bandwidthLimit())).toList();
         LOG.info("region {}: {} relays to {} target(s)", region.name(), relay, downstream.size());
-        return Pusher.pushToRelay(fanOut, relay.address(), relay.bandwidthLimit(), new PushSession.RelayRole(relayTargets, observer),
+        return Pusher.pushToRelay(fanOut, relay.address(), relay.bandwidthLimit(), new RelayReports.Role(relayTargets, observer),
                         r -> r.routed(region.name(), TargetResult.Route.RELAY, null))
                 .thenCompose(own -> {
                     List<TargetResult> results = new ArrayList<>();
