@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * releases its own reference as usual.
  */
 final class ChunkVerification {
-    private static final Logger LOG = LoggerFactory.getLogger(ChunkVerification.class);
+    /** Logs as the session does: an operator follows one logger through a transfer. */
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiveSession.class);
     /** Verified chunks that wake the session's thread to record them, at the latest (see {@code verified}). */
     private static final int VERIFIED_BATCH = 16;
 

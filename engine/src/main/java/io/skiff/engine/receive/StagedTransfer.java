@@ -25,7 +25,8 @@ import java.util.BitSet;
  * WANT the sender gets. Used on the session's thread, except {@link #writeEverywhere} (verifier threads).
  */
 final class StagedTransfer {
-    private static final Logger LOG = LoggerFactory.getLogger(StagedTransfer.class);
+    /** Logs as the session does: an operator follows one logger through a transfer. */
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiveSession.class);
 
     private final StagingRelease staging;
     private final ReceivePlan plan;
