@@ -30,9 +30,10 @@ import java.util.List;
 
 /**
  * The receiver's side of one connection, as a state machine: HELLO, OFFER, (MANIFEST), WANT, CHUNK...,
- * COMMIT, ACTIVATED. The work of each step is a collaborator's: {@link ManifestReception} (MANIFEST_PART
- * frames to a manifest), {@link StagedTransfer} (staging, resume, local copies, WANT, journal),
- * {@link ChunkVerification} (verifier hand-off, REFETCH), {@link RelayRequest}, {@link StreamJoin}.
+ * COMMIT, ACTIVATED. The work of each step is a collaborator's: {@link OfferAnswer} (OFFER_REPLY, BUSY),
+ * {@link ChosenBase}, {@link ManifestReception} (MANIFEST_PART frames to a manifest), {@link StagedTransfer}
+ * (staging, resume, local copies, WANT, journal), {@link ChunkVerification} (verifier hand-off, REFETCH),
+ * {@link RelayRequest}, {@link StreamJoin}, {@link ErrorReply}; what they share comes in a {@link SessionContext}.
  *
  * <pre>
  * state      frame            next       answer
@@ -45,6 +46,7 @@ import java.util.List;
  * RECEIVING  CHUNK            RECEIVING  REFETCH of a chunk the local base could not decode
  * RECEIVING  COMMIT           COMMITTED  ACTIVATED (deferred until every wanted chunk is written)
  * STREAM     CHUNK            STREAM     (to the joined session; closes when that one is over)
+ * any        ERROR            CLOSED     (the sender aborted: close)
  * any        anything else    CLOSED     ERROR (unexpected_frame, or the failure's code)
  * </pre>
  *

@@ -94,28 +94,12 @@ final class StagedTransfer {
         journal.sync(false);
     }
 
-    StagingRelease staging() {
-        return staging;
-    }
-
     Manifest manifest() {
         return staging.manifest();
     }
 
     ReceivePlan plan() {
         return plan;
-    }
-
-    JournalBatch journal() {
-        return journal;
-    }
-
-    int chunksCopiedLocally() {
-        return chunksCopiedLocally;
-    }
-
-    int chunksResumed() {
-        return chunksResumed;
     }
 
     /** The WANT frame: every chunk count, and the wanted ones (a copy: the plan's set changes on). */
