@@ -80,5 +80,21 @@ final class ChunkBatcher extends ChannelInboundHandlerAdapter {
 
     /** Chunk frames in arrival order; whoever takes the batch releases every frame in it. */
     record ChunkBatch(List<ChunkFrame> chunks) {
+        /**
+         * Hands every chunk, in order, to {@code taker}, which releases it; if {@code taker} throws, the
+         * chunks after that one are released here before the exception leaves.
+         */
+        void forEach(java.util.function.Consumer<ChunkFrame> taker) {
+            int i = 0;
+            try {
+                for (; i < chunks.size(); i++) {
+                    taker.accept(chunks.get(i));
+                }
+            } finally {
+                for (i++; i < chunks.size(); i++) {
+                    ReferenceCountUtil.release(chunks.get(i));
+                }
+            }
+        }
     }
 }

@@ -34,9 +34,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -64,15 +62,13 @@ public final class Receiver implements AutoCloseable {
     private final ChunkVerifierPool verifiers;
     /** Null when staging files are written through the page cache ({@link ReceiverConfig#directWrites}). */
     private final SegmentBuffers segmentBuffers;
-    /** "channel/release-id" of transfers in progress: a second push of the same release gets BUSY. */
-    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    /** Transfers receiving chunks now, by "channel/release-id": the ones extra streams of a push may join. */
-    private final Map<String, ReceiveSession> joinable = new ConcurrentHashMap<>();
+    /** Transfers in progress (a second push of the same release gets BUSY), and the ones extra streams may join. */
+    private final TransferRegistry transfers = new TransferRegistry();
+    /** What every session of this receiver works with. */
+    private final SessionContext sessionContext;
     private final Channel serverChannel;
     /** Every connection received on (accepted, or a follower's visit): closed before the thread groups stop, so no pipeline is torn down on a stopped executor. */
     private final ChannelGroup connections = new DefaultChannelGroup("skiff-rx-connections", GlobalEventExecutor.INSTANCE);
-    private final List<SeedTree> seeds;
-    private final RelayForwarding.Starter relays;
     /** Closed first on {@link #close()}: what runs on this receiver's threads from outside it (a follower). */
     private final List<AutoCloseable> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Encoders of the pushes this receiver makes as a relay; started on the first RELAY. */
@@ -81,15 +77,16 @@ public final class Receiver implements AutoCloseable {
 
     private Receiver(ReceiverConfig config, RelayForwarding.Starter relays) {
         this.config = config;
-        this.relays = relays;
         this.store = new ReleaseStore(config.root(), config.retain());
-        this.seeds = indexSeeds(config.seeds());
+        List<SeedTree> seeds = indexSeeds(config.seeds());
         Transport transport = Transport.best();
         this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "skiff-rx-io");
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
         this.verifiers = new ChunkVerifierPool(config.diskThreads());
         this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
+        this.sessionContext = new SessionContext(config, store, verifiers, segmentBuffers, seeds,
+                (manifest, targets, readyNow, upstream) -> relays.start(this, manifest, targets, readyNow, upstream), transfers);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, ioGroup)
@@ -139,10 +136,6 @@ public final class Receiver implements AutoCloseable {
         attached.add(part);
     }
 
-    RelayForwarding.Starter relays() {
-        return relays;
-    }
-
     public ReceiverConfig config() {
         return config;
     }
@@ -172,7 +165,7 @@ public final class Receiver implements AutoCloseable {
             pipeline.addLast("opener", opener);
         }
         pipeline.addLast("chunkBatcher", new ChunkBatcher())
-                .addLast(diskGroup, "session", new ReceiveSession(this, readAhead));
+                .addLast(diskGroup, "session", new ReceiveSession(sessionContext, readAhead));
     }
 
     public EventLoopGroup ioGroup() {
@@ -186,42 +179,9 @@ public final class Receiver implements AutoCloseable {
         return relayEncoders;
     }
 
-    List<SeedTree> seeds() {
-        return seeds;
-    }
-
-    ChunkVerifierPool verifiers() {
-        return verifiers;
-    }
-
-    SegmentBuffers segmentBuffers() {
-        return segmentBuffers;
-    }
-
     /** "channel/release-id" of the transfers this receiver is running now (a cut one stays until its chunks are journaled). */
     public Set<String> transfersInProgress() {
-        return Set.copyOf(inFlight);
-    }
-
-    void joinable(String key, ReceiveSession session) {
-        joinable.put(key, session);
-    }
-
-    void notJoinable(String key, ReceiveSession session) {
-        joinable.remove(key, session);
-    }
-
-    /** The session receiving {@code key} that an extra stream can join, or null. */
-    ReceiveSession toJoin(String key) {
-        return joinable.get(key);
-    }
-
-    boolean tryBegin(String key) {
-        return inFlight.add(key);
-    }
-
-    void end(String key) {
-        inFlight.remove(key);
+        return transfers.inProgress();
     }
 
     /** Blocks until the server channel closes (e.g. by {@link #close()} from a shutdown hook). */

@@ -1,0 +1,49 @@
+package io.skiff.engine.receive;
+
+import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.SeedTree;
+import io.skiff.engine.store.SegmentBuffers;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.frame.RelayFrame;
+import io.skiff.protocol.frame.RelayStatusFrame;
+
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * What a {@link ReceiveSession} needs from the receiver it runs in, and nothing that binds a port: the
+ * {@link Receiver} provides one for all its sessions, a test builds one over a temporary root.
+ *
+ * @param config         the receiver's settings (limits, journal sync interval, idle timeout, relaying allowed)
+ * @param store          the receiver's disk
+ * @param verifiers      threads that decode, hash and write chunks (shared by every session)
+ * @param segmentBuffers direct-write buffers of staging files; null: written through the page cache
+ * @param seeds          directories indexed for local copies, besides the channel's releases
+ * @param relays         starts forwarding a release a RELAY frame asked for
+ * @param transfers      the transfers in flight and the ones extra streams can join
+ */
+record SessionContext(ReceiverConfig config, ReleaseStore store, ChunkVerifierPool verifiers, SegmentBuffers segmentBuffers,
+                      List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers) {
+
+    SessionContext {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(verifiers, "verifiers");
+        Objects.requireNonNull(relays, "relays");
+        Objects.requireNonNull(transfers, "transfers");
+        seeds = List.copyOf(seeds);
+    }
+
+    /** {@link RelayForwarding.Starter} with the receiver bound: what a session calls on a RELAY. */
+    @FunctionalInterface
+    interface RelayStart {
+        /**
+         * @param readyNow chunks already verified on this receiver's disk
+         * @param upstream where RELAY_STATUS frames go (the sender's connection)
+         */
+        RelayForwarding start(Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow, Consumer<RelayStatusFrame> upstream);
+    }
+}
