@@ -12,9 +12,9 @@ import java.util.List;
  * Passes the chunk frames of one socket read burst to the receive session as one {@link ChunkBatch}.
  *
  * <p>The session runs on a disk thread, so every message the event loop hands it is a task and, when
- * that thread sleeps, a wake-up of it. One per chunk made the session thread sleep and wake ~18,000
- * times in a 1.5 GB push; on a 2-vCPU VM each wake-up is a cross-CPU interrupt that showed as 13 % of the
- * receiving I/O thread. A burst is one to a few reads of up to 1 MiB, so a batch carries a handful to a
+ * that thread sleeps, a wake-up of it: one per chunk made the session thread sleep and wake for every
+ * chunk, and on a VM each wake-up is a cross-CPU interrupt (docs/benchmarks.md, "Figures behind the
+ * code"). A burst is one to a few reads of up to 1 MiB, so a batch carries a handful to a
  * few dozen chunks; the read-ahead bound before this handler still counts every frame on its own.
  *
  * <p>Order is kept: any other message, the end of a read burst and the end of the connection pass the
