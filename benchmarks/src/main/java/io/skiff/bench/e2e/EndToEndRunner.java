@@ -22,10 +22,10 @@ import java.util.stream.Collectors;
 /**
  * The end-to-end benchmark of issue 4: skiff against an rsync daemon on the same machine, in the same
  * run, alternating, several repetitions, medians and ratios; and, when asked for, issue 6's resume
- * scenario ({@link ResumeBench}: a transfer cut at half its bytes by a {@link CuttingProxy}, then resumed);
+ * scenario ({@link ResumeBench}: a transfer cut at half its bytes by a {@link LoopbackProxy#cutting}, then resumed);
  * and issue 7's fan-out scenario ({@link FanoutBench}: one release to receivers in regions, hosted by one
  * {@link ReceiverHost} JVM, without and with relays, the bytes leaving the sender counted by a
- * {@link CountingProxy} per target).
+ * {@link LoopbackProxy#counting} per target).
  * See {@link RunnerOptions#USAGE} and docs/benchmarks.md.
  *
  * <pre>
