@@ -397,7 +397,7 @@ public final class EndToEndRunner {
             json.put("scenarios", results.stream().map(ScenarioReport::toJson).toList());
             json.put("notes", notes);
             json.put("warnings", warnings);
-            Files.writeString(options.json().get(), JsonWriter.write(json));
+            Files.writeString(options.json().get(), RunnerJson.write(json));
             log.println("wrote " + options.json().get());
         }
         if (options.appendMd().isPresent()) {

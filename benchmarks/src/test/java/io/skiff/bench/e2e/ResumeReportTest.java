@@ -120,7 +120,7 @@ class ResumeReportTest {
 
     @Test
     void jsonHasEveryVariantWithMediansAndRuns() {
-        Map<?, ?> json = (Map<?, ?>) JsonReader.parse(JsonWriter.write(result(530_000, 510_000, 520_000).toJson()));
+        Map<?, ?> json = (Map<?, ?>) PlainJson.parse(RunnerJson.write(result(530_000, 510_000, 520_000).toJson()));
         assertEquals("resume", json.get("scenario"));
         assertEquals(0.5, json.get("cut_fraction"));
         assertEquals(0.55, json.get("target_after_cut_over_full"));
