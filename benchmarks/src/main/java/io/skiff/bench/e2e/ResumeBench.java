@@ -155,12 +155,8 @@ final class ResumeBench implements AutoCloseable {
         if (!savedManifest) {
             return Optional.empty();
         }
-        Path file = workDir.resolve(prefix + ".manifest");
-        ProcessMeter.MeteredRun built = meter.run(skiff.manifest(w.source(), channel, "v1", file), logs.resolve(prefix + "-manifest"));
-        if (built.exitCode() != 0) {
-            throw new RunFailedException("skiff manifest " + w.source() + " exited with " + built.exitCode() + ":\n" + built.stderr().strip());
-        }
-        return Optional.of(file);
+        return Optional.of(SavedManifest.build(meter, skiff, w.source(), channel, "v1", workDir.resolve(prefix + ".manifest"),
+                logs.resolve(prefix + "-manifest")));
     }
 
     private static Map<String, Object> details(SkiffPushResult r) {
