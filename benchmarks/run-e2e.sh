@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end benchmark, skiff against an rsync daemon on loopback (issue 4; see docs/benchmarks.md).
-# Builds the skiff CLI jar and the benchmarks classes when missing or older than any source or pom
+# Builds the skiff CLI jar and the benchmarks jar when missing or older than any source or pom
 # (set E2E_NO_BUILD=1 to skip), then runs io.skiff.bench.e2e.EndToEndRunner from the repository root.
 #   benchmarks/run-e2e.sh --help
 #   benchmarks/run-e2e.sh --size-mb 50 --random-mb 200 --reps 1
@@ -11,11 +11,12 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 jar="cli/target/skiff.jar"
-runner="benchmarks/target/classes/io/skiff/bench/e2e/EndToEndRunner.class"
+# the shaded benchmarks jar: the runner with its own libraries (Jackson, picocli), which skiff.jar does not carry
+runner="benchmarks/target/benchmarks.jar"
 if [[ -z "${E2E_NO_BUILD:-}" ]]; then
   stale=""
   for target in "$jar" "$runner"; do
-    if [[ ! -f "$target" ]] || [[ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$target" -type f -print -quit 2>/dev/null)" ]]; then
+    if [[ ! -f "$target" ]] || [[ -n "$(find pom.xml ./*/pom.xml ./*/*/pom.xml ./*/src/main ./*/*/src/main -newer "$target" -type f -print -quit 2>/dev/null)" ]]; then
       stale=1
     fi
   done
@@ -36,4 +37,4 @@ fi
 # The exact command line, for the report: as typed, relative to the repository root.
 command="benchmarks/run-e2e.sh$(printf ' %q' "$@")"
 exec java ${E2E_RUNNER_OPTS:--Xmx256m} -Dskiff.e2e.command="$command" \
-  -cp "benchmarks/target/classes:$jar" io.skiff.bench.e2e.EndToEndRunner "$@"
+  -cp "$runner:$jar" io.skiff.bench.e2e.EndToEndRunner "$@"

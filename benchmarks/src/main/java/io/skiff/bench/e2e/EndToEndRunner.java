@@ -1,7 +1,5 @@
 package io.skiff.bench.e2e;
 
-import io.skiff.bench.corpus.CorpusRelease;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,27 +8,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 /**
  * The end-to-end benchmark of issue 4: skiff against an rsync daemon on the same machine, in the same
  * run, alternating, several repetitions, medians and ratios; and, when asked for, issue 6's resume
- * scenario ({@link ResumeBench}: a transfer cut at half its bytes by a {@link CuttingProxy}, then resumed);
+ * scenario ({@link ResumeBench}: a transfer cut at half its bytes by a {@link LoopbackProxy#cutting}, then resumed);
  * and issue 7's fan-out scenario ({@link FanoutBench}: one release to receivers in regions, hosted by one
  * {@link ReceiverHost} JVM, without and with relays, the bytes leaving the sender counted by a
- * {@link CountingProxy} per target).
+ * {@link LoopbackProxy#counting} per target).
  * See {@link RunnerOptions#USAGE} and docs/benchmarks.md.
  *
  * <pre>
  * benchmarks/run-e2e.sh --size-mb 50 --random-mb 200 --reps 1
- * java -cp benchmarks/target/classes:cli/target/skiff.jar io.skiff.bench.e2e.EndToEndRunner --help
+ * java -cp benchmarks/target/benchmarks.jar:cli/target/skiff.jar io.skiff.bench.e2e.EndToEndRunner --help
  * </pre>
  *
  * Progress goes to stderr, the result tables to stdout.
@@ -38,8 +32,6 @@ import java.util.stream.Collectors;
 public final class EndToEndRunner {
     /** No child process may run longer than this; a stuck one is killed and the benchmark fails. */
     static final Duration CHILD_TIMEOUT = Duration.ofMinutes(30);
-    /** A transfer whose loopback count exceeds its own count by more than this shared other traffic, probably. */
-    private static final double LO_NOISE_RATIO = 1.10;
 
     private final RunnerOptions options;
     private final PrintStream out;
@@ -142,7 +134,7 @@ public final class EndToEndRunner {
                 .orElse("the JVM's default compilation (no " + SkiffCommand.DAEMON_DIRECTIVES + " next to the jar's module)"));
         log.println("work dir: " + workDir);
 
-        List<Workload> workloads = workloads();
+        List<Workload> workloads = new Workloads(options, log).all();
         List<ScenarioReport> results = new ArrayList<>();
         for (Workload w : workloads) {
             log.printf(Locale.ROOT, "%s: %,d bytes in %d file(s) from %s%n", w.scenario().label(), w.logicalBytes(), w.files(), w.source());
@@ -179,7 +171,8 @@ public final class EndToEndRunner {
             }
             results.add(result);
         }
-        return report(results, machine, gnuTime, started);
+        new RunReport(options, out, log).print(results, machine, gnuTime, started);
+        return 0;
     }
 
     /**
@@ -275,16 +268,16 @@ public final class EndToEndRunner {
     }
 
     /**
-     * The receiver host's class path: where this runner's classes are (benchmarks/target/classes, for
-     * {@link ReceiverHost}) and the skiff jar under test (the engine). The jar's own copy of the benchmarks
-     * classes comes second, so the runner's ReceiverHost is the one that runs.
+     * The receiver host's class path: where this runner's classes are (benchmarks/target/benchmarks.jar, or
+     * benchmarks/target/classes in the tests, for {@link ReceiverHost}) and the skiff jar under test (the
+     * engine, and its logging), second.
      */
     static String receiverHostClassPath(Path skiffJar) {
         String self;
         try {
             self = Path.of(ReceiverHost.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         } catch (java.net.URISyntaxException | RuntimeException e) {
-            self = Path.of("benchmarks/target/classes").toAbsolutePath().toString();
+            self = Path.of("benchmarks/target/benchmarks.jar").toAbsolutePath().toString();
         }
         return self.equals(skiffJar.toString()) ? self : self + File.pathSeparator + skiffJar;
     }
@@ -355,133 +348,6 @@ public final class EndToEndRunner {
         result.add(r);
         log.printf(Locale.ROOT, "  %-8s rep %d/%d  %-5s  %7.2f s  %7.1f MB/s  lo %s bytes  (verified)%n", result.scenario().label(),
                 rep, options.reps(), r.tool(), r.wallSeconds(), r.throughputMBps(), ResultTable.grouped(r.loWireBytes()));
-    }
-
-    private int report(List<ScenarioReport> results, MachineInfo machine, boolean gnuTime, Instant started) throws IOException {
-        String javaOpts = options.javaOpts().isEmpty() ? "no JVM options" : String.join(" ", options.javaOpts());
-        List<String> notes = new ArrayList<>(Methodology.notes(gnuTime, javaOpts, options.coldReceiver(), options.savedManifest(),
-                options.scenarios(), options.fanoutLayout(), options.fanoutHostJavaOpts(), options.copyFloor(), options.rsyncFsync()));
-        if (options.warmReceiver() > 0) {
-            notes.add("skiff, --warm-receiver " + options.warmReceiver() + ": before the timed repetitions of random, codeset and update, "
-                    + "the scenario's receiver daemon received the scenario's release (an update: its base, then the release) "
-                    + options.warmReceiver() + " time(s), untimed, to a scratch channel removed afterwards: its JIT had compiled "
-                    + "what the timed pushes run, as in a daemon that has been up a while. Without it a daemon's first push "
-                    + "also pays its compilation.");
-        }
-        List<String> warnings = loopbackWarnings(results);
-        String command = commandLine();
-
-        out.println();
-        out.println("End to end, " + started + " on " + machine.oneLine());
-        out.println("command: " + command);
-        for (ScenarioReport r : results) {
-            out.println();
-            out.println(r.title(options.reps()));
-            out.print(r.toText());
-        }
-        out.println();
-        warnings.forEach(w -> out.println("warning: " + w));
-        if (results.stream().anyMatch(ScenarioResult.class::isInstance)) {
-            out.println("lo wire bytes include TCP/IP headers and any other loopback traffic; see --json or --append-md for all method notes.");
-        } else {
-            out.println("See --json or --append-md for all method notes.");
-        }
-
-        if (options.json().isPresent()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("started", started.toString());
-            json.put("command", command);
-            json.put("machine", machine.toJson());
-            json.put("reps", options.reps());
-            json.put("java_opts", options.javaOpts());
-            json.put("scenarios", results.stream().map(ScenarioReport::toJson).toList());
-            json.put("notes", notes);
-            json.put("warnings", warnings);
-            Files.writeString(options.json().get(), JsonWriter.write(json));
-            log.println("wrote " + options.json().get());
-        }
-        if (options.appendMd().isPresent()) {
-            List<String> mdNotes = new ArrayList<>(notes);
-            warnings.forEach(w -> mdNotes.add("Warning: " + w));
-            MarkdownReport.append(options.appendMd().get(),
-                    MarkdownReport.section(MarkdownReport.today(), machine, command, options.reps(), results, mdNotes));
-            log.println("appended to " + options.appendMd().get());
-        }
-        return 0;
-    }
-
-    /** The corpus for each chosen scenario, generated or reused, with its digest (computed once per tree). */
-    private List<Workload> workloads() throws IOException {
-        CorpusCache cache = new CorpusCache(options.corpusDir(), log);
-        Map<Path, TreeDigest> digests = new HashMap<>();
-        List<Workload> out = new ArrayList<>();
-        CorpusCache.CodeSetPair codeSet = null;
-        for (Scenario s : options.scenarios()) {
-            switch (s) {
-                case RANDOM -> {
-                    CorpusRelease r = cache.random(options.seed(), options.randomMb());
-                    out.add(new Workload(s, r.dir(), digest(digests, r.dir()), Optional.empty()));
-                }
-                case FANOUT -> {
-                    CorpusRelease v1 = options.fanoutMb() == options.sizeMb() && codeSet != null
-                            ? codeSet.v1() : cache.codeSet(options.seed(), options.fanoutMb()).v1();
-                    out.add(new Workload(s, v1.dir(), digest(digests, v1.dir()), Optional.empty()));
-                }
-                case CODESET, UPDATE, RESUME -> {
-                    if (codeSet == null) {
-                        codeSet = cache.codeSet(options.seed(), options.sizeMb());
-                    }
-                    CorpusRelease v1 = codeSet.v1();
-                    CorpusRelease v2 = codeSet.v2();
-                    // resume moves the codeset scenario's release, v1, to an empty destination.
-                    out.add(s == Scenario.UPDATE
-                            ? new Workload(s, v2.dir(), digest(digests, v2.dir()), Optional.of(v1.dir()))
-                            : new Workload(s, v1.dir(), digest(digests, v1.dir()), Optional.empty()));
-                }
-            }
-        }
-        return out;
-    }
-
-    private TreeDigest digest(Map<Path, TreeDigest> digests, Path dir) throws IOException {
-        TreeDigest d = digests.get(dir);
-        if (d == null) {
-            log.println("hashing " + dir + " (for the correctness checks; also warms the page cache)");
-            d = TreeDigest.of(dir);
-            digests.put(dir, d);
-        }
-        return d;
-    }
-
-    /** Runs whose loopback count is far above the tool's own count: something else used loopback meanwhile. */
-    private static List<String> loopbackWarnings(List<ScenarioReport> reports) {
-        List<String> w = new ArrayList<>();
-        for (ScenarioResult r : reports.stream().filter(ScenarioResult.class::isInstance).map(ScenarioResult.class::cast).toList()) {
-            for (String tool : List.of(ScenarioResult.SKIFF, ScenarioResult.RSYNC)) {
-                for (RunMeasurement m : r.runs(tool)) {
-                    double ratio = m.loWireBytes() / m.toolWireBytes();
-                    if (ratio > LO_NOISE_RATIO) {
-                        w.add(String.format(Locale.ROOT, "%s %s rep %d: loopback counted %.2f× the tool's own bytes "
-                                + "(other loopback traffic on the machine during the run?)", r.scenario().label(), tool, m.rep(), ratio));
-                    }
-                }
-            }
-        }
-        return w;
-    }
-
-    /** As the user typed it when started by run-e2e.sh (which passes it in), else reconstructed. */
-    private String commandLine() {
-        String fromScript = System.getProperty("skiff.e2e.command");
-        if (fromScript != null && !fromScript.isBlank()) {
-            return fromScript.strip();
-        }
-        return "java -cp benchmarks/target/classes:cli/target/skiff.jar " + EndToEndRunner.class.getName() + " "
-                + options.args().stream().map(EndToEndRunner::shellQuote).collect(Collectors.joining(" "));
-    }
-
-    static String shellQuote(String s) {
-        return s.matches("[A-Za-z0-9_./:=,+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     static Optional<Path> onPath(String program) {

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * The fan-out scenario (issue 7): one {@link ReceiverHost} JVM with every receiver, and per push a
- * {@link CountingProxy} in front of each target the sender is given, so that the bytes leaving the sender
+ * {@link LoopbackProxy#counting} in front of each target the sender is given, so that the bytes leaving the sender
  * are counted outside skiff. Every push goes to new, empty channels and names the scenario's sender
  * history, like the other scenarios' pushes; after each, every target's {@code current} is compared with
  * the source and the channel is removed from every receiver.
@@ -116,10 +116,10 @@ final class FanoutBench implements AutoCloseable {
         String prefix = "fanout-r" + rep + "-" + kind.key();
         String channel = CHANNEL + "-r" + rep + "-" + kind.key();
         List<Integer> receivers = kind == FanoutResult.Kind.SINGLE ? List.of(0) : allReceivers();
-        List<CountingProxy> proxies = new ArrayList<>();
+        List<LoopbackProxy> proxies = new ArrayList<>();
         try {
             for (int i : receivers) {
-                proxies.add(new CountingProxy(host.port(i)));
+                proxies.add(LoopbackProxy.counting(host.port(i)));
             }
             List<String> destination = new ArrayList<>(destination(kind, proxies, prefix));
             uplink.ifPresent(rate -> destination.addAll(List.of("--bwlimit", rate)));
@@ -129,7 +129,7 @@ final class FanoutBench implements AutoCloseable {
             boolean rssReset = ProcStat.resetPeakRss(host.pid());
             ProcessMeter.MeteredRun run = meter.run(skiff.push(w.source(), channel, "v1", destination, manifest, history),
                     logs.resolve(prefix));
-            for (CountingProxy p : proxies) {
+            for (LoopbackProxy p : proxies) {
                 if (!p.awaitIdle(PROXY_IDLE)) {
                     throw new RunFailedException("a proxy still forwards a connection " + PROXY_IDLE.toSeconds() + " s after skiff push "
                             + "exited" + where(prefix));
@@ -144,7 +144,7 @@ final class FanoutBench implements AutoCloseable {
                         + i + " (" + layout.regionOf(i) + ")");
             }
             List<FanoutRun.Proxied> counted = new ArrayList<>();
-            for (CountingProxy p : proxies) {
+            for (LoopbackProxy p : proxies) {
                 counted.add(new FanoutRun.Proxied("127.0.0.1:" + p.port(), p.connections().size(), p.clientToServer(), p.serverToClient()));
             }
             Map<String, Object> d = new LinkedHashMap<>();
@@ -158,7 +158,7 @@ final class FanoutBench implements AutoCloseable {
                     (int) result.activated(), result.routes(), run.cpuSeconds(), run.peakRssKb(),
                     (after.self() - before.self()) / (double) clockTicks, hostRss, d);
         } finally {
-            for (CountingProxy p : proxies) {
+            for (LoopbackProxy p : proxies) {
                 p.close();
             }
             for (int i = 0; i < layout.receivers(); i++) {
@@ -176,7 +176,7 @@ final class FanoutBench implements AutoCloseable {
     }
 
     /** The push's target arguments; for the every-target kinds, writes the topology file first. */
-    private List<String> destination(FanoutResult.Kind kind, List<CountingProxy> proxies, String prefix) throws IOException {
+    private List<String> destination(FanoutResult.Kind kind, List<LoopbackProxy> proxies, String prefix) throws IOException {
         if (kind == FanoutResult.Kind.SINGLE) {
             return List.of("--to", "127.0.0.1:" + proxies.get(0).port());
         }
@@ -198,12 +198,8 @@ final class FanoutBench implements AutoCloseable {
         if (!savedManifest) {
             return Optional.empty();
         }
-        Path file = workDir.resolve(prefix + ".manifest");
-        ProcessMeter.MeteredRun built = meter.run(skiff.manifest(w.source(), channel, "v1", file), logs.resolve(prefix + "-manifest"));
-        if (built.exitCode() != 0) {
-            throw new RunFailedException("skiff manifest " + w.source() + " exited with " + built.exitCode() + ":\n" + built.stderr().strip());
-        }
-        return Optional.of(file);
+        return Optional.of(SavedManifest.build(meter, skiff, w.source(), channel, "v1", workDir.resolve(prefix + ".manifest"),
+                logs.resolve(prefix + "-manifest")));
     }
 
     private String where(String prefix) {

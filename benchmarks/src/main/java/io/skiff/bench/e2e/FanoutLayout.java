@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 /**
  * Where the fan-out scenario's targets are: {@code regions} regions of {@code perRegion} receivers each,
  * receiver {@code i} in region {@code i / perRegion}. Every receiver has a real port and, per run, a
- * {@link CountingProxy} port: the sender is given the proxy ports, relays the real ones.
+ * {@link LoopbackProxy#counting} port: the sender is given the proxy ports, relays the real ones.
  */
 record FanoutLayout(int regions, int perRegion) {
     static final int MAX_REGIONS = 8;

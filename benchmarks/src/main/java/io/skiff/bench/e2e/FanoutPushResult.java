@@ -1,5 +1,7 @@
 package io.skiff.bench.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,28 +54,24 @@ record FanoutPushResult(String releaseId, long bytesLogical, long bytesWire, dou
     }
 
     static FanoutPushResult parse(String stdout) {
-        Map<?, ?> m = SkiffPushResult.object(stdout);
-        if (!(m.get("targets") instanceof List<?> list) || list.isEmpty()) {
+        JsonNode m = SkiffPushResult.object(stdout);
+        JsonNode list = m.get("targets");
+        if (list == null || !list.isArray() || list.isEmpty()) {
             throw new IllegalArgumentException("skiff push --json: no targets");
         }
         List<Target> targets = new ArrayList<>();
-        for (Object o : list) {
-            if (!(o instanceof Map<?, ?> t)) {
+        for (JsonNode t : list) {
+            if (!t.isObject()) {
                 throw new IllegalArgumentException("skiff push --json: a target is not an object");
             }
-            targets.add(new Target(String.valueOf(t.get("target")), String.valueOf(t.get("status")), text(t, "region", ""),
-                    text(t, "route", "direct").toLowerCase(Locale.ROOT), text(t, "via", null), SkiffPushResult.lenient(t, "bytes_wire"),
-                    t.get("attempts") instanceof Number n && n.intValue() >= 1 ? n.intValue() : 1,
-                    text(t, "error_code", null), text(t, "error", null)));
+            targets.add(new Target(SkiffPushResult.text(t, "target", "null"), SkiffPushResult.text(t, "status", "null"),
+                    SkiffPushResult.text(t, "region", ""), SkiffPushResult.text(t, "route", "direct").toLowerCase(Locale.ROOT),
+                    SkiffPushResult.text(t, "via", null), SkiffPushResult.lenient(t, "bytes_wire"), SkiffPushResult.attempts(t),
+                    SkiffPushResult.text(t, "error_code", null), SkiffPushResult.text(t, "error", null)));
         }
-        return new FanoutPushResult(String.valueOf(m.get("release_id")), SkiffPushResult.number(m, "bytes_logical").longValue(),
+        return new FanoutPushResult(SkiffPushResult.text(m, "release_id", "null"), SkiffPushResult.number(m, "bytes_logical").longValue(),
                 SkiffPushResult.number(m, "bytes_wire").longValue(), SkiffPushResult.number(m, "seconds").doubleValue(),
                 SkiffPushResult.number(m, "manifest_seconds").doubleValue(), targets);
-    }
-
-    private static String text(Map<?, ?> m, String key, String absent) {
-        Object v = m.get(key);
-        return v == null ? absent : String.valueOf(v);
     }
 
     long activated() {

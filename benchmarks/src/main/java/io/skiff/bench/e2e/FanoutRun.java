@@ -8,7 +8,7 @@ import java.util.Map;
  * One push of the fan-out scenario, to new, empty channels on its targets.
  *
  * @param wallSeconds        System.nanoTime around the sender process
- * @param proxies            per target the sender was given, its {@link CountingProxy}'s counts over all its connections
+ * @param proxies            per target the sender was given, its {@link LoopbackProxy#counting}'s counts over all its connections
  * @param skiffBytesWire     push --json's top-level bytes_wire: skiff's own count of what left the sender
  * @param targets            targets in push --json
  * @param activated          of them, activated (and checked byte-identical on disk)

@@ -147,7 +147,7 @@ final class Methodology {
                 FanoutResult.BYTES_LIMIT, FanoutResult.TIME_LIMIT, layout.receivers(), layout.regions(), layout.perRegion(),
                 String.join(" ", hostOpts)));
         n.add("fanout, sender bytes: the sender reaches every target through its own counting TCP proxy the runner starts on "
-                + "127.0.0.1 (CountingProxy: forwards any number of connections, counts the bytes each way); the topology file "
+                + "127.0.0.1 (LoopbackProxy, counting: forwards any number of connections, counts the bytes each way); the topology file "
                 + "gives each target's real port as its internal address, so a relay reaches the rest of its region directly, "
                 + "past the proxies. sender bytes: the sum of the proxies' client→server bytes (skiff's payload and framing, no "
                 + "TCP/IP headers), i.e. what left the sender, counted outside skiff; skiff bytes_wire: push --json's own "
@@ -177,7 +177,7 @@ final class Methodology {
         List<String> n = new ArrayList<>();
         n.add("resume (issue 6: after a cut at " + cut + ", bytes sent ≤ " + ResumeResult.TARGET + " × the full transfer's): "
                 + "the code-set release v1 (the codeset scenario's) goes to an empty destination through a TCP proxy the runner "
-                + "starts on 127.0.0.1 (CuttingProxy: forwards one connection at a time, the next waiting in the listen backlog "
+                + "starts on 127.0.0.1 (LoopbackProxy, cutting: forwards one connection at a time, the next waiting in the listen backlog "
                 + "until the previous one has ended both ways, and counts the bytes each way per connection). First, once per "
                 + "tool, an uncut transfer through the proxy (the reference row, timed, 1 run, to its own empty destination): "
                 + "its client→server bytes are the full transfer's, F. Then per repetition, to a new empty destination, the proxy "

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The skiff side of the resume scenario: one receiver daemon for the scenario, every push through a new
- * {@link CuttingProxy} in front of it, to a new, empty channel.
+ * {@link LoopbackProxy#cutting} in front of it, to a new, empty channel.
  *
  * <ul>
  * <li>{@link #full}: an uncut push (the reference): its client-to-server bytes are the full transfer's.</li>
@@ -57,12 +57,12 @@ final class ResumeBench implements AutoCloseable {
     ResumeRun full(Workload w) throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
         String prefix = "resume-skiff-full";
         String channel = CHANNEL + "-full";
-        try (CuttingProxy proxy = new CuttingProxy(receiver.port(), CuttingProxy.NO_CUT)) {
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(receiver.port(), LoopbackProxy.NO_CUT)) {
             Optional<Path> manifest = manifest(w, channel, prefix);
             ProcessMeter.MeteredRun run = meter.run(push(w, channel, proxy, manifest, RETRIES), logs.resolve(prefix));
             awaitProxy(proxy, prefix);
             SkiffPushResult r = activated(run, prefix);
-            List<CuttingProxy.Connection> connections = proxy.connections();
+            List<LoopbackProxy.Connection> connections = proxy.connections();
             if (connections.size() != 1 || r.attempts() != 1) {
                 throw new RunFailedException("the uncut reference push took " + r.attempts() + " attempt(s), " + connections.size()
                         + " connection(s) through the proxy; its byte count would not be one full transfer (logs "
@@ -70,7 +70,7 @@ final class ResumeBench implements AutoCloseable {
             }
             TreeComparator.verify(w.digest(), receiver.current(channel), "skiff receiver, resume (uncut reference)");
             return new ResumeRun(ResumeResult.Variant.SKIFF_FULL, 0, run.wallSeconds(), r.attempts(), connections,
-                    CuttingProxy.NO_CUT, proxy.clientToServer(), r.bytesWire(), details(r));
+                    LoopbackProxy.NO_CUT, proxy.clientToServer(), r.bytesWire(), details(r));
         } finally {
             FileTrees.deleteRecursively(root.resolve(channel));
         }
@@ -81,7 +81,7 @@ final class ResumeBench implements AutoCloseable {
             throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
         String prefix = "resume-skiff-r" + rep + "-retrying";
         String channel = CHANNEL + "-r" + rep + "-retrying";
-        try (CuttingProxy proxy = new CuttingProxy(receiver.port(), cutAt)) {
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(receiver.port(), cutAt)) {
             Optional<Path> manifest = manifest(w, channel, prefix);
             ProcessMeter.MeteredRun run = meter.run(push(w, channel, proxy, manifest, RETRIES), logs.resolve(prefix));
             awaitProxy(proxy, prefix);
@@ -106,7 +106,7 @@ final class ResumeBench implements AutoCloseable {
             throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
         String prefix = "resume-skiff-r" + rep + "-new-push";
         String channel = CHANNEL + "-r" + rep + "-new-push";
-        try (CuttingProxy proxy = new CuttingProxy(receiver.port(), cutAt)) {
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(receiver.port(), cutAt)) {
             Optional<Path> manifest = manifest(w, channel, prefix);
             ProcessMeter.MeteredRun first = meter.run(push(w, channel, proxy, manifest, 0), logs.resolve(prefix + "-1"));
             awaitProxy(proxy, prefix + "-1");
@@ -146,7 +146,7 @@ final class ResumeBench implements AutoCloseable {
         }
     }
 
-    private List<String> push(Workload w, String channel, CuttingProxy proxy, Optional<Path> manifest, int retries) {
+    private List<String> push(Workload w, String channel, LoopbackProxy proxy, Optional<Path> manifest, int retries) {
         return skiff.push(w.source(), channel, "v1", proxy.port(), manifest, history, retries, RETRY_WAIT_SECONDS);
     }
 
@@ -155,12 +155,8 @@ final class ResumeBench implements AutoCloseable {
         if (!savedManifest) {
             return Optional.empty();
         }
-        Path file = workDir.resolve(prefix + ".manifest");
-        ProcessMeter.MeteredRun built = meter.run(skiff.manifest(w.source(), channel, "v1", file), logs.resolve(prefix + "-manifest"));
-        if (built.exitCode() != 0) {
-            throw new RunFailedException("skiff manifest " + w.source() + " exited with " + built.exitCode() + ":\n" + built.stderr().strip());
-        }
-        return Optional.of(file);
+        return Optional.of(SavedManifest.build(meter, skiff, w.source(), channel, "v1", workDir.resolve(prefix + ".manifest"),
+                logs.resolve(prefix + "-manifest")));
     }
 
     private static Map<String, Object> details(SkiffPushResult r) {
@@ -173,15 +169,15 @@ final class ResumeBench implements AutoCloseable {
         return d;
     }
 
-    private void awaitProxy(CuttingProxy proxy, String logName) throws InterruptedException, RunFailedException {
+    private void awaitProxy(LoopbackProxy proxy, String logName) throws InterruptedException, RunFailedException {
         if (!proxy.awaitIdle(PROXY_IDLE)) {
             throw new RunFailedException("the proxy still forwards a connection " + PROXY_IDLE.toSeconds() + " s after skiff push exited"
                     + " (logs " + logs.resolve(logName) + ".out/.err, receiver log " + logs.resolve("resume-skiff-receiver.log") + ")");
         }
     }
 
-    private void requireCut(CuttingProxy proxy, String logName) throws RunFailedException {
-        List<CuttingProxy.Connection> c = proxy.connections();
+    private void requireCut(LoopbackProxy proxy, String logName) throws RunFailedException {
+        List<LoopbackProxy.Connection> c = proxy.connections();
         if (c.isEmpty() || !c.get(0).cut() || c.get(0).clientToServer() != proxy.cutAfter()) {
             throw new RunFailedException("the proxy did not cut the first connection at " + proxy.cutAfter() + " bytes: " + c
                     + " (logs " + logs.resolve(logName) + ".out/.err)");

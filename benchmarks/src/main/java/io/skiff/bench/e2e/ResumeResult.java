@@ -11,7 +11,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * All runs of the resume scenario (issue 6): per tool an uncut reference transfer through the
- * {@link CuttingProxy}, measured once, then per repetition transfers cut at {@link #CUT_FRACTION} of the
+ * {@link LoopbackProxy#cutting}, measured once, then per repetition transfers cut at {@link #CUT_FRACTION} of the
  * reference's client-to-server bytes and completed; medians per variant, and bytes after the cut over the
  * full transfer's against {@link #TARGET}.
  */

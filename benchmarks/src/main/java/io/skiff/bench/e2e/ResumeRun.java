@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run of the resume scenario, as the {@link CuttingProxy} in front of the receiver counted it: an
+ * One run of the resume scenario, as the {@link LoopbackProxy#cutting} in front of the receiver counted it: an
  * uncut reference transfer, or a transfer cut at {@code cutAt} client-to-server bytes and completed
  * (by the same sender reconnecting, or by a second command).
  *
@@ -14,14 +14,14 @@ import java.util.Map;
  * @param attempts      connections the tool made: skiff's own count ({@code attempts} of push --json, both
  *                      pushes added), the number of rsync commands
  * @param connections   the proxy's count per connection, in order; the first is the cut one
- * @param cutAt         where the first connection was cut, {@link CuttingProxy#NO_CUT} for the reference
+ * @param cutAt         where the first connection was cut, {@link LoopbackProxy#NO_CUT} for the reference
  * @param fullBytes     client-to-server bytes of the tool's uncut reference transfer
  * @param toolWireBytes skiff's bytes_wire (all attempts, both pushes); NaN where the tool cannot say (rsync
  *                      prints no --stats for the cut run)
  * @param details       tool-specific extras for the JSON
  */
 record ResumeRun(ResumeResult.Variant variant, int rep, double wallSeconds, int attempts,
-                 List<CuttingProxy.Connection> connections, long cutAt, long fullBytes, double toolWireBytes,
+                 List<LoopbackProxy.Connection> connections, long cutAt, long fullBytes, double toolWireBytes,
                  Map<String, Object> details) {
 
     ResumeRun {
@@ -30,20 +30,20 @@ record ResumeRun(ResumeResult.Variant variant, int rep, double wallSeconds, int 
     }
 
     boolean cut() {
-        return cutAt != CuttingProxy.NO_CUT;
+        return cutAt != LoopbackProxy.NO_CUT;
     }
 
     long clientToServer() {
-        return connections.stream().mapToLong(CuttingProxy.Connection::clientToServer).sum();
+        return connections.stream().mapToLong(LoopbackProxy.Connection::clientToServer).sum();
     }
 
     long serverToClient() {
-        return connections.stream().mapToLong(CuttingProxy.Connection::serverToClient).sum();
+        return connections.stream().mapToLong(LoopbackProxy.Connection::serverToClient).sum();
     }
 
     /** Client-to-server bytes of the connections after the cut one (re-sent plus not yet sent); NaN uncut. */
     double afterCut() {
-        return cut() ? connections.stream().skip(1).mapToLong(CuttingProxy.Connection::clientToServer).sum() : Double.NaN;
+        return cut() ? connections.stream().skip(1).mapToLong(LoopbackProxy.Connection::clientToServer).sum() : Double.NaN;
     }
 
     /** Bytes after the cut over the full transfer's: issue 6 asks ≤ 0.55 for a cut at 50 %; NaN uncut. */

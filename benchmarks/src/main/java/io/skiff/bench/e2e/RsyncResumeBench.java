@@ -13,7 +13,7 @@ import java.util.Map;
  * running it again with {@code --partial}: the daemon keeps the file it was receiving when the connection
  * broke, and the re-run skips the files that arrived whole (same size and mtime) and uses the partial file
  * as the basis of its delta algorithm. So: {@code rsync -a --partial --no-whole-file --stats} (no
- * {@code --whole-file}, or the partial file would be ignored) to the daemon through a {@link CuttingProxy},
+ * {@code --whole-file}, or the partial file would be ignored) to the daemon through a {@link LoopbackProxy#cutting},
  * once uncut (the reference), then per repetition cut at N bytes and run again.
  */
 final class RsyncResumeBench implements AutoCloseable {
@@ -42,7 +42,7 @@ final class RsyncResumeBench implements AutoCloseable {
     ResumeRun full(Workload w) throws IOException, InterruptedException, RunFailedException, TreeComparator.TreeMismatchException {
         FileTrees.emptyDirectory(dest);
         String prefix = "resume-rsync-full";
-        try (CuttingProxy proxy = new CuttingProxy(daemon.port(), CuttingProxy.NO_CUT)) {
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(daemon.port(), LoopbackProxy.NO_CUT)) {
             ProcessMeter.MeteredRun run = meter.run(clientCommand(rsync, w.source(), RsyncDaemon.urlVia(proxy.port())), logs.resolve(prefix));
             settle(proxy, prefix);
             requireSuccess(run, prefix);
@@ -51,7 +51,7 @@ final class RsyncResumeBench implements AutoCloseable {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("rsync_bytes_sent", stats.bytesSent());
             d.put("rsync_bytes_received", stats.bytesReceived());
-            return new ResumeRun(ResumeResult.Variant.RSYNC_FULL, 0, run.wallSeconds(), 1, proxy.connections(), CuttingProxy.NO_CUT,
+            return new ResumeRun(ResumeResult.Variant.RSYNC_FULL, 0, run.wallSeconds(), 1, proxy.connections(), LoopbackProxy.NO_CUT,
                     proxy.clientToServer(), stats.wireBytes(), d);
         } finally {
             FileTrees.emptyDirectory(dest);
@@ -64,11 +64,11 @@ final class RsyncResumeBench implements AutoCloseable {
         FileTrees.emptyDirectory(dest);
         String prefix = "resume-rsync-r" + rep;
         List<String> command;
-        try (CuttingProxy proxy = new CuttingProxy(daemon.port(), cutAt)) {
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(daemon.port(), cutAt)) {
             command = clientCommand(rsync, w.source(), RsyncDaemon.urlVia(proxy.port()));
             ProcessMeter.MeteredRun first = meter.run(command, logs.resolve(prefix + "-1"));
             settle(proxy, prefix + "-1");
-            List<CuttingProxy.Connection> c = proxy.connections();
+            List<LoopbackProxy.Connection> c = proxy.connections();
             if (c.isEmpty() || !c.get(0).cut() || c.get(0).clientToServer() != cutAt) {
                 throw new RunFailedException("the proxy did not cut rsync's connection at " + cutAt + " bytes: " + c
                         + " (logs " + logs.resolve(prefix + "-1") + ".out/.err)");
@@ -97,7 +97,7 @@ final class RsyncResumeBench implements AutoCloseable {
     }
 
     /** The proxy has seen the daemon close the connection, and the daemon has reaped its per-connection children. */
-    private void settle(CuttingProxy proxy, String logName) throws InterruptedException, RunFailedException {
+    private void settle(LoopbackProxy proxy, String logName) throws InterruptedException, RunFailedException {
         if (!proxy.awaitIdle(ResumeBench.PROXY_IDLE)) {
             throw new RunFailedException("the proxy still forwards an rsync connection " + ResumeBench.PROXY_IDLE.toSeconds()
                     + " s after the client exited (logs " + logs.resolve(logName) + ".out/.err, daemon log " + daemon.log() + ")");

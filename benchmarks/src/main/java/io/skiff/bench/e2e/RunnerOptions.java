@@ -9,10 +9,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 /**
- * Command-line options of {@link EndToEndRunner}, parsed by hand: picocli is not on the benchmarks
- * classpath, and the runner must stay runnable from {@code benchmarks/target/classes} plus the skiff
- * jar (which holds the engine classes it shares, such as {@code DirectoryTrees}).
+ * Command-line options of {@link EndToEndRunner}: picocli binds the flags ({@link Flags}), this record
+ * holds them checked, with the defaults that depend on the repository filled in. A usage error is a
+ * {@link UsageException} with a one-line message; {@code --help} is an empty result.
  */
 record RunnerOptions(
         long sizeMb,
@@ -115,100 +119,82 @@ record RunnerOptions(
 
     /** Returns empty when {@code --help} was asked for. */
     static Optional<RunnerOptions> parse(String[] argv, Path repo) throws UsageException {
-        long sizeMb = 1000;
-        long randomMb = 1536;
-        int reps = 3;
-        long seed = 1;
-        Path corpusDir = repo.resolve(".corpus");
-        Path skiffJar = repo.resolve("cli/target/skiff.jar");
-        List<String> javaOpts = List.of("-Xmx256m");
-        EnumSet<Scenario> scenarios = Scenario.defaults();
-        Path json = null;
-        Path appendMd = null;
-        Path workDir = null;
-        boolean coldReceiver = false;
-        boolean savedManifest = false;
-        long fanoutMb = 500;
-        int fanoutRegions = 2;
-        int fanoutPerRegion = 4;
-        List<String> fanoutHostOpts = null;
-        String fanoutUplink = null;
-        boolean copyFloor = true;
-        boolean rsyncFsync = false;
-        int warmReceiver = 0;
-        for (int i = 0; i < argv.length; i++) {
-            String arg = argv[i];
-            String name = arg;
-            String inline = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) { // accept --reps=3 as well as --reps 3
-                name = arg.substring(0, eq);
-                inline = arg.substring(eq + 1);
-            }
-            if (name.equals("--help") || name.equals("-h")) {
-                return Optional.empty();
-            }
-            boolean flag = true; // options without a value
-            switch (name) {
-                case "--cold-receiver" -> coldReceiver = true;
-                case "--saved-manifest" -> savedManifest = true;
-                case "--no-copy-floor" -> copyFloor = false;
-                case "--rsync-fsync" -> rsyncFsync = true;
-                default -> flag = false;
-            }
-            if (flag) {
-                continue;
-            }
-            String value = inline != null ? inline : valueOf(argv, ++i, name);
-            switch (name) {
-                case "--size-mb" -> sizeMb = positiveLong(name, value);
-                case "--random-mb" -> randomMb = positiveLong(name, value);
-                case "--reps" -> {
-                    reps = (int) positiveLong(name, value);
-                    if (reps > MAX_REPS) {
-                        throw new UsageException("--reps must be at most " + MAX_REPS + ", got " + value);
-                    }
-                }
-                case "--seed" -> seed = parseLong(name, value);
-                case "--corpus-dir" -> corpusDir = Path.of(value);
-                case "--skiff-jar" -> skiffJar = Path.of(value);
-                case "--java-opts" -> javaOpts = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
-                case "--scenarios" -> scenarios = scenarios(value);
-                case "--json" -> json = Path.of(value);
-                case "--append-md" -> appendMd = Path.of(value);
-                case "--work-dir" -> workDir = Path.of(value);
-                case "--fanout-mb" -> fanoutMb = positiveLong(name, value);
-                case "--fanout-regions" -> fanoutRegions = boundedInt(name, value, FanoutLayout.MAX_REGIONS);
-                case "--fanout-per-region" -> fanoutPerRegion = boundedInt(name, value, FanoutLayout.MAX_PER_REGION);
-                case "--fanout-uplink" -> {
-                    if (!value.matches("(?i)\\d+(\\.\\d+)?[KMG]?")) {
-                        throw new UsageException("--fanout-uplink must be a rate like 50M, got " + value);
-                    }
-                    fanoutUplink = value;
-                }
-                case "--fanout-host-opts" -> fanoutHostOpts = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
-                case "--warm-receiver" -> warmReceiver = boundedInt(name, value, MAX_WARM_PUSHES);
-                default -> throw new UsageException("unknown option " + arg);
-            }
+        Flags f = new Flags();
+        try {
+            new CommandLine(f)
+                    .setOverwrittenOptionsAllowed(true) // the last of a repeated option wins, as before
+                    .setExpandAtFiles(false)
+                    .parseArgs(argv);
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (f.help) {
+            return Optional.empty();
+        }
+        atLeastOne("--size-mb", f.sizeMb);
+        atLeastOne("--random-mb", f.randomMb);
+        int reps = (int) atMost("--reps", atLeastOne("--reps", f.reps), MAX_REPS);
+        EnumSet<Scenario> scenarios = f.scenarios == null ? Scenario.defaults() : scenarios(f.scenarios);
+        atLeastOne("--fanout-mb", f.fanoutMb);
+        int fanoutRegions = (int) atMost("--fanout-regions", atLeastOne("--fanout-regions", f.fanoutRegions), FanoutLayout.MAX_REGIONS);
+        int fanoutPerRegion = (int) atMost("--fanout-per-region", atLeastOne("--fanout-per-region", f.fanoutPerRegion),
+                FanoutLayout.MAX_PER_REGION);
+        int warmReceiver = f.warmReceiver == null ? 0
+                : (int) atMost("--warm-receiver", atLeastOne("--warm-receiver", f.warmReceiver), MAX_WARM_PUSHES);
+        if (f.fanoutUplink != null && !f.fanoutUplink.matches("(?i)\\d+(\\.\\d+)?[KMG]?")) {
+            throw new UsageException("--fanout-uplink must be a rate like 50M, got " + f.fanoutUplink);
         }
         if (scenarios.contains(Scenario.CODESET) || scenarios.contains(Scenario.UPDATE) || scenarios.contains(Scenario.RESUME)) {
-            if (sizeMb < 1) {
+            if (f.sizeMb < 1) {
                 throw new UsageException("--size-mb must be at least 1");
             }
         }
         if (fanoutRegions * fanoutPerRegion < 2) {
             throw new UsageException("--fanout-regions × --fanout-per-region must be at least 2 receivers");
         }
-        if (warmReceiver > 0 && coldReceiver) {
+        if (warmReceiver > 0 && f.coldReceiver) {
             throw new UsageException("--warm-receiver warms the receiver daemon; --cold-receiver starts a fresh one for every repetition");
         }
-        if (appendMd != null && !Files.isRegularFile(appendMd)) {
-            throw new UsageException("--append-md " + appendMd + ": no such file");
+        if (f.appendMd != null && !Files.isRegularFile(f.appendMd)) {
+            throw new UsageException("--append-md " + f.appendMd + ": no such file");
         }
-        return Optional.of(new RunnerOptions(sizeMb, randomMb, reps, seed, corpusDir.toAbsolutePath(),
-                skiffJar.toAbsolutePath(), javaOpts, scenarios, Optional.ofNullable(json), Optional.ofNullable(appendMd),
-                Optional.ofNullable(workDir), coldReceiver, savedManifest, fanoutMb, new FanoutLayout(fanoutRegions, fanoutPerRegion),
-                Optional.ofNullable(fanoutHostOpts), Optional.ofNullable(fanoutUplink), copyFloor, rsyncFsync, warmReceiver, List.of(argv)));
+        Path corpusDir = f.corpusDir != null ? f.corpusDir : repo.resolve(".corpus");
+        Path skiffJar = f.skiffJar != null ? f.skiffJar : repo.resolve("cli/target/skiff.jar");
+        return Optional.of(new RunnerOptions(f.sizeMb, f.randomMb, reps, f.seed, corpusDir.toAbsolutePath(),
+                skiffJar.toAbsolutePath(), words(f.javaOpts), scenarios, Optional.ofNullable(f.json), Optional.ofNullable(f.appendMd),
+                Optional.ofNullable(f.workDir), f.coldReceiver, f.savedManifest, f.fanoutMb, new FanoutLayout(fanoutRegions, fanoutPerRegion),
+                Optional.ofNullable(f.fanoutHostOpts).map(RunnerOptions::words), Optional.ofNullable(f.fanoutUplink),
+                !f.noCopyFloor, f.rsyncFsync, warmReceiver, List.of(argv)));
+    }
+
+    /**
+     * The flags as picocli binds them, before the checks that span several of them; the defaults are
+     * those of {@link #USAGE}, which is the help text (picocli's generated one is not used).
+     */
+    @Command(name = "EndToEndRunner")
+    private static final class Flags {
+        @Option(names = {"--help", "-h"}, usageHelp = true) boolean help;
+        @Option(names = "--size-mb") long sizeMb = 1000;
+        @Option(names = "--random-mb") long randomMb = 1536;
+        @Option(names = "--reps") long reps = 3;
+        @Option(names = "--seed") long seed = 1;
+        @Option(names = "--corpus-dir") Path corpusDir;
+        @Option(names = "--skiff-jar") Path skiffJar;
+        @Option(names = "--java-opts") String javaOpts = "-Xmx256m";
+        @Option(names = "--scenarios") String scenarios;
+        @Option(names = "--json") Path json;
+        @Option(names = "--append-md") Path appendMd;
+        @Option(names = "--work-dir") Path workDir;
+        @Option(names = "--warm-receiver") Long warmReceiver;
+        @Option(names = "--cold-receiver") boolean coldReceiver;
+        @Option(names = "--saved-manifest") boolean savedManifest;
+        @Option(names = "--no-copy-floor") boolean noCopyFloor;
+        @Option(names = "--rsync-fsync") boolean rsyncFsync;
+        @Option(names = "--fanout-mb") long fanoutMb = 500;
+        @Option(names = "--fanout-regions") long fanoutRegions = 2;
+        @Option(names = "--fanout-per-region") long fanoutPerRegion = 4;
+        @Option(names = "--fanout-host-opts") String fanoutHostOpts;
+        @Option(names = "--fanout-uplink") String fanoutUplink;
     }
 
     /** The receiver host JVM's options: --fanout-host-opts, else --java-opts with -Xmx... replaced by {@link #FANOUT_HOST_HEAP}. */
@@ -222,33 +208,21 @@ record RunnerOptions(
         return List.copyOf(opts);
     }
 
-    private static int boundedInt(String name, String value, int max) throws UsageException {
-        long n = positiveLong(name, value);
-        if (n > max) {
-            throw new UsageException(name + " must be at most " + max + ", got " + value);
-        }
-        return (int) n;
+    /** JVM options as one string, split at white space; a blank one is none. */
+    private static List<String> words(String value) {
+        return value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
     }
 
-    private static String valueOf(String[] argv, int i, String name) throws UsageException {
-        if (i >= argv.length) {
-            throw new UsageException(name + " needs a value");
-        }
-        return argv[i];
-    }
-
-    private static long parseLong(String name, String value) throws UsageException {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " needs a number, got '" + value + "'");
-        }
-    }
-
-    private static long positiveLong(String name, String value) throws UsageException {
-        long n = parseLong(name, value);
+    private static long atLeastOne(String name, long n) throws UsageException {
         if (n < 1) {
-            throw new UsageException(name + " must be at least 1, got " + value);
+            throw new UsageException(name + " must be at least 1, got " + n);
+        }
+        return n;
+    }
+
+    private static long atMost(String name, long n, int max) throws UsageException {
+        if (n > max) {
+            throw new UsageException(name + " must be at most " + max + ", got " + n);
         }
         return n;
     }

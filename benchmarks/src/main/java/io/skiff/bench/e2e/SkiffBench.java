@@ -113,12 +113,8 @@ final class SkiffBench implements AutoCloseable {
         OptionalLong lo0 = LoopbackCounter.transmittedBytes();
         Optional<Path> manifest = Optional.empty();
         if (savedManifest) {
-            Path file = workDir.resolve(prefix + ".manifest");
-            ProcessMeter.MeteredRun built = meter.run(skiff.manifest(w.source(), channel, version, file), logs.resolve(prefix + "-manifest"));
-            if (built.exitCode() != 0) {
-                throw new RunFailedException("skiff manifest " + w.source() + " exited with " + built.exitCode() + ":\n" + built.stderr().strip());
-            }
-            manifest = Optional.of(file);
+            manifest = Optional.of(SavedManifest.build(meter, skiff, w.source(), channel, version, workDir.resolve(prefix + ".manifest"),
+                    logs.resolve(prefix + "-manifest")));
         }
         Timed timed = push(w.source(), channel, version, receiver, prefix + "-push", manifest);
         OptionalLong lo1 = LoopbackCounter.transmittedBytes();

@@ -1,5 +1,7 @@
 package io.skiff.bench.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,52 +70,71 @@ record SkiffPushResult(String releaseId, long bytesLogical, long bytesWire, doub
     }
 
     static SkiffPushResult parse(String json) {
-        Map<?, ?> m = object(json);
-        if (!(m.get("targets") instanceof List<?> targets) || targets.size() != 1 || !(targets.get(0) instanceof Map<?, ?> t)) {
+        JsonNode m = object(json);
+        JsonNode targets = m.get("targets");
+        if (targets == null || !targets.isArray() || targets.size() != 1 || !targets.get(0).isObject()) {
             throw new IllegalArgumentException("skiff push --json: expected exactly one target");
         }
-        return new SkiffPushResult(String.valueOf(m.get("release_id")), number(m, "bytes_logical").longValue(),
+        JsonNode t = targets.get(0);
+        return new SkiffPushResult(text(m, "release_id", "null"), number(m, "bytes_logical").longValue(),
                 number(m, "bytes_wire").longValue(), number(m, "seconds").doubleValue(), number(m, "manifest_seconds").doubleValue(),
-                String.valueOf(t.get("status")), t.get("error") == null ? null : String.valueOf(t.get("error")),
-                breakdown(t), t.get("attempts") instanceof Number n && n.intValue() >= 1 ? n.intValue() : 1,
-                t.get("error_code") == null ? null : String.valueOf(t.get("error_code")),
+                text(t, "status", "null"), text(t, "error", null), breakdown(t), attempts(t), text(t, "error_code", null),
                 lenient(t, "chunks_sent"), lenient(t, "chunks_total"));
     }
 
     /** The one JSON object skiff push --json prints on stdout; stray lines before it (a JVM warning, say) are skipped. */
-    static Map<?, ?> object(String stdout) {
+    static JsonNode object(String stdout) {
         String line = stdout.strip();
         int brace = line.lastIndexOf("\n{");
         if (brace >= 0) {
             line = line.substring(brace + 1);
         }
-        if (!(JsonReader.parse(line) instanceof Map<?, ?> m)) {
+        JsonNode m = RunnerJson.read(line);
+        if (!m.isObject()) {
             throw new IllegalArgumentException("skiff push --json did not print an object");
         }
         return m;
     }
 
     /** The target's manifest_bytes and encodings; whatever is absent (or not a number) counts as 0 / no entry. */
-    static WireBreakdown breakdown(Map<?, ?> target) {
+    static WireBreakdown breakdown(JsonNode target) {
         Map<String, EncodingCount> encodings = new LinkedHashMap<>();
-        if (target.get("encodings") instanceof Map<?, ?> e) {
-            e.forEach((name, v) -> {
-                if (v instanceof Map<?, ?> c) {
-                    encodings.put(String.valueOf(name), new EncodingCount(lenient(c, "chunks"), lenient(c, "bytes")));
+        JsonNode e = target.get("encodings");
+        if (e != null && e.isObject()) {
+            e.fields().forEachRemaining(f -> {
+                if (f.getValue().isObject()) {
+                    encodings.put(f.getKey(), new EncodingCount(lenient(f.getValue(), "chunks"), lenient(f.getValue(), "bytes")));
                 }
             });
         }
         return new WireBreakdown(lenient(target, "manifest_bytes"), encodings);
     }
 
-    static long lenient(Map<?, ?> m, String key) {
-        return m.get(key) instanceof Number n ? n.longValue() : 0;
+    /** The target's attempts; 1 where skiff does not report it (or reports less). */
+    static int attempts(JsonNode target) {
+        JsonNode n = target.get("attempts");
+        return n != null && n.isNumber() && n.intValue() >= 1 ? n.intValue() : 1;
     }
 
-    static Number number(Map<?, ?> m, String key) {
-        if (m.get(key) instanceof Number n) {
-            return n;
+    static long lenient(JsonNode m, String key) {
+        JsonNode n = m.get(key);
+        return n != null && n.isNumber() ? n.longValue() : 0;
+    }
+
+    static Number number(JsonNode m, String key) {
+        JsonNode n = m.get(key);
+        if (n != null && n.isNumber()) {
+            return n.numberValue();
         }
         throw new IllegalArgumentException("skiff push --json: no number " + key);
+    }
+
+    /** A value as text (a number as JSON writes it); {@code absent} where the key is missing or null. */
+    static String text(JsonNode m, String key, String absent) {
+        JsonNode v = m.get(key);
+        if (v == null || v.isNull()) {
+            return absent;
+        }
+        return v.isTextual() ? v.textValue() : v.toString();
     }
 }

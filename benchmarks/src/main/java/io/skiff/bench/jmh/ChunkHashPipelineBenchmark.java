@@ -55,15 +55,8 @@ import java.util.concurrent.TimeUnit;
  * java -jar benchmarks/target/benchmarks.jar ChunkHashPipelineBenchmark -f 1 -wi 2 -i 3
  * </pre>
  *
- * <h2>Result (2026-11-23, 2-vCPU AMD EPYC VM, JDK 17.0.15, -f 1 -wi 3 -i 5)</h2>
- * After the file digest became the SHA-256 of the chunk list (one SHA-256 pass per byte):
- * <pre>
- * Benchmark                                (threads)   Mode  Cnt     Score     Error  Units   (score = MiB/s)
- * ChunkHashPipelineBenchmark.baselineRead          1  thrpt    5  6869.892 ± 255.409  ops/s
- * ChunkHashPipelineBenchmark.digest                1  thrpt    5   907.234 ±  27.440  ops/s
- * ChunkHashPipelineBenchmark.digest                2  thrpt    5  1735.512 ±  84.351  ops/s
- * </pre>
- * Before (chunk hashes plus a whole-file SHA-256, two passes per byte): 590 and 980 MiB/s.
+ * <h2>Results</h2>
+ * In docs/benchmarks.md, each with its date, machine and JDK.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

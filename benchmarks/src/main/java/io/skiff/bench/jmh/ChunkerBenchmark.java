@@ -47,14 +47,8 @@ import java.util.concurrent.TimeUnit;
  * java -jar benchmarks/target/benchmarks.jar ChunkerBenchmark -f 1 -wi 2 -i 3     # quick look
  * </pre>
  *
- * <h2>Result (2026-11-23, 2-vCPU AMD EPYC VM, JDK 17.0.15, -f 1 -wi 2 -i 3)</h2>
- * <pre>
- * Benchmark                  (data)   Mode  Cnt      Score      Error  Units   (score = MiB/s)
- * ChunkerBenchmark.baseline  random  thrpt    3  25433.040 ± 5553.285  ops/s
- * ChunkerBenchmark.baseline    text  thrpt    3  26006.711 ± 3780.083  ops/s
- * ChunkerBenchmark.chunk     random  thrpt    3   2313.664 ±  160.341  ops/s
- * ChunkerBenchmark.chunk       text  thrpt    3   2326.526 ±  838.628  ops/s
- * </pre>
+ * <h2>Results</h2>
+ * In docs/benchmarks.md, each with its date, machine and JDK.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -60,8 +60,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <h2>Results</h2>
- * Not measured yet. Paste the JMH table here and into docs/benchmarks.md with the date, the machine
- * (CPU, memory) and the JDK.
+ * In docs/benchmarks.md, each with its date, machine and JDK.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

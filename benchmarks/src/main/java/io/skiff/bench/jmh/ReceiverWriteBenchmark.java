@@ -68,14 +68,8 @@ import java.util.concurrent.TimeUnit;
  * java -jar benchmarks/target/benchmarks.jar ReceiverWriteBenchmark -f 1 -wi 2 -i 3     # quick look
  * </pre>
  *
- * <h2>Result (2026-11-23, 2-vCPU AMD EPYC VM, JDK 17.0.15, -f 1 -wi 2 -i 3)</h2>
- * <pre>
- * Benchmark                             (chunkBytes)   Mode  Cnt      Score      Error  Units   (score = MiB/s)
- * ReceiverWriteBenchmark.baseline              65536  thrpt    3  53519.747 ± 3902.950  ops/s
- * ReceiverWriteBenchmark.hashOnly              65536  thrpt    3   1698.177 ±   49.353  ops/s
- * ReceiverWriteBenchmark.hashThenWrite         65536  thrpt    3   1373.684 ±   68.471  ops/s
- * ReceiverWriteBenchmark.writeOnly             65536  thrpt    3   7155.273 ±  716.873  ops/s
- * </pre>
+ * <h2>Results</h2>
+ * In docs/benchmarks.md, each with its date, machine and JDK.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

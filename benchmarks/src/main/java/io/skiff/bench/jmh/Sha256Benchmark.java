@@ -39,14 +39,8 @@ import java.util.concurrent.TimeUnit;
  * java -jar benchmarks/target/benchmarks.jar Sha256Benchmark -f 1 -wi 2 -i 3 -p blockBytes=65536
  * </pre>
  *
- * <h2>Result (2026-11-23, 2-vCPU AMD EPYC VM, JDK 17.0.15, -f 1 -wi 2 -i 3)</h2>
- * <pre>
- * Benchmark                     (blockBytes)   Mode  Cnt      Score      Error  Units   (score = MiB/s)
- * Sha256Benchmark.baseline             65536  thrpt    3  27195.431 ± 4714.966  ops/s
- * Sha256Benchmark.digestBlocks          4096  thrpt    3   1654.502 ±  824.473  ops/s
- * Sha256Benchmark.digestBlocks         65536  thrpt    3   1710.105 ±   50.117  ops/s
- * Sha256Benchmark.digestBlocks       1048576  thrpt    3   1718.429 ±   55.949  ops/s
- * </pre>
+ * <h2>Results</h2>
+ * In docs/benchmarks.md, each with its date, machine and JDK.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -69,30 +69,8 @@ import java.util.concurrent.TimeUnit;
  * java -jar benchmarks/target/benchmarks.jar ZstdReferenceBenchmark -f 1 -wi 2 -i 3     # quick look
  * </pre>
  *
- * <h2>Result (2026-11-23, 2-vCPU AMD EPYC VM, JDK 17.0.15, -f 1 -wi 2 -i 3)</h2>
- * <pre>
- * Benchmark                                   (level)   Mode  Cnt      Score      Error  Units   (score = MiB/s)
- * ZstdReferenceBenchmark.baseline                   1  thrpt    3  42513.429 ± 5309.488  ops/s
- * ZstdReferenceBenchmark.baseline                   3  thrpt    3  44062.217 ±  933.723  ops/s
- * ZstdReferenceBenchmark.decodePlain                1  thrpt    3   1536.852 ±   30.720  ops/s
- * ZstdReferenceBenchmark.decodePlain                3  thrpt    3   1418.209 ±    0.893  ops/s
- * ZstdReferenceBenchmark.decodeWithReference        1  thrpt    3  12282.053 ± 1672.634  ops/s
- * ZstdReferenceBenchmark.decodeWithReference        3  thrpt    3  14584.180 ±  113.955  ops/s
- * ZstdReferenceBenchmark.encodePlain                1  thrpt    3    516.646 ±    9.177  ops/s
- * ZstdReferenceBenchmark.encodePlain                3  thrpt    3    407.846 ±   39.125  ops/s
- * ZstdReferenceBenchmark.encodeWithReference        1  thrpt    3    582.685 ±   32.421  ops/s
- * ZstdReferenceBenchmark.encodeWithReference        3  thrpt    3    356.245 ±    8.014  ops/s
- * </pre>
- * Compressed sizes of the 64 new chunks (4 MiB, printed at tear-down); 8.0 of 485 rows new or changed
- * per chunk:
- * <pre>
- * level   plain zstd              with reference          reference vs plain
- *     1   864068 B (20.60 %)      19728 B (0.47 %)        43.8 x smaller
- *     3   843032 B (20.10 %)      17770 B (0.42 %)        47.4 x smaller
- * </pre>
- * Loading the reference per chunk costs nothing visible at level 1 (the long matches make the
- * compression itself cheaper) and 13 % at level 3; decoding with it is ~10 x faster than plain, since
- * it is mostly copies out of the reference.
+ * <h2>Results</h2>
+ * In docs/benchmarks.md, each with its date, machine and JDK.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -109,7 +109,7 @@ class CopyFloorTest {
         String text = new ResultTable(r).toText();
         assertTrue(text.contains("wall time over it: skiff 3.00×, rsync 2.00× (rsync with --fsync)"), text);
         assertFalse(text.contains("over the write alone"), text);
-        Map<?, ?> json = (Map<?, ?>) JsonReader.parse(JsonWriter.write(r.toJson()));
+        Map<?, ?> json = (Map<?, ?>) PlainJson.parse(RunnerJson.write(r.toJson()));
         assertEquals(Boolean.TRUE, json.get("rsync_fsync"));
         Map<?, ?> ratios = (Map<?, ?>) json.get("ratios");
         assertTrue(ratios.containsKey("wall_rsync_over_copy_floor_direct"), ratios.toString());
@@ -121,7 +121,7 @@ class CopyFloorTest {
                 && n.contains("update `rsync -a --fsync -z --no-whole-file --delete --ignore-times --stats`")), notes.toString());
         assertTrue(notes.stream().anyMatch(n -> n.contains("The receiver fsyncs before activating; rsync too (--rsync-fsync")), notes.toString());
         assertFalse(notes.stream().anyMatch(n -> n.contains("does not fsync") || n.contains("(no --fsync) does not")), notes.toString());
-        assertEquals(Boolean.FALSE, ((Map<?, ?>) JsonReader.parse(JsonWriter.write(withFloors().toJson()))).get("rsync_fsync"));
+        assertEquals(Boolean.FALSE, ((Map<?, ?>) PlainJson.parse(RunnerJson.write(withFloors().toJson()))).get("rsync_fsync"));
     }
 
     @Test
@@ -134,13 +134,13 @@ class CopyFloorTest {
     @Test
     void shouldKeepCopyFloorForTheBufferedFloorAndAddCopyFloorDirectToTheJson() {
         ScenarioResult r = withFloors();
-        Map<?, ?> json = (Map<?, ?>) JsonReader.parse(JsonWriter.write(r.toJson()));
+        Map<?, ?> json = (Map<?, ?>) PlainJson.parse(RunnerJson.write(r.toJson()));
 
         Map<?, ?> floor = (Map<?, ?>) json.get("copy_floor");
         assertEquals(BUFFERED.method(), floor.get("method"));
         Map<?, ?> median = (Map<?, ?>) floor.get("median");
         assertEquals(1.5, median.get("wall_seconds"));
-        assertEquals(1_000L, median.get("throughput_mb_per_s")); // JsonWriter writes whole doubles as integers
+        assertEquals(1_000L, median.get("throughput_mb_per_s")); // RunnerJson writes whole doubles as integers
         assertEquals(0.9, median.get("write_seconds"));
         assertEquals(0.6, median.get("fsync_seconds"));
         assertEquals(1L, median.get("cpu_seconds"));

@@ -152,7 +152,7 @@ class FanoutReportTest {
         List<String> notes = Methodology.notes(true, "-Xmx256m", false, false, EnumSet.of(Scenario.FANOUT), LAYOUT, List.of("-Xmx1g"));
         assertTrue(notes.stream().anyMatch(n -> n.startsWith("fanout (issue 7") && n.contains("8 receivers, 2 regions × 4")
                 && n.contains("JVM options -Xmx1g") && n.contains("--topology FILE --no-relay")), String.join("\n", notes));
-        assertTrue(notes.stream().anyMatch(n -> n.contains("CountingProxy") && n.contains("internal address")));
+        assertTrue(notes.stream().anyMatch(n -> n.contains("LoopbackProxy") && n.contains("internal address")));
         assertFalse(notes.stream().anyMatch(n -> n.startsWith("rsync:")), "no rsync in the fanout scenario");
         assertFalse(Methodology.notes(true, "-Xmx256m", false, false, EnumSet.of(Scenario.CODESET)).stream()
                 .anyMatch(n -> n.startsWith("fanout")));

@@ -25,16 +25,16 @@ class ResumeReportTest {
     }
 
     private static ResumeRun full(ResumeResult.Variant v, long bytes) {
-        return new ResumeRun(v, 0, 2.0, 1, List.of(new CuttingProxy.Connection(bytes, 5_000, false)), CuttingProxy.NO_CUT, bytes,
+        return new ResumeRun(v, 0, 2.0, 1, List.of(new LoopbackProxy.Connection(bytes, 5_000, false)), LoopbackProxy.NO_CUT, bytes,
                 bytes + 100, Map.of());
     }
 
     /** Cut at half of FULL, then {@code after} bytes over {@code more} further connections. */
     private static ResumeRun cut(ResumeResult.Variant v, int rep, long after, double wall, int attempts) {
-        List<CuttingProxy.Connection> c = new java.util.ArrayList<>();
-        c.add(new CuttingProxy.Connection(FULL / 2, 1_000, true));
+        List<LoopbackProxy.Connection> c = new java.util.ArrayList<>();
+        c.add(new LoopbackProxy.Connection(FULL / 2, 1_000, true));
         for (int k = 1; k < attempts; k++) {
-            c.add(new CuttingProxy.Connection(k == 1 ? after : 0, 2_000, false));
+            c.add(new LoopbackProxy.Connection(k == 1 ? after : 0, 2_000, false));
         }
         return new ResumeRun(v, rep, wall, attempts, c, FULL / 2, FULL, FULL + after, Map.of("rep_detail", rep));
     }
@@ -47,7 +47,7 @@ class ResumeReportTest {
             r.add(cut(ResumeResult.Variant.SKIFF_RETRYING, rep, retryingAfter[rep - 1], 2.0 + rep, 2));
             r.add(cut(ResumeResult.Variant.SKIFF_NEW_PUSH, rep, 540_000, 4.0, 2));
             r.add(new ResumeRun(ResumeResult.Variant.RSYNC_PARTIAL_RERUN, rep, 3.0, 2,
-                    List.of(new CuttingProxy.Connection(2_500_000, 10, true), new CuttingProxy.Connection(2_600_000, 50_000, false)),
+                    List.of(new LoopbackProxy.Connection(2_500_000, 10, true), new LoopbackProxy.Connection(2_600_000, 50_000, false)),
                     2_500_000, 5_000_000, Double.NaN, Map.of()));
         }
         return r;
@@ -120,7 +120,7 @@ class ResumeReportTest {
 
     @Test
     void jsonHasEveryVariantWithMediansAndRuns() {
-        Map<?, ?> json = (Map<?, ?>) JsonReader.parse(JsonWriter.write(result(530_000, 510_000, 520_000).toJson()));
+        Map<?, ?> json = (Map<?, ?>) PlainJson.parse(RunnerJson.write(result(530_000, 510_000, 520_000).toJson()));
         assertEquals("resume", json.get("scenario"));
         assertEquals(0.5, json.get("cut_fraction"));
         assertEquals(0.55, json.get("target_after_cut_over_full"));
@@ -154,7 +154,7 @@ class ResumeReportTest {
     @Test
     void methodologyDescribesTheResumeScenarioWhenItRan() {
         List<String> notes = Methodology.notes(true, "-Xmx256m", true, true, EnumSet.of(Scenario.RESUME));
-        assertTrue(notes.stream().anyMatch(n -> n.contains("CuttingProxy") && n.contains("one connection at a time")
+        assertTrue(notes.stream().anyMatch(n -> n.contains("LoopbackProxy") && n.contains("one connection at a time")
                 && n.contains("exactly N = F × 0.5")), String.join("\n", notes));
         assertTrue(notes.stream().anyMatch(n -> n.contains("`skiff push --retries 3 --retry-wait 0.2 --json`")
                 && n.contains("--retries 0")), String.join("\n", notes));
@@ -166,9 +166,9 @@ class ResumeReportTest {
                 "the other scenarios' columns are not described when only resume ran");
         assertTrue(notes.get(notes.size() - 1).startsWith("Every destination is checked"));
         List<String> both = Methodology.notes(true, "-Xmx256m", false, false, EnumSet.of(Scenario.CODESET, Scenario.RESUME));
-        assertTrue(both.stream().anyMatch(n -> n.contains("lo wire bytes")) && both.stream().anyMatch(n -> n.contains("CuttingProxy")));
+        assertTrue(both.stream().anyMatch(n -> n.contains("lo wire bytes")) && both.stream().anyMatch(n -> n.contains("LoopbackProxy")));
         assertFalse(Methodology.notes(true, "-Xmx256m", false, false, EnumSet.of(Scenario.CODESET)).stream()
-                .anyMatch(n -> n.contains("CuttingProxy")));
+                .anyMatch(n -> n.contains("LoopbackProxy")));
     }
 
     /** A text-table line split into its cells (two or more spaces apart). */

@@ -72,7 +72,7 @@ class ScenarioReportTest {
     void floorAndBreakdownInTheJson() {
         ScenarioResult r = result(Scenario.UPDATE);
         r.patchFrom(new PatchFromFloor.Result(100, 1.5, 5_000, 5_100, Path.of("/w/v2.patch.zst")));
-        Map<?, ?> json = (Map<?, ?>) JsonReader.parse(JsonWriter.write(r.toJson()));
+        Map<?, ?> json = (Map<?, ?>) PlainJson.parse(RunnerJson.write(r.toJson()));
 
         Map<?, ?> floor = (Map<?, ?>) json.get("patch_from");
         assertEquals(100L, floor.get("bytes"));
@@ -80,7 +80,7 @@ class ScenarioReportTest {
         assertEquals(5_100L, floor.get("v2_tar_bytes"));
         Map<?, ?> ratios = (Map<?, ?>) json.get("ratios");
         assertEquals(2.5, ratios.get("tool_wire_skiff_over_patch_from"));
-        assertEquals(10L, ratios.get("tool_wire_rsync_over_patch_from")); // JsonWriter writes whole doubles as integers
+        assertEquals(10L, ratios.get("tool_wire_rsync_over_patch_from")); // RunnerJson writes whole doubles as integers
 
         Map<?, ?> wire = (Map<?, ?>) json.get("skiff_median_run_wire");
         assertEquals(3L, wire.get("rep"));

@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link CountingProxy} over real loopback sockets, in front of a server that reads to EOF and answers with the count. */
-class CountingProxyTest {
+/** {@link LoopbackProxy#counting} over real loopback sockets, in front of a server that reads to EOF and answers with the count. */
+class LoopbackProxyCountingTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private ServerSocket server;
@@ -68,7 +68,7 @@ class CountingProxyTest {
 
     @Test
     void forwardsConnectionsAtOnceAndCountsEveryByte() throws Exception {
-        try (CountingProxy proxy = new CountingProxy(server.getLocalPort())) {
+        try (LoopbackProxy proxy = LoopbackProxy.counting(server.getLocalPort())) {
             assertEquals(server.getLocalPort(), proxy.targetPort());
             try (Socket a = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
                  Socket b = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
@@ -85,9 +85,9 @@ class CountingProxyTest {
             assertTrue(proxy.awaitIdle(WAIT));
             assertEquals(400_024, proxy.clientToServer());
             assertEquals(16, proxy.serverToClient());
-            List<CountingProxy.Connection> c = proxy.connections();
+            List<LoopbackProxy.Connection> c = proxy.connections();
             assertEquals(2, c.size());
-            assertEquals(List.of(new CountingProxy.Connection(100_023, 8), new CountingProxy.Connection(300_001, 8)), c,
+            assertEquals(List.of(new LoopbackProxy.Connection(100_023, 8, false), new LoopbackProxy.Connection(300_001, 8, false)), c,
                     "in accept order");
         }
     }
@@ -98,7 +98,7 @@ class CountingProxyTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             deadPort = s.getLocalPort();
         }
-        try (CountingProxy proxy = new CountingProxy(deadPort);
+        try (LoopbackProxy proxy = LoopbackProxy.counting(deadPort);
              Socket c = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
             c.setSoTimeout((int) WAIT.toMillis());
             int first;
@@ -109,7 +109,7 @@ class CountingProxyTest {
             }
             assertEquals(-1, first);
             assertTrue(proxy.awaitIdle(WAIT));
-            assertEquals(List.of(new CountingProxy.Connection(0, 0)), proxy.connections());
+            assertEquals(List.of(new LoopbackProxy.Connection(0, 0, false)), proxy.connections());
         }
     }
 }

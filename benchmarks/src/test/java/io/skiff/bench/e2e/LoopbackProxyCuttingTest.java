@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link CuttingProxy} over real loopback sockets, in front of a server that reads to EOF and answers with what it got. */
-class CuttingProxyTest {
+/** {@link LoopbackProxy#cutting} over real loopback sockets, in front of a server that reads to EOF and answers with what it got. */
+class LoopbackProxyCuttingTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private Sink sink;
@@ -48,7 +48,7 @@ class CuttingProxyTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 7, 65_536, 100_003, 299_999})
     void cutsTheFirstConnectionAfterExactlyNBytes(long n) throws Exception {
-        try (CuttingProxy proxy = new CuttingProxy(sink.port(), n)) {
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(sink.port(), n)) {
             byte[] data = bytes(300_000, 1);
             try (Socket client = connect(proxy)) {
                 Thread writer = writeInBackground(client, data);
@@ -59,7 +59,7 @@ class CuttingProxyTest {
             assertEquals(n, got.bytes().length, "the server got exactly N bytes, then EOF");
             assertArrayEquals(java.util.Arrays.copyOf(data, (int) n), got.bytes(), "and they are the client's first N bytes");
             assertTrue(proxy.awaitIdle(WAIT));
-            assertEquals(List.of(new CuttingProxy.Connection(n, 8, true)), proxy.connections(),
+            assertEquals(List.of(new LoopbackProxy.Connection(n, 8, true)), proxy.connections(),
                     "the server's 8-byte answer was read and dropped");
             assertTrue(proxy.cutDone());
             assertEquals(n, proxy.clientToServer());
@@ -69,7 +69,7 @@ class CuttingProxyTest {
 
     @Test
     void laterConnectionsPassUntouchedAndAreCountedAfterTheCut() throws Exception {
-        try (CuttingProxy proxy = new CuttingProxy(sink.port(), 100_003)) {
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(sink.port(), 100_003)) {
             try (Socket first = connect(proxy)) {
                 Thread writer = writeInBackground(first, bytes(300_000, 2));
                 assertNull8(first.getInputStream());
@@ -85,8 +85,8 @@ class CuttingProxyTest {
             assertArrayEquals(third, sink.next().bytes());
 
             assertTrue(proxy.awaitIdle(WAIT));
-            assertEquals(List.of(new CuttingProxy.Connection(100_003, 8, true), new CuttingProxy.Connection(250_000, 8, false),
-                    new CuttingProxy.Connection(70_000, 8, false)), proxy.connections());
+            assertEquals(List.of(new LoopbackProxy.Connection(100_003, 8, true), new LoopbackProxy.Connection(250_000, 8, false),
+                    new LoopbackProxy.Connection(70_000, 8, false)), proxy.connections());
             assertEquals(320_000, proxy.clientToServerAfterCut());
             assertEquals(420_003, proxy.clientToServer());
         }
@@ -94,13 +94,13 @@ class CuttingProxyTest {
 
     @Test
     void withoutACutEverythingPasses() throws Exception {
-        try (CuttingProxy proxy = new CuttingProxy(sink.port(), CuttingProxy.NO_CUT)) {
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(sink.port(), LoopbackProxy.NO_CUT)) {
             byte[] data = bytes(1_000_000, 5);
             assertEquals(1_000_000, roundTrip(proxy, data));
             assertArrayEquals(data, sink.next().bytes());
             assertEquals(5_000, roundTrip(proxy, bytes(5_000, 6)));
             assertTrue(proxy.awaitIdle(WAIT));
-            assertEquals(List.of(new CuttingProxy.Connection(1_000_000, 8, false), new CuttingProxy.Connection(5_000, 8, false)),
+            assertEquals(List.of(new LoopbackProxy.Connection(1_000_000, 8, false), new LoopbackProxy.Connection(5_000, 8, false)),
                     proxy.connections());
             assertFalse(proxy.cutDone());
             assertEquals(1_005_000, proxy.clientToServer());
@@ -109,7 +109,7 @@ class CuttingProxyTest {
 
     @Test
     void forwardsOneConnectionAtATime() throws Exception {
-        try (CuttingProxy proxy = new CuttingProxy(sink.port(), CuttingProxy.NO_CUT);
+        try (LoopbackProxy proxy = LoopbackProxy.cutting(sink.port(), LoopbackProxy.NO_CUT);
              Socket a = connect(proxy);
              Socket b = connect(proxy)) {
             a.getOutputStream().write(bytes(10, 7));
@@ -125,13 +125,13 @@ class CuttingProxyTest {
             assertEquals(20, new DataInputStream(b.getInputStream()).readLong());
             assertEquals(2, sink.accepted());
             assertTrue(proxy.awaitIdle(WAIT));
-            assertEquals(List.of(new CuttingProxy.Connection(10, 8, false), new CuttingProxy.Connection(20, 8, false)),
+            assertEquals(List.of(new LoopbackProxy.Connection(10, 8, false), new LoopbackProxy.Connection(20, 8, false)),
                     proxy.connections());
         }
     }
 
     /** Sends {@code data}, half-closes, returns the count the server answers with. */
-    private static long roundTrip(CuttingProxy proxy, byte[] data) throws IOException, InterruptedException {
+    private static long roundTrip(LoopbackProxy proxy, byte[] data) throws IOException, InterruptedException {
         try (Socket s = connect(proxy)) {
             Thread writer = writeInBackground(s, data);
             long answer = new DataInputStream(s.getInputStream()).readLong();
@@ -141,7 +141,7 @@ class CuttingProxyTest {
         }
     }
 
-    private static Socket connect(CuttingProxy proxy) throws IOException {
+    private static Socket connect(LoopbackProxy proxy) throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
         s.setSoTimeout((int) WAIT.toMillis());
         return s;
