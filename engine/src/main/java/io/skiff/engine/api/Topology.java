@@ -1,5 +1,6 @@
 package io.skiff.engine.api;
 
+import io.skiff.protocol.UsageException;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
 
@@ -269,7 +270,7 @@ public record Topology(List<Region> regions) {
     }
 
     private static SkiffException usage(String message) {
-        return new SkiffException(ErrorCode.USAGE, message);
+        return new UsageException(message);
     }
 
     /** Regions in order of first appearance; each address once; relay-marked targets first (stable). */

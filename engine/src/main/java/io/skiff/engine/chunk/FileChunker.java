@@ -1,5 +1,6 @@
 package io.skiff.engine.chunk;
 
+import io.skiff.protocol.SourceException;
 import io.skiff.protocol.ChunkListDigest;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.ErrorCode;
@@ -166,8 +167,8 @@ public final class FileChunker {
         }
     }
 
-    private static SkiffException changed(Path file, long expectedSize, String what) {
-        return new SkiffException(ErrorCode.SOURCE_INVALID,
+    private static SourceException changed(Path file, long expectedSize, String what) {
+        return new SourceException(file,
                 "file changed while being read: " + file + " (size was " + expectedSize + ", " + what + ")");
     }
 
