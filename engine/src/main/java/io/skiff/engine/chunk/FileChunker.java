@@ -1,11 +1,11 @@
 package io.skiff.engine.chunk;
 
-import io.skiff.protocol.SourceException;
 import io.skiff.protocol.ChunkListDigest;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.SourceException;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,7 +1,5 @@
 package io.skiff.engine.store;
 
-import io.skiff.protocol.UsageException;
-import io.skiff.protocol.StorageException;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.engine.manifest.LocalRelease;
@@ -9,8 +7,11 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestCodec;
 import io.skiff.protocol.ManifestValidator;
+import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.StorageException;
+import io.skiff.protocol.UsageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,7 @@ public final class ReleaseStore {
     public Path channelDir(String channel) {
         ManifestValidator.checkPath(channel);
         if (channel.contains("/")) {
-            throw new SkiffException(ErrorCode.MANIFEST_INVALID, "channel may not contain '/': " + channel);
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "channel may not contain '/': " + channel);
         }
         return root.resolve(channel);
     }

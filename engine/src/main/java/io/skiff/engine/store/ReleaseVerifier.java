@@ -1,8 +1,8 @@
 package io.skiff.engine.store;
 
-import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;

@@ -1,11 +1,11 @@
 package io.skiff.engine.store;
 
-import io.skiff.protocol.IntegrityException;
 import com.sun.nio.file.ExtendedOpenOption;
 import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.engine.files.FileChannelCache;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.EntryKind;
+import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
