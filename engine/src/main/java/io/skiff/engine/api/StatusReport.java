@@ -40,27 +40,16 @@ public record StatusReport(Path root, List<Channel> channels) {
     /**
      * A partial transfer, as far as its resume journal vouches for it.
      *
-     * @param version    null when its manifest is missing (then the byte and chunk counts are unknown: -1 and 0)
-     * @param bytesTotal the release's bytes, -1 without a manifest
-     * @param age        time since the staging tree or journal was last written; null when unknown
+     * @param version      null when its manifest is missing (then the counts are unknown: -1, NaN and 0)
+     * @param bytesTotal   the release's bytes, -1 without a manifest
+     * @param bytesMissing bytes still to arrive, -1 without a manifest
+     * @param percentDone  0..100 (an empty release is all done), NaN without a manifest
+     * @param age          time since the staging tree or journal was last written; null when unknown
      */
-    public record Staging(Sha256 releaseId, String version, long bytesTotal, long bytesDone, int chunksTotal, int chunksDone,
-                          Duration age) {
+    public record Staging(Sha256 releaseId, String version, long bytesTotal, long bytesDone, long bytesMissing, double percentDone,
+                          int chunksTotal, int chunksDone, Duration age) {
         public boolean manifestKnown() {
             return bytesTotal >= 0;
-        }
-
-        /** Bytes still to arrive; -1 without a manifest. */
-        public long bytesMissing() {
-            return manifestKnown() ? bytesTotal - bytesDone : -1;
-        }
-
-        /** 0..100; NaN without a manifest. An empty release (no bytes) is all done. */
-        public double percentDone() {
-            if (!manifestKnown()) {
-                return Double.NaN;
-            }
-            return bytesTotal == 0 ? 100.0 : 100.0 * bytesDone / bytesTotal;
         }
     }
 }

@@ -31,8 +31,8 @@ public final class RootStatus {
             List<StatusReport.Staging> staging = new ArrayList<>();
             for (Sha256 id : store.staging(channel)) {
                 StagingProgress p = StagingProgress.of(store, channel, id);
-                staging.add(new StatusReport.Staging(id, p.version(), p.bytesTotal(), p.bytesDone(), p.chunksTotal(), p.chunksDone(),
-                        p.age(now)));
+                staging.add(new StatusReport.Staging(id, p.version(), p.bytesTotal(), p.bytesDone(), p.bytesMissing(),
+                        p.percentDone(), p.chunksTotal(), p.chunksDone(), p.age(now)));
             }
             channels.add(new StatusReport.Channel(channel, current.map(id -> release(store, channel, id, true)).orElse(null),
                     releases, staging));
