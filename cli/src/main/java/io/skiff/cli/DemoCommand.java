@@ -8,15 +8,13 @@ import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
-import io.skiff.engine.files.DirectoryTrees;
-import io.skiff.engine.receive.Receiver;
-import io.skiff.engine.report.JsonWriter;
-import io.skiff.engine.store.ReleaseStore;
-import io.skiff.engine.store.ReleaseVerifier;
-import io.skiff.protocol.ErrorCode;
+import io.skiff.engine.api.VerifyReport;
+import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -65,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (sizeMb < 1 || sizeMb > 100_000) {
-            throw new SkiffException(ErrorCode.USAGE, "--size must be 1..100000 MB, got " + sizeMb);
+            throw new UsageException("--size must be 1..100000 MB, got " + sizeMb);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -77,10 +76,10 @@ final class DemoCommand implements Callable<Integer> {
             CorpusRelease v1 = CodeSetCorpus.generate(work.resolve("source/v1"), seed, sizeMb * 1_000_000L);
             CorpusRelease v2 = CodeSetCorpus.next(v1, work.resolve("source/v2"), seed + 1);
             List<Row> rows = new ArrayList<>();
-            List<Receiver> receivers = new ArrayList<>();
+            List<RunningReceiver> receivers = new ArrayList<>();
             try {
                 for (String name : List.of("eu-1", "eu-2", "us-1", "us-2")) {
-                    receivers.add(Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-" + name))));
+                    receivers.add(Skiff.startReceiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-" + name))));
                 }
                 Topology topology = Topology.parseTo("eu=" + address(receivers.get(0)) + "," + address(receivers.get(1))
                         + ";us=" + address(receivers.get(2)) + "," + address(receivers.get(3)));
@@ -97,13 +96,13 @@ final class DemoCommand implements Callable<Integer> {
                             throw new SkiffException(t.code(), "demo push of " + version + " to " + t.target() + " failed: " + t.error());
                         }
                     }
-                    for (Receiver r : receivers) {
-                        verifyReceiver(r.store(), result);
+                    for (RunningReceiver r : receivers) {
+                        verifyReceiver(r.root(), result);
                     }
                     rows.add(new Row(version + (rows.isEmpty() ? " (full)" : " (update)"), result));
                 }
             } finally {
-                receivers.forEach(Receiver::close);
+                receivers.forEach(RunningReceiver::close);
             }
             print(out, rows);
             err.println("all four receivers hold byte-identical, verified copies of v1 and v2 (current = v2)");
@@ -115,22 +114,27 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static String address(Receiver r) {
+    private static String address(RunningReceiver r) {
         return "127.0.0.1:" + r.port();
     }
 
     /** The receiver's current release must be the pushed one and match the source's manifest byte for byte. */
-    private static void verifyReceiver(ReleaseStore store, PushResult result) {
+    private static void verifyReceiver(Path root, PushResult result) {
         String channel = result.manifest().channel();
-        if (!store.current(channel).map(result.manifest().releaseId()::equals).orElse(false)) {
-            throw new SkiffException(ErrorCode.FILE_HASH_MISMATCH, "receiver " + store.root() + " current is not " + result.manifest().version());
+        VerifyReport.Channel current = Skiff.verify(root, channel).channels().stream().findFirst().orElse(null);
+        if (current == null || !current.releaseId().equals(result.manifest().releaseId())) {
+            throw IntegrityException.mismatch(null, "receiver " + root + " current is not " + result.manifest().version());
         }
-        ReleaseVerifier.verify(store.releaseDir(channel, result.manifest().releaseId()), result.manifest());
+        List<String> problems = current.problems();
+        if (!problems.isEmpty()) {
+            throw IntegrityException.mismatch(null, problems.get(0)
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+        }
     }
 
     private void print(PrintWriter out, List<Row> rows) {
         if (json) {
-            JsonWriter j = new JsonWriter().beginObject().name("pushes").beginArray();
+            JsonOut j = new JsonOut().beginObject().name("pushes").beginArray();
             for (Row row : rows) {
                 PushResult r = row.result();
                 j.beginObject().field("release", row.release()).field("release_id", r.manifest().releaseId().hex())
@@ -138,8 +142,7 @@ final class DemoCommand implements Callable<Integer> {
                         .field("bytes_wire", r.bytesWire()).field("bytes_relayed", relayedBytes(r)).field("seconds", r.seconds())
                         .field("chunks_total", r.manifest().chunks().count())
                         .field("chunks_sent", r.targets().get(0).chunksSent())
-                        .field("chunks_sent_with_reference", r.targets().get(0).delta().encodings()
-                                .get(io.skiff.protocol.frame.ChunkEncoding.ZSTD_REF).chunks())
+                        .field("chunks_sent_with_reference", r.targets().get(0).delta().byEncodingName().get("zstd_ref").chunks())
                         .endObject();
             }
             out.println(j.endArray().endObject());
@@ -163,9 +166,12 @@ final class DemoCommand implements Callable<Integer> {
         return r.targets().stream().filter(t -> !t.fromSender()).mapToLong(TargetResult::bytesWire).sum();
     }
 
+    /** Deepest first, so each directory is empty when its turn comes. */
     private static void deleteTree(Path root) {
-        try {
-            DirectoryTrees.deleteRecursively(root);
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,12 +1,7 @@
 package io.skiff.cli;
 
-import io.skiff.engine.api.PushOptions;
-import io.skiff.engine.delta.ReleaseDiff;
-import io.skiff.engine.encode.WireEstimate;
-import io.skiff.engine.manifest.ManifestBuilder;
-import io.skiff.engine.report.JsonWriter;
-import io.skiff.protocol.ChunkingParams;
-import io.skiff.protocol.Manifest;
+import io.skiff.engine.Skiff;
+import io.skiff.engine.api.ReleaseDiffSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -43,22 +38,19 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int threads = Runtime.getRuntime().availableProcessors();
-        Manifest base = ManifestBuilder.build(oldDir, "diff", "old", ChunkingParams.DEFAULT, threads);
-        Manifest next = ManifestBuilder.build(newDir, "diff", "new", ChunkingParams.DEFAULT, threads);
-        ReleaseDiff diff = ReleaseDiff.between(base, next);
-        long wire = WireEstimate.of(oldDir, base, newDir, next, diff.wanted(), PushOptions.DEFAULT_ZSTD_LEVEL);
+        ReleaseDiffSummary diff = Skiff.diff(oldDir, newDir);
+        long wire = diff.bytesWireEstimate();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            JsonWriter j = new JsonWriter().beginObject()
+            JsonOut j = new JsonOut().beginObject()
                     .field("files_added", diff.added().size())
                     .field("files_removed", diff.removed().size())
                     .field("files_changed", diff.changed().size())
                     .field("files_unchanged", diff.unchanged())
                     .field("chunks_total", diff.chunksTotal())
-                    .field("chunks_sent", diff.wanted().cardinality())
-                    .field("bytes_logical", next.totalBytes())
-                    .field("bytes_chunks_sent", diff.bytesWanted())
+                    .field("chunks_sent", diff.chunksToSend())
+                    .field("bytes_logical", diff.bytesLogical())
+                    .field("bytes_chunks_sent", diff.bytesChunksToSend())
                     .field("bytes_wire_estimate", wire);
             if (listFiles) {
                 list(j, "added", diff.added());
@@ -70,8 +62,8 @@ final class DiffCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "files      %d added, %d removed, %d changed, %d unchanged%n", diff.added().size(),
                 diff.removed().size(), diff.changed().size(), diff.unchanged());
-        out.printf(Locale.ROOT, "chunks     %d of %d to send (%s of %s)%n", diff.wanted().cardinality(), diff.chunksTotal(),
-                HumanFormat.bytes(diff.bytesWanted()), HumanFormat.bytes(next.totalBytes()));
+        out.printf(Locale.ROOT, "chunks     %d of %d to send (%s of %s)%n", diff.chunksToSend(), diff.chunksTotal(),
+                HumanFormat.bytes(diff.bytesChunksToSend()), HumanFormat.bytes(diff.bytesLogical()));
         out.printf(Locale.ROOT, "wire       ~%s (chunks compressed against OLD_DIR's bytes, as a push from a sender whose history "
                 + "holds OLD_DIR; framing and manifest included)%n", HumanFormat.bytes(wire));
         if (listFiles) {
@@ -82,7 +74,7 @@ final class DiffCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void list(JsonWriter j, String name, List<String> paths) {
+    private static void list(JsonOut j, String name, List<String> paths) {
         j.name(name).beginArray();
         paths.forEach(j::value);
         j.endArray();

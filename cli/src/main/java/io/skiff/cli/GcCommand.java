@@ -1,10 +1,8 @@
 package io.skiff.cli;
 
-import io.skiff.engine.report.JsonWriter;
-import io.skiff.engine.store.ReleaseStore;
-import io.skiff.engine.store.StagingCollector;
-import io.skiff.protocol.ErrorCode;
-import io.skiff.protocol.SkiffException;
+import io.skiff.engine.Skiff;
+import io.skiff.engine.api.GcReport;
+import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -13,9 +11,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -50,64 +45,53 @@ final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration threshold = parseDuration(olderThan);
-        ReleaseStore store = ReleaseStore.inspect(root);
-        Instant now = Instant.now();
+        GcReport report = Skiff.gc(root, threshold, dryRun);
         PrintWriter out = spec.commandLine().getOut();
-        List<StagingCollector.Candidate> removed = new ArrayList<>();
-        List<StagingCollector.Candidate> kept = new ArrayList<>();
-        for (StagingCollector.Candidate c : StagingCollector.scan(store)) {
-            boolean old = c.olderThan(threshold, now);
-            if (old && (dryRun || StagingCollector.remove(store, c, threshold, now))) {
-                removed.add(c);
-                if (!json) {
-                    out.printf(Locale.ROOT, "%s %s %s %s  (%s, last written %s ago)%n", dryRun ? "would remove" : "removed", c.channel(),
-                            c.version() == null ? "?" : c.version(), c.releaseId().hex(), HumanFormat.bytes(c.bytes()),
-                            HumanFormat.duration(c.age(now)));
-                    for (Path p : c.paths()) {
-                        out.println("  " + store.root().relativize(p));
-                    }
-                }
-            } else {
-                kept.add(c);
-            }
-        }
-        long reclaimed = removed.stream().mapToLong(StagingCollector.Candidate::bytes).sum();
         if (json) {
-            JsonWriter j = new JsonWriter().beginObject().field("root", store.root().toString())
+            JsonOut j = new JsonOut().beginObject().field("root", report.root().toString())
                     .field("older_than_seconds", threshold.getSeconds()).field("dry_run", dryRun).name("removed").beginArray();
-            for (StagingCollector.Candidate c : removed) {
-                entry(j, c, now).name("paths").beginArray();
-                c.paths().forEach(p -> j.value(store.root().relativize(p).toString()));
+            for (GcReport.Transfer t : report.removed()) {
+                entry(j, t).name("paths").beginArray();
+                t.paths().forEach(p -> j.value(p.toString()));
                 j.endArray().endObject();
             }
             j.endArray().name("kept").beginArray();
-            for (StagingCollector.Candidate c : kept) {
-                entry(j, c, now).endObject();
+            for (GcReport.Transfer t : report.kept()) {
+                entry(j, t).endObject();
             }
-            out.println(j.endArray().field("bytes_reclaimed", reclaimed).endObject());
-        } else {
-            out.printf(Locale.ROOT, "%s %d abandoned transfer(s), %s%s; kept %d modified within %s%n", dryRun ? "would remove" : "removed",
-                    removed.size(), HumanFormat.bytes(reclaimed), dryRun ? " to reclaim" : " reclaimed", kept.size(), olderThan);
+            out.println(j.endArray().field("bytes_reclaimed", report.bytesReclaimed()).endObject());
+            return 0;
         }
+        for (GcReport.Transfer t : report.removed()) {
+            out.printf(Locale.ROOT, "%s %s %s %s  (%s, last written %s ago)%n", dryRun ? "would remove" : "removed", t.channel(),
+                    t.version() == null ? "?" : t.version(), t.releaseId().hex(), HumanFormat.bytes(t.bytes()),
+                    HumanFormat.duration(t.age()));
+            for (Path p : t.paths()) {
+                out.println("  " + p);
+            }
+        }
+        out.printf(Locale.ROOT, "%s %d abandoned transfer(s), %s%s; kept %d modified within %s%n", dryRun ? "would remove" : "removed",
+                report.removed().size(), HumanFormat.bytes(report.bytesReclaimed()), dryRun ? " to reclaim" : " reclaimed",
+                report.kept().size(), olderThan);
         return 0;
     }
 
-    private static JsonWriter entry(JsonWriter j, StagingCollector.Candidate c, Instant now) {
-        return j.beginObject().field("channel", c.channel()).field("release_id", c.releaseId().hex()).field("version", c.version())
-                .field("bytes", c.bytes()).field("age_seconds", c.age(now).getSeconds());
+    private static JsonOut entry(JsonOut j, GcReport.Transfer t) {
+        return j.beginObject().field("channel", t.channel()).field("release_id", t.releaseId().hex()).field("version", t.version())
+                .field("bytes", t.bytes()).field("age_seconds", t.age().getSeconds());
     }
 
     /** "30m", "6h", "2d", "0s", "90s". */
     static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new SkiffException(ErrorCode.USAGE, "--older-than wants a number with s, m, h or d (e.g. 30m, 6h, 2d), got '" + text + "'");
+            throw new UsageException("--older-than wants a number with s, m, h or d (e.g. 30m, 6h, 2d), got '" + text + "'");
         }
         long n;
         try {
             n = Long.parseLong(m.group(1));
         } catch (NumberFormatException e) {
-            throw new SkiffException(ErrorCode.USAGE, "--older-than is too large: " + text);
+            throw new UsageException("--older-than is too large: " + text);
         }
         try {
             return switch (m.group(2)) {
@@ -117,7 +101,7 @@ final class GcCommand implements Callable<Integer> {
                 default -> Duration.ofDays(n);
             };
         } catch (ArithmeticException e) {
-            throw new SkiffException(ErrorCode.USAGE, "--older-than is too large: " + text);
+            throw new UsageException("--older-than is too large: " + text);
         }
     }
 }

@@ -1,9 +1,6 @@
 package io.skiff.cli;
 
-import io.skiff.engine.manifest.ManifestBuilder;
-import io.skiff.engine.manifest.ManifestFiles;
-import io.skiff.engine.report.ManifestJson;
-import io.skiff.protocol.ChunkingParams;
+import io.skiff.engine.Skiff;
 import io.skiff.protocol.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,10 +45,10 @@ final class ManifestCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        Manifest m = ManifestBuilder.build(source, channel, version, ChunkingParams.DEFAULT, Runtime.getRuntime().availableProcessors());
+        Manifest m = Skiff.manifest(source, channel, version);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (outFile != null) {
-            ManifestFiles.write(m, outFile);
+            Skiff.writeManifest(m, outFile);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

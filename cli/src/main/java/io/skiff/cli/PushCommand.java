@@ -6,12 +6,9 @@ import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.Rate;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
-import io.skiff.engine.manifest.ManifestFiles;
-import io.skiff.engine.report.JsonWriter;
-import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
-import io.skiff.protocol.SkiffException;
-import io.skiff.protocol.frame.ChunkEncoding;
+import io.skiff.protocol.SourceException;
+import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code skiff push}: pushes a release directory to one or more receivers. */
@@ -117,16 +115,16 @@ final class PushCommand implements Callable<Integer> {
         Topology topology = topology();
         int required = requiredSuccesses(minSuccess, topology.targets().size());
         if (zstdLevel < 0 || zstdLevel > 19) {
-            throw new SkiffException(ErrorCode.USAGE, "--zstd-level must be 0..19, got " + zstdLevel);
+            throw new UsageException("--zstd-level must be 0..19, got " + zstdLevel);
         }
         if (retries < 0 || retryWaitSeconds < 0) {
-            throw new SkiffException(ErrorCode.USAGE, "--retries and --retry-wait must not be negative");
+            throw new UsageException("--retries and --retry-wait must not be negative");
         }
         if (noHistory && history != null) {
-            throw new SkiffException(ErrorCode.USAGE, "--history and --no-history exclude each other");
+            throw new UsageException("--history and --no-history exclude each other");
         }
         if (streams < 1 || streams > PushOptions.MAX_STREAMS) {
-            throw new SkiffException(ErrorCode.USAGE, "--streams must be 1.." + PushOptions.MAX_STREAMS + ", got " + streams);
+            throw new UsageException("--streams must be 1.." + PushOptions.MAX_STREAMS + ", got " + streams);
         }
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
@@ -141,9 +139,9 @@ final class PushCommand implements Callable<Integer> {
             if (manifestFile == null) {
                 result = Skiff.push(source, channel, version, topology, options, progress);
             } else {
-                Manifest manifest = ManifestFiles.readFor(manifestFile, source);
+                Manifest manifest = readManifest();
                 if (!manifest.channel().equals(channel) || !manifest.version().equals(version)) {
-                    throw new SkiffException(ErrorCode.USAGE, "manifest " + manifestFile + " is " + manifest.channel() + " "
+                    throw new UsageException("manifest " + manifestFile + " is " + manifest.channel() + " "
                             + manifest.version() + ", not " + channel + " " + version);
                 }
                 result = Skiff.push(source, manifest, topology, options, progress);
@@ -161,20 +159,29 @@ final class PushCommand implements Callable<Integer> {
                     err.println("skiff: error: " + t.target() + ": " + t.error());
                 }
                 if (activated < required) {
-                    return t.code().exitCode();
+                    return ExitStatus.of(t.code());
                 }
             }
         }
         return 0;
     }
 
+    /** The --manifest file, if SRC_DIR still looks like what it describes. */
+    private Manifest readManifest() {
+        try {
+            return Skiff.readManifest(manifestFile, source);
+        } catch (SourceException e) {
+            throw new SourceException(e.path(), e.getMessage() + " (rebuild it with skiff manifest --out)", e);
+        }
+    }
+
     /** The targets of --to or --topology: exactly one of them. */
     private Topology topology() {
         if (to != null && topologyFile != null) {
-            throw new SkiffException(ErrorCode.USAGE, "--to and --topology exclude each other");
+            throw new UsageException("--to and --topology exclude each other");
         }
         if (to == null && topologyFile == null) {
-            throw new SkiffException(ErrorCode.USAGE, "missing the targets: give --to or --topology");
+            throw new UsageException("missing the targets: give --to or --topology");
         }
         return to != null ? Topology.parseTo(to) : Topology.read(topologyFile);
     }
@@ -193,7 +200,7 @@ final class PushCommand implements Callable<Integer> {
             }
             return required;
         } catch (NumberFormatException e) {
-            throw new SkiffException(ErrorCode.USAGE, "--min-success must be a count 0.." + targets + " or a percentage like 90%, got " + minSuccess);
+            throw new UsageException("--min-success must be a count 0.." + targets + " or a percentage like 90%, got " + minSuccess);
         }
     }
 
@@ -209,7 +216,7 @@ final class PushCommand implements Callable<Integer> {
     }
 
     static String toJson(PushResult r) {
-        JsonWriter j = new JsonWriter().beginObject()
+        JsonOut j = new JsonOut().beginObject()
                 .field("release_id", r.manifest().releaseId().hex())
                 .field("channel", r.manifest().channel())
                 .field("version", r.manifest().version())
@@ -241,9 +248,8 @@ final class PushCommand implements Callable<Integer> {
                     .field("base_release_id", t.delta().base() == null ? null : t.delta().base().hex())
                     .field("manifest_bytes", t.delta().manifestBytes());
             j.name("encodings").beginObject();
-            for (ChunkEncoding e : ChunkEncoding.values()) {
-                TargetResult.EncodingCount c = t.delta().encodings().get(e);
-                j.name(e.name().toLowerCase(Locale.ROOT)).beginObject().field("chunks", c.chunks()).field("bytes", c.bytes()).endObject();
+            for (Map.Entry<String, TargetResult.EncodingCount> e : t.delta().byEncodingName().entrySet()) {
+                j.name(e.getKey()).beginObject().field("chunks", e.getValue().chunks()).field("bytes", e.getValue().bytes()).endObject();
             }
             j.endObject()
                     .field("error_code", t.code() == null ? null : t.code().label())
@@ -256,10 +262,10 @@ final class PushCommand implements Callable<Integer> {
     /** E.g. "against 3f2a9c01: 120 zstd_ref, 3 raw; 96 copied locally". */
     static String deltaNote(TargetResult t) {
         List<String> parts = new ArrayList<>();
-        for (ChunkEncoding e : ChunkEncoding.values()) {
-            long n = t.delta().encodings().get(e).chunks();
+        for (Map.Entry<String, TargetResult.EncodingCount> e : t.delta().byEncodingName().entrySet()) {
+            long n = e.getValue().chunks();
             if (n > 0) {
-                parts.add(n + " " + e.name().toLowerCase(Locale.ROOT));
+                parts.add(n + " " + e.getKey());
             }
         }
         String sent = String.join(", ", parts);

@@ -3,9 +3,8 @@ package io.skiff.cli;
 import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
-import io.skiff.engine.receive.Receiver;
-import io.skiff.protocol.ErrorCode;
-import io.skiff.protocol.SkiffException;
+import io.skiff.engine.api.RunningReceiver;
+import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -80,16 +79,16 @@ final class ReceiveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if ((follow == null) != (followChannel == null)) {
-            throw new SkiffException(ErrorCode.USAGE, "--follow and --channel go together");
+            throw new UsageException("--follow and --channel go together");
         }
         if (followIntervalSeconds <= 0) {
-            throw new SkiffException(ErrorCode.USAGE, "--follow-interval must be positive");
+            throw new UsageException("--follow-interval must be positive");
         }
         if (journalSyncMillis < 1 || idleTimeoutSeconds < 1) {
-            throw new SkiffException(ErrorCode.USAGE, "--journal-sync and --idle-timeout must be positive");
+            throw new UsageException("--journal-sync and --idle-timeout must be positive");
         }
         if (retain < 1) {
-            throw new SkiffException(ErrorCode.USAGE, "--retain must be >= 1, got " + retain);
+            throw new UsageException("--retain must be >= 1, got " + retain);
         }
         ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain)
                 .withRehashOnCommit(rehashOnCommit).withSeeds(seeds)
@@ -99,14 +98,14 @@ final class ReceiveCommand implements Callable<Integer> {
             config = config.withFollow(HostPort.parse(follow), followChannel,
                     java.time.Duration.ofMillis((long) (followIntervalSeconds * 1000)));
         }
-        Receiver receiver = Skiff.receiver(config);
+        RunningReceiver receiver = Skiff.startReceiver(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             receiver.close();
             stopped.countDown();
         }, "skiff-shutdown"));
         spec.commandLine().getErr().printf("skiff receiver listening on %s:%d, root %s%n", config.listen().host(),
-                receiver.port(), receiver.store().root());
+                receiver.port(), receiver.root());
         spec.commandLine().getErr().flush();
         receiver.awaitClose();
         stopped.await();

@@ -1,9 +1,10 @@
 package io.skiff.cli;
 
+import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
-import io.skiff.engine.follow.Origin;
-import io.skiff.protocol.ErrorCode;
-import io.skiff.protocol.SkiffException;
+import io.skiff.engine.api.OriginConfig;
+import io.skiff.engine.api.RunningServer;
+import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
             + "a waiting follower is answered after at most this long (default: ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
-    @Option(names = "--max-waiting", defaultValue = "" + Origin.DEFAULT_MAX_WAITING_FOLLOWERS, paramLabel = "N", description = "Followers "
+    @Option(names = "--max-waiting", defaultValue = "" + OriginConfig.DEFAULT_MAX_WAITING_FOLLOWERS, paramLabel = "N", description = "Followers "
             + "kept waiting for a new release at once; one more is answered busy and retries after its --follow-interval "
             + "(default: ${DEFAULT-VALUE}).")
     int maxWaiting;
@@ -43,13 +44,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (idleTimeoutSeconds < 1) {
-            throw new SkiffException(ErrorCode.USAGE, "--idle-timeout must be positive");
+            throw new UsageException("--idle-timeout must be positive");
         }
         if (maxWaiting < 0) {
-            throw new SkiffException(ErrorCode.USAGE, "--max-waiting must be >= 0, got " + maxWaiting);
+            throw new UsageException("--max-waiting must be >= 0, got " + maxWaiting);
         }
-        Origin origin = Origin.start(HostPort.parse(listen), root, Duration.ofSeconds(idleTimeoutSeconds),
-                "skiff-origin@" + InetAddress.getLocalHost().getHostName(), maxWaiting);
+        RunningServer origin = Skiff.serve(new OriginConfig(HostPort.parse(listen), root, Duration.ofSeconds(idleTimeoutSeconds),
+                "skiff-origin@" + InetAddress.getLocalHost().getHostName(), maxWaiting));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             origin.close();

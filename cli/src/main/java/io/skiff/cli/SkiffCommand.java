@@ -16,7 +16,7 @@ import java.util.function.Supplier;
         mixinStandardHelpOptions = true,
         versionProvider = SkiffCommand.Version.class,
         description = "Verified, chunked, delta-aware distribution of large data-file releases.",
-        // subcommands: see COMMANDS, added by execute()
+        // subcommands: see COMMANDS, added by execute(); the exit codes: ExitStatus
         footer = {"", "Exit codes:",
                 "  0   success",
                 "  2   usage error, or the source cannot be used",
@@ -86,11 +86,11 @@ public final class SkiffCommand implements Runnable {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof SkiffException s) {
                 commandLine.getErr().println("skiff: error: " + s.getMessage());
-                return s.code().exitCode();
+                return ExitStatus.of(s.code());
             }
             commandLine.getErr().println("skiff: internal error: " + e);
             e.printStackTrace(commandLine.getErr());
-            return ErrorCode.INTERNAL.exitCode();
+            return ExitStatus.of(ErrorCode.INTERNAL);
         });
         return cli.execute(args);
     }

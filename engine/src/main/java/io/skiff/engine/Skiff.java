@@ -1,23 +1,43 @@
 package io.skiff.engine;
 
+import io.skiff.engine.api.GcReport;
 import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.OriginConfig;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.ReleaseDiffSummary;
+import io.skiff.engine.api.RunningReceiver;
+import io.skiff.engine.api.RunningServer;
+import io.skiff.engine.api.StatusReport;
 import io.skiff.engine.api.Topology;
+import io.skiff.engine.api.VerifyReport;
+import io.skiff.engine.delta.ReleaseDiff;
+import io.skiff.engine.encode.WireEstimate;
 import io.skiff.engine.follow.Follower;
+import io.skiff.engine.follow.Origin;
+import io.skiff.engine.inspect.AbandonedTransfers;
+import io.skiff.engine.inspect.CurrentVerifier;
+import io.skiff.engine.inspect.RootStatus;
+import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.relay.Relay;
 import io.skiff.engine.send.Pusher;
+import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.Manifest;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The engine's public entry points. The CLI, the demo, the benchmarks and the tests all go through
- * here.
+ * The engine's public entry points: push, receive, serve, manifests, diff, and the offline tools over a
+ * receiver root (status, verify, gc). The CLI uses nothing else of the engine but the option and result
+ * types of {@code io.skiff.engine.api}; the benchmarks and the tests come through here too.
  *
  * <pre>{@code
  * try (Receiver r = Skiff.receiver(ReceiverConfig.defaults(HostPort.parse("127.0.0.1:0"), root))) {
@@ -30,7 +50,10 @@ public final class Skiff {
     private Skiff() {
     }
 
-    /** Starts a receiver; it serves until closed. */
+    /**
+     * Starts a receiver; it serves until closed. Returns the engine's own type, for tests and embedders
+     * that reach into it (its store, its pipeline); {@link #startReceiver} returns the api handle.
+     */
     public static Receiver receiver(ReceiverConfig config) {
         Receiver receiver = Receiver.start(config, Relay::start);
         if (config.follow() != null) {
@@ -61,5 +84,98 @@ public final class Skiff {
     public static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                   PushListener listener) {
         return Pusher.push(source, manifest, topology, options, listener);
+    }
+
+    /** Starts a receiver (and its follower, when configured); it serves until closed. */
+    public static RunningReceiver startReceiver(ReceiverConfig config) {
+        Receiver receiver = receiver(config);
+        return new RunningReceiver() {
+            @Override
+            public int port() {
+                return receiver.port();
+            }
+
+            @Override
+            public Path root() {
+                return receiver.store().root();
+            }
+
+            @Override
+            public Set<String> transfersInProgress() {
+                return receiver.transfersInProgress();
+            }
+
+            @Override
+            public void awaitClose() throws InterruptedException {
+                receiver.awaitClose();
+            }
+
+            @Override
+            public void close() {
+                receiver.close();
+            }
+        };
+    }
+
+    /** Starts an origin that serves the current releases of {@code config.root()} to followers, until closed. */
+    public static RunningServer serve(OriginConfig config) {
+        Origin origin = Origin.start(config.listen(), config.root(), config.idleTimeout(), config.name(),
+                config.maxWaitingFollowers());
+        return new RunningServer() {
+            @Override
+            public int port() {
+                return origin.port();
+            }
+
+            @Override
+            public void awaitClose() throws InterruptedException {
+                origin.awaitClose();
+            }
+
+            @Override
+            public void close() {
+                origin.close();
+            }
+        };
+    }
+
+    /** Chunks and hashes {@code source} (default chunking, one thread per core) into the manifest of its release. */
+    public static Manifest manifest(Path source, String channel, String version) {
+        return ManifestBuilder.build(source, channel, version, ChunkingParams.DEFAULT, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Saves the canonical bytes of {@code manifest} to {@code file} (atomically), for {@link #readManifest}. */
+    public static void writeManifest(Manifest manifest, Path file) {
+        ManifestFiles.write(manifest, file);
+    }
+
+    /** Reads a manifest saved by {@link #writeManifest}, checking that {@code source} still looks like it. */
+    public static Manifest readManifest(Path file, Path source) {
+        return ManifestFiles.readFor(file, source);
+    }
+
+    /** What a push of {@code newDir} would send to a receiver holding {@code oldDir}, estimated without a receiver. */
+    public static ReleaseDiffSummary diff(Path oldDir, Path newDir) {
+        Manifest base = manifest(oldDir, "diff", "old");
+        Manifest next = manifest(newDir, "diff", "new");
+        ReleaseDiff diff = ReleaseDiff.between(base, next);
+        long wire = WireEstimate.of(oldDir, base, newDir, next, diff.wanted(), PushOptions.DEFAULT_ZSTD_LEVEL);
+        return new ReleaseDiffSummary(diff.added(), diff.removed(), diff.changed(), diff.unchanged(), diff.chunksTotal(),
+                diff.wanted().cardinality(), next.totalBytes(), diff.bytesWanted(), wire);
+    }
+
+    /** What the receiver root {@code root} holds now. Read-only; safe while a receiver runs on it. */
+    public static StatusReport status(Path root) {
+        return RootStatus.read(root, Instant.now());
+    }
+
+    /** Re-hashes the current release of each channel of {@code root} (or of {@code channel} only, when not null). */
+    public static VerifyReport verify(Path root, String channel) {
+        return CurrentVerifier.verify(root, channel);
+    }
+
+    /** Removes (or, with {@code dryRun}, lists) partial transfers of {@code root} untouched for {@code olderThan}. */
+    public static GcReport gc(Path root, Duration olderThan, boolean dryRun) {
+        return AbandonedTransfers.collect(root, olderThan, dryRun, Instant.now());
     }
 }

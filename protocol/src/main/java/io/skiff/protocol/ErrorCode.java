@@ -3,63 +3,58 @@ package io.skiff.protocol;
 import java.util.Locale;
 
 /**
- * Stable error codes. The numeric {@link #wire()} value travels in ERROR frames; the CLI maps
- * {@link #exitCode()} to the process exit status. Never renumber an existing code.
+ * Stable error codes. The numeric {@link #wire()} value travels in ERROR frames; {@link #label()} names
+ * the code in JSON output and log lines. Never renumber an existing code. (The CLI maps each code to a
+ * process exit status: {@code io.skiff.cli.ExitStatus}.)
  */
 public enum ErrorCode {
     /** A frame or document could not be parsed. */
-    MALFORMED(1, 10),
+    MALFORMED(1),
     /** A length field exceeded the configured maximum; nothing was allocated for it. */
-    FRAME_TOO_LARGE(2, 10),
+    FRAME_TOO_LARGE(2),
     /** A frame type byte this peer does not know. */
-    UNKNOWN_FRAME_TYPE(3, 10),
+    UNKNOWN_FRAME_TYPE(3),
     /** The peer speaks a protocol version this peer does not. */
-    UNSUPPORTED_VERSION(4, 10),
+    UNSUPPORTED_VERSION(4),
     /** A frame that is valid but not allowed in the current state of the exchange. */
-    UNEXPECTED_FRAME(5, 10),
+    UNEXPECTED_FRAME(5),
     /** The manifest is structurally invalid or exceeds a limit. */
-    MANIFEST_INVALID(6, 11),
+    MANIFEST_INVALID(6),
     /** A path in the manifest is absolute, contains {@code ..}, is duplicated or otherwise unsafe. */
-    PATH_INVALID(7, 11),
+    PATH_INVALID(7),
     /** A chunk's SHA-256 after decoding differs from the manifest. */
-    CHUNK_HASH_MISMATCH(8, 12),
+    CHUNK_HASH_MISMATCH(8),
     /** A chunk payload could not be decoded (corrupt zstd data, wrong length, decompression bomb). */
-    CHUNK_DECODE_FAILED(9, 12),
+    CHUNK_DECODE_FAILED(9),
     /** A whole file's SHA-256 differs from the manifest at commit or verify time. */
-    FILE_HASH_MISMATCH(10, 12),
+    FILE_HASH_MISMATCH(10),
     /** Reading or writing local storage failed (disk full, permission, I/O error). */
-    STORAGE_FAILURE(11, 13),
+    STORAGE_FAILURE(11),
     /** The same release is already being received on another connection. */
-    BUSY(12, 14),
+    BUSY(12),
     /** The source tree of a push cannot be used (missing, empty, unreadable, unsupported file type). */
-    SOURCE_INVALID(13, 2),
+    SOURCE_INVALID(13),
     /** The target could not be reached. */
-    CONNECT_FAILED(14, 3),
+    CONNECT_FAILED(14),
     /** The peer went away or stopped answering before the exchange finished. */
-    CONNECTION_LOST(15, 3),
+    CONNECTION_LOST(15),
     /** The receiver does not do what was asked of it by policy (relaying, when started with --no-relay). */
-    REFUSED(18, 15),
+    REFUSED(18),
     /** The receiver could not bind its listen address. */
-    LISTEN_FAILED(17, 3),
+    LISTEN_FAILED(17),
     /** A command-line argument is invalid. */
-    USAGE(16, 2),
+    USAGE(16),
     /** A bug: an unexpected exception. */
-    INTERNAL(99, 70);
+    INTERNAL(99);
 
     private final int wire;
-    private final int exitCode;
 
-    ErrorCode(int wire, int exitCode) {
+    ErrorCode(int wire) {
         this.wire = wire;
-        this.exitCode = exitCode;
     }
 
     public int wire() {
         return wire;
-    }
-
-    public int exitCode() {
-        return exitCode;
     }
 
     /** The code for a wire value; unknown values (from a newer peer) map to {@link #INTERNAL}. */

@@ -1,16 +1,15 @@
 package io.skiff.engine.api;
 
-import io.skiff.protocol.ErrorCode;
-import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.UsageException;
 
 /** A {@code host:port} as given on the command line; IPv6 literals in brackets: {@code [::1]:7070}. */
 public record HostPort(String host, int port) {
     public HostPort {
         if (host == null || host.isEmpty()) {
-            throw new SkiffException(ErrorCode.USAGE, "empty host");
+            throw new UsageException("empty host");
         }
         if (port < 0 || port > 65535) {
-            throw new SkiffException(ErrorCode.USAGE, "port out of range: " + port);
+            throw new UsageException("port out of range: " + port);
         }
     }
 
@@ -18,7 +17,7 @@ public record HostPort(String host, int port) {
         String s = text.trim();
         int colon = s.lastIndexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {
-            throw new SkiffException(ErrorCode.USAGE, "expected HOST:PORT, got '" + text + "'");
+            throw new UsageException("expected HOST:PORT, got '" + text + "'");
         }
         String host = s.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -27,7 +26,7 @@ public record HostPort(String host, int port) {
         try {
             return new HostPort(host, Integer.parseInt(s.substring(colon + 1)));
         } catch (NumberFormatException e) {
-            throw new SkiffException(ErrorCode.USAGE, "expected HOST:PORT, got '" + text + "'");
+            throw new UsageException("expected HOST:PORT, got '" + text + "'");
         }
     }
 

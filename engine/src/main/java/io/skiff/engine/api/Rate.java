@@ -1,7 +1,6 @@
 package io.skiff.engine.api;
 
-import io.skiff.protocol.ErrorCode;
-import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.UsageException;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -24,7 +23,7 @@ public final class Rate {
     public static long parse(String text, String what) {
         Matcher m = RATE.matcher(text.strip());
         if (!m.matches()) {
-            throw new SkiffException(ErrorCode.USAGE, what + " must be a rate like 500K, 50M or 1G, got " + text);
+            throw new UsageException(what + " must be a rate like 500K, 50M or 1G, got " + text);
         }
         int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
             case "K" -> 10;
@@ -34,7 +33,7 @@ public final class Rate {
         };
         long bytes = (long) (Double.parseDouble(m.group(1)) * (1L << shift));
         if (bytes < 1) {
-            throw new SkiffException(ErrorCode.USAGE, what + " must be at least 1 byte per second, got " + text);
+            throw new UsageException(what + " must be at least 1 byte per second, got " + text);
         }
         return bytes;
     }

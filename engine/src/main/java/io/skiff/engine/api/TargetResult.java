@@ -80,6 +80,18 @@ public record TargetResult(String target, boolean activated, boolean alreadyActi
             encodings = Map.copyOf(encodings);
         }
 
+        /**
+         * Chunks sent per encoding, by its lower-case name ({@code raw}, {@code zstd}, {@code zstd_ref}),
+         * in the encodings' wire order (a {@link java.util.LinkedHashMap}: iterate it for output).
+         */
+        public Map<String, EncodingCount> byEncodingName() {
+            java.util.LinkedHashMap<String, EncodingCount> named = new java.util.LinkedHashMap<>();
+            for (ChunkEncoding e : ChunkEncoding.values()) {
+                named.put(e.name().toLowerCase(java.util.Locale.ROOT), encodings.getOrDefault(e, new EncodingCount(0, 0)));
+            }
+            return named;
+        }
+
         public static Delta none() {
             Map<ChunkEncoding, EncodingCount> zero = new java.util.EnumMap<>(ChunkEncoding.class);
             for (ChunkEncoding e : ChunkEncoding.values()) {

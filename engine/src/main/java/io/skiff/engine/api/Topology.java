@@ -1,7 +1,7 @@
 package io.skiff.engine.api;
 
 import io.skiff.protocol.ErrorCode;
-import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.UsageException;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -54,7 +54,7 @@ import java.util.regex.Pattern;
  * {@code internal} apply only to targets in a named region.
  *
  * <p>Region names are 1 to 64 of {@code A-Z a-z 0-9 . _ -}. A target address may appear only once.
- * Every error is a {@link SkiffException} with {@link ErrorCode#USAGE} and a one-line message
+ * Every error is a {@link UsageException} ({@link ErrorCode#USAGE}) with a one-line message
  * (naming {@code file:line} for the file).
  *
  * @param regions in the order given; region names are unique
@@ -236,7 +236,7 @@ public record Topology(List<Region> regions) {
     private static HostPort hostPort(String text, String at) {
         try {
             return HostPort.parse(text);
-        } catch (SkiffException e) {
+        } catch (UsageException e) {
             throw usage(at + e.getMessage());
         }
     }
@@ -244,7 +244,7 @@ public record Topology(List<Region> regions) {
     private static long rate(String text, String at) {
         try {
             return Rate.parse(text, "bwlimit");
-        } catch (SkiffException e) {
+        } catch (UsageException e) {
             throw usage(at + e.getMessage());
         }
     }
@@ -268,8 +268,8 @@ public record Topology(List<Region> regions) {
         return String.valueOf(e.getMessage());
     }
 
-    private static SkiffException usage(String message) {
-        return new SkiffException(ErrorCode.USAGE, message);
+    private static UsageException usage(String message) {
+        return new UsageException(message);
     }
 
     /** Regions in order of first appearance; each address once; relay-marked targets first (stable). */

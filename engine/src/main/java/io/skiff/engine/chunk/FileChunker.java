@@ -5,6 +5,7 @@ import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.SourceException;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -166,8 +167,8 @@ public final class FileChunker {
         }
     }
 
-    private static SkiffException changed(Path file, long expectedSize, String what) {
-        return new SkiffException(ErrorCode.SOURCE_INVALID,
+    private static SourceException changed(Path file, long expectedSize, String what) {
+        return new SourceException(file,
                 "file changed while being read: " + file + " (size was " + expectedSize + ", " + what + ")");
     }
 

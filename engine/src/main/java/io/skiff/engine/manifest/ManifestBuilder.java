@@ -8,6 +8,7 @@ import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestValidator;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.SourceException;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -84,7 +85,7 @@ public final class ManifestBuilder {
         Path realRoot = realDirectory(root);
         Tree tree = walk(realRoot, root);
         if (tree.files.isEmpty()) {
-            throw invalid("source directory is empty: " + root);
+            throw invalid(root, "source directory is empty: " + root);
         }
         List<FileDigest> digests = digestAll(tree.files, params, threads);
 
@@ -113,15 +114,15 @@ public final class ManifestBuilder {
 
     private static Path realDirectory(Path root) {
         if (!Files.exists(root)) {
-            throw invalid("source directory does not exist: " + root);
+            throw invalid(root, "source directory does not exist: " + root);
         }
         if (!Files.isDirectory(root)) {
-            throw invalid("source is not a directory: " + root);
+            throw invalid(root, "source is not a directory: " + root);
         }
         try {
             return root.toRealPath();
         } catch (IOException e) {
-            throw invalid("cannot read " + root + ": " + reason(e));
+            throw invalid(root, "cannot read " + root + ": " + reason(e));
         }
     }
 
@@ -142,10 +143,10 @@ public final class ManifestBuilder {
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                             Path shown = shownRoot.resolve(realRoot.relativize(file));
                             if (attrs.isSymbolicLink()) {
-                                throw invalid("symbolic links are not supported yet: " + shown);
+                                throw invalid(shown, "symbolic links are not supported yet: " + shown);
                             }
                             if (!attrs.isRegularFile()) {
-                                throw invalid("not a regular file: " + shown);
+                                throw invalid(shown, "not a regular file: " + shown);
                             }
                             tree.newestModifiedMillis = Math.max(tree.newestModifiedMillis, attrs.lastModifiedTime().toMillis());
                             tree.files.add(new SourceFile(file, shown, relative(realRoot, file, shownRoot), attrs.size(),
@@ -155,19 +156,19 @@ public final class ManifestBuilder {
 
                         @Override
                         public FileVisitResult visitFileFailed(Path file, IOException e) {
-                            throw invalid("cannot read " + shownRoot.resolve(realRoot.relativize(file)) + ": " + reason(e));
+                            throw invalid(shownRoot.resolve(realRoot.relativize(file)), "cannot read " + shownRoot.resolve(realRoot.relativize(file)) + ": " + reason(e));
                         }
 
                         @Override
                         public FileVisitResult postVisitDirectory(Path dir, IOException e) {
                             if (e != null) {
-                                throw invalid("cannot read " + shownRoot.resolve(realRoot.relativize(dir)) + ": " + reason(e));
+                                throw invalid(shownRoot.resolve(realRoot.relativize(dir)), "cannot read " + shownRoot.resolve(realRoot.relativize(dir)) + ": " + reason(e));
                             }
                             return FileVisitResult.CONTINUE;
                         }
                     });
         } catch (IOException e) {
-            throw invalid("cannot read " + shownRoot + ": " + reason(e));
+            throw invalid(shownRoot, "cannot read " + shownRoot + ": " + reason(e));
         }
         return tree;
     }
@@ -185,12 +186,12 @@ public final class ManifestBuilder {
         String result = sb.toString();
         if (result.indexOf('\uFFFD') >= 0) {
             // the platform decoded bytes that are not valid UTF-8: the receiver would create another name
-            throw invalid("file name is not valid UTF-8: " + shownRoot.resolve(rel));
+            throw invalid(shownRoot.resolve(rel), "file name is not valid UTF-8: " + shownRoot.resolve(rel));
         }
         try {
             ManifestValidator.checkPath(result);
         } catch (ProtocolException e) {
-            throw invalid("unsupported path " + shownRoot.resolve(rel) + ": " + e.getMessage());
+            throw invalid(shownRoot.resolve(rel), "unsupported path " + shownRoot.resolve(rel) + ": " + e.getMessage());
         }
         return result;
     }
@@ -244,10 +245,10 @@ public final class ManifestBuilder {
         try {
             d = chunker.digest(f.path);
         } catch (IOException e) {
-            throw invalid("cannot read " + f.shown + ": " + reason(e));
+            throw invalid(f.shown, "cannot read " + f.shown + ": " + reason(e));
         }
         if (d.size() != f.size) {
-            throw invalid("file changed while being read: " + f.shown + " (size was " + f.size + ", read "
+            throw invalid(f.shown, "file changed while being read: " + f.shown + " (size was " + f.size + ", read "
                     + d.size() + " bytes)");
         }
         return d;
@@ -294,7 +295,7 @@ public final class ManifestBuilder {
         return message == null ? e.getClass().getSimpleName() : message;
     }
 
-    private static SkiffException invalid(String message) {
-        return new SkiffException(ErrorCode.SOURCE_INVALID, message);
+    private static SourceException invalid(Path path, String message) {
+        return new SourceException(path, message);
     }
 }

@@ -1,12 +1,12 @@
 package io.skiff.engine.manifest;
 
-import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestCodec;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.ProtocolLimits;
-import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.SourceException;
+import io.skiff.protocol.UsageException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ public final class ManifestFiles {
             Files.write(tmp, manifest.canonicalBytes());
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new SkiffException(ErrorCode.USAGE, "cannot write manifest " + file + ": " + e.getMessage(), e);
+            throw new UsageException("cannot write manifest " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -43,13 +43,13 @@ public final class ManifestFiles {
         Manifest manifest;
         try {
             if (Files.size(file) > ProtocolLimits.MAX_MANIFEST_BYTES) {
-                throw new SkiffException(ErrorCode.USAGE, "not a skiff manifest (too large): " + file);
+                throw new UsageException("not a skiff manifest (too large): " + file);
             }
             manifest = ManifestCodec.decode(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new SkiffException(ErrorCode.USAGE, "cannot read manifest " + file + ": " + e.getMessage(), e);
+            throw new UsageException("cannot read manifest " + file + ": " + e.getMessage(), e);
         } catch (ProtocolException e) {
-            throw new SkiffException(ErrorCode.USAGE, "not a valid skiff manifest: " + file + ": " + e.getMessage(), e);
+            throw new UsageException("not a valid skiff manifest: " + file + ": " + e.getMessage(), e);
         }
         for (ManifestEntry e : manifest.entries()) {
             Path path = source.resolve(e.path());
@@ -62,8 +62,7 @@ public final class ManifestFiles {
                 matches = false;
             }
             if (!matches) {
-                throw new SkiffException(ErrorCode.SOURCE_INVALID, "source does not match manifest " + file + " at " + e.path()
-                        + " (rebuild it with skiff manifest --out)");
+                throw new SourceException(path, "source does not match manifest " + file + " at " + e.path());
             }
         }
         return manifest;

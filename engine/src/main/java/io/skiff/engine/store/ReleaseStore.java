@@ -7,8 +7,11 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestCodec;
 import io.skiff.protocol.ManifestValidator;
+import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.StorageException;
+import io.skiff.protocol.UsageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +70,7 @@ public final class ReleaseStore {
             try {
                 Files.createDirectories(this.root);
             } catch (IOException e) {
-                throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot create receiver root " + this.root + ": " + e.getMessage(), e);
+                throw new StorageException(this.root, "cannot create receiver root " + this.root + ": " + e.getMessage(), e);
             }
             recover();
         }
@@ -79,7 +82,7 @@ public final class ReleaseStore {
      */
     public static ReleaseStore inspect(Path root) {
         if (!Files.isDirectory(root)) {
-            throw new SkiffException(ErrorCode.USAGE, "not a receiver root (no such directory): " + root);
+            throw new UsageException("not a receiver root (no such directory): " + root);
         }
         return new ReleaseStore(root, ReceiverConfig.DEFAULT_RETAIN, false);
     }
@@ -95,7 +98,7 @@ public final class ReleaseStore {
     public Path channelDir(String channel) {
         ManifestValidator.checkPath(channel);
         if (channel.contains("/")) {
-            throw new SkiffException(ErrorCode.MANIFEST_INVALID, "channel may not contain '/': " + channel);
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "channel may not contain '/': " + channel);
         }
         return root.resolve(channel);
     }
@@ -139,7 +142,7 @@ public final class ReleaseStore {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
-            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "unreadable link " + link + ": " + e.getMessage(), e);
+            throw new StorageException(link, "unreadable link " + link + ": " + e.getMessage(), e);
         }
     }
 
@@ -185,7 +188,7 @@ public final class ReleaseStore {
         }
         Manifest manifest = ManifestCodec.decode(bytes);
         if (!manifest.releaseId().equals(id)) {
-            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "manifest file " + file + " does not hash to its name");
+            throw new StorageException(file, "manifest file " + file + " does not hash to its name", null);
         }
         return Optional.of(manifest);
     }
@@ -238,7 +241,7 @@ public final class ReleaseStore {
                 appendAudit(channel, "activated release=" + id.hex() + " version=" + manifest.version()
                         + " files=" + manifest.fileCount() + " bytes=" + manifest.totalBytes() + " peer=" + peer);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new SkiffException(ErrorCode.STORAGE_FAILURE, "filesystem under " + root + " cannot rename atomically", e);
+                throw new StorageException(root, "filesystem under " + root + " cannot rename atomically", e);
             } catch (IOException e) {
                 throw storageFailure("activate " + id.shortHex() + " in " + channelDir, e);
             }
@@ -404,12 +407,12 @@ public final class ReleaseStore {
         return ids;
     }
 
-    public static SkiffException storageFailure(String what, IOException e) {
-        return new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot " + what + ": " + describe(e), e);
+    /** "cannot {@code what}: NoSuchFileException /r/x": {@code what} names the action and its object. */
+    public static StorageException storageFailure(String what, IOException e) {
+        return new StorageException(what, e);
     }
 
     static String describe(IOException e) {
-        String reason = e.getMessage();
-        return e.getClass().getSimpleName() + (reason == null ? "" : " " + reason);
+        return StorageException.describe(e);
     }
 }

@@ -2,10 +2,10 @@ package io.skiff.engine.store;
 
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
-import io.skiff.protocol.SkiffException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -60,7 +60,7 @@ public final class ReleaseVerifier {
     public static void verify(Path dir, Manifest manifest) {
         List<String> problems = problems(dir, manifest);
         if (!problems.isEmpty()) {
-            throw new SkiffException(ErrorCode.FILE_HASH_MISMATCH, problems.get(0)
+            throw IntegrityException.mismatch(null, problems.get(0)
                     + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
         }
     }

@@ -5,11 +5,10 @@ import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.engine.files.FileChannelCache;
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.EntryKind;
-import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
-import io.skiff.protocol.SkiffException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -313,7 +312,7 @@ public final class StagingRelease implements Closeable {
             try {
                 long size = Files.size(path);
                 if (size != e.size()) {
-                    throw new SkiffException(ErrorCode.FILE_HASH_MISMATCH, "size mismatch in staging: " + e.path()
+                    throw IntegrityException.mismatch(e.path(), "size mismatch in staging: " + e.path()
                             + " expected=" + e.size() + " actual=" + size);
                 }
             } catch (IOException ex) {

@@ -1,4 +1,4 @@
-package io.skiff.engine.report;
+package io.skiff.cli;
 
 import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.Manifest;
@@ -10,14 +10,29 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** The JSON rendering of a manifest: a summary, and optionally every entry with its chunks. */
-public final class ManifestJson {
+/** The JSON rendering of a manifest ({@code skiff manifest --json}): a summary, and optionally every entry with its chunks. */
+final class ManifestJson {
     private ManifestJson() {
     }
 
-    public static String render(Manifest m, boolean entries) {
-        JsonWriter j = new JsonWriter().beginObject();
-        writeSummary(j, m);
+    static String render(Manifest m, boolean entries) {
+        JsonOut j = new JsonOut().beginObject();
+        int directories = m.entries().size() - m.fileCount();
+        j.field("release_id", m.releaseId().hex())
+                .field("channel", m.channel())
+                .field("version", m.version())
+                .field("created_at", Instant.ofEpochMilli(m.createdAtMillis()).toString())
+                .field("files", m.fileCount())
+                .field("directories", directories)
+                .field("bytes", m.totalBytes())
+                .field("chunks", m.chunks().count())
+                .field("unique_chunks", uniqueChunks(m))
+                .field("manifest_bytes", m.canonicalLength())
+                .name("chunking").beginObject()
+                .field("min", m.chunking().minBytes())
+                .field("avg", m.chunking().avgBytes())
+                .field("max", m.chunking().maxBytes())
+                .endObject();
         if (entries) {
             ChunkTable chunks = m.chunks();
             j.name("entries").beginArray();
@@ -41,26 +56,8 @@ public final class ManifestJson {
         return j.endObject().toString();
     }
 
-    public static void writeSummary(JsonWriter j, Manifest m) {
-        int directories = m.entries().size() - m.fileCount();
-        j.field("release_id", m.releaseId().hex())
-                .field("channel", m.channel())
-                .field("version", m.version())
-                .field("created_at", Instant.ofEpochMilli(m.createdAtMillis()).toString())
-                .field("files", m.fileCount())
-                .field("directories", directories)
-                .field("bytes", m.totalBytes())
-                .field("chunks", m.chunks().count())
-                .field("unique_chunks", uniqueChunks(m))
-                .field("manifest_bytes", m.canonicalLength())
-                .name("chunking").beginObject()
-                .field("min", m.chunking().minBytes())
-                .field("avg", m.chunking().avgBytes())
-                .field("max", m.chunking().maxBytes())
-                .endObject();
-    }
-
-    public static int uniqueChunks(Manifest m) {
+    /** Distinct chunk hashes: a chunk repeated within the release is stored and sent once. */
+    static int uniqueChunks(Manifest m) {
         Set<Sha256> unique = new HashSet<>();
         for (int i = 0; i < m.chunks().count(); i++) {
             unique.add(m.chunks().hash(i));

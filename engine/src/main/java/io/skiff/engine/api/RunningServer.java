@@ -1,0 +1,14 @@
+package io.skiff.engine.api;
+
+/** A node listening on a port until closed: a receiver, or an origin followers pull from. */
+public interface RunningServer extends AutoCloseable {
+    /** The port it listens on (the bound one, when started on port 0). */
+    int port();
+
+    /** Blocks until it is closed. */
+    void awaitClose() throws InterruptedException;
+
+    /** Stops listening and releases its resources; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,39 @@
+package io.skiff.engine.api;
+
+import io.skiff.protocol.Sha256;
+
+import java.util.List;
+
+/**
+ * The current releases of a receiver root re-hashed against their manifests.
+ *
+ * @param channels one row per channel that has a current release, in name order
+ */
+public record VerifyReport(List<Channel> channels) {
+    public VerifyReport {
+        channels = List.copyOf(channels);
+    }
+
+    /**
+     * @param version  from the manifest; null when the manifest is missing
+     * @param problems one line per mismatching, missing or unexpected file, sorted; empty when it matches
+     */
+    public record Channel(String channel, Sha256 releaseId, String version, List<String> problems) {
+        public Channel {
+            problems = List.copyOf(problems);
+        }
+
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** Channels with at least one problem. */
+    public long failures() {
+        return channels.stream().filter(c -> !c.ok()).count();
+    }
+
+    public boolean ok() {
+        return failures() == 0;
+    }
+}

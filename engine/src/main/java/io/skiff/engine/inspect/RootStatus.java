@@ -1,0 +1,50 @@
+package io.skiff.engine.inspect;
+
+import io.skiff.engine.api.StatusReport;
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.StagingProgress;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SkiffException;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** What a receiver root holds: per channel its current release, retained releases and partial transfers. Read-only. */
+public final class RootStatus {
+    private RootStatus() {
+    }
+
+    /** Reads {@code root}; ages are measured at {@code now}. Throws a usage error when it is not a directory. */
+    public static StatusReport read(Path root, Instant now) {
+        ReleaseStore store = ReleaseStore.inspect(root);
+        List<StatusReport.Channel> channels = new ArrayList<>();
+        for (String channel : store.channels()) {
+            Optional<Sha256> current = store.current(channel);
+            List<StatusReport.Release> releases = new ArrayList<>();
+            for (Sha256 id : store.releases(channel)) {
+                releases.add(release(store, channel, id, current.isPresent() && current.get().equals(id)));
+            }
+            List<StatusReport.Staging> staging = new ArrayList<>();
+            for (Sha256 id : store.staging(channel)) {
+                StagingProgress p = StagingProgress.of(store, channel, id);
+                staging.add(new StatusReport.Staging(id, p.version(), p.bytesTotal(), p.bytesDone(), p.bytesMissing(),
+                        p.percentDone(), p.chunksTotal(), p.chunksDone(), p.age(now)));
+            }
+            channels.add(new StatusReport.Channel(channel, current.map(id -> release(store, channel, id, true)).orElse(null),
+                    releases, staging));
+        }
+        return new StatusReport(store.root(), channels);
+    }
+
+    private static StatusReport.Release release(ReleaseStore store, String channel, Sha256 id, boolean current) {
+        try {
+            return new StatusReport.Release(id, store.loadManifest(channel, id).map(Manifest::version).orElse(null), null, current);
+        } catch (SkiffException e) {
+            return new StatusReport.Release(id, null, e.getMessage(), current);
+        }
+    }
+}
