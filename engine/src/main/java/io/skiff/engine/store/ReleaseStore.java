@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -269,15 +268,9 @@ public final class ReleaseStore {
         }
     }
 
+    /** Appends {@code event} to the channel's activations log (see {@link ActivationsLog}). */
     public void appendAudit(String channel, String event) {
-        Path log = channelDir(channel).resolve("activations.log");
-        String line = Instant.now() + " " + event + "\n";
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
-            ch.force(false);
-        } catch (IOException e) {
-            throw storageFailure("append to " + log, e);
-        }
+        ActivationsLog.of(channelDir(channel)).append(event);
     }
 
     private FileTime lastActivated(String channel, Sha256 id) {
@@ -335,7 +328,7 @@ public final class ReleaseStore {
             LOG.warn("{}: {}", channel, e.getMessage());
             return;
         }
-        if (current.isEmpty() || current.get().hex().equals(lastLoggedActivation(channel))) {
+        if (current.isEmpty() || current.get().hex().equals(ActivationsLog.of(channelDir(channel)).lastActivated())) {
             return;
         }
         Sha256 id = current.get();
@@ -353,35 +346,6 @@ public final class ReleaseStore {
         appendAudit(channel, "activated release=" + id.hex() + details + " peer=unknown recorded-at=startup");
         LOG.warn("{}: release {} is current but its activation was not logged (the receiver stopped right after the switch); logged now",
                 channel, id.shortHex());
-    }
-
-    /** The release id (hex) of the last "activated" line of the channel's audit log, or null. */
-    private String lastLoggedActivation(String channel) {
-        Path log = channelDir(channel).resolve("activations.log");
-        String marker = " activated release=";
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
-            long size = ch.size();
-            int tail = (int) Math.min(size, 64 * 1024); // lines are short; the last activation is near the end
-            ByteBuffer buf = ByteBuffer.allocate(tail);
-            while (buf.hasRemaining() && ch.read(buf, size - tail + buf.position()) > 0) {
-                // read the tail
-            }
-            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-            int at = text.lastIndexOf(marker);
-            if (at < 0) {
-                return null;
-            }
-            int start = at + marker.length();
-            int end = start;
-            while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
-                end++;
-            }
-            return text.substring(start, end);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            throw storageFailure("read " + log, e);
-        }
     }
 
     /** Names of sub-directories that are release ids. */
