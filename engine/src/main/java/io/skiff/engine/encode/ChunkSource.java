@@ -5,9 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.FileRegion;
 import io.skiff.engine.files.FileChannelCache;
 import io.skiff.protocol.ChunkTable;
-import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
-import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.SourceException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -119,7 +118,7 @@ public final class ChunkSource implements AutoCloseable {
         Path file = file(entry);
         try {
             if (!readFully(entry, file, target, chunks.offset(ordinal))) {
-                throw new SkiffException(ErrorCode.SOURCE_INVALID, "source file shrank while pushing: " + file);
+                throw new SourceException(file, "source file shrank while pushing: " + file);
             }
         } catch (IOException e) {
             throw cannotRead(file, e);
@@ -150,8 +149,8 @@ public final class ChunkSource implements AutoCloseable {
         return roots.get(roots.size() - 1).resolve(path);
     }
 
-    private static SkiffException cannotRead(Path file, IOException e) {
-        return new SkiffException(ErrorCode.SOURCE_INVALID, "cannot read " + file + ": " + e.getMessage(), e);
+    private static SourceException cannotRead(Path file, IOException e) {
+        return new SourceException(file, "cannot read " + file + ": " + e.getMessage(), e);
     }
 
     @Override

@@ -29,6 +29,9 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.SourceException;
+import io.skiff.protocol.StorageException;
+import io.skiff.protocol.UsageException;
 import io.skiff.protocol.frame.ErrorFrame;
 import io.skiff.protocol.frame.FollowFrame;
 import io.skiff.protocol.frame.FollowWaitFrame;
@@ -95,7 +98,7 @@ public final class Origin implements AutoCloseable {
 
     private Origin(HostPort listen, Path root, Duration idleTimeout, String name, int maxWaitingFollowers) {
         if (!Files.isDirectory(root)) {
-            throw new SkiffException(ErrorCode.USAGE, "not a release root (no such directory): " + root);
+            throw new UsageException("not a release root (no such directory): " + root);
         }
         if (maxWaitingFollowers < 0 || idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("maxWaitingFollowers=" + maxWaitingFollowers + " idleTimeout=" + idleTimeout);
@@ -218,8 +221,8 @@ public final class Origin implements AutoCloseable {
         synchronized (served) {
             Served s = served.get(key);
             if (s == null) {
-                Manifest manifest = store.loadManifest(channel, id).orElseThrow(() -> new SkiffException(ErrorCode.STORAGE_FAILURE,
-                        "the manifest of " + channel + " " + id.shortHex() + " is missing"));
+                Manifest manifest = store.loadManifest(channel, id).orElseThrow(() -> new StorageException(
+                        store.manifestFile(channel, id), "the manifest of " + channel + " " + id.shortHex() + " is missing", null));
                 ChunkSource source = new ChunkSource(store.releaseDir(channel, id), manifest);
                 s = new Served(key, manifest, source, new ReleaseEncodings(manifest, source, store::base, PushOptions.DEFAULT_ZSTD_LEVEL,
                         ReleaseEncodings.FAN_OUT_CACHE_BYTES, Allocators.sending()),
@@ -340,8 +343,8 @@ public final class Origin implements AutoCloseable {
 
         /** {@code done} runs once the session is over (frees a woken transfer's place). */
         private void serve(ChannelHandlerContext ctx, String channel, Runnable done) {
-            Sha256 current = store.current(channel).orElseThrow(() -> new SkiffException(ErrorCode.SOURCE_INVALID,
-                    "this origin has no current release of " + channel));
+            Sha256 current = store.current(channel).orElseThrow(() -> new SourceException(
+                    store.channelDir(channel), "this origin has no current release of " + channel));
             Served served = acquire(channel, current);
             Manifest manifest = served.manifest;
             String follower = String.valueOf(ctx.channel().remoteAddress());

@@ -8,7 +8,7 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.Sha256;
-import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.StorageException;
 import io.skiff.protocol.frame.BaseFrame;
 
 import java.util.List;
@@ -52,8 +52,8 @@ final class ChosenBase implements AutoCloseable {
 
     /** Opens release {@code id} of {@code channel}; STORAGE_FAILURE when its manifest is gone. */
     private static ChosenBase open(ReleaseStore store, String channel, Sha256 id) {
-        Manifest manifest = store.loadManifest(channel, id).orElseThrow(() -> new SkiffException(
-                ErrorCode.STORAGE_FAILURE, "base " + id.shortHex() + " of " + channel + " vanished"));
+        Manifest manifest = store.loadManifest(channel, id).orElseThrow(() -> new StorageException(
+                store.manifestFile(channel, id), "base " + id.shortHex() + " of " + channel + " vanished", null));
         // not hashed up front: a reference chunk that does not decode to its hash is fetched again anyway
         return new ChosenBase(id, new BaseChunks(manifest, store.releaseDir(channel, id), BaseChunks.Checking.NONE));
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.skiff.engine.encode.ChunkDecompressor;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.Sha256;
@@ -151,9 +152,8 @@ final class ChunkVerification {
                 throw new ChunkDecompressor.ReferenceUnavailable("chunk ordinal=" + ordinal + " decoded with the local base does not match its hash");
             }
             if (!manifest.chunks().hashMatches(ordinal, worker.digestOut)) {
-                throw new SkiffException(ErrorCode.CHUNK_HASH_MISMATCH, "chunk ordinal=" + ordinal + " of "
-                        + manifest.entries().get(manifest.chunks().entryIndex(ordinal)).path() + " expected="
-                        + manifest.chunks().hash(ordinal).shortHex() + " actual=" + Sha256.of(worker.digestOut).shortHex());
+                throw IntegrityException.chunk(ordinal, manifest.entries().get(manifest.chunks().entryIndex(ordinal)).path(),
+                        manifest.chunks().hash(ordinal), Sha256.of(worker.digestOut));
             }
             transfer.writeEverywhere(ordinal, pieces);
             RelayForwarding relay = this.relay;

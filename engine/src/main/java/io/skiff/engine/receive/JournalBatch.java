@@ -3,9 +3,8 @@ package io.skiff.engine.receive;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.StagingRelease;
 import io.skiff.engine.store.TransferJournal;
-import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
-import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.StorageException;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -48,7 +47,7 @@ final class JournalBatch {
             return new JournalBatch(staging, plan, syncIntervalNanos, TransferJournal.open(
                     TransferJournal.fileFor(store, manifest.channel(), manifest.releaseId()), manifest.releaseId(), manifest.chunks().count()));
         } catch (IOException e) {
-            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot open the journal of " + staging.dir() + ": " + e.getMessage(), e);
+            throw new StorageException(staging.dir(), "cannot open the journal of " + staging.dir() + ": " + e.getMessage(), e);
         }
     }
 
@@ -107,7 +106,7 @@ final class JournalBatch {
         try {
             journal.append(unjournaled, ready);
         } catch (IOException e) {
-            throw new SkiffException(ErrorCode.STORAGE_FAILURE, "cannot append to the journal of " + staging.dir() + ": " + e.getMessage(), e);
+            throw new StorageException(staging.dir(), "cannot append to the journal of " + staging.dir() + ": " + e.getMessage(), e);
         }
         if (heldCount > 0) {
             System.arraycopy(held, 0, unjournaled, 0, heldCount);

@@ -8,6 +8,7 @@ import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.StorageException;
 import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.OfferReplyFrame;
@@ -106,7 +107,7 @@ final class OfferAnswer {
 
     /** The active release's manifest (a relay forwards it whole); STORAGE_FAILURE when it is missing. */
     static Manifest activeManifest(ReleaseStore store, OfferFrame o) {
-        return store.loadManifest(o.channel(), o.releaseId()).orElseThrow(() -> new SkiffException(
-                ErrorCode.STORAGE_FAILURE, "the manifest of current release " + o.releaseId().shortHex() + " is missing"));
+        return store.loadManifest(o.channel(), o.releaseId()).orElseThrow(() -> new StorageException(
+                store.manifestFile(o.channel(), o.releaseId()), "the manifest of current release " + o.releaseId().shortHex() + " is missing", null));
     }
 }
