@@ -32,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The engine's public entry points: push, receive, serve, manifests, diff, and the offline tools over a
@@ -88,55 +87,13 @@ public final class Skiff {
 
     /** Starts a receiver (and its follower, when configured); it serves until closed. */
     public static RunningReceiver startReceiver(ReceiverConfig config) {
-        Receiver receiver = receiver(config);
-        return new RunningReceiver() {
-            @Override
-            public int port() {
-                return receiver.port();
-            }
-
-            @Override
-            public Path root() {
-                return receiver.store().root();
-            }
-
-            @Override
-            public Set<String> transfersInProgress() {
-                return receiver.transfersInProgress();
-            }
-
-            @Override
-            public void awaitClose() throws InterruptedException {
-                receiver.awaitClose();
-            }
-
-            @Override
-            public void close() {
-                receiver.close();
-            }
-        };
+        return receiver(config);
     }
 
     /** Starts an origin that serves the current releases of {@code config.root()} to followers, until closed. */
     public static RunningServer serve(OriginConfig config) {
-        Origin origin = Origin.start(config.listen(), config.root(), config.idleTimeout(), config.name(),
+        return Origin.start(config.listen(), config.root(), config.idleTimeout(), config.name(),
                 config.maxWaitingFollowers());
-        return new RunningServer() {
-            @Override
-            public int port() {
-                return origin.port();
-            }
-
-            @Override
-            public void awaitClose() throws InterruptedException {
-                origin.awaitClose();
-            }
-
-            @Override
-            public void close() {
-                origin.close();
-            }
-        };
     }
 
     /** Chunks and hashes {@code source} (default chunking, one thread per core) into the manifest of its release. */

@@ -16,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
+import io.skiff.engine.api.RunningServer;
 import io.skiff.engine.encode.ChunkSource;
 import io.skiff.engine.encode.EncoderPools;
 import io.skiff.engine.encode.ReleaseEncodings;
@@ -75,7 +76,7 @@ import java.util.concurrent.TimeUnit;
  * {@value #MAX_WOKEN_TRANSFERS} held followers at a time (the others stay held until a transfer is over
  * or their wait runs out).
  */
-public final class Origin implements AutoCloseable {
+public final class Origin implements RunningServer {
     private static final Logger LOG = LoggerFactory.getLogger(Origin.class);
     /** Held followers (FOLLOW_WAIT) per origin unless configured otherwise. */
     public static final int DEFAULT_MAX_WAITING_FOLLOWERS = 10_000;
@@ -162,10 +163,12 @@ public final class Origin implements AutoCloseable {
         return waiters.size();
     }
 
+    @Override
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    @Override
     public void awaitClose() throws InterruptedException {
         serverChannel.closeFuture().sync();
     }

@@ -17,6 +17,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.encode.EncoderPools;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * each chunk to a {@link ChunkVerifierPool} (decode, SHA-256, write) so one transfer uses every core,
  * and a {@link ReadAheadLimiter} bounds what a connection has read but not yet written to 8 MiB.
  */
-public final class Receiver implements AutoCloseable {
+public final class Receiver implements RunningReceiver {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     /** Decoded frames a connection may have queued for its session before reading pauses. */
     private static final long READ_AHEAD_HIGH_BYTES = 8L * 1024 * 1024;
@@ -144,7 +145,13 @@ public final class Receiver implements AutoCloseable {
         return store;
     }
 
+    @Override
+    public Path root() {
+        return store.root();
+    }
+
     /** The bound port (useful when configured with port 0). */
+    @Override
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
@@ -180,11 +187,13 @@ public final class Receiver implements AutoCloseable {
     }
 
     /** "channel/release-id" of the transfers this receiver is running now (a cut one stays until its chunks are journaled). */
+    @Override
     public Set<String> transfersInProgress() {
         return transfers.inProgress();
     }
 
     /** Blocks until the server channel closes (e.g. by {@link #close()} from a shutdown hook). */
+    @Override
     public void awaitClose() throws InterruptedException {
         serverChannel.closeFuture().sync();
     }
