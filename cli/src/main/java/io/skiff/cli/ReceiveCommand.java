@@ -57,7 +57,7 @@ final class ReceiveCommand implements Callable<Integer> {
 
     @Option(names = "--no-direct-io", description = "Write staging files through the page cache instead of with O_DIRECT "
             + "in 4 MiB segments. Direct writes are the default for files of 1 MiB and more: they cost a fraction of "
-            + "the CPU (a third on our test VM), and they leave the page cache to what is being served. Needed only "
+            + "the CPU of page-cache writes (docs/operations.md), and they leave the page cache to what is being served. Needed only "
             + "where a file system accepts O_DIRECT but handles it badly; one that refuses it gets ordinary writes anyway.")
     boolean noDirectIo;
 

@@ -33,8 +33,8 @@ public final class SkiffCommand implements Runnable {
     /**
      * The subcommands, by the name each one's {@code @Command} gives it, in the order help lists them.
      * A command line naming one gets only that one: picocli builds a command's model by reflection when
-     * it is added, and building the eight others cost ~35 ms of every push's start (picocli's setup took
-     * ~125 ms of wall clock instead of ~90, async-profiler). Anything else (no command, an option, help,
+     * it is added, and building the others showed in every push's start (docs/benchmarks.md, "Figures
+     * behind the code"). Anything else (no command, an option, help,
      * a typo) gets them all, for the usage and the suggestions.
      */
     static final Map<String, Supplier<Object>> COMMANDS = commands();
@@ -64,8 +64,8 @@ public final class SkiffCommand implements Runnable {
 
     public static void main(String[] args) {
         configureLogging(args);
-        // Netty 4.2 reports pool chunk allocations as JFR events; the first one loads the JFR framework,
-        // ~60 ms in the middle of every push's start (async-profiler). A -D on the command line still wins.
+        // Netty 4.2 reports pool chunk allocations as JFR events; the first one loads the JFR framework in
+        // the middle of every push's start (docs/benchmarks.md). A -D on the command line still wins.
         if (System.getProperty(NETTY_JFR) == null) {
             System.setProperty(NETTY_JFR, "false");
         }
