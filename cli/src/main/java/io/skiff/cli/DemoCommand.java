@@ -1,7 +1,7 @@
 package io.skiff.cli;
 
-import io.skiff.bench.corpus.CodeSetCorpus;
-import io.skiff.bench.corpus.CorpusRelease;
+import io.skiff.corpus.CodeSetCorpus;
+import io.skiff.corpus.CorpusRelease;
 import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.PushListener;

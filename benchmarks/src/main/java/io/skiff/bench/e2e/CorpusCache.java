@@ -1,7 +1,7 @@
 package io.skiff.bench.e2e;
 
-import io.skiff.bench.corpus.CodeSetCorpus;
-import io.skiff.bench.corpus.CorpusRelease;
+import io.skiff.corpus.CodeSetCorpus;
+import io.skiff.corpus.CorpusRelease;
 
 import java.io.IOException;
 import java.io.PrintStream;

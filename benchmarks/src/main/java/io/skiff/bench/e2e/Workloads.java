@@ -1,6 +1,6 @@
 package io.skiff.bench.e2e;
 
-import io.skiff.bench.corpus.CorpusRelease;
+import io.skiff.corpus.CorpusRelease;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -3,7 +3,7 @@ package io.skiff.bench.jmh;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
-import io.skiff.bench.corpus.CodeSetCorpus;
+import io.skiff.corpus.CodeSetCorpus;
 import io.skiff.engine.files.DirectoryTrees;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,7 +1,7 @@
 package io.skiff.bench.e2e;
 
-import io.skiff.bench.corpus.CodeSetCorpus;
-import io.skiff.bench.corpus.CorpusRelease;
+import io.skiff.corpus.CodeSetCorpus;
+import io.skiff.corpus.CorpusRelease;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package io.skiff.bench.corpus;
+package io.skiff.corpus;
 
 /** Row counts of one generated or updated file, for the release notes and the README. */
 final class FileChanges {

@@ -1,4 +1,4 @@
-package io.skiff.bench.corpus;
+package io.skiff.corpus;
 
 /**
  * SNOMED CT identifiers in the short format: item number, two-digit partition (00 concept, 01

@@ -1,4 +1,4 @@
-package io.skiff.bench.corpus;
+package io.skiff.corpus;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -114,7 +114,7 @@ public final class CodeSetCorpus {
         writeReleaseNotes(dir, seed, version, files, notesBytes);
         try (Writer out = writer(dir.resolve("README.txt"))) {
             out.write("Synthetic code-set release, version " + version + ", effective " + ReleaseCalendar.effectiveTime(version) + "\n\n");
-            out.write("Made by skiff's corpus generator (io.skiff.bench.corpus.CodeSetCorpus) for demos and benchmarks.\n");
+            out.write("Made by skiff's corpus generator (io.skiff.corpus.CodeSetCorpus) for demos and benchmarks.\n");
             out.write("The layout follows SNOMED CT RF2 and ICD-10-CM releases; the content is random and is not\n");
             out.write("SNOMED CT or ICD-10-CM content.\n\nFiles:\n");
             for (FileChanges f : files) {

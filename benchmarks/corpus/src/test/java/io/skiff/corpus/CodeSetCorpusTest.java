@@ -1,4 +1,4 @@
-package io.skiff.bench.corpus;
+package io.skiff.corpus;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

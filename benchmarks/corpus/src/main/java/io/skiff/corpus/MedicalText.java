@@ -1,8 +1,8 @@
-package io.skiff.bench.corpus;
+package io.skiff.corpus;
 
 import java.util.SplittableRandom;
 
-import static io.skiff.bench.corpus.MedicalVocabulary.*;
+import static io.skiff.corpus.MedicalVocabulary.*;
 
 /**
  * Seeded clinical text: terms built from a fixed vocabulary by a few templates shaped like real

@@ -1,4 +1,4 @@
-package io.skiff.bench.corpus;
+package io.skiff.corpus;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package io.skiff.bench.corpus;
+package io.skiff.corpus;
 
 /**
  * Per-row probabilities with which {@link CodeSetCorpus#next} changes a release. Removal and
