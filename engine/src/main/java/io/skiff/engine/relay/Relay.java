@@ -10,7 +10,7 @@ import io.skiff.engine.encode.ReleaseEncodings;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.receive.RelayForwarding;
 import io.skiff.engine.send.ChunkGate;
-import io.skiff.engine.send.Pusher;
+import io.skiff.engine.send.FanOut;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.Transport;
@@ -108,15 +108,15 @@ public final class Relay implements ChunkGate, RelayForwarding {
 
     private void forward(Receiver receiver) {
         PushOptions options = PushOptions.defaults();
-        Pusher.FanOut fanOut = new Pusher.FanOut(Transport.best(), receiver.ioGroup(), manifest, options, progress(),
-                receiver.relayEncoders(), encodings, null, this, Pusher.waterMark(targets.size()));
+        FanOut fanOut = new FanOut(Transport.best(), receiver.ioGroup(), manifest, options, progress(),
+                receiver.relayEncoders(), encodings, null, this, FanOut.waterMark(targets.size()));
         LOG.info("relaying {} {} ({}) to {} target(s)", manifest.channel(), manifest.version(), manifest.releaseId().shortHex(), targets.size());
         ticker = receiver.ioGroup().next().scheduleAtFixedRate(this::reportProgress, STATUS_INTERVAL_MILLIS, STATUS_INTERVAL_MILLIS,
                 TimeUnit.MILLISECONDS);
         for (int i = 0; i < targets.size(); i++) {
             int index = i;
             RelayFrame.Target t = targets.get(i);
-            Pusher.pushWithRetries(fanOut, addresses.get(i), t.bandwidthLimit(), options.retries(), UnaryOperator.identity())
+            fanOut.pushWithRetries(addresses.get(i), t.bandwidthLimit(), options.retries(), UnaryOperator.identity())
                     .whenComplete((r, e) -> finished(index, r));
         }
     }

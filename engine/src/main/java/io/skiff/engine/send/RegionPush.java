@@ -27,10 +27,10 @@ final class RegionPush {
     /** Relays tried per region before the sender falls back to pushing to each target itself. */
     static final int MAX_RELAYS = 2;
 
-    private final Pusher.FanOut fanOut;
+    private final FanOut fanOut;
     private final Topology.Region region;
 
-    RegionPush(Pusher.FanOut fanOut, Topology.Region region) {
+    RegionPush(FanOut fanOut, Topology.Region region) {
         this.fanOut = fanOut;
         this.region = region;
     }
@@ -70,7 +70,7 @@ final class RegionPush {
         List<RelayFrame.Target> relayTargets = downstream.stream()
                 .map(t -> new RelayFrame.Target(t.regionAddress().toString(), t.bandwidthLimit())).toList();
         LOG.info("region {}: {} relays to {} target(s)", region.name(), relay, downstream.size());
-        return Pusher.pushToRelay(fanOut, relay.address(), relay.bandwidthLimit(), new RelayReports.Role(relayTargets, observer),
+        return fanOut.pushToRelay(relay.address(), relay.bandwidthLimit(), new RelayReports.Role(relayTargets, observer),
                         r -> r.routed(region.name(), TargetResult.Route.RELAY, null))
                 .thenCompose(own -> {
                     List<TargetResult> results = new ArrayList<>();
@@ -105,7 +105,7 @@ final class RegionPush {
         List<CompletableFuture<TargetResult>> pushes = new ArrayList<>();
         TargetResult.Route route = failedRelay == null ? TargetResult.Route.DIRECT : TargetResult.Route.FALLBACK;
         for (Topology.Target t : targets) {
-            pushes.add(Pusher.pushWithRetries(fanOut, t.address(), t.bandwidthLimit(), fanOut.options().retries(),
+            pushes.add(fanOut.pushWithRetries(t.address(), t.bandwidthLimit(), fanOut.options().retries(),
                     r -> r.routed(region.name(), route, failedRelay)));
         }
         return CompletableFuture.allOf(pushes.toArray(CompletableFuture[]::new))

@@ -554,7 +554,7 @@ class PushSessionTest {
             // as Pusher builds a connection; registering it makes it active, and the session says HELLO
             channel = new EmbeddedChannel(false, false, counter, new FrameDecoder(), FrameEncoder.INSTANCE, session);
             channel.config().setMessageSizeEstimator(OutboundSizeEstimator.INSTANCE);
-            channel.config().setWriteBufferWaterMark(Pusher.waterMark(1));
+            channel.config().setWriteBufferWaterMark(FanOut.waterMark(1));
             try {
                 channel.register();
             } catch (Exception e) {
