@@ -49,6 +49,7 @@ public final class SkiffCommand implements Runnable {
         commands.put("status", StatusCommand::new);
         commands.put("verify", VerifyCommand::new);
         commands.put("gc", GcCommand::new);
+        commands.put("keys", KeysCommand::new);
         commands.put("demo", DemoCommand::new);
         commands.put(HELP, CommandLine.HelpCommand::new);
         return Collections.unmodifiableMap(commands);

@@ -96,6 +96,12 @@ class ArchitectureTest {
             .because("the relay reaches a receive session through RelayForwarding, which the receive package owns");
 
     @ArchTest
+    static final ArchRule securityKnowsNoTransferPackage = noClasses().that().resideInAPackage("io.skiff.engine.security..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.skiff.engine.send..", "io.skiff.engine.receive..",
+                    "io.skiff.engine.relay..", "io.skiff.engine.follow..", "io.skiff.engine.store..", "io.skiff.engine.encode..")
+            .because("keys, TLS contexts and grants are what the transfer packages consult, not the other way round");
+
+    @ArchTest
     static final ArchRule storeIsTheReceiversDiskOnly = noClasses().that().resideInAPackage("io.skiff.engine.store..")
             .should().dependOnClassesThat().resideInAnyPackage("io.skiff.engine.receive..", "io.skiff.engine.send..",
                     "io.skiff.engine.relay..", "io.skiff.engine.follow..", "io.skiff.engine.encode..",

@@ -75,7 +75,7 @@ class CliTest {
     void shouldListEveryCommandInHelp() {
         Run run = skiff("--help");
         assertEquals(0, run.exit());
-        for (String command : new String[]{"push", "receive", "serve", "manifest", "status", "verify", "gc", "demo"}) {
+        for (String command : new String[]{"push", "receive", "serve", "manifest", "status", "verify", "gc", "keys", "demo"}) {
             assertTrue(run.out().contains(command), "help lacks " + command + ":\n" + run.out());
         }
     }
@@ -96,7 +96,7 @@ class CliTest {
 
     @Test
     void shouldPrintUsageForEveryCommandsHelp() {
-        for (String command : new String[]{"push", "receive", "serve", "manifest", "diff", "status", "verify", "gc", "demo"}) {
+        for (String command : new String[]{"push", "receive", "serve", "manifest", "diff", "status", "verify", "gc", "keys", "demo"}) {
             Run run = skiff(command, "--help");
             assertEquals(0, run.exit(), command + ": " + run.err());
             assertTrue(run.out().startsWith("Usage: skiff " + command), command + ":\n" + run.out());

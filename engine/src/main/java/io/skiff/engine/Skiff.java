@@ -2,6 +2,7 @@ package io.skiff.engine;
 
 import io.skiff.engine.api.GcReport;
 import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.IssuedIdentity;
 import io.skiff.engine.api.OriginConfig;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
@@ -24,6 +25,7 @@ import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.relay.Relay;
+import io.skiff.engine.security.DeploymentKeys;
 import io.skiff.engine.send.Pusher;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.Manifest;
@@ -134,5 +136,15 @@ public final class Skiff {
     /** Removes (or, with {@code dryRun}, lists) partial transfers of {@code root} untouched for {@code olderThan}. */
     public static GcReport gc(Path root, Duration olderThan, boolean dryRun) {
         return AbandonedTransfers.collect(root, olderThan, dryRun, Instant.now());
+    }
+
+    /** Writes a new deployment CA and a first node identity into {@code dir} ({@code skiff keys init}); never overwrites. */
+    public static IssuedIdentity initKeys(Path dir) {
+        return DeploymentKeys.init(dir);
+    }
+
+    /** Writes identity {@code name}, signed by the CA in {@code caDir}, into {@code outDir} ({@code skiff keys issue}). */
+    public static IssuedIdentity issueKeys(Path caDir, String name, Path outDir) {
+        return DeploymentKeys.issue(caDir, name, outDir);
     }
 }
