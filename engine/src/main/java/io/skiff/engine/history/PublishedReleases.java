@@ -6,6 +6,7 @@ import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
+import io.skiff.protocol.StorageException;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -62,7 +63,7 @@ public final class PublishedReleases {
                         linkOrCopy(source.resolve(e.path()), to);
                     }
                 } catch (IOException e) {
-                    throw ReleaseStore.storageFailure("record published release " + id.shortHex() + " in " + store.root(), e);
+                    throw new StorageException("record published release " + id.shortHex() + " in " + store.root(), e);
                 }
             }
             store.saveManifest(manifest);

@@ -126,7 +126,7 @@ public final class ReleaseStore {
                 channels.add(dir.getFileName().toString());
             }
         } catch (IOException e) {
-            throw storageFailure("list " + root, e);
+            throw new StorageException("list " + root, e);
         }
         channels.sort(Comparator.naturalOrder());
         return channels;
@@ -183,7 +183,7 @@ public final class ReleaseStore {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw storageFailure("read " + file, e);
+            throw new StorageException("read " + file, e);
         }
         Manifest manifest = ManifestCodec.decode(bytes);
         if (!manifest.releaseId().equals(id)) {
@@ -208,7 +208,7 @@ public final class ReleaseStore {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             DirectoryTrees.fsync(file.getParent());
         } catch (IOException e) {
-            throw storageFailure("write " + file, e);
+            throw new StorageException("write " + file, e);
         }
     }
 
@@ -242,7 +242,7 @@ public final class ReleaseStore {
             } catch (AtomicMoveNotSupportedException e) {
                 throw new StorageException(root, "filesystem under " + root + " cannot rename atomically", e);
             } catch (IOException e) {
-                throw storageFailure("activate " + id.shortHex() + " in " + channelDir, e);
+                throw new StorageException("activate " + id.shortHex() + " in " + channelDir, e);
             }
             prune(channel);
         }
@@ -291,7 +291,7 @@ public final class ReleaseStore {
             try {
                 Files.deleteIfExists(root.resolve(channel).resolve(CURRENT + ".tmp"));
             } catch (IOException e) {
-                throw storageFailure("recover " + channel, e);
+                throw new StorageException("recover " + channel, e);
             }
             logUnloggedActivation(channel);
             removeHalfPrunedReleases(channel);
@@ -366,17 +366,8 @@ public final class ReleaseStore {
                 }
             }
         } catch (IOException e) {
-            throw storageFailure("list " + dir, e);
+            throw new StorageException("list " + dir, e);
         }
         return ids;
-    }
-
-    /** "cannot {@code what}: NoSuchFileException /r/x": {@code what} names the action and its object. */
-    public static StorageException storageFailure(String what, IOException e) {
-        return new StorageException(what, e);
-    }
-
-    static String describe(IOException e) {
-        return StorageException.describe(e);
     }
 }

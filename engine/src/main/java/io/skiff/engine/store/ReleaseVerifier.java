@@ -6,6 +6,7 @@ import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
+import io.skiff.protocol.StorageException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -96,7 +97,7 @@ public final class ReleaseVerifier {
             }
             return null;
         } catch (IOException ex) {
-            return "unreadable: " + e.path() + ": " + ReleaseStore.describe(ex);
+            return "unreadable: " + e.path() + ": " + StorageException.describe(ex);
         }
     }
 
@@ -126,7 +127,7 @@ public final class ReleaseVerifier {
                 }
             });
         } catch (IOException ex) {
-            unexpected.add("unreadable tree " + dir + ": " + ReleaseStore.describe(ex));
+            unexpected.add("unreadable tree " + dir + ": " + StorageException.describe(ex));
         }
         return unexpected;
     }

@@ -4,6 +4,7 @@ import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.StorageException;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -89,7 +90,7 @@ public final class StagingCollector {
                 Files.deleteIfExists(manifest.resolveSibling(manifest.getFileName() + ".tmp"));
             }
         } catch (IOException e) {
-            throw ReleaseStore.storageFailure("remove the staging of " + c.releaseId().shortHex() + " in " + c.channel(), e);
+            throw new StorageException("remove the staging of " + c.releaseId().shortHex() + " in " + c.channel(), e);
         }
         return true;
     }
@@ -154,7 +155,7 @@ public final class StagingCollector {
                 }
             }
         } catch (IOException e) {
-            throw ReleaseStore.storageFailure("list " + staging, e);
+            throw new StorageException("list " + staging, e);
         }
         return ids;
     }
@@ -180,7 +181,7 @@ public final class StagingCollector {
         } catch (NoSuchFileException e) {
             return 0;
         } catch (IOException e) {
-            throw ReleaseStore.storageFailure("read " + p, e);
+            throw new StorageException("read " + p, e);
         }
         return total[0];
     }

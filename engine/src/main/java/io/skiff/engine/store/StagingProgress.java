@@ -4,6 +4,7 @@ import io.skiff.protocol.ChunkTable;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.StorageException;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -125,7 +126,7 @@ public record StagingProgress(String channel, Sha256 releaseId, String version, 
             } catch (NoSuchFileException e) {
                 // gone meanwhile
             } catch (IOException e) {
-                throw ReleaseStore.storageFailure("read " + dir, e);
+                throw new StorageException("read " + dir, e);
             }
         }
         return Optional.ofNullable(newest[0]);
@@ -137,7 +138,7 @@ public record StagingProgress(String channel, Sha256 releaseId, String version, 
         } catch (NoSuchFileException e) {
             // no journal (yet)
         } catch (IOException e) {
-            throw ReleaseStore.storageFailure("stat " + file, e);
+            throw new StorageException("stat " + file, e);
         }
     }
 

@@ -9,6 +9,7 @@ import io.skiff.protocol.IntegrityException;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
 import io.skiff.protocol.Sha256;
+import io.skiff.protocol.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,7 @@ public final class StagingRelease implements Closeable {
                 }
             }
         } catch (IOException e) {
-            throw ReleaseStore.storageFailure("create staging " + dir, e);
+            throw new StorageException("create staging " + dir, e);
         }
         store.saveManifest(manifest);
         return new StagingRelease(store, manifest, dir, segmentBuffers);
@@ -156,7 +157,7 @@ public final class StagingRelease implements Closeable {
                     return null;
                 });
             } catch (IOException e) {
-                throw ReleaseStore.storageFailure("sync " + manifest.entries().get(entry).path() + " in staging", e);
+                throw new StorageException("sync " + manifest.entries().get(entry).path() + " in staging", e);
             }
         }
     }
@@ -205,7 +206,7 @@ public final class StagingRelease implements Closeable {
                 at += piece.remaining();
             }
         } catch (IOException e) {
-            throw ReleaseStore.storageFailure("write " + manifest.entries().get(entry).path() + " in staging", e);
+            throw new StorageException("write " + manifest.entries().get(entry).path() + " in staging", e);
         }
     }
 
@@ -298,7 +299,7 @@ public final class StagingRelease implements Closeable {
                 }
             }
         } catch (IOException e) {
-            throw ReleaseStore.storageFailure("sync staging " + dir, e);
+            throw new StorageException("sync staging " + dir, e);
         }
         store.activate(manifest, peer);
     }
@@ -316,7 +317,7 @@ public final class StagingRelease implements Closeable {
                             + " expected=" + e.size() + " actual=" + size);
                 }
             } catch (IOException ex) {
-                throw ReleaseStore.storageFailure("stat " + path, ex);
+                throw new StorageException("stat " + path, ex);
             }
         }
     }
@@ -330,7 +331,7 @@ public final class StagingRelease implements Closeable {
             try {
                 e.getValue().awaitWrites();
             } catch (IOException ex) {
-                throw ReleaseStore.storageFailure("write " + manifest.entries().get(e.getKey()).path() + " in staging", ex);
+                throw new StorageException("write " + manifest.entries().get(e.getKey()).path() + " in staging", ex);
             }
         }
     }
@@ -356,7 +357,7 @@ public final class StagingRelease implements Closeable {
         directFiles.close();
         files.close();
         if (failure != null) {
-            throw ReleaseStore.storageFailure("write out staging " + dir, failure);
+            throw new StorageException("write out staging " + dir, failure);
         }
     }
 }
