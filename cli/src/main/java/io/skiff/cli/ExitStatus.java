@@ -20,6 +20,10 @@ import io.skiff.protocol.ErrorCode;
  *  13    STORAGE_FAILURE                                storage failure on the receiver
  *  14    BUSY                                           release busy on another connection
  *  15    REFUSED                                        refused by the receiver's policy (e.g. --no-relay)
+ *  16    TLS_FAILED                                     TLS handshake failed: certificate untrusted, expired or
+ *                                                       missing, or TLS against plaintext
+ *  17    NOT_AUTHORIZED                                 the identity holds no grant for the channel or action
+ *  18    QUOTA_EXCEEDED                                 the tenant's quota would be exceeded
  *  70    INTERNAL                                       internal error (a bug)
  * </pre>
  */
@@ -40,6 +44,9 @@ final class ExitStatus {
             case STORAGE_FAILURE -> 13;
             case BUSY -> 14;
             case REFUSED -> 15;
+            case TLS_FAILED -> 16;
+            case NOT_AUTHORIZED -> 17;
+            case QUOTA_EXCEEDED -> 18;
             case INTERNAL -> 70;
         };
     }

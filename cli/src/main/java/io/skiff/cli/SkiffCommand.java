@@ -24,6 +24,8 @@ import java.util.function.Supplier;
                 "  10  protocol violation;  11  manifest or path rejected",
                 "  12  integrity failure (hash mismatch)",
                 "  13  storage failure on the receiver;  14  release busy on another connection",
+                "  15  refused by the receiver's policy;  16  TLS handshake failed (certificate, CA, plaintext)",
+                "  17  not authorized (no grant for the channel or action);  18  tenant over quota",
                 "  70  internal error",
                 "", "Run 'skiff COMMAND --help' for a command's options. Docs: docs/operations.md"})
 public final class SkiffCommand implements Runnable {

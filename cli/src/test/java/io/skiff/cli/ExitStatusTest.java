@@ -28,6 +28,9 @@ class ExitStatusTest {
         expected.put(ErrorCode.CONNECT_FAILED, 3);
         expected.put(ErrorCode.CONNECTION_LOST, 3);
         expected.put(ErrorCode.REFUSED, 15);
+        expected.put(ErrorCode.TLS_FAILED, 16);
+        expected.put(ErrorCode.NOT_AUTHORIZED, 17);
+        expected.put(ErrorCode.QUOTA_EXCEEDED, 18);
         expected.put(ErrorCode.LISTEN_FAILED, 3);
         expected.put(ErrorCode.USAGE, 2);
         expected.put(ErrorCode.INTERNAL, 70);

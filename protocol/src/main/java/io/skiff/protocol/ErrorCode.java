@@ -40,6 +40,15 @@ public enum ErrorCode {
     CONNECTION_LOST(15),
     /** The receiver does not do what was asked of it by policy (relaying, when started with --no-relay). */
     REFUSED(18),
+    /**
+     * The TLS handshake failed: the peer's certificate is not of the deployment's CA, expired, or missing,
+     * or one side speaks TLS and the other plaintext.
+     */
+    TLS_FAILED(19),
+    /** The peer's identity holds no grant for this action on this channel (or relay target). */
+    NOT_AUTHORIZED(20),
+    /** The release would take its tenant over its quota; nothing was staged. */
+    QUOTA_EXCEEDED(21),
     /** The receiver could not bind its listen address. */
     LISTEN_FAILED(17),
     /** A command-line argument is invalid. */
