@@ -94,8 +94,7 @@ public final class Skiff {
 
     /** Starts an origin that serves the current releases of {@code config.root()} to followers, until closed. */
     public static RunningServer serve(OriginConfig config) {
-        return Origin.start(config.listen(), config.root(), config.idleTimeout(), config.name(),
-                config.maxWaitingFollowers());
+        return Origin.start(config);
     }
 
     /** Chunks and hashes {@code source} (default chunking, one thread per core) into the manifest of its release. */

@@ -14,6 +14,7 @@ import io.skiff.engine.api.FollowConfig;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.ConnectFailures;
+import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.ProtocolLimits;
@@ -126,6 +127,10 @@ public final class Follower implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         receiver.addReceiveHandlers(ch.pipeline(), visit);
+                        if (receiver.tls() != null) {
+                            TlsPipelines.addClient(ch.pipeline(), receiver.tls().client(), config.origin().host(),
+                                    config.origin().port(), "origin");
+                        }
                     }
                 });
         ChannelFuture connect;

@@ -14,16 +14,19 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.OriginConfig;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.RunningServer;
 import io.skiff.engine.encode.ChunkSource;
 import io.skiff.engine.encode.EncoderPools;
 import io.skiff.engine.encode.ReleaseEncodings;
+import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.send.OutboundSizeEstimator;
 import io.skiff.engine.send.PushSession;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.transport.Allocators;
+import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
 import io.skiff.engine.transport.WireByteCounter;
 import io.skiff.protocol.ErrorCode;
@@ -89,6 +92,8 @@ public final class Origin implements RunningServer {
     static final int MAX_WOKEN_TRANSFERS = 32;
 
     private final ReleaseStore store;
+    /** The origin's key material; null when it speaks plaintext. */
+    private final TlsMaterial tls;
     private final Duration idleTimeout;
     private final String name;
     private final FollowWaiters waiters;
@@ -97,13 +102,19 @@ public final class Origin implements RunningServer {
     private final EventLoopGroup ioGroup;
     private final Channel serverChannel;
 
-    private Origin(HostPort listen, Path root, Duration idleTimeout, String name, int maxWaitingFollowers) {
+    private Origin(OriginConfig config) {
+        HostPort listen = config.listen();
+        Path root = config.root();
+        Duration idleTimeout = config.idleTimeout();
+        String name = config.name();
+        int maxWaitingFollowers = config.maxWaitingFollowers();
         if (!Files.isDirectory(root)) {
             throw new UsageException("not a release root (no such directory): " + root);
         }
         if (maxWaitingFollowers < 0 || idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("maxWaitingFollowers=" + maxWaitingFollowers + " idleTimeout=" + idleTimeout);
         }
+        this.tls = config.tls() == null ? null : TlsMaterial.load(config.tls());
         this.store = ReleaseStore.inspect(root);
         this.idleTimeout = idleTimeout;
         this.name = name;
@@ -134,6 +145,9 @@ public final class Origin implements RunningServer {
                                     .addLast("frameDecoder", new FrameDecoder())
                                     .addLast("frameEncoder", FrameEncoder.INSTANCE)
                                     .addLast("request", new FollowRequest());
+                            if (tls != null) {
+                                TlsPipelines.addServer(ch.pipeline(), tls.server(), "origin");
+                            }
                         }
                     })
                     .bind(listen.host(), listen.port()).syncUninterruptibly().channel();
@@ -141,11 +155,12 @@ public final class Origin implements RunningServer {
             shutdown();
             throw new SkiffException(ErrorCode.LISTEN_FAILED, "cannot listen on " + listen + ": " + e.getMessage(), e);
         }
-        LOG.info("origin serving {} on {}", store.root(), serverChannel.localAddress());
+        LOG.info("origin serving {} on {} {}", store.root(), serverChannel.localAddress(),
+                tls == null ? "plaintext" : "mutual TLS (" + TlsMaterial.providerName() + ") as " + tls.identity());
     }
 
     public static Origin start(HostPort listen, Path root, Duration idleTimeout, String name) {
-        return start(listen, root, idleTimeout, name, DEFAULT_MAX_WAITING_FOLLOWERS);
+        return start(OriginConfig.plaintext(listen, root, idleTimeout, name, DEFAULT_MAX_WAITING_FOLLOWERS));
     }
 
     /**
@@ -155,7 +170,12 @@ public final class Origin implements RunningServer {
      *                            unless its release is stale (then it is served at once), and polls
      */
     public static Origin start(HostPort listen, Path root, Duration idleTimeout, String name, int maxWaitingFollowers) {
-        return new Origin(listen, root, idleTimeout, name, maxWaitingFollowers);
+        return start(OriginConfig.plaintext(listen, root, idleTimeout, name, maxWaitingFollowers));
+    }
+
+    /** Starts an origin as {@code config} says: its root, TLS material and grants among the rest. */
+    public static Origin start(OriginConfig config) {
+        return new Origin(config);
     }
 
     /** Followers held now, waiting for a new release. */
@@ -166,6 +186,11 @@ public final class Origin implements RunningServer {
     @Override
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public boolean reloadTls() {
+        return tls != null && tls.reload();
     }
 
     @Override

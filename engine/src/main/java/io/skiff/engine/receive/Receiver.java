@@ -19,10 +19,12 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.encode.EncoderPools;
+import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
 import io.skiff.engine.transport.Allocators;
+import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
@@ -56,6 +58,8 @@ public final class Receiver implements RunningReceiver {
     private static final long QUIET_MILLIS = 50;
 
     private final ReceiverConfig config;
+    /** This receiver's key material; null when it speaks plaintext. */
+    private final TlsMaterial tls;
     private final ReleaseStore store;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup ioGroup;
@@ -78,6 +82,7 @@ public final class Receiver implements RunningReceiver {
 
     private Receiver(ReceiverConfig config, RelayForwarding.Starter relays) {
         this.config = config;
+        this.tls = config.tls() == null ? null : TlsMaterial.load(config.tls()); // bad key files: refused before anything starts
         this.store = new ReleaseStore(config.root(), config.retain());
         List<SeedTree> seeds = indexSeeds(config.seeds());
         Transport transport = Transport.best();
@@ -104,6 +109,9 @@ public final class Receiver implements RunningReceiver {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             addReceiveHandlers(ch.pipeline(), null);
+                            if (tls != null) {
+                                TlsPipelines.addServer(ch.pipeline(), tls.server(), "receiver");
+                            }
                         }
                     });
             this.serverChannel = bootstrap.bind(config.listen().host(), config.listen().port()).syncUninterruptibly().channel();
@@ -112,7 +120,8 @@ public final class Receiver implements RunningReceiver {
             throw new SkiffException(ErrorCode.LISTEN_FAILED,
                     "cannot listen on " + config.listen() + ": " + e.getMessage(), e);
         }
-        LOG.info("receiver listening on {} root={} transport={}", serverChannel.localAddress(), store.root(), transport);
+        LOG.info("receiver listening on {} root={} transport={} {}", serverChannel.localAddress(), store.root(), transport,
+                tls == null ? "plaintext" : "mutual TLS (" + TlsMaterial.providerName() + ") as " + tls.identity());
     }
 
     private static List<SeedTree> indexSeeds(List<Path> dirs) {
@@ -139,6 +148,17 @@ public final class Receiver implements RunningReceiver {
 
     public ReceiverConfig config() {
         return config;
+    }
+
+    /** This receiver's key material (for the connections it makes: relaying, following); null for plaintext. */
+    public TlsMaterial tls() {
+        return tls;
+    }
+
+    /** Reads the key files again now (SIGHUP); false when they did not load and the current ones stay. */
+    @Override
+    public boolean reloadTls() {
+        return tls != null && tls.reload();
     }
 
     public ReleaseStore store() {

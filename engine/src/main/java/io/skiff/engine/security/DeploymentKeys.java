@@ -81,7 +81,8 @@ public final class DeploymentKeys {
         X509Certificate ca = caCertificate(caKeys, now);
         PemFiles.writePrivateKey(dir.resolve(CA_KEY), caKeys.getPrivate());
         PemFiles.writeCertificate(dir.resolve(CA_CERT), ca);
-        X509Certificate node = writeNode(dir, FIRST_IDENTITY, ca, caKeys.getPrivate(), now);
+        X509Certificate node = writeNode(dir, FIRST_IDENTITY, ca, caKeys.getPrivate(), now.minus(Duration.ofMinutes(5)),
+                now.plus(NODE_VALIDITY));
         return new IssuedIdentity(FIRST_IDENTITY, dir, node.getNotAfter().toInstant(), Fingerprints.sha256(ca));
     }
 
@@ -90,14 +91,22 @@ public final class DeploymentKeys {
      * {@value #CERT} and {@value #KEY}, and a copy of {@value #CA_CERT} (not the CA's key).
      */
     public static IssuedIdentity issue(Path caDir, String name, Path outDir) {
+        Instant now = Instant.now();
+        return issue(caDir, name, outDir, now.minus(Duration.ofMinutes(5)), now.plus(NODE_VALIDITY));
+    }
+
+    /**
+     * {@link #issue(Path, String, Path)} with a validity of the caller's choosing: for drills of rolling
+     * certificates, and tests of expired ones.
+     */
+    public static IssuedIdentity issue(Path caDir, String name, Path outDir, Instant notBefore, Instant notAfter) {
         if (name == null || name.length() > 253 || !IDENTITY.matcher(name).matches()) {
             throw new UsageException("--name " + name + ": an identity is letters, digits, '-' and '.' (a DNS name)");
         }
         X509Certificate ca = PemFiles.readCertificate(caDir.resolve(CA_CERT));
         PrivateKey caKey = PemFiles.readPrivateKey(caDir.resolve(CA_KEY));
         refuseExisting(outDir, List.of(CERT, KEY));
-        Instant now = Instant.now();
-        X509Certificate node = writeNode(outDir, name, ca, caKey, now);
+        X509Certificate node = writeNode(outDir, name, ca, caKey, notBefore, notAfter);
         Path caCopy = outDir.resolve(CA_CERT);
         if (!Files.exists(caCopy)) {
             PemFiles.writeCertificate(caCopy, ca);
@@ -108,19 +117,21 @@ public final class DeploymentKeys {
     }
 
     /** A new key pair for identity {@code name}: {@value #KEY} and {@value #CERT} (signed by {@code ca}) in {@code dir}. */
-    private static X509Certificate writeNode(Path dir, String name, X509Certificate ca, PrivateKey caKey, Instant now) {
+    private static X509Certificate writeNode(Path dir, String name, X509Certificate ca, PrivateKey caKey, Instant notBefore,
+                                             Instant notAfter) {
         KeyPair keys = newKeyPair();
-        X509Certificate cert = nodeCertificate(name, keys, ca, caKey, now);
+        X509Certificate cert = nodeCertificate(name, keys, ca, caKey, notBefore, notAfter);
         PemFiles.writePrivateKey(dir.resolve(KEY), keys.getPrivate());
         PemFiles.writeCertificate(dir.resolve(CERT), cert);
         return cert;
     }
 
-    private static X509Certificate nodeCertificate(String name, KeyPair keys, X509Certificate ca, PrivateKey caKey, Instant now) {
+    private static X509Certificate nodeCertificate(String name, KeyPair keys, X509Certificate ca, PrivateKey caKey, Instant notBefore,
+                                                   Instant notAfter) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
-                    Date.from(now.plus(NODE_VALIDITY)), subject(name), keys.getPublic())
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), Date.from(notBefore),
+                    Date.from(notAfter), subject(name), keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
                     .addExtension(Extension.extendedKeyUsage, false,

@@ -16,8 +16,10 @@ import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.encode.ReleaseEncodings;
+import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.ConnectFailures;
+import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
 import io.skiff.engine.transport.WireByteCounter;
 import io.skiff.protocol.ErrorCode;
@@ -45,10 +47,11 @@ import java.util.function.UnaryOperator;
  * @param shaper the sender's total bandwidth limit; null for none
  * @param gate   chunks that may be sent yet (a relay's verified chunks); null: all
  * @param waterMark each connection's outbound buffer bounds ({@link #waterMark(int)})
+ * @param tls    this side's key material: every connection is mutual TLS; null: plaintext
  */
 public record FanOut(Transport transport, EventLoopGroup group, Manifest manifest, PushOptions options, PushListener listener,
                      ExecutorService encoders, ReleaseEncodings encodings, GlobalTrafficShapingHandler shaper, ChunkGate gate,
-                     WriteBufferWaterMark waterMark) {
+                     WriteBufferWaterMark waterMark, TlsMaterial tls) {
     private static final Logger LOG = LoggerFactory.getLogger(FanOut.class);
     /** How often a bandwidth limit's accounting is refreshed. */
     static final long SHAPER_CHECK_MILLIS = 100;
@@ -75,10 +78,10 @@ public record FanOut(Transport transport, EventLoopGroup group, Manifest manifes
         // a target's limit is shared out over its streams
         long perConnectionLimit = bandwidthLimit > 0 ? Math.max(1, bandwidthLimit / options.streams()) : 0;
         ParallelStreams.Opener streams = options.streams() == 1 ? null : (loop, handler) ->
-                bootstrap(loop, counter, perConnectionLimit, handler).connect(target.host(), target.port());
+                bootstrap(loop, target, counter, perConnectionLimit, handler).connect(target.host(), target.port());
         PushSession session = new PushSession(target.toString(), manifest, encoders, encodings, options.maxInFlight(),
                 options.senderName(), listener, counter, gate, relayRole, options.streams(), streams);
-        Bootstrap bootstrap = bootstrap(group, counter, perConnectionLimit, session);
+        Bootstrap bootstrap = bootstrap(group, target, counter, perConnectionLimit, session);
         ChannelFuture connect = bootstrap.connect(target.host(), target.port());
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -91,9 +94,12 @@ public record FanOut(Transport transport, EventLoopGroup group, Manifest manifes
         return session.result();
     }
 
-    /** A connection to a target: counted, shaped, idle-checked, framed, then {@code last} (a session, or an extra stream). */
-    private Bootstrap bootstrap(EventLoopGroup group, WireByteCounter counter, long bandwidthLimit,
-                                       ChannelHandler last) {
+    /**
+     * A connection to a target: TLS (when configured), counted, shaped, idle-checked, framed, then
+     * {@code last} (a session, or an extra stream). The counter sees frames before encryption.
+     */
+    private Bootstrap bootstrap(EventLoopGroup group, HostPort target, WireByteCounter counter, long bandwidthLimit,
+                                ChannelHandler last) {
         return new Bootstrap()
                 .group(group)
                 .channel(transport.clientChannel())
@@ -119,6 +125,9 @@ public record FanOut(Transport transport, EventLoopGroup group, Manifest manifes
                                 .addLast("frameDecoder", new FrameDecoder())
                                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
                                 .addLast("session", last);
+                        if (tls != null) {
+                            TlsPipelines.addClient(ch.pipeline(), tls.client(), target.host(), target.port(), "receiver");
+                        }
                     }
                 });
     }

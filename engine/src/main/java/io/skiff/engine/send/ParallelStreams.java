@@ -3,13 +3,14 @@ package io.skiff.engine.send;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.transport.ConnectFailures;
+import io.skiff.protocol.AccessException;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.frame.DecodeFailure;
@@ -220,6 +221,10 @@ final class ParallelStreams {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof AccessException refused) {
+                owner.fail(refused.code(), "stream " + index + ": " + refused.getMessage());
+                return;
+            }
             owner.fail(ErrorCode.CONNECTION_LOST, "stream " + index + " error: " + cause.getMessage());
         }
 

@@ -10,6 +10,7 @@ import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.encode.ReleaseEncodings;
 import io.skiff.engine.transport.WireByteCounter;
+import io.skiff.protocol.AccessException;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
@@ -297,6 +298,10 @@ public final class PushSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof AccessException refused) { // TLS failed: say why, not just that the connection went
+            fail(refused.code(), refused.getMessage());
+            return;
+        }
         fail(ErrorCode.CONNECTION_LOST, "connection error: " + cause.getMessage());
     }
 

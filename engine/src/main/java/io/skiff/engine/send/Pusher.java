@@ -13,6 +13,7 @@ import io.skiff.engine.encode.EncoderPools;
 import io.skiff.engine.encode.ReleaseEncodings;
 import io.skiff.engine.history.PublishedReleases;
 import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
@@ -70,6 +71,7 @@ public final class Pusher {
     private static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                    PushListener listener, long startNanos, double manifestSeconds) {
         List<Topology.Target> targets = topology.targets();
+        TlsMaterial tls = options.tls() == null ? null : TlsMaterial.load(options.tls()); // bad key files: before any thread starts
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newEventLoopGroup(Math.min(2, Math.max(1, targets.size())), "skiff-tx-io");
         ExecutorService encoders = EncoderPools.newPool(options.encoderThreads(), "skiff-tx-encode");
@@ -81,7 +83,7 @@ public final class Pusher {
         GlobalTrafficShapingHandler shaper = options.bandwidthLimit() > 0
                 ? new GlobalTrafficShapingHandler(group, options.bandwidthLimit(), 0, FanOut.SHAPER_CHECK_MILLIS) : null;
         FanOut fanOut = new FanOut(transport, group, manifest, options, listener, encoders, encodings, shaper, null,
-                FanOut.waterMark(targets.size() * options.streams()));
+                FanOut.waterMark(targets.size() * options.streams()), tls);
         try {
             List<CompletableFuture<List<TargetResult>>> regions = new ArrayList<>();
             for (Topology.Region region : topology.regions()) {

@@ -282,7 +282,7 @@ class ReceiveSessionTest {
     void shouldFailWithManifestInvalidWhenTheOfferedManifestExceedsTheLimit() {
         ReceiverConfig d = config();
         ReceiverConfig small = new ReceiverConfig(d.listen(), d.root(), d.retain(), d.ioThreads(), d.diskThreads(), 1024,
-                d.rehashOnCommit(), d.seeds(), d.journalSync(), d.idleTimeout(), d.follow(), d.relay(), d.directWrites());
+                d.rehashOnCommit(), d.seeds(), d.journalSync(), d.idleTimeout(), d.follow(), d.relay(), d.directWrites(), null, null);
         Peer peer = connect(small);
 
         peer.send(hello()).send(new OfferFrame(Sha256.digest(new byte[]{1}), 1025, CHANNEL, "big"));

@@ -1,0 +1,230 @@
+package io.skiff.engine.security;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.skiff.engine.api.TlsFiles;
+import io.skiff.protocol.UsageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLException;
+
+/**
+ * A node's TLS key material ({@link TlsFiles}) as Netty contexts for mutual TLS 1.3: a server context
+ * that requires a client certificate, and a client context that presents this node's. Both trust only
+ * the deployment's CA; neither checks host names (a peer is whoever its certificate of the CA says it
+ * is: targets are often named by address, and grants name identities).
+ *
+ * <p>Certificates roll without a restart: every new connection asks for the contexts, and at most once
+ * a second that looks at the three files' sizes and modification times; when they changed (or on
+ * {@link #reload()}, e.g. SIGHUP) the files are read again. New files that do not load (a key that does
+ * not match, a certificate not of the CA, expired, half-written) are logged and the current contexts kept.
+ * A certificate within {@value #EXPIRY_WARNING_DAYS} days of its end is warned about at load and then
+ * daily.
+ *
+ * <p>The provider is BoringSSL (netty-tcnative) where its library loads, else the JDK's;
+ * {@code -Dskiff.tls.provider=jdk} forces the JDK's.
+ */
+public final class TlsMaterial {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsMaterial.class);
+    static final int EXPIRY_WARNING_DAYS = 14;
+    private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+    private static final Duration WARN_EVERY = Duration.ofDays(1);
+    private static final String PROTOCOL = "TLSv1.3";
+
+    private final TlsFiles files;
+    private final Clock clock;
+    private volatile Loaded current;
+    /** Guarded by this: when the files were last looked at, and when expiry was last warned about. */
+    private Instant lastCheck;
+    private Instant lastWarning;
+
+    /** Contexts and what they were built from. */
+    private record Loaded(SslContext server, SslContext client, String identity, Instant notAfter, List<FileStamp> stamps) {
+    }
+
+    /** What tells a file changed: its size and modification time. */
+    private record FileStamp(long size, Instant modified) {
+        static FileStamp of(Path file) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new FileStamp(a.size(), a.lastModifiedTime().toInstant());
+        }
+    }
+
+    private TlsMaterial(TlsFiles files, Clock clock, Loaded first) {
+        this.files = files;
+        this.clock = clock;
+        this.current = first;
+        this.lastCheck = clock.instant();
+        this.lastWarning = Instant.MIN;
+        warnIfExpiring(first);
+    }
+
+    /**
+     * Loads {@code files}; a problem with them (missing, unreadable, not matching, not of the CA, expired)
+     * is a usage error of one line naming the file.
+     */
+    public static TlsMaterial load(TlsFiles files) {
+        return load(files, Clock.systemUTC());
+    }
+
+    static TlsMaterial load(TlsFiles files, Clock clock) {
+        Objects.requireNonNull(files, "files");
+        return new TlsMaterial(files, clock, read(files, clock.instant()));
+    }
+
+    /** Which TLS implementation the contexts use: "BoringSSL" or "JDK". */
+    public static String providerName() {
+        return provider() == SslProvider.OPENSSL ? "BoringSSL" : "JDK";
+    }
+
+    /** For accepting connections: requires a client certificate of the CA. Reloads changed files first. */
+    public SslContext server() {
+        return fresh().server();
+    }
+
+    /** For making connections: presents this node's certificate, trusts only the CA. Reloads changed files first. */
+    public SslContext client() {
+        return fresh().client();
+    }
+
+    /** This node's identity: its certificate's common name. */
+    public String identity() {
+        return current.identity();
+    }
+
+    /** When this node's certificate ends. */
+    public Instant notAfter() {
+        return current.notAfter();
+    }
+
+    public TlsFiles files() {
+        return files;
+    }
+
+    /**
+     * Reads the files again now, whether or not they look changed. Returns true when the new material
+     * was taken; false (logged) when it did not load and the current material stays.
+     */
+    public synchronized boolean reload() {
+        lastCheck = clock.instant();
+        try {
+            Loaded loaded = read(files, clock.instant());
+            current = loaded;
+            LOG.info("TLS keys reloaded from {}: identity {}, valid until {}", files.cert().getParent(), loaded.identity(),
+                    loaded.notAfter());
+            lastWarning = Instant.MIN;
+            warnIfExpiring(loaded);
+            return true;
+        } catch (UsageException e) {
+            LOG.warn("keeping the current TLS keys (identity {}, valid until {}): {}", current.identity(), current.notAfter(),
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    private Loaded fresh() {
+        Instant now = clock.instant();
+        synchronized (this) {
+            if (Duration.between(lastCheck, now).compareTo(CHECK_EVERY) >= 0) {
+                lastCheck = now;
+                if (!stamps(files).equals(current.stamps())) {
+                    reload();
+                }
+                warnIfExpiring(current);
+            }
+        }
+        return current;
+    }
+
+    private synchronized void warnIfExpiring(Loaded loaded) {
+        Instant now = clock.instant();
+        Duration left = Duration.between(now, loaded.notAfter());
+        if (left.compareTo(Duration.ofDays(EXPIRY_WARNING_DAYS)) < 0
+                && Duration.between(lastWarning, now).compareTo(WARN_EVERY) >= 0) {
+            lastWarning = now;
+            LOG.warn("TLS certificate {} (identity {}) expires {} ({} days left): issue a new one with skiff keys issue"
+                    + " and replace the files; they are picked up without a restart", files.cert(), loaded.identity(),
+                    loaded.notAfter(), left.toDays());
+        }
+    }
+
+    /** The files' stamps; an unreadable file gets none, which differs from any loaded stamps. */
+    private static List<FileStamp> stamps(TlsFiles files) {
+        try {
+            return List.of(FileStamp.of(files.ca()), FileStamp.of(files.cert()), FileStamp.of(files.key()));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Loaded read(TlsFiles files, Instant now) {
+        List<FileStamp> stamps = stamps(files);
+        for (Path file : List.of(files.ca(), files.cert(), files.key())) {
+            if (!Files.isReadable(file)) {
+                throw new UsageException("TLS: cannot read " + file + (Files.exists(file) ? " (permission)" : " (no such file)")
+                        + "; skiff keys init/issue writes ca.pem, cert.pem and key.pem");
+            }
+        }
+        X509Certificate ca = PemFiles.readCertificate(files.ca());
+        X509Certificate cert = PemFiles.readCertificate(files.cert());
+        try {
+            cert.verify(ca.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new UsageException("TLS: " + files.cert() + " is not signed by the CA in " + files.ca());
+        }
+        if (now.isAfter(cert.getNotAfter().toInstant())) {
+            throw new UsageException("TLS: " + files.cert() + " expired " + cert.getNotAfter().toInstant());
+        }
+        if (now.isBefore(cert.getNotBefore().toInstant())) {
+            throw new UsageException("TLS: " + files.cert() + " is not valid before " + cert.getNotBefore().toInstant());
+        }
+        String identity = PeerIdentity.commonName(cert);
+        try {
+            SslContext server = SslContextBuilder.forServer(files.cert().toFile(), files.key().toFile())
+                    .trustManager(files.ca().toFile())
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .protocols(PROTOCOL)
+                    .sslProvider(provider())
+                    .build();
+            SslContext client = SslContextBuilder.forClient()
+                    .keyManager(files.cert().toFile(), files.key().toFile())
+                    .trustManager(files.ca().toFile())
+                    .protocols(PROTOCOL)
+                    .sslProvider(provider())
+                    .endpointIdentificationAlgorithm(null) // identities, not host names (see the class comment)
+                    .build();
+            return new Loaded(server, client, identity, cert.getNotAfter().toInstant(), stamps);
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new UsageException("TLS: cannot use " + files.cert() + " with " + files.key() + ": " + oneLine(e), e);
+        }
+    }
+
+    private static SslProvider provider() {
+        boolean forceJdk = "jdk".equalsIgnoreCase(System.getProperty("skiff.tls.provider"));
+        return !forceJdk && OpenSsl.isAvailable() && SslProvider.isTlsv13Supported(SslProvider.OPENSSL) ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    private static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.replaceAll("\\s+", " ");
+    }
+}
