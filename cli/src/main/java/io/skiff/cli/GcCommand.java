@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = {"Remove abandoned partial transfers from a receiver root: staging/<id>/, its resume journal, and its "
                 + "manifest unless that release is activated. Never touches current, releases/ or their manifests.",
+                "Covers the untenanted channels and every tenant's (shown as TENANT/CHANNEL, paths relative to the root).",
                 "Safe while the receiver runs: a transfer whose staging tree or journal changed within --older-than is kept "
                         + "(an active transfer updates its journal at least every --journal-sync)."})
 final class GcCommand implements Callable<Integer> {
@@ -36,16 +37,19 @@ final class GcCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String olderThan;
 
+    @Option(names = "--tenant", paramLabel = "NAME", description = "Only this tenant's channels (ROOT/NAME/CHANNEL).")
+    String tenant;
+
     @Option(names = "--dry-run", description = "Only print what would be removed.")
     boolean dryRun;
 
-    @Option(names = "--json", description = "Print JSON.")
+    @Option(names = "--json", description = "Print JSON (\"tenant\": null for an untenanted channel).")
     boolean json;
 
     @Override
     public Integer call() {
         Duration threshold = parseDuration(olderThan);
-        GcReport report = Skiff.gc(root, threshold, dryRun);
+        GcReport report = Skiff.gc(root, tenant, threshold, dryRun);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             JsonOut j = new JsonOut().beginObject().field("root", report.root().toString())
@@ -63,7 +67,7 @@ final class GcCommand implements Callable<Integer> {
             return 0;
         }
         for (GcReport.Transfer t : report.removed()) {
-            out.printf(Locale.ROOT, "%s %s %s %s  (%s, last written %s ago)%n", dryRun ? "would remove" : "removed", t.channel(),
+            out.printf(Locale.ROOT, "%s %s %s %s  (%s, last written %s ago)%n", dryRun ? "would remove" : "removed", t.qualifiedName(),
                     t.version() == null ? "?" : t.version(), t.releaseId().hex(), HumanFormat.bytes(t.bytes()),
                     HumanFormat.duration(t.age()));
             for (Path p : t.paths()) {
@@ -77,7 +81,7 @@ final class GcCommand implements Callable<Integer> {
     }
 
     private static JsonOut entry(JsonOut j, GcReport.Transfer t) {
-        return j.beginObject().field("channel", t.channel()).field("release_id", t.releaseId().hex()).field("version", t.version())
+        return j.beginObject().field("tenant", t.tenant()).field("channel", t.channel()).field("release_id", t.releaseId().hex()).field("version", t.version())
                 .field("bytes", t.bytes()).field("age_seconds", t.age().getSeconds());
     }
 

@@ -15,8 +15,9 @@ import java.util.concurrent.Callable;
 
 /** {@code skiff status}: what a receiver root holds. Read-only; safe while the receiver runs. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show each channel of a receiver root: current release, retained releases, partial transfers in staging "
-                + "(share of the release's bytes the resume journal vouches for, bytes missing, time since last written).")
+        description = {"Show each channel of a receiver root: current release, retained releases, partial transfers in staging "
+                + "(share of the release's bytes the resume journal vouches for, bytes missing, time since last written).",
+                "Untenanted channels (ROOT/CHANNEL) come first, then each tenant's (ROOT/TENANT/CHANNEL), shown as TENANT/CHANNEL."})
 final class StatusCommand implements Callable<Integer> {
     private static final String[] STAGING_COUNTS = {"percent_done", "bytes_total", "bytes_done", "bytes_missing", "chunks_total",
             "chunks_done"};
@@ -27,19 +28,22 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--root", required = true, paramLabel = "DIR", description = "Receiver root directory.")
     Path root;
 
-    @Option(names = "--json", description = "Print JSON.")
+    @Option(names = "--tenant", paramLabel = "NAME", description = "Only this tenant's channels (ROOT/NAME/CHANNEL).")
+    String tenant;
+
+    @Option(names = "--json", description = "Print JSON (\"tenant\": null for an untenanted channel).")
     boolean json;
 
     @Override
     public Integer call() {
-        StatusReport report = Skiff.status(root);
+        StatusReport report = Skiff.status(root, tenant);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(report));
             return 0;
         }
         for (StatusReport.Channel c : report.channels()) {
-            out.printf(Locale.ROOT, "%s%n  current   %s%n", c.channel(),
+            out.printf(Locale.ROOT, "%s%n  current   %s%n", c.qualifiedName(),
                     c.current() == null ? "(none)" : version(c.current()) + "  " + c.current().releaseId().hex());
             for (StatusReport.Release r : c.releases()) {
                 out.printf(Locale.ROOT, "  retained  %s  %s%s%n", version(r), r.releaseId().hex(), r.current() ? "  (current)" : "");
@@ -50,7 +54,7 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         if (report.channels().isEmpty()) {
-            out.println("no channels under " + report.root());
+            out.println("no channels under " + report.root() + (tenant == null ? "" : " for tenant " + tenant));
         }
         return 0;
     }
@@ -58,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
     private static String toJson(StatusReport report) {
         JsonOut j = new JsonOut().beginObject().field("root", report.root().toString()).name("channels").beginArray();
         for (StatusReport.Channel c : report.channels()) {
-            j.beginObject().field("channel", c.channel()).name("current");
+            j.beginObject().field("tenant", c.tenant()).field("channel", c.channel()).name("current");
             if (c.current() != null) {
                 j.beginObject().field("release_id", c.current().releaseId().hex()).field("version", version(c.current())).endObject();
             } else {

@@ -7,8 +7,11 @@ import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.receive.Receiver;
+import io.skiff.engine.store.TenantStores;
+import io.skiff.engine.testing.ReceiverRoots;
 import io.skiff.engine.testing.FaultyProxy;
 import io.skiff.engine.testing.TestTrees;
+import io.skiff.protocol.Manifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,7 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CLI contract, in-process: flags, --json fields, exit codes, one-line errors. */
@@ -626,5 +630,113 @@ class CliTest {
         // two regions of two: the sender sends each region's data once, its relay forwards it to the other receiver
         assertEquals(4, full.get("targets").asInt());
         assertTrue(full.get("bytes_relayed").asLong() > full.get("bytes_wire").asLong() / 4, pushes.toString());
+    }
+
+    /** A root with an untenanted channel and two tenants' (one channel name in all three), built without a receiver. */
+    private Map<String, Manifest> tenantedRoot(Path root) {
+        TenantStores stores = new TenantStores(root, 3);
+        Map<String, Manifest> m = new HashMap<>();
+        m.put("icd10cm", ReceiverRoots.activate(stores.untenanted(), ReceiverRoots.tree(tmp.resolve("t1"), 100_000, 1), "icd10cm", "2024"));
+        m.put("acme/icd10cm", ReceiverRoots.activate(stores.forTenant("acme"), ReceiverRoots.tree(tmp.resolve("t2"), 100_000, 2), "icd10cm",
+                "a1"));
+        m.put("acme/snomed", ReceiverRoots.stage(stores.forTenant("acme"), ReceiverRoots.tree(tmp.resolve("t3"), 70_000, 3), "snomed", "s1"));
+        m.put("beta/icd10cm", ReceiverRoots.activate(stores.forTenant("beta"), ReceiverRoots.tree(tmp.resolve("t4"), 100_000, 4), "icd10cm",
+                "b1"));
+        return m;
+    }
+
+    @Test
+    void shouldShowTenantsChannelsAsTenantSlashChannelInStatus() throws IOException {
+        Path root = tmp.resolve("tenanted");
+        Map<String, Manifest> m = tenantedRoot(root);
+
+        Run human = skiff("status", "--root", root.toString());
+
+        assertEquals(0, human.exit(), human.err());
+        assertEquals(List.of("icd10cm", "acme/icd10cm", "acme/snomed", "beta/icd10cm"),
+                human.out().lines().filter(l -> !l.startsWith(" ")).toList(), human.out());
+        assertTrue(human.out().contains("acme/icd10cm\n  current   a1  " + m.get("acme/icd10cm").releaseId().hex() + "\n"), human.out());
+        assertTrue(human.out().contains("acme/snomed\n  current   (none)\n  staging   s1  " + m.get("acme/snomed").releaseId().hex()),
+                human.out());
+        Run json = skiff("status", "--root", root.toString(), "--json");
+        assertEquals(0, json.exit(), json.err());
+        JsonNode channels = json.json().get("channels");
+        assertEquals(4, channels.size());
+        assertTrue(channels.get(0).get("tenant").isNull(), channels.toString());
+        assertEquals("icd10cm", channels.get(0).get("channel").asText());
+        assertEquals("acme", channels.get(1).get("tenant").asText());
+        assertEquals("icd10cm", channels.get(1).get("channel").asText());
+        assertEquals(m.get("beta/icd10cm").releaseId().hex(), channels.get(3).get("current").get("release_id").asText());
+
+        JsonNode beta = skiff("status", "--root", root.toString(), "--tenant", "beta", "--json").json().get("channels");
+        assertEquals(1, beta.size(), beta.toString());
+        assertEquals("beta", beta.get(0).get("tenant").asText());
+        Run unknown = skiff("status", "--root", root.toString(), "--tenant", "gamma");
+        assertEquals(2, unknown.exit());
+        assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
+        assertTrue(unknown.err().contains("no tenant gamma"), unknown.err());
+        assertTrue(skiff("status", "--help").out().contains("--tenant"));
+    }
+
+    @Test
+    void shouldVerifyATenantsChannelByTenantSlashChannel() throws IOException {
+        Path root = tmp.resolve("tenanted");
+        Map<String, Manifest> m = tenantedRoot(root);
+        Run all = skiff("verify", "--root", root.toString());
+        assertEquals(0, all.exit(), all.err());
+        assertEquals(List.of("ok     icd10cm 2024  " + m.get("icd10cm").releaseId().hex(),
+                "ok     acme/icd10cm a1  " + m.get("acme/icd10cm").releaseId().hex(),
+                "ok     beta/icd10cm b1  " + m.get("beta/icd10cm").releaseId().hex()), all.out().lines().toList());
+
+        Path victim = root.resolve("beta/icd10cm/current/a.bin");
+        byte[] bytes = Files.readAllBytes(victim);
+        bytes[7] ^= 1;
+        Files.write(victim, bytes);
+        Run failed = skiff("verify", "--root", root.toString());
+        assertEquals(12, failed.exit());
+        assertTrue(failed.out().contains("FAILED beta/icd10cm b1  "), failed.out());
+        assertTrue(failed.err().contains("1 channel(s) failed verification"), failed.err());
+
+        Run one = skiff("verify", "--root", root.toString(), "--channel", "acme/icd10cm", "--json");
+        assertEquals(0, one.exit(), one.err());
+        JsonNode rows = one.json().get("channels");
+        assertEquals(1, rows.size(), one.out());
+        assertEquals("acme", rows.get(0).get("tenant").asText());
+        assertEquals("icd10cm", rows.get(0).get("channel").asText());
+        assertTrue(skiff("verify", "--root", root.toString(), "--channel", "icd10cm", "--json").json().get("channels").get(0).get("tenant")
+                .isNull());
+        assertEquals(12, skiff("verify", "--root", root.toString(), "--tenant", "beta", "--channel", "icd10cm").exit());
+        assertEquals(12, skiff("verify", "--root", root.toString(), "--channel", "beta/icd10cm").exit());
+        Run missing = skiff("verify", "--root", root.toString(), "--channel", "acme/nope");
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("no channel acme/nope"), missing.err());
+    }
+
+    @Test
+    void shouldCollectATenantsAbandonedTransfersInGc() throws IOException {
+        Path root = tmp.resolve("tenanted");
+        Map<String, Manifest> m = tenantedRoot(root);
+        String partial = m.get("acme/snomed").releaseId().hex();
+
+        Run dry = skiff("gc", "--root", root.toString(), "--older-than", "0s", "--dry-run");
+        assertEquals(0, dry.exit(), dry.err());
+        assertTrue(dry.out().startsWith("would remove acme/snomed s1 " + partial + "  ("), dry.out());
+        assertTrue(dry.out().contains("\n  " + Path.of("acme/snomed/staging", partial) + "\n"), dry.out());
+
+        Run none = skiff("gc", "--root", root.toString(), "--older-than", "0s", "--tenant", "beta", "--json");
+        assertEquals(0, none.json().get("removed").size(), none.out());
+        assertTrue(Files.isDirectory(root.resolve("acme/snomed/staging").resolve(partial)));
+
+        Run gc = skiff("gc", "--root", root.toString(), "--older-than", "0s", "--tenant", "acme", "--json");
+
+        assertEquals(0, gc.exit(), gc.err());
+        JsonNode removed = gc.json().get("removed");
+        assertEquals(1, removed.size(), gc.out());
+        assertEquals("acme", removed.get(0).get("tenant").asText());
+        assertEquals("snomed", removed.get(0).get("channel").asText());
+        assertEquals(Path.of("acme/snomed/staging", partial).toString(), removed.get(0).get("paths").get(0).asText());
+        assertFalse(Files.exists(root.resolve("acme/snomed/staging").resolve(partial)));
+        assertEquals(0, skiff("verify", "--root", root.toString()).exit(), "releases untouched");
+        assertNull(skiff("gc", "--root", root.toString(), "--json").json().get("removed").get(0));
     }
 }

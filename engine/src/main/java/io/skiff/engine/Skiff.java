@@ -124,17 +124,35 @@ public final class Skiff {
 
     /** What the receiver root {@code root} holds now. Read-only; safe while a receiver runs on it. */
     public static StatusReport status(Path root) {
-        return RootStatus.read(root, Instant.now());
+        return status(root, null);
     }
 
-    /** Re-hashes the current release of each channel of {@code root} (or of {@code channel} only, when not null). */
+    /** As {@link #status(Path)}, for {@code tenant}'s channels only when not null. */
+    public static StatusReport status(Path root, String tenant) {
+        return RootStatus.read(root, tenant, Instant.now());
+    }
+
+    /**
+     * Re-hashes the current release of each channel of {@code root} (or of {@code channel} only, when not null:
+     * {@code TENANT/CHANNEL} for a tenant's).
+     */
     public static VerifyReport verify(Path root, String channel) {
-        return CurrentVerifier.verify(root, channel);
+        return verify(root, null, channel);
+    }
+
+    /** As {@link #verify(Path, String)}, within {@code tenant}'s channels only when {@code tenant} is not null. */
+    public static VerifyReport verify(Path root, String tenant, String channel) {
+        return CurrentVerifier.verify(root, tenant, channel);
     }
 
     /** Removes (or, with {@code dryRun}, lists) partial transfers of {@code root} untouched for {@code olderThan}. */
     public static GcReport gc(Path root, Duration olderThan, boolean dryRun) {
-        return AbandonedTransfers.collect(root, olderThan, dryRun, Instant.now());
+        return gc(root, null, olderThan, dryRun);
+    }
+
+    /** As {@link #gc(Path, Duration, boolean)}, for {@code tenant}'s channels only when not null. */
+    public static GcReport gc(Path root, String tenant, Duration olderThan, boolean dryRun) {
+        return AbandonedTransfers.collect(root, tenant, olderThan, dryRun, Instant.now());
     }
 
     /** Writes a new deployment CA and a first node identity into {@code dir} ({@code skiff keys init}); never overwrites. */

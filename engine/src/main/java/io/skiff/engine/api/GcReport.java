@@ -22,14 +22,20 @@ public record GcReport(Path root, Duration olderThan, boolean dryRun, List<Trans
     /**
      * A partial transfer in {@code staging/}.
      *
+     * @param tenant  the tenant whose channel it is; null for an untenanted one
      * @param version null when its manifest is gone
      * @param paths   what removing it deletes, relative to the root
      * @param bytes   apparent size of those files (a sparse staging file counts its full length)
      * @param age     time since its staging tree or journal was last written
      */
-    public record Transfer(String channel, Sha256 releaseId, String version, List<Path> paths, long bytes, Duration age) {
+    public record Transfer(String tenant, String channel, Sha256 releaseId, String version, List<Path> paths, long bytes, Duration age) {
         public Transfer {
             paths = List.copyOf(paths);
+        }
+
+        /** {@code tenant/channel}, or the channel alone when untenanted. */
+        public String qualifiedName() {
+            return tenant == null ? channel : tenant + "/" + channel;
         }
     }
 

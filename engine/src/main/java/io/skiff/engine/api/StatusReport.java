@@ -10,7 +10,8 @@ import java.util.List;
  * What a receiver root holds, channel by channel, read at one instant without a running receiver.
  *
  * @param root     the root, absolute and normalized
- * @param channels one row per channel directory, in name order
+ * @param channels one row per channel directory: the untenanted ones in name order, then each tenant's (tenants in
+ *                 name order, their channels in name order)
  */
 public record StatusReport(Path root, List<Channel> channels) {
     public StatusReport {
@@ -18,14 +19,20 @@ public record StatusReport(Path root, List<Channel> channels) {
     }
 
     /**
+     * @param tenant   the tenant whose channel it is ({@code ROOT/<tenant>/<channel>}); null for an untenanted one
      * @param current  the release {@code current} points at; null when there is none
      * @param releases the releases kept under {@code releases/}, current included
      * @param staging  partial transfers under {@code staging/}
      */
-    public record Channel(String channel, Release current, List<Release> releases, List<Staging> staging) {
+    public record Channel(String tenant, String channel, Release current, List<Release> releases, List<Staging> staging) {
         public Channel {
             releases = List.copyOf(releases);
             staging = List.copyOf(staging);
+        }
+
+        /** {@code tenant/channel}, or the channel alone when untenanted. */
+        public String qualifiedName() {
+            return tenant == null ? channel : tenant + "/" + channel;
         }
     }
 

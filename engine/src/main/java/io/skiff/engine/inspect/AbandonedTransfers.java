@@ -3,6 +3,7 @@ package io.skiff.engine.inspect;
 import io.skiff.engine.api.GcReport;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.StagingCollector;
+import io.skiff.engine.store.TenantStores;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,31 +12,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Removes partial transfers nobody resumed from a receiver root: their staging tree, journal, and a
- * manifest no activated release needs ({@link StagingCollector} decides and removes).
+ * Removes partial transfers nobody resumed from a receiver root (untenanted channels and every tenant's): their
+ * staging tree, journal, and a manifest no activated release needs ({@link StagingCollector} decides and removes).
  */
 public final class AbandonedTransfers {
     private AbandonedTransfers() {
     }
 
-    /** Removes (or with {@code dryRun} only lists) the transfers untouched for at least {@code olderThan} at {@code now}. */
-    public static GcReport collect(Path root, Duration olderThan, boolean dryRun, Instant now) {
-        ReleaseStore store = ReleaseStore.inspect(root);
+    /**
+     * Removes (or with {@code dryRun} only lists) the transfers untouched for at least {@code olderThan} at {@code now}.
+     *
+     * @param tenant only this tenant's transfers; null for every channel's
+     */
+    public static GcReport collect(Path root, String tenant, Duration olderThan, boolean dryRun, Instant now) {
+        Path top = root.toAbsolutePath().normalize();
         List<GcReport.Transfer> removed = new ArrayList<>();
         List<GcReport.Transfer> kept = new ArrayList<>();
-        for (StagingCollector.Candidate c : StagingCollector.scan(store)) {
-            boolean old = c.olderThan(olderThan, now);
-            if (old && (dryRun || StagingCollector.remove(store, c, olderThan, now))) {
-                removed.add(transfer(store, c, now));
-            } else {
-                kept.add(transfer(store, c, now));
+        for (TenantStores.Tenant t : TenantStores.inspect(root, tenant)) {
+            ReleaseStore store = t.store();
+            for (StagingCollector.Candidate c : StagingCollector.scan(store)) {
+                boolean old = c.olderThan(olderThan, now);
+                if (old && (dryRun || StagingCollector.remove(store, c, olderThan, now))) {
+                    removed.add(transfer(top, t.name(), c, now));
+                } else {
+                    kept.add(transfer(top, t.name(), c, now));
+                }
             }
         }
-        return new GcReport(store.root(), olderThan, dryRun, removed, kept);
+        return new GcReport(top, olderThan, dryRun, removed, kept);
     }
 
-    private static GcReport.Transfer transfer(ReleaseStore store, StagingCollector.Candidate c, Instant now) {
-        List<Path> paths = c.paths().stream().map(store.root()::relativize).toList();
-        return new GcReport.Transfer(c.channel(), c.releaseId(), c.version(), paths, c.bytes(), c.age(now));
+    private static GcReport.Transfer transfer(Path root, String tenant, StagingCollector.Candidate c, Instant now) {
+        List<Path> paths = c.paths().stream().map(root::relativize).toList();
+        return new GcReport.Transfer(tenant, c.channel(), c.releaseId(), c.version(), paths, c.bytes(), c.age(now));
     }
 }

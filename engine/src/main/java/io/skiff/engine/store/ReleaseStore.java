@@ -43,6 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ROOT/&lt;channel&gt;/manifests/&lt;release-id&gt;.manifest  canonical manifest of every release and staging
  * ROOT/&lt;channel&gt;/activations.log                   append-only audit trail of activations
  * </pre>
+ * A tenant's store is one of these over {@code ROOT/<tenant>} ({@link TenantStores}); its channels may not
+ * be named like the entries above, which would make its directory look like a channel's.
  * A release directory only ever appears under {@code releases/} by a rename of a staging tree that was
  * verified and fsynced; {@code current} only changes by renaming a fresh symlink over it.
  */
@@ -52,19 +54,21 @@ public final class ReleaseStore {
 
     private final Path root;
     private final int retain;
+    private final boolean tenant;
     private final ConcurrentHashMap<String, Object> channelLocks = new ConcurrentHashMap<>();
 
     /** Opens (creating if needed) the root a receiver owns, and recovers from a crash mid-activation. */
     public ReleaseStore(Path root, int retain) {
-        this(root, retain, true);
+        this(root, retain, true, false);
     }
 
-    private ReleaseStore(Path root, int retain, boolean owner) {
+    private ReleaseStore(Path root, int retain, boolean owner, boolean tenant) {
         if (retain < 1) {
             throw new IllegalArgumentException("retain=" + retain + " must be >= 1");
         }
         this.root = root.toAbsolutePath().normalize();
         this.retain = retain;
+        this.tenant = tenant;
         if (owner) {
             try {
                 Files.createDirectories(this.root);
@@ -83,7 +87,12 @@ public final class ReleaseStore {
         if (!Files.isDirectory(root)) {
             throw new UsageException("not a receiver root (no such directory): " + root);
         }
-        return new ReleaseStore(root, ReceiverConfig.DEFAULT_RETAIN, false);
+        return new ReleaseStore(root, ReceiverConfig.DEFAULT_RETAIN, false, false);
+    }
+
+    /** A tenant's store over {@code dir}: as the constructor, or (not {@code owner}) as {@link #inspect}. */
+    static ReleaseStore tenant(Path dir, int retain, boolean owner) {
+        return new ReleaseStore(dir, retain, owner, true);
     }
 
     public Path root() {
@@ -98,6 +107,9 @@ public final class ReleaseStore {
         ManifestValidator.checkPath(channel);
         if (channel.contains("/")) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "channel may not contain '/': " + channel);
+        }
+        if (tenant && TenantStores.CHANNEL_ENTRIES.contains(channel)) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "a tenant's channel may not be named " + channel);
         }
         return root.resolve(channel);
     }
@@ -119,9 +131,10 @@ public final class ReleaseStore {
         return channelLocks.computeIfAbsent(channel, c -> new Object());
     }
 
+    /** The channel directories under the root ({@link TenantStores#isChannelDir}; not tenants' directories), in name order. */
     public List<String> channels() {
         List<String> channels = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, TenantStores::isChannelDir)) {
             for (Path dir : dirs) {
                 channels.add(dir.getFileName().toString());
             }
