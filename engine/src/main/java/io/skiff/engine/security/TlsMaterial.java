@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.skiff.engine.api.TlsFiles;
+import io.skiff.protocol.StorageException;
 import io.skiff.protocol.UsageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -180,8 +181,14 @@ public final class TlsMaterial {
                         + "; skiff keys init/issue writes ca.pem, cert.pem and key.pem");
             }
         }
-        X509Certificate ca = PemFiles.readCertificate(files.ca());
-        X509Certificate cert = PemFiles.readCertificate(files.cert());
+        X509Certificate ca;
+        X509Certificate cert;
+        try {
+            ca = PemFiles.readCertificate(files.ca());
+            cert = PemFiles.readCertificate(files.cert());
+        } catch (StorageException e) { // not a PEM certificate (half written, or another kind of file)
+            throw new UsageException("TLS: " + e.getMessage(), e);
+        }
         try {
             cert.verify(ca.getPublicKey());
         } catch (GeneralSecurityException e) {

@@ -97,7 +97,7 @@ public final class TlsPipelines {
                 if (done.isSuccess()) {
                     LOG.debug("TLS from {}: identity {}", ctx.channel().remoteAddress(), peerIdentity(ctx.pipeline()));
                 } else {
-                    LOG.warn("refused TLS from {}: {}", ctx.channel().remoteAddress(), shortReason(done.cause()));
+                    LOG.warn("refused TLS from {}: {}", ctx.channel().remoteAddress(), serverReason(done.cause()));
                 }
             }
             ctx.fireUserEventTriggered(evt);
@@ -170,6 +170,30 @@ public final class TlsPipelines {
             return "the " + peer + " refused our certificate (" + reason + "): it must be of the deployment's CA and valid";
         }
         return "the " + peer + "'s certificate is not trusted (" + reason + "): it must be of our CA and valid";
+    }
+
+    /** Why a server refused a handshake, as its log says it. */
+    static String serverReason(Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.security.cert.CertificateExpiredException) {
+                return "the peer's certificate expired (" + c.getMessage() + ")";
+            }
+            if (c instanceof java.security.cert.CertificateNotYetValidException) {
+                return "the peer's certificate is not valid yet (" + c.getMessage() + ")";
+            }
+            if (c instanceof java.security.cert.CertPathValidatorException || c.getClass().getName().endsWith("SunCertPathBuilderException")) {
+                return "the peer's certificate is not of this deployment's CA (" + shortReason(c) + ")";
+            }
+        }
+        String reason = shortReason(cause);
+        if (reason.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || reason.contains("certificate_required")
+                || reason.contains("Empty client certificate chain")) {
+            return "the peer presented no certificate (" + reason + ")";
+        }
+        if (reason.toUpperCase(Locale.ROOT).contains("ALERT")) {
+            return "the peer broke off the handshake, most likely distrusting our certificate (" + reason + ")";
+        }
+        return reason;
     }
 
     /** The innermost message, one line, without Netty's wrapping. */
