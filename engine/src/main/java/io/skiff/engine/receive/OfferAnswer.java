@@ -40,7 +40,7 @@ final class OfferAnswer {
      * Checks the offer (channel name: PATH_INVALID or the like; manifest size: MANIFEST_INVALID) and answers
      * it; claims the release in {@code transfers} unless it is already active (BUSY when that fails).
      */
-    static OfferAnswer to(OfferFrame o, ReleaseStore store, ReceiverConfig config, TransferRegistry transfers) {
+    static OfferAnswer to(OfferFrame o, ReleaseStore store, String tenant, ReceiverConfig config, TransferRegistry transfers) {
         store.channelDir(o.channel()); // validates the channel name
         if (o.manifestLength() > config.maxManifestBytes()) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest of " + o.manifestLength()
@@ -49,7 +49,7 @@ final class OfferAnswer {
         if (o.releaseId().equals(store.current(o.channel()).orElse(null))) {
             return new OfferAnswer(new OfferReplyFrame(OfferReplyFrame.Decision.ALREADY_ACTIVE), null, List.of(), null);
         }
-        String key = TransferRegistry.key(o.channel(), o.releaseId());
+        String key = TransferRegistry.key(tenant, o.channel(), o.releaseId());
         if (!transfers.tryBegin(key)) {
             throw new SkiffException(ErrorCode.BUSY, "release " + o.releaseId().shortHex() + " of " + o.channel()
                     + " is being received on another connection");

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ProtocolException;
@@ -20,13 +21,10 @@ import io.skiff.protocol.frame.HelloFrame;
 import io.skiff.protocol.frame.JoinFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
-import io.skiff.protocol.frame.OfferReplyFrame;
 import io.skiff.protocol.frame.RefetchFrame;
 import io.skiff.protocol.frame.RelayFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.List;
 
 /**
  * The receiver's side of one connection, as a state machine: HELLO, OFFER, (MANIFEST), WANT, CHUNK...,
@@ -88,6 +86,10 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private StreamJoin joined;
     /** This session's own context, for work handed to it by its extra streams. */
     private ChannelHandlerContext ownCtx;
+    /** Who the peer is and what it may do; set at HELLO. */
+    private Admission admission;
+    /** The store of the admitted push's tenant; set at OFFER. */
+    private ReleaseStore store;
 
     ReceiveSession(SessionContext context, ReadAheadLimiter readAhead) {
         this.context = context;
@@ -151,12 +153,13 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
                 throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "protocol version=" + hello.protocolVersion()
                         + ", this receiver speaks " + FrameDescriptor.OLDEST_PROTOCOL_VERSION + " to " + FrameDescriptor.PROTOCOL_VERSION);
             }
-            peer = hello.peerName() + "@" + ctx.channel().remoteAddress();
+            admission = Admission.of(ctx.pipeline(), context);
+            peer = hello.peerName() + "@" + ctx.channel().remoteAddress() + (admission.identity() == null ? "" : "[" + admission.identity() + "]");
             state = State.OFFER;
         } else if (state == State.OFFER && relayRequest == null && msg instanceof RelayFrame r) {
-            relayRequest = RelayRequest.of(r, context.config());
+            relayRequest = RelayRequest.of(r, context.config(), admission);
         } else if (state == State.OFFER && relayRequest == null && msg instanceof JoinFrame j) {
-            joined = StreamJoin.of(context.transfers(), j);
+            joined = StreamJoin.of(context.transfers(), j, admission);
             state = State.STREAM;
             LOG.debug("{} joined the transfer of {} {} as an extra stream", peer, j.channel(), j.releaseId().shortHex());
         } else if (state == State.OFFER && msg instanceof OfferFrame o) {
@@ -203,14 +206,15 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
-        answer = OfferAnswer.to(o, context.store(), context.config(), context.transfers());
+        store = admission.admitPush(o.channel(), relayRequest != null);
+        answer = OfferAnswer.to(o, store, admission.tenant(), context.config(), context.transfers());
         offer = o;
         if (answer.alreadyActive()) {
             LOG.info("{} offered {} {} ({}): already current", peer, o.channel(), o.version(), o.releaseId().shortHex());
             ctx.writeAndFlush(answer.reply());
             state = State.COMMITTED;
             if (relayRequest != null) { // the sender relies on this receiver for the rest of its region
-                relayRequest.startActive(context.relays(), ctx, OfferAnswer.activeManifest(context.store(), o));
+                relayRequest.startActive(context.relays(), store, ctx, OfferAnswer.activeManifest(store, o));
             }
             return;
         }
@@ -220,7 +224,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onBase(ChannelHandlerContext ctx, BaseFrame b) {
-        base = ChosenBase.chosen(b, answer.bases(), context.store(), offer.channel());
+        base = ChosenBase.chosen(b, answer.bases(), store, offer.channel());
         Manifest known = answer.knownManifest(b);
         if (known != null) {
             startReceiving(ctx, known);
@@ -232,12 +236,13 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
 
     /** Stages the release, plans it (resume, local copies) and sends WANT; from now on chunks are taken. */
     private void startReceiving(ChannelHandlerContext ctx, Manifest manifest) {
-        transfer = StagedTransfer.begin(context, manifest, relayRequest != null, ctx.alloc(), peer);
+        admission.checkQuota(store, manifest);
+        transfer = StagedTransfer.begin(context, store, manifest, relayRequest != null, ctx.alloc(), peer);
         verification = new ChunkVerification(context.verifiers(), transfer, base, peer, this::chunkVerified);
         state = State.RECEIVING;
         lastActivityNanos = System.nanoTime();
         if (relayRequest != null) {
-            verification.relayTo(relayRequest.start(context.relays(), ctx, manifest, transfer.readyBeforeTransfer()));
+            verification.relayTo(relayRequest.start(context.relays(), store, ctx, manifest, transfer.readyBeforeTransfer()));
         }
         context.transfers().joinable(busyKey, this);
         ctx.writeAndFlush(transfer.wantFrame());

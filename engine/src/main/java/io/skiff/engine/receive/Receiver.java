@@ -19,15 +19,18 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.encode.EncoderPools;
+import io.skiff.engine.security.AccessPolicy;
 import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
+import io.skiff.engine.store.TenantStores;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.UsageException;
 import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameEncoder;
 import org.slf4j.Logger;
@@ -60,6 +63,11 @@ public final class Receiver implements RunningReceiver {
     private final ReceiverConfig config;
     /** This receiver's key material; null when it speaks plaintext. */
     private final TlsMaterial tls;
+    /** Who may push, relay, follow what, under which tenant. */
+    private final AccessPolicy policy;
+    /** The untenanted store and each tenant's. */
+    private final TenantStores stores;
+    /** The untenanted one of {@link #stores}. */
     private final ReleaseStore store;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup ioGroup;
@@ -83,7 +91,12 @@ public final class Receiver implements RunningReceiver {
     private Receiver(ReceiverConfig config, RelayForwarding.Starter relays) {
         this.config = config;
         this.tls = config.tls() == null ? null : TlsMaterial.load(config.tls()); // bad key files: refused before anything starts
-        this.store = new ReleaseStore(config.root(), config.retain());
+        this.policy = config.grants() == null ? AccessPolicy.OPEN : AccessPolicy.load(config.grants());
+        if (!policy.open() && tls == null) {
+            throw new UsageException("grants name TLS identities: a receiver with --config needs TLS (--tls-dir), not --insecure");
+        }
+        this.stores = new TenantStores(config.root(), config.retain());
+        this.store = stores.untenanted();
         List<SeedTree> seeds = indexSeeds(config.seeds());
         Transport transport = Transport.best();
         this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
@@ -91,8 +104,9 @@ public final class Receiver implements RunningReceiver {
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
         this.verifiers = new ChunkVerifierPool(config.diskThreads());
         this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
-        this.sessionContext = new SessionContext(config, store, verifiers, segmentBuffers, seeds,
-                (manifest, targets, readyNow, upstream) -> relays.start(this, manifest, targets, readyNow, upstream), transfers);
+        this.sessionContext = new SessionContext(config, stores, policy, verifiers, segmentBuffers, seeds,
+                (tenantStore, manifest, targets, readyNow, upstream) -> relays.start(this, tenantStore, manifest, targets, readyNow, upstream),
+                transfers);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, ioGroup)

@@ -1,5 +1,6 @@
 package io.skiff.engine.receive;
 
+import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.frame.ChunkFrame;
@@ -21,17 +22,18 @@ public interface RelayForwarding {
     /** Starts forwarding releases for one receiver; {@link #NONE} for a receiver without relay support wired in. */
     @FunctionalInterface
     interface Starter {
-        Starter NONE = (receiver, manifest, targets, readyNow, upstream) -> {
+        Starter NONE = (receiver, store, manifest, targets, readyNow, upstream) -> {
             throw new IllegalStateException("no relay is wired into this receiver");
         };
 
         /**
          * Starts forwarding {@code manifest}'s release to {@code targets}.
          *
+         * @param store    the store of {@code receiver} the release is in (its tenant's)
          * @param readyNow chunks already verified on this receiver's disk (copied locally, resumed, or all of an active release)
          * @param upstream where RELAY_STATUS frames go (the sender's connection)
          */
-        RelayForwarding start(Receiver receiver, Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow,
+        RelayForwarding start(Receiver receiver, ReleaseStore store, Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow,
                               Consumer<RelayStatusFrame> upstream);
     }
 

@@ -3,6 +3,7 @@ package io.skiff.engine.receive;
 import io.netty.channel.ChannelHandlerContext;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ProtocolException;
@@ -27,7 +28,7 @@ final class RelayRequest {
         this.targets = targets;
     }
 
-    static RelayRequest of(RelayFrame r, ReceiverConfig config) {
+    static RelayRequest of(RelayFrame r, ReceiverConfig config, Admission admission) {
         if (!config.relay()) {
             throw new SkiffException(ErrorCode.REFUSED, "this receiver does not relay (started with --no-relay)");
         }
@@ -38,20 +39,22 @@ final class RelayRequest {
                 throw new ProtocolException(ErrorCode.MALFORMED, "RELAY target: " + e.getMessage());
             }
         }
+        admission.admitRelayTargets(r.targets()); // relay_targets: a relay is no scanner of the networks it reaches
         return new RelayRequest(r.targets());
     }
 
     /** Starts relaying {@code manifest}'s release; {@code ready}: chunks already verified here. RELAY_STATUS goes to {@code ctx}. */
-    RelayForwarding start(SessionContext.RelayStart relays, ChannelHandlerContext ctx, Manifest manifest, BitSet ready) {
-        forwarding = relays.start(manifest, targets, ready, ctx::writeAndFlush);
+    RelayForwarding start(SessionContext.RelayStart relays, ReleaseStore store, ChannelHandlerContext ctx, Manifest manifest,
+                          BitSet ready) {
+        forwarding = relays.start(store, manifest, targets, ready, ctx::writeAndFlush);
         return forwarding;
     }
 
     /** Starts relaying the release active here: every chunk is ready, and it is activated. */
-    void startActive(SessionContext.RelayStart relays, ChannelHandlerContext ctx, Manifest active) {
+    void startActive(SessionContext.RelayStart relays, ReleaseStore store, ChannelHandlerContext ctx, Manifest active) {
         BitSet all = new BitSet();
         all.set(0, active.chunks().count());
-        start(relays, ctx, active, all).activated();
+        start(relays, store, ctx, active, all).activated();
     }
 
     /** The forwarding, or null when it has not started. */

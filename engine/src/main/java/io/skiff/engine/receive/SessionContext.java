@@ -1,9 +1,11 @@
 package io.skiff.engine.receive;
 
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.security.AccessPolicy;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
+import io.skiff.engine.store.TenantStores;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.frame.RelayFrame;
 import io.skiff.protocol.frame.RelayStatusFrame;
@@ -18,19 +20,21 @@ import java.util.function.Consumer;
  * {@link Receiver} provides one for all its sessions, a test builds one over a temporary root.
  *
  * @param config         the receiver's settings (limits, journal sync interval, idle timeout, relaying allowed)
- * @param store          the receiver's disk
+ * @param stores         the receiver's disk: the untenanted store and one per tenant
+ * @param policy         the receiver's grants ({@link AccessPolicy#OPEN} without a grants file)
  * @param verifiers      threads that decode, hash and write chunks (shared by every session)
  * @param segmentBuffers direct-write buffers of staging files; null: written through the page cache
  * @param seeds          directories indexed for local copies, besides the channel's releases
  * @param relays         starts forwarding a release a RELAY frame asked for
  * @param transfers      the transfers in flight and the ones extra streams can join
  */
-record SessionContext(ReceiverConfig config, ReleaseStore store, ChunkVerifierPool verifiers, SegmentBuffers segmentBuffers,
-                      List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers) {
+record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy policy, ChunkVerifierPool verifiers,
+                      SegmentBuffers segmentBuffers, List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers) {
 
     SessionContext {
         Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(stores, "stores");
+        Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(verifiers, "verifiers");
         Objects.requireNonNull(relays, "relays");
         Objects.requireNonNull(transfers, "transfers");
@@ -41,9 +45,10 @@ record SessionContext(ReceiverConfig config, ReleaseStore store, ChunkVerifierPo
     @FunctionalInterface
     interface RelayStart {
         /**
+         * @param store    the store the release is staged in (its tenant's)
          * @param readyNow chunks already verified on this receiver's disk
          * @param upstream where RELAY_STATUS frames go (the sender's connection)
          */
-        RelayForwarding start(Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow, Consumer<RelayStatusFrame> upstream);
+        RelayForwarding start(ReleaseStore store, Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow, Consumer<RelayStatusFrame> upstream);
     }
 }

@@ -3,6 +3,7 @@ package io.skiff.engine.receive;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.skiff.engine.store.LocalChunkIndex;
+import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.StagingRelease;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
@@ -45,19 +46,20 @@ final class StagedTransfer {
      * chunks from staging as they land, so it must not hold them in direct-write buffers. On a failure
      * whatever was staged is closed (and journaled) before the exception leaves.
      */
-    static StagedTransfer begin(SessionContext context, Manifest manifest, boolean relaying, ByteBufAllocator alloc, String peer) {
-        StagingRelease staging = StagingRelease.resumeOrCreate(context.store(), manifest, relaying ? null : context.segmentBuffers());
+    static StagedTransfer begin(SessionContext context, ReleaseStore store, Manifest manifest, boolean relaying, ByteBufAllocator alloc,
+                                String peer) {
+        StagingRelease staging = StagingRelease.resumeOrCreate(store, manifest, relaying ? null : context.segmentBuffers());
         ReceivePlan plan = new ReceivePlan(manifest);
         JournalBatch journal;
         try {
-            journal = JournalBatch.open(context.store(), staging, plan, context.config().journalSync().toNanos());
+            journal = JournalBatch.open(store, staging, plan, context.config().journalSync().toNanos());
         } catch (RuntimeException e) {
             closeStaging(staging, peer);
             throw e;
         }
         StagedTransfer transfer = new StagedTransfer(staging, plan, journal);
         try {
-            transfer.planChunks(context, alloc);
+            transfer.planChunks(context, store, alloc);
         } catch (RuntimeException e) {
             transfer.close(peer);
             throw e;
@@ -69,11 +71,11 @@ final class StagedTransfer {
     }
 
     /** Each distinct chunk: already staged (journal), copied from local disk, or wanted from the sender. */
-    private void planChunks(SessionContext context, ByteBufAllocator alloc) {
+    private void planChunks(SessionContext context, ReleaseStore store, ByteBufAllocator alloc) {
         Manifest manifest = staging.manifest();
         BitSet resumed = journal.done();
         ByteBuf copyBuffer = alloc.directBuffer(manifest.chunking().maxBytes());
-        try (LocalChunkIndex local = LocalChunkIndex.of(context.store(), manifest.channel(), context.seeds())) {
+        try (LocalChunkIndex local = LocalChunkIndex.of(store, manifest.channel(), context.seeds())) {
             ByteBuffer buffer = copyBuffer.nioBuffer(0, copyBuffer.capacity());
             MessageDigest digest = Sha256.newDigest();
             BitSet reps = plan.representatives();

@@ -19,9 +19,13 @@ final class StreamJoin {
         this.joined = joined;
     }
 
-    /** Joins the transfer {@code j} names; UNEXPECTED_FRAME when none of it is receiving chunks here. */
-    static StreamJoin of(TransferRegistry transfers, JoinFrame j) {
-        ReceiveSession session = transfers.toJoin(TransferRegistry.key(j.channel(), j.releaseId()));
+    /**
+     * Joins the transfer {@code j} names (in the tenant the peer's grant for the channel says: a stream
+     * needs {@code push} as its first connection did); UNEXPECTED_FRAME when none of it is receiving chunks here.
+     */
+    static StreamJoin of(TransferRegistry transfers, JoinFrame j, Admission admission) {
+        admission.admitPush(j.channel(), false);
+        ReceiveSession session = transfers.toJoin(TransferRegistry.key(admission.tenant(), j.channel(), j.releaseId()));
         if (session == null) {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "JOIN of " + j.channel() + " " + j.releaseId().shortHex()
                     + ": no transfer of it is receiving chunks here");

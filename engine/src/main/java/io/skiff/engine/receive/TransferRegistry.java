@@ -5,7 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The transfers one receiver is running, by "channel/release-id": which are in flight (a second push
+ * The transfers one receiver is running, by "[tenant/]channel/release-id": which are in flight (a second push
  * of the same release gets BUSY) and which are receiving chunks now (extra streams of a push JOIN
  * those). Shared by every session of the receiver; thread-safe.
  */
@@ -14,8 +14,8 @@ final class TransferRegistry {
     private final Map<String, ReceiveSession> joinable = new ConcurrentHashMap<>();
 
     /** The key of a release of a channel, as the registry and JOIN frames name it. */
-    static String key(String channel, io.skiff.protocol.Sha256 releaseId) {
-        return channel + "/" + releaseId.hex();
+    static String key(String tenant, String channel, io.skiff.protocol.Sha256 releaseId) {
+        return (tenant == null ? "" : tenant + "/") + channel + "/" + releaseId.hex();
     }
 
     /** Claims {@code key}; false: another session is receiving that release. */

@@ -99,9 +99,9 @@ public final class Relay implements ChunkGate, RelayForwarding {
      * @param readyNow chunks already verified on this receiver's disk (copied locally, resumed, or all of an active release)
      * @param upstream where RELAY_STATUS frames go (the sender's connection)
      */
-    public static Relay start(Receiver receiver, Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow,
-                       Consumer<RelayStatusFrame> upstream) {
-        Relay relay = new Relay(manifest, targets, readyNow, upstream, receiver.store());
+    public static Relay start(Receiver receiver, ReleaseStore store, Manifest manifest, List<RelayFrame.Target> targets,
+                              BitSet readyNow, Consumer<RelayStatusFrame> upstream) {
+        Relay relay = new Relay(manifest, targets, readyNow, upstream, store);
         relay.forward(receiver);
         return relay;
     }

@@ -15,7 +15,9 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.manifest.ManifestBuilder;
+import io.skiff.engine.security.AccessPolicy;
 import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.TenantStores;
 import io.skiff.engine.store.TransferJournal;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.protocol.ChunkingParams;
@@ -82,6 +84,7 @@ class ReceiveSessionTest {
     @TempDir
     Path tmp;
     private Path root;
+    private TenantStores stores;
     private ReleaseStore store;
     private ChunkVerifierPool verifiers;
     private EventExecutorGroup disk;
@@ -91,7 +94,8 @@ class ReceiveSessionTest {
     @BeforeEach
     void setUp() {
         root = tmp.resolve("root");
-        store = new ReleaseStore(root, ReceiverConfig.DEFAULT_RETAIN);
+        stores = new TenantStores(root, ReceiverConfig.DEFAULT_RETAIN);
+        store = stores.untenanted();
         verifiers = new ChunkVerifierPool(2);
         disk = new DefaultEventExecutorGroup(1, new DefaultThreadFactory("test-rx-disk", true));
         transfers = new TransferRegistry();
@@ -115,10 +119,10 @@ class ReceiveSessionTest {
     }
 
     private SessionContext context(ReceiverConfig config) {
-        SessionContext.RelayStart noRelay = (manifest, targets, ready, upstream) -> {
+        SessionContext.RelayStart noRelay = (tenantStore, manifest, targets, ready, upstream) -> {
             throw new AssertionError("no test here relays");
         };
-        return new SessionContext(config, store, verifiers, null, List.of(), noRelay, transfers);
+        return new SessionContext(config, stores, AccessPolicy.OPEN, verifiers, null, List.of(), noRelay, transfers);
     }
 
     private Peer connect() {

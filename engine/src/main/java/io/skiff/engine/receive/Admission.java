@@ -1,0 +1,116 @@
+package io.skiff.engine.receive;
+
+import io.netty.channel.ChannelPipeline;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.security.AccessPolicy;
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.TenantStores;
+import io.skiff.engine.transport.TlsPipelines;
+import io.skiff.protocol.AccessException;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.StorageException;
+import io.skiff.protocol.frame.RelayFrame;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * What a connection's peer may do on this receiver: its identity (the common name of its TLS
+ * certificate; null on plaintext) checked against the receiver's grants, before anything is staged.
+ * An OFFER needs {@code push} on its channel (and {@code relay}, when a RELAY came first), and gets the
+ * store of the deciding grant's tenant; each RELAY target must pass {@code relay_targets}; a release
+ * that would take its tenant over quota is refused before its staging directory exists. A refusal is an
+ * {@link AccessException}: the session answers ERROR and closes that connection only.
+ */
+final class Admission {
+    private final String identity;
+    private final AccessPolicy policy;
+    private final TenantStores stores;
+    /** The tenant the admitted push goes to; null: untenanted. */
+    private String tenant;
+
+    private Admission(String identity, AccessPolicy policy, TenantStores stores) {
+        this.identity = identity;
+        this.policy = policy;
+        this.stores = stores;
+    }
+
+    static Admission of(ChannelPipeline pipeline, SessionContext context) {
+        return new Admission(TlsPipelines.peerIdentity(pipeline), context.policy(), context.stores());
+    }
+
+    /** The peer's identity; null on a plaintext connection. */
+    String identity() {
+        return identity;
+    }
+
+    /** The tenant of the admitted push, or null. */
+    String tenant() {
+        return tenant;
+    }
+
+    /** OFFER (or JOIN) of {@code channel}: the store it goes to, or NOT_AUTHORIZED. */
+    ReleaseStore admitPush(String channel, boolean relaying) {
+        AccessPolicy.Grant grant = policy.authorize(identity, channel, AccessPolicy.Action.PUSH);
+        if (relaying) {
+            policy.authorize(identity, channel, AccessPolicy.Action.RELAY);
+        }
+        tenant = grant.tenant();
+        if (tenant == null && TenantStores.isTenantDir(stores.root().resolve(channel))) {
+            throw new StorageException(stores.root().resolve(channel), stores.root().resolve(channel)
+                    + " is tenant " + channel + "'s directory, not channel " + channel + "'s", null);
+        }
+        return stores.forTenant(tenant);
+    }
+
+    /** RELAY: every target must be allowed by {@code relay_targets} (names resolved here, once). */
+    void admitRelayTargets(List<RelayFrame.Target> targets) {
+        for (RelayFrame.Target t : targets) {
+            HostPort target = HostPort.parse(t.address());
+            InetAddress address;
+            try {
+                address = InetAddress.getByName(target.host());
+            } catch (UnknownHostException e) {
+                address = null;
+            }
+            policy.checkRelayTarget(target.host(), address, target.port());
+        }
+    }
+
+    /**
+     * Before staging {@code manifest} into {@code store}: what the tenant holds, plus what this release
+     * still needs (its size less what a resumed staging already holds), must fit the tenant's quota.
+     */
+    void checkQuota(ReleaseStore store, Manifest manifest) {
+        OptionalLong quota = tenant == null ? OptionalLong.empty() : policy.quotaBytes(tenant);
+        if (quota.isEmpty()) {
+            return;
+        }
+        long used = stores.usedBytes(tenant);
+        long staged = bytesUnder(store.stagingDir(manifest.channel(), manifest.releaseId()));
+        long needed = Math.max(0, manifest.totalBytes() - staged);
+        if (used + needed > quota.getAsLong()) {
+            throw new AccessException(ErrorCode.QUOTA_EXCEEDED, "tenant " + tenant + " holds " + used + " bytes; release "
+                    + manifest.version() + " of " + manifest.channel() + " needs " + needed + " more, over its quota of "
+                    + quota.getAsLong() + " bytes (remove releases, lower retain, or raise quota_bytes)");
+        }
+    }
+
+    private static long bytesUnder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0; // counted as nothing staged: the check errs on the side of refusing
+        }
+    }
+}
