@@ -8,6 +8,7 @@ import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.TlsFiles;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
@@ -17,6 +18,7 @@ import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -41,7 +43,8 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Generate a code-set release v1 and its update v2, push both to two regions of two in-process "
                 + "receivers on loopback (one relay per region), verify every byte, and print logical bytes, the bytes "
-                + "that left the sender and that the relays forwarded, and throughput.")
+                + "that left the sender and that the relays forwarded, and throughput. Connections are mutual TLS with keys "
+                + "made for the demo (or --tls-dir, or --insecure).")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -57,6 +60,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
+
+    /** Default: keys made for the demo (a CA, a receiver and a sender identity) in the work directory. */
+    @Mixin
+    TlsOptions tls;
 
     private record Row(String release, PushResult result) {
     }
@@ -77,9 +84,11 @@ final class DemoCommand implements Callable<Integer> {
             CorpusRelease v2 = CodeSetCorpus.next(v1, work.resolve("source/v2"), seed + 1);
             List<Row> rows = new ArrayList<>();
             List<RunningReceiver> receivers = new ArrayList<>();
+            TlsFiles[] keys = keys(work);
             try {
                 for (String name : List.of("eu-1", "eu-2", "us-1", "us-2")) {
-                    receivers.add(Skiff.startReceiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-" + name))));
+                    receivers.add(Skiff.startReceiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-" + name))
+                            .withTls(keys[0])));
                 }
                 Topology topology = Topology.parseTo("eu=" + address(receivers.get(0)) + "," + address(receivers.get(1))
                         + ";us=" + address(receivers.get(2)) + "," + address(receivers.get(3)));
@@ -89,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
                             HumanFormat.bytes(release.totalBytes()));
                     err.flush();
                     // the demo's own sender history: v2's changed chunks are encoded against v1's bytes
-                    PushOptions options = PushOptions.defaults().withHistory(work.resolve("sender-history"));
+                    PushOptions options = PushOptions.defaults().withHistory(work.resolve("sender-history")).withTls(keys[1]);
                     PushResult result = Skiff.push(release.dir(), "codeset", version, topology, options, PushListener.NONE);
                     for (TargetResult t : result.targets()) {
                         if (!t.activated()) {
@@ -112,6 +121,22 @@ final class DemoCommand implements Callable<Integer> {
                 deleteTree(work);
             }
         }
+    }
+
+    /**
+     * The receivers' and the sender's key files: the given ones for both, none for --insecure, or by
+     * default a CA and two identities made for the demo (what 'skiff keys' makes for a deployment).
+     */
+    private TlsFiles[] keys(Path work) {
+        if (tls.given()) {
+            TlsFiles files = tls.files(List.of(new HostPort("127.0.0.1", 0)));
+            return new TlsFiles[]{files, files};
+        }
+        Path keys = work.resolve("keys");
+        Skiff.initKeys(keys.resolve("ca"));
+        Skiff.issueKeys(keys.resolve("ca"), "demo-receiver", keys.resolve("receiver"));
+        Skiff.issueKeys(keys.resolve("ca"), "demo-sender", keys.resolve("sender"));
+        return new TlsFiles[]{TlsFiles.inDir(keys.resolve("receiver")), TlsFiles.inDir(keys.resolve("sender"))};
     }
 
     private static String address(RunningReceiver r) {

@@ -11,6 +11,7 @@ import io.skiff.protocol.SourceException;
 import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -39,6 +40,9 @@ final class PushCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "SRC_DIR", description = "Directory holding the release.")
     Path source;
+
+    @Mixin
+    TlsOptions tls;
 
     @Option(names = "--channel", required = true, paramLabel = "NAME", description = "Channel, e.g. icd10cm.")
     String channel;
@@ -131,7 +135,8 @@ final class PushCommand implements Callable<Integer> {
                 .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)))
                 .withBandwidthLimit(bandwidthLimit == null ? 0 : Rate.parse(bandwidthLimit, "--bwlimit"))
                 .withRelays(!noRelay)
-                .withStreams(streams);
+                .withStreams(streams)
+                .withTls(tls.files(topology.targets().stream().map(Topology.Target::address).toList()));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;

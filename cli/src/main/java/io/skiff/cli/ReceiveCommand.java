@@ -4,8 +4,10 @@ import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.RunningReceiver;
+import io.skiff.engine.api.TlsFiles;
 import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,10 +21,20 @@ import java.util.concurrent.CountDownLatch;
 /** {@code skiff receive}: the receiver daemon. Runs until SIGTERM or SIGINT, then shuts down cleanly. */
 @Command(name = "receive", mixinStandardHelpOptions = true,
         description = {"Run a receiver: accept pushes into ROOT/<channel>/releases, switch ROOT/<channel>/current atomically.",
-                "Runs until SIGTERM/SIGINT. Lifecycle events are logged to stderr (SKIFF_LOG_LEVEL=debug|info|warn)."})
+                "Runs until SIGTERM/SIGINT. Lifecycle events are logged to stderr (SKIFF_LOG_LEVEL=debug|info|warn).",
+                "Every connection is mutual TLS (--tls-dir); key files replaced while it runs are used from the next "
+                        + "connection on (at once on SIGHUP); bad new files are logged and the current ones kept."})
 final class ReceiveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    TlsOptions tls;
+
+    @Option(names = "--config", paramLabel = "FILE", description = {"Grants (TOML): which identity may push, relay or follow "
+            + "which channels, under which tenant, tenants' quotas, allowed relay targets (docs/operations.md, \"Grants\"). "
+            + "Without it any certificate of the deployment's CA may push any channel."})
+    Path grants;
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:" + ReceiverConfig.DEFAULT_PORT, paramLabel = "HOST:PORT",
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
@@ -90,7 +102,14 @@ final class ReceiveCommand implements Callable<Integer> {
         if (retain < 1) {
             throw new UsageException("--retain must be >= 1, got " + retain);
         }
-        ReceiverConfig config = ReceiverConfig.defaults(HostPort.parse(listen), root).withRetain(retain)
+        HostPort listenAddress = HostPort.parse(listen);
+        List<HostPort> addresses = new ArrayList<>(List.of(listenAddress));
+        if (follow != null) {
+            addresses.add(HostPort.parse(follow));
+        }
+        TlsFiles tlsFiles = tls.files(addresses);
+        ReceiverConfig config = ReceiverConfig.defaults(listenAddress, root).withRetain(retain)
+                .withTls(tlsFiles).withGrants(grants)
                 .withRehashOnCommit(rehashOnCommit).withSeeds(seeds)
                 .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds))
                 .withRelay(!noRelay).withDirectWrites(!noDirectIo);
@@ -104,8 +123,9 @@ final class ReceiveCommand implements Callable<Integer> {
             receiver.close();
             stopped.countDown();
         }, "skiff-shutdown"));
-        spec.commandLine().getErr().printf("skiff receiver listening on %s:%d, root %s%n", config.listen().host(),
-                receiver.port(), receiver.root());
+        ReloadSignal.install(receiver);
+        spec.commandLine().getErr().printf("skiff receiver listening on %s:%d, root %s, %s%n", config.listen().host(),
+                receiver.port(), receiver.root(), tlsFiles == null ? "plaintext (--insecure)" : "mutual TLS");
         spec.commandLine().getErr().flush();
         receiver.awaitClose();
         stopped.await();

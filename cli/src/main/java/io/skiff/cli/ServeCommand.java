@@ -3,10 +3,13 @@ package io.skiff.cli;
 import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.OriginConfig;
+import io.skiff.engine.api.TlsFiles;
+import java.util.List;
 import io.skiff.engine.api.RunningServer;
 import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -25,6 +28,13 @@ import java.util.concurrent.CountDownLatch;
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    TlsOptions tls;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Grants (TOML, as for 'skiff receive --config'): which "
+            + "identity may follow which channels, under which tenant. Without it any certificate of the deployment's CA may follow.")
+    Path grants;
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:7071", paramLabel = "HOST:PORT", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String listen;
@@ -49,15 +59,17 @@ final class ServeCommand implements Callable<Integer> {
         if (maxWaiting < 0) {
             throw new UsageException("--max-waiting must be >= 0, got " + maxWaiting);
         }
+        TlsFiles tlsFiles = tls.files(List.of(HostPort.parse(listen)));
         RunningServer origin = Skiff.serve(new OriginConfig(HostPort.parse(listen), root, Duration.ofSeconds(idleTimeoutSeconds),
-                "skiff-origin@" + InetAddress.getLocalHost().getHostName(), maxWaiting));
+                "skiff-origin@" + InetAddress.getLocalHost().getHostName(), maxWaiting, tlsFiles, grants));
+        ReloadSignal.install(origin);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             origin.close();
             stopped.countDown();
         }, "skiff-shutdown"));
-        spec.commandLine().getErr().printf("skiff origin listening on %s:%d, serving %s%n", HostPort.parse(listen).host(), origin.port(),
-                root.toAbsolutePath().normalize());
+        spec.commandLine().getErr().printf("skiff origin listening on %s:%d, serving %s, %s%n", HostPort.parse(listen).host(),
+                origin.port(), root.toAbsolutePath().normalize(), tlsFiles == null ? "plaintext (--insecure)" : "mutual TLS");
         spec.commandLine().getErr().flush();
         origin.awaitClose();
         stopped.await();

@@ -50,7 +50,13 @@ class CliTest {
         }
     }
 
+    /** Runs a command line in-process; push, receive and serve plaintext on loopback unless told otherwise ({@link Plaintext}). */
     static Run skiff(String... args) {
+        return skiffAsTyped(Plaintext.onLoopback(args));
+    }
+
+    /** Runs exactly {@code args}. */
+    static Run skiffAsTyped(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = SkiffCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));

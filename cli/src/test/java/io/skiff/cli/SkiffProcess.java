@@ -41,7 +41,7 @@ final class SkiffProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 SkiffCommand.class.getName()));
-        command.addAll(List.of(args));
+        command.addAll(List.of(Plaintext.onLoopback(args)));
         return command;
     }
 

@@ -70,7 +70,10 @@ final class Admission {
         return stores.forTenant(tenant);
     }
 
-    /** RELAY: every target must be allowed by {@code relay_targets} (names resolved here, once). */
+    /**
+     * RELAY: every target must be allowed by {@code relay_targets} (names resolved here, once); a
+     * plaintext connection's relay may reach loopback targets only.
+     */
     void admitRelayTargets(List<RelayFrame.Target> targets) {
         for (RelayFrame.Target t : targets) {
             HostPort target = HostPort.parse(t.address());
@@ -79,6 +82,10 @@ final class Admission {
                 address = InetAddress.getByName(target.host());
             } catch (UnknownHostException e) {
                 address = null;
+            }
+            if (identity == null && (address == null || !address.isLoopbackAddress())) { // plaintext stays on the host
+                throw new AccessException(ErrorCode.NOT_AUTHORIZED, "a plaintext (--insecure) receiver relays to loopback"
+                        + " targets only, not " + t.address());
             }
             policy.checkRelayTarget(target.host(), address, target.port());
         }
