@@ -181,17 +181,14 @@ public final class TlsMaterial {
                         + "; skiff keys init/issue writes ca.pem, cert.pem and key.pem");
             }
         }
-        X509Certificate ca;
+        List<X509Certificate> cas = certificates(files.ca());
         X509Certificate cert;
         try {
-            ca = PemFiles.readCertificate(files.ca());
             cert = PemFiles.readCertificate(files.cert());
         } catch (StorageException e) { // not a PEM certificate (half written, or another kind of file)
             throw new UsageException("TLS: " + e.getMessage(), e);
         }
-        try {
-            cert.verify(ca.getPublicKey());
-        } catch (GeneralSecurityException e) {
+        if (cas.stream().noneMatch(ca -> signedBy(cert, ca))) {
             throw new UsageException("TLS: " + files.cert() + " is not signed by the CA in " + files.ca());
         }
         if (now.isAfter(cert.getNotAfter().toInstant())) {
@@ -218,6 +215,34 @@ public final class TlsMaterial {
             return new Loaded(server, client, identity, cert.getNotAfter().toInstant(), stamps);
         } catch (SSLException | IllegalArgumentException e) {
             throw new UsageException("TLS: cannot use " + files.cert() + " with " + files.key() + ": " + oneLine(e), e);
+        }
+    }
+
+    /**
+     * Every certificate in {@code file}: a deployment moving to a new CA trusts both for a while, the
+     * old and the new certificate one after the other in {@code ca.pem}.
+     */
+    private static List<X509Certificate> certificates(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            List<X509Certificate> all = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                all.add((X509Certificate) c);
+            }
+            if (all.isEmpty()) {
+                throw new UsageException("TLS: " + file + " holds no PEM certificate");
+            }
+            return all;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new UsageException("TLS: " + file + " holds no usable certificate: " + oneLine(e), e);
+        }
+    }
+
+    private static boolean signedBy(X509Certificate cert, X509Certificate ca) {
+        try {
+            cert.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -201,6 +201,21 @@ class MutualTlsTest {
     }
 
     @Test
+    void shouldTrustBothCasWhileTheDeploymentMovesToANewOne() throws Exception {
+        Skiff.initKeys(tmp.resolve("ca2"));
+        Skiff.issueKeys(tmp.resolve("ca2"), "rx1", tmp.resolve("rx1-new"));
+        String both = Files.readString(ca.resolve("ca.pem")) + Files.readString(tmp.resolve("ca2").resolve("ca.pem"));
+        for (Path dir : List.of(tmp.resolve("rx1-new"), tmp.resolve("pipeline-eu"))) {
+            Files.writeString(dir.resolve("ca.pem"), both);
+        }
+        startReceiver(TlsFiles.inDir(tmp.resolve("rx1-new"))); // already on the new CA
+
+        TargetResult r = push(TlsFiles.inDir(tmp.resolve("pipeline-eu"))); // still on the old one
+
+        assertTrue(r.activated(), r.error());
+    }
+
+    @Test
     void shouldKeepTheCurrentKeysWhenTheNewFilesAreBad() throws Exception {
         Path rxDir = tmp.resolve("rx1");
         startReceiver(TlsFiles.inDir(rxDir));
