@@ -85,6 +85,8 @@ final class DemoCommand implements Callable<Integer> {
             List<Row> rows = new ArrayList<>();
             List<RunningReceiver> receivers = new ArrayList<>();
             TlsFiles[] keys = keys(work);
+            err.println(keys[0] == null ? "connections: plaintext (--insecure)" : tls.given()
+                    ? "connections: mutual TLS with the given keys" : "connections: mutual TLS, keys made for the demo in " + work.resolve("keys"));
             try {
                 for (String name : List.of("eu-1", "eu-2", "us-1", "us-2")) {
                     receivers.add(Skiff.startReceiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), work.resolve("receiver-" + name))

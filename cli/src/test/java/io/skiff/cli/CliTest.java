@@ -624,10 +624,11 @@ class CliTest {
     void shouldRunTheDemoEndToEnd() throws IOException {
         Run run = skiff("demo", "--size", "4");
         assertEquals(0, run.exit(), run.err());
+        assertTrue(run.err().contains("connections: mutual TLS, keys made for the demo"), run.err()); // TLS by default
         assertTrue(run.out().contains("v1 (full)"), run.out());
         assertTrue(run.out().contains("v2 (update)"), run.out());
 
-        JsonNode pushes = skiff("demo", "--size", "4", "--json").json().get("pushes");
+        JsonNode pushes = skiff("demo", "--size", "4", "--json", "--insecure").json().get("pushes");
         JsonNode full = pushes.get(0);
         JsonNode update = pushes.get(1);
         // most changed chunks are predicted by v1; new content (the swapped release notes) may go plain zstd
