@@ -197,6 +197,7 @@ public final class TlsMaterial {
         if (now.isBefore(cert.getNotBefore().toInstant())) {
             throw new UsageException("TLS: " + files.cert() + " is not valid before " + cert.getNotBefore().toInstant());
         }
+        checkKeyMatches(files, cert);
         String identity = PeerIdentity.commonName(cert);
         try {
             SslContext server = SslContextBuilder.forServer(files.cert().toFile(), files.key().toFile())
@@ -235,6 +236,38 @@ public final class TlsMaterial {
         } catch (IOException | GeneralSecurityException e) {
             throw new UsageException("TLS: " + file + " holds no usable certificate: " + oneLine(e), e);
         }
+    }
+
+    /** A key that is not the certificate's would only fail each handshake later, with a worse message. */
+    private static void checkKeyMatches(TlsFiles files, X509Certificate cert) {
+        java.security.PrivateKey key;
+        try {
+            key = PemFiles.readPrivateKey(files.key());
+        } catch (StorageException e) {
+            throw new UsageException("TLS: " + e.getMessage(), e);
+        }
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> key.getAlgorithm(); // Ed25519, Ed448 name their own signature
+        };
+        try {
+            byte[] probe = new byte[32];
+            new java.security.SecureRandom().nextBytes(probe);
+            java.security.Signature sign = java.security.Signature.getInstance(algorithm);
+            sign.initSign(key);
+            sign.update(probe);
+            byte[] signature = sign.sign();
+            java.security.Signature verify = java.security.Signature.getInstance(algorithm);
+            verify.initVerify(cert.getPublicKey());
+            verify.update(probe);
+            if (verify.verify(signature)) {
+                return;
+            }
+        } catch (GeneralSecurityException e) {
+            // falls through: not this certificate's key
+        }
+        throw new UsageException("TLS: cannot use " + files.cert() + " with " + files.key() + ": the key is not the certificate's");
     }
 
     private static boolean signedBy(X509Certificate cert, X509Certificate ca) {
