@@ -54,6 +54,32 @@ class LauncherJarIT {
     }
 
     /**
+     * What the jar carries for TLS and grants, run through it: BoringSSL's native libraries, a demo
+     * whose connections are mutual TLS, and the TOML reader of a
+     * receiver's grants file (a mistake in the file is a one-line usage error, not a missing class).
+     */
+    @Test
+    void theJarCarriesBoringSslAndTheGrantsReader() throws Exception {
+        Path work = Files.createTempDirectory("skiff-jar-it-tls");
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            assertTrue(jar.getEntry("META-INF/native/libnetty_tcnative_linux_x86_64.so") != null, "BoringSSL for x86-64 Linux");
+            assertTrue(jar.getEntry("META-INF/native/libnetty_tcnative_linux_aarch_64.so") != null, "BoringSSL for ARM Linux");
+        }
+        Result demo = run(BUILD_JAVA, "demo", "--size=1");
+        assertEquals(0, demo.exit, demo.stderr);
+        assertTrue(demo.stderr.contains("connections: mutual TLS"), demo.stderr);
+        assertEquals(0, run(BUILD_JAVA, "keys", "init", work.resolve("keys").toString()).exit);
+        Files.writeString(work.resolve("grants.toml"), "[[grant]]\nidentity = \"x\"\nchanels = [\"a\"]\nactions = [\"push\"]\n");
+
+        Result receive = run(BUILD_JAVA, "receive", "--tls-dir", work.resolve("keys").toString(), "--listen", "127.0.0.1:0",
+                "--root", work.resolve("root").toString(), "--config", work.resolve("grants.toml").toString());
+
+        assertEquals(2, receive.exit, receive.stderr);
+        assertTrue(receive.stderr.startsWith("skiff: error: ") && receive.stderr.contains("chanels"), receive.stderr);
+        assertFalse(receive.stderr.contains("Exception"), receive.stderr);
+    }
+
+    /**
      * The compiler directives ./skiff gives the daemons, read by the real JVM: a typo in the file would
      * stop every receiver from starting.
      */
