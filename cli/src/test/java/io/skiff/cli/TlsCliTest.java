@@ -118,7 +118,7 @@ class TlsCliTest {
         CliTest.Run run = push("--tls-dir", tmp.resolve("other").toString());
 
         assertEquals(16, run.exit(), run.err());
-        assertTrue(oneLine(run).contains("not trusted"), run.err());
+        assertTrue(oneLine(run).contains("certificate is not of our deployment's CA"), run.err());
         assertTrue(rootEmpty());
     }
 

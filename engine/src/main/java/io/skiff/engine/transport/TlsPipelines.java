@@ -163,6 +163,14 @@ public final class TlsPipelines {
         if (ssl instanceof NotSslRecordException) {
             return "the " + peer + " does not speak TLS (started with --insecure?)";
         }
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) { // we distrusted the peer
+            if (c instanceof java.security.cert.CertificateExpiredException) {
+                return "the " + peer + "'s certificate expired (" + c.getMessage() + ")";
+            }
+            if (c instanceof java.security.cert.CertPathValidatorException || c.getClass().getName().endsWith("SunCertPathBuilderException")) {
+                return "the " + peer + "'s certificate is not of our deployment's CA (" + shortReason(c) + ")";
+            }
+        }
         String reason = shortReason(cause);
         String lower = reason.toLowerCase(Locale.ROOT);
         boolean alert = lower.contains("alert") || lower.contains("certificate_required") || lower.contains("unknown_ca");
