@@ -16,11 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.OriginConfig;
 import io.skiff.engine.api.PushListener;
-import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.RunningServer;
-import io.skiff.engine.encode.ChunkSource;
-import io.skiff.engine.encode.EncoderPools;
-import io.skiff.engine.encode.ReleaseEncodings;
 import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.send.OutboundSizeEstimator;
 import io.skiff.engine.send.PushSession;
@@ -34,7 +30,6 @@ import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.SourceException;
-import io.skiff.protocol.StorageException;
 import io.skiff.protocol.UsageException;
 import io.skiff.protocol.frame.ErrorFrame;
 import io.skiff.protocol.frame.FollowFrame;
@@ -50,10 +45,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +89,7 @@ public final class Origin implements RunningServer {
     private final Duration idleTimeout;
     private final String name;
     private final FollowWaiters waiters;
+    private final ServedReleases servedReleases = new ServedReleases();
     private final ScheduledExecutorService watch;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup ioGroup;
@@ -219,72 +212,6 @@ public final class Origin implements RunningServer {
     }
 
     /**
-     * What the followers being served one release share: its manifest, its files, its encodings (so a
-     * chunk is read and compressed once for all of them, through the encode-once cache) and one encoder
-     * pool. Built by the first follower's visit, closed when the last one's ends.
-     */
-    private static final class Served {
-        final String key;
-        final Manifest manifest;
-        final ChunkSource source;
-        final ReleaseEncodings encodings;
-        final ExecutorService encoders;
-        /** Visits using it; guarded by {@link #served}. */
-        int visits;
-
-        Served(String key, Manifest manifest, ChunkSource source, ReleaseEncodings encodings, ExecutorService encoders) {
-            this.key = key;
-            this.manifest = manifest;
-            this.source = source;
-            this.encodings = encodings;
-            this.encoders = encoders;
-        }
-    }
-
-    /** Releases being served now, by "channel/release-id". */
-    private final Map<String, Served> served = new HashMap<>();
-
-    private Served acquire(String channel, Sha256 id) {
-        String key = channel + "/" + id.hex();
-        synchronized (served) {
-            Served s = served.get(key);
-            if (s == null) {
-                Manifest manifest = store.loadManifest(channel, id).orElseThrow(() -> new StorageException(
-                        store.manifestFile(channel, id), "the manifest of " + channel + " " + id.shortHex() + " is missing", null));
-                ChunkSource source = new ChunkSource(store.releaseDir(channel, id), manifest);
-                s = new Served(key, manifest, source, new ReleaseEncodings(manifest, source, store::base, PushOptions.DEFAULT_ZSTD_LEVEL,
-                        ReleaseEncodings.FAN_OUT_CACHE_BYTES, Allocators.sending()),
-                        EncoderPools.newPool(Runtime.getRuntime().availableProcessors(), "skiff-origin-encode"));
-                served.put(key, s);
-            }
-            s.visits++;
-            return s;
-        }
-    }
-
-    /** The last visit of a release frees what it shared, once its encoder threads are idle (they own zstd contexts). */
-    private void release(Served s) {
-        synchronized (served) {
-            if (--s.visits > 0) {
-                return;
-            }
-            served.remove(s.key);
-        }
-        s.encoders.shutdownNow();
-        Thread closer = new Thread(() -> {
-            try {
-                s.encoders.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            s.encodings.close();
-            s.source.close();
-        }, "skiff-origin-release");
-        closer.setDaemon(true);
-        closer.start();
-    }
-
-    /**
      * Reads HELLO and FOLLOW or FOLLOW_WAIT, holds the connection while a FOLLOW_WAIT's release is
      * current, then hands the connection to a {@link PushSession} of the channel's current release.
      * Runs on the connection's event loop; {@link #waiting} is only touched there.
@@ -373,7 +300,7 @@ public final class Origin implements RunningServer {
         private void serve(ChannelHandlerContext ctx, String channel, Runnable done) {
             Sha256 current = store.current(channel).orElseThrow(() -> new SourceException(
                     store.channelDir(channel), "this origin has no current release of " + channel));
-            Served served = acquire(channel, current);
+            ServedReleases.Served served = servedReleases.acquire(store, channel, current);
             Manifest manifest = served.manifest;
             String follower = String.valueOf(ctx.channel().remoteAddress());
             WireByteCounter counter = (WireByteCounter) ctx.pipeline().get("wireCounter");
@@ -387,7 +314,7 @@ public final class Origin implements RunningServer {
                             r == null ? e : r.activated() ? "activated" : r.code().label() + " " + r.error());
                 }
                 done.run();
-                release(served);
+                servedReleases.release(served);
             });
             ctx.pipeline().replace(this, "session", session);
             session.start(ctx.pipeline().context(session));
