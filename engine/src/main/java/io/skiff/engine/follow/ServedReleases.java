@@ -44,12 +44,15 @@ final class ServedReleases {
         }
     }
 
-    /** Releases being served now, by "channel/release-id". */
+    /** Releases being served now, by "channel/release-id" or "tenant/channel/release-id" ({@link OriginStores#where}). */
     private final Map<String, Served> served = new HashMap<>();
 
-    /** Release {@code id} of {@code channel} in {@code store}, for one more visit; {@link #release} it when the visit is over. */
-    Served acquire(ReleaseStore store, String channel, Sha256 id) {
-        String key = channel + "/" + id.hex();
+    /**
+     * Release {@code id} of {@code channel} in {@code store}, {@code tenant}'s store (null: untenanted), for one
+     * more visit; {@link #release} it when the visit is over.
+     */
+    Served acquire(ReleaseStore store, String tenant, String channel, Sha256 id) {
+        String key = OriginStores.where(tenant, channel) + "/" + id.hex();
         synchronized (served) {
             Served s = served.get(key);
             if (s == null) {
