@@ -37,6 +37,8 @@ final class FollowWaiters {
     /**
      * One held follower; identity, not value, tells two apart.
      *
+     * @param channel       the channel it waits on, as the origin names where it is served from
+     *                      ({@link OriginStores#where}: "channel" or "tenant/channel"); given to {@code current}
      * @param held          the release it holds, or null for none
      * @param deadlineNanos when its wait is over, on the clock given to {@link FollowWaiters}
      * @param wake          called once, off the lock, with what to run when the transfer it starts is over

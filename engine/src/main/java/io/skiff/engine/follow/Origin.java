@@ -16,11 +16,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.OriginConfig;
 import io.skiff.engine.api.PushListener;
-import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.RunningServer;
-import io.skiff.engine.encode.ChunkSource;
-import io.skiff.engine.encode.EncoderPools;
-import io.skiff.engine.encode.ReleaseEncodings;
+import io.skiff.engine.security.AccessPolicy;
 import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.send.OutboundSizeEstimator;
 import io.skiff.engine.send.PushSession;
@@ -34,7 +31,6 @@ import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.SourceException;
-import io.skiff.protocol.StorageException;
 import io.skiff.protocol.UsageException;
 import io.skiff.protocol.frame.ErrorFrame;
 import io.skiff.protocol.frame.FollowFrame;
@@ -50,10 +46,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +71,12 @@ import java.util.concurrent.TimeUnit;
  * idle timeout stays the longest an origin connection is silent; a new release is sent to at most
  * {@value #MAX_WOKEN_TRANSFERS} held followers at a time (the others stay held until a transfer is over
  * or their wait runs out).
+ *
+ * <p>Grants ({@code --config}, {@link AccessPolicy}): FOLLOW and FOLLOW_WAIT need a grant of {@code follow}
+ * on the channel for the identity of the follower's certificate; a refusal is an ERROR not_authorized
+ * on that connection only. The deciding grant's tenant, if any, says where the channel is served from:
+ * {@code ROOT/<tenant>/<channel>} instead of {@code ROOT/<channel>} ({@link OriginStores}). Grants name TLS
+ * identities, so an origin with grants and without TLS does not start.
  */
 public final class Origin implements RunningServer {
     private static final Logger LOG = LoggerFactory.getLogger(Origin.class);
@@ -91,12 +90,14 @@ public final class Origin implements RunningServer {
      */
     static final int MAX_WOKEN_TRANSFERS = 32;
 
-    private final ReleaseStore store;
+    private final OriginStores stores;
+    private final AccessPolicy policy;
     /** The origin's key material; null when it speaks plaintext. */
     private final TlsMaterial tls;
     private final Duration idleTimeout;
     private final String name;
     private final FollowWaiters waiters;
+    private final ServedReleases servedReleases = new ServedReleases();
     private final ScheduledExecutorService watch;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup ioGroup;
@@ -115,10 +116,14 @@ public final class Origin implements RunningServer {
             throw new IllegalArgumentException("maxWaitingFollowers=" + maxWaitingFollowers + " idleTimeout=" + idleTimeout);
         }
         this.tls = config.tls() == null ? null : TlsMaterial.load(config.tls());
-        this.store = ReleaseStore.inspect(root);
+        this.policy = config.grants() == null ? AccessPolicy.OPEN : AccessPolicy.load(config.grants());
+        if (!policy.open() && tls == null) {
+            throw new UsageException("grants name TLS identities: an origin with --config needs TLS (--tls-dir), not --insecure");
+        }
+        this.stores = new OriginStores(root);
         this.idleTimeout = idleTimeout;
         this.name = name;
-        this.waiters = new FollowWaiters(maxWaitingFollowers, MAX_WOKEN_TRANSFERS, store::current, System::nanoTime);
+        this.waiters = new FollowWaiters(maxWaitingFollowers, MAX_WOKEN_TRANSFERS, stores::current, System::nanoTime);
         this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-origin-watch");
             t.setDaemon(true);
@@ -155,8 +160,9 @@ public final class Origin implements RunningServer {
             shutdown();
             throw new SkiffException(ErrorCode.LISTEN_FAILED, "cannot listen on " + listen + ": " + e.getMessage(), e);
         }
-        LOG.info("origin serving {} on {} {}", store.root(), serverChannel.localAddress(),
-                tls == null ? "plaintext" : "mutual TLS (" + TlsMaterial.providerName() + ") as " + tls.identity());
+        LOG.info("origin serving {} on {} {}{}", stores.root(), serverChannel.localAddress(),
+                tls == null ? "plaintext" : "mutual TLS (" + TlsMaterial.providerName() + ") as " + tls.identity(),
+                policy.open() ? "" : ", grants from " + config.grants());
     }
 
     public static Origin start(HostPort listen, Path root, Duration idleTimeout, String name) {
@@ -219,75 +225,10 @@ public final class Origin implements RunningServer {
     }
 
     /**
-     * What the followers being served one release share: its manifest, its files, its encodings (so a
-     * chunk is read and compressed once for all of them, through the encode-once cache) and one encoder
-     * pool. Built by the first follower's visit, closed when the last one's ends.
-     */
-    private static final class Served {
-        final String key;
-        final Manifest manifest;
-        final ChunkSource source;
-        final ReleaseEncodings encodings;
-        final ExecutorService encoders;
-        /** Visits using it; guarded by {@link #served}. */
-        int visits;
-
-        Served(String key, Manifest manifest, ChunkSource source, ReleaseEncodings encodings, ExecutorService encoders) {
-            this.key = key;
-            this.manifest = manifest;
-            this.source = source;
-            this.encodings = encodings;
-            this.encoders = encoders;
-        }
-    }
-
-    /** Releases being served now, by "channel/release-id". */
-    private final Map<String, Served> served = new HashMap<>();
-
-    private Served acquire(String channel, Sha256 id) {
-        String key = channel + "/" + id.hex();
-        synchronized (served) {
-            Served s = served.get(key);
-            if (s == null) {
-                Manifest manifest = store.loadManifest(channel, id).orElseThrow(() -> new StorageException(
-                        store.manifestFile(channel, id), "the manifest of " + channel + " " + id.shortHex() + " is missing", null));
-                ChunkSource source = new ChunkSource(store.releaseDir(channel, id), manifest);
-                s = new Served(key, manifest, source, new ReleaseEncodings(manifest, source, store::base, PushOptions.DEFAULT_ZSTD_LEVEL,
-                        ReleaseEncodings.FAN_OUT_CACHE_BYTES, Allocators.sending()),
-                        EncoderPools.newPool(Runtime.getRuntime().availableProcessors(), "skiff-origin-encode"));
-                served.put(key, s);
-            }
-            s.visits++;
-            return s;
-        }
-    }
-
-    /** The last visit of a release frees what it shared, once its encoder threads are idle (they own zstd contexts). */
-    private void release(Served s) {
-        synchronized (served) {
-            if (--s.visits > 0) {
-                return;
-            }
-            served.remove(s.key);
-        }
-        s.encoders.shutdownNow();
-        Thread closer = new Thread(() -> {
-            try {
-                s.encoders.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            s.encodings.close();
-            s.source.close();
-        }, "skiff-origin-release");
-        closer.setDaemon(true);
-        closer.start();
-    }
-
-    /**
      * Reads HELLO and FOLLOW or FOLLOW_WAIT, holds the connection while a FOLLOW_WAIT's release is
      * current, then hands the connection to a {@link PushSession} of the channel's current release.
-     * Runs on the connection's event loop; {@link #waiting} is only touched there.
+     * FOLLOW and FOLLOW_WAIT are authorized first; the deciding grant's tenant picks the store.
+     * Runs on the connection's event loop; its fields are only touched there.
      */
     private final class FollowRequest extends ChannelInboundHandlerAdapter {
         private boolean helloSeen;
@@ -295,6 +236,10 @@ public final class Origin implements RunningServer {
         private int followerProtocol;
         /** Set while this connection is held. */
         private FollowWaiters.Waiter waiting;
+        /** The channel asked for, once authorized; the tenant of the grant (null: untenanted) and its store. */
+        private String channel;
+        private String tenant;
+        private ReleaseStore channelStore;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -307,8 +252,10 @@ public final class Origin implements RunningServer {
                     helloSeen = true;
                     followerProtocol = hello.protocolVersion();
                 } else if (helloSeen && msg instanceof FollowFrame follow) {
-                    serve(ctx, follow.channel(), () -> { });
+                    admit(ctx, follow.channel());
+                    serve(ctx, () -> { });
                 } else if (helloSeen && msg instanceof FollowWaitFrame follow) {
+                    admit(ctx, follow.channel());
                     followWait(ctx, follow);
                 } else {
                     refuse(ctx, ErrorCode.UNEXPECTED_FRAME, "an origin expects HELLO (protocol " + FrameDescriptor.OLDEST_PROTOCOL_VERSION
@@ -321,23 +268,31 @@ public final class Origin implements RunningServer {
             }
         }
 
+        /** The connection's identity may follow {@code channel} (else NOT_AUTHORIZED); where it is served from. */
+        private void admit(ChannelHandlerContext ctx, String channel) {
+            AccessPolicy.Grant grant = policy.authorize(TlsPipelines.peerIdentity(ctx.pipeline()), channel, AccessPolicy.Action.FOLLOW);
+            this.channelStore = stores.of(grant.tenant());
+            this.tenant = grant.tenant();
+            this.channel = channel;
+        }
+
         /** Serves at once unless the follower holds the current release and may wait; then holds the connection. */
         private void followWait(ChannelHandlerContext ctx, FollowWaitFrame follow) {
-            Optional<Sha256> current = store.current(follow.channel());
+            Optional<Sha256> current = channelStore.current(channel);
             if (current.isEmpty() || !current.get().equals(follow.held()) || follow.maxWaitSeconds() == 0) {
-                serve(ctx, follow.channel(), () -> { });
+                serve(ctx, () -> { });
                 return;
             }
             long holdNanos = Math.min(TimeUnit.SECONDS.toNanos(follow.maxWaitSeconds()), idleTimeout.toNanos());
-            FollowWaiters.Waiter waiter = new FollowWaiters.Waiter(follow.channel(), follow.held(), System.nanoTime() + holdNanos,
-                    done -> ctx.executor().execute(() -> wake(ctx, done)));
+            FollowWaiters.Waiter waiter = new FollowWaiters.Waiter(OriginStores.where(tenant, channel), follow.held(),
+                    System.nanoTime() + holdNanos, done -> ctx.executor().execute(() -> wake(ctx, done)));
             if (!waiters.add(waiter)) {
                 refuse(ctx, ErrorCode.BUSY, "this origin already holds " + waiters.size() + " waiting follower(s), its maximum; ask again later");
                 return;
             }
             waiting = waiter;
             LOG.debug("{} waits up to {} s for a release of {} after {}", ctx.channel().remoteAddress(),
-                    TimeUnit.NANOSECONDS.toSeconds(holdNanos), follow.channel(), current.get().shortHex());
+                    TimeUnit.NANOSECONDS.toSeconds(holdNanos), OriginStores.where(tenant, channel), current.get().shortHex());
         }
 
         /** The held connection's release changed or its wait is over: serve it now (on its event loop). */
@@ -349,7 +304,7 @@ public final class Origin implements RunningServer {
                 return;
             }
             try {
-                serve(ctx, w.channel, done);
+                serve(ctx, done);
             } catch (SkiffException e) {
                 done.run();
                 refuse(ctx, e.code(), e.getMessage());
@@ -370,10 +325,11 @@ public final class Origin implements RunningServer {
         }
 
         /** {@code done} runs once the session is over (frees a woken transfer's place). */
-        private void serve(ChannelHandlerContext ctx, String channel, Runnable done) {
-            Sha256 current = store.current(channel).orElseThrow(() -> new SourceException(
-                    store.channelDir(channel), "this origin has no current release of " + channel));
-            Served served = acquire(channel, current);
+        private void serve(ChannelHandlerContext ctx, Runnable done) {
+            String channel = this.channel;
+            Sha256 current = channelStore.current(channel).orElseThrow(() -> new SourceException(channelStore.channelDir(channel),
+                    "this origin has no current release of " + channel + (tenant == null ? "" : " (tenant " + tenant + ")")));
+            ServedReleases.Served served = servedReleases.acquire(channelStore, tenant, channel, current);
             Manifest manifest = served.manifest;
             String follower = String.valueOf(ctx.channel().remoteAddress());
             WireByteCounter counter = (WireByteCounter) ctx.pipeline().get("wireCounter");
@@ -381,13 +337,13 @@ public final class Origin implements RunningServer {
                     counter, null, null, 1, null).speaking(followerProtocol);
             session.result().whenComplete((r, e) -> {
                 if (r != null && r.alreadyActive()) {
-                    LOG.debug("{} already has {} {}", follower, channel, manifest.version());
+                    LOG.debug("{} already has {} {}", follower, OriginStores.where(tenant, channel), manifest.version());
                 } else {
-                    LOG.info("{} {} {} ({}): {}", follower, channel, manifest.version(), current.shortHex(),
+                    LOG.info("{} {} {} ({}): {}", follower, OriginStores.where(tenant, channel), manifest.version(), current.shortHex(),
                             r == null ? e : r.activated() ? "activated" : r.code().label() + " " + r.error());
                 }
                 done.run();
-                release(served);
+                servedReleases.release(served);
             });
             ctx.pipeline().replace(this, "session", session);
             session.start(ctx.pipeline().context(session));

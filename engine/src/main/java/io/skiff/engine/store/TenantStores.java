@@ -135,6 +135,22 @@ public final class TenantStores {
     }
 
     /**
+     * {@code tenant}'s store over {@code ROOT/<tenant>}, for reading only (an origin serving it): nothing is
+     * created and no recovery runs, as {@link ReleaseStore#inspect}; the directory need not exist yet (its
+     * channels then have no current release).
+     *
+     * @throws UsageException   when the name is not a tenant name
+     * @throws StorageException when {@code ROOT/<tenant>} is an untenanted channel's directory
+     */
+    public static ReleaseStore inspectTenant(Path root, String tenant) {
+        Path dir = root.toAbsolutePath().normalize().resolve(checkName(tenant));
+        if (isChannelDir(dir)) {
+            throw new StorageException(dir, dir + " is channel " + tenant + "'s directory, not tenant " + tenant + "'s", null);
+        }
+        return ReleaseStore.tenant(dir, ReceiverConfig.DEFAULT_RETAIN, false);
+    }
+
+    /**
      * Whether {@code dir} is a channel's directory: a directory (not a link) holding at least one of
      * {@code current}, {@code releases}, {@code staging}, {@code manifests}, {@code activations.log}.
      */
