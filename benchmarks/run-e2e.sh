@@ -7,6 +7,7 @@
 #   benchmarks/run-e2e.sh --json e2e.json --append-md docs/benchmarks.md
 #   benchmarks/run-e2e.sh --size-mb 100 --scenarios resume --reps 1   # issue 6: cut at 50 %, resume
 #   benchmarks/run-e2e.sh --scenarios fanout --fanout-mb 30 --reps 1  # issue 7: 2 regions x 4 receivers, relays
+#   benchmarks/run-e2e.sh --random-mb 1536 --reps 3 --scenarios random,tls  # issue 18: mutual TLS against plaintext
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -43,6 +44,8 @@ final class RunReport {
         }
         List<String> warnings = loopbackWarnings(results);
         String command = commandLine();
+        Optional<String> tls = tlsLine(results);
+        tls.ifPresent(notes::add);
 
         out.println();
         out.println("End to end, " + started + " on " + machine.oneLine());
@@ -53,6 +56,7 @@ final class RunReport {
             out.print(r.toText());
         }
         out.println();
+        tls.ifPresent(out::println);
         warnings.forEach(w -> out.println("warning: " + w));
         if (results.stream().anyMatch(ScenarioResult.class::isInstance)) {
             out.println("lo wire bytes include TCP/IP headers and any other loopback traffic; see --json or --append-md for all method notes.");
@@ -80,6 +84,28 @@ final class RunReport {
                     MarkdownReport.section(MarkdownReport.today(), machine, command, options.reps(), results, mdNotes));
             log.println("appended to " + options.appendMd().get());
         }
+    }
+
+    /**
+     * Issue 18: skiff's median throughput over mutual TLS set against plaintext, when random and tls ran
+     * in this run (the same file, machine and moment).
+     */
+    static Optional<String> tlsLine(List<ScenarioReport> reports) {
+        Optional<ScenarioResult> plain = result(reports, Scenario.RANDOM);
+        Optional<ScenarioResult> tls = result(reports, Scenario.TLS);
+        if (plain.isEmpty() || tls.isEmpty()) {
+            return Optional.empty();
+        }
+        double p = plain.get().medians(ScenarioResult.SKIFF).throughputMBps();
+        double t = tls.get().medians(ScenarioResult.SKIFF).throughputMBps();
+        return Optional.of(String.format(Locale.ROOT, "TLS full copy: %.0f MB/s median vs plaintext %.0f MB/s in the same run: "
+                + "%.0f %% of plaintext (skiff over mutual TLS 1.3; the receiver's log names the provider, BoringSSL or JDK)",
+                t, p, 100 * t / p));
+    }
+
+    private static Optional<ScenarioResult> result(List<ScenarioReport> reports, Scenario scenario) {
+        return reports.stream().filter(ScenarioResult.class::isInstance).map(ScenarioResult.class::cast)
+                .filter(r -> r.scenario() == scenario && !r.runs(ScenarioResult.SKIFF).isEmpty()).findFirst();
     }
 
     /** Runs whose loopback count is far above the tool's own count: something else used loopback meanwhile. */

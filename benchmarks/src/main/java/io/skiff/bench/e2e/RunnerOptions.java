@@ -78,7 +78,8 @@ record RunnerOptions(
               --corpus-dir DIR     corpus cache (default <repo>/.corpus); reused by seed and size
               --skiff-jar PATH     skiff CLI jar (default <repo>/cli/target/skiff.jar)
               --java-opts "..."    JVM options of the skiff sender and receiver (default -Xmx256m)
-              --scenarios LIST     comma-separated of random,codeset,update,resume,fanout, or all
+              --scenarios LIST     comma-separated of random,codeset,update,resume,fanout,tls, or all
+                                   (tls: random's file over mutual TLS; with random, the TLS/plaintext ratio)
                                    (default random,codeset,update)
               --json FILE          also write the results as JSON
               --append-md FILE     append a dated markdown section (e.g. docs/benchmarks.md)

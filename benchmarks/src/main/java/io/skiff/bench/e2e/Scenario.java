@@ -7,6 +7,11 @@ import java.util.Optional;
 /** What one timed run moves. Runs in declaration order, whatever order the user listed them in. */
 enum Scenario {
     RANDOM("random", "full copy of one incompressible file to an empty destination", true, true),
+    /**
+     * Issue 18: random's workload, skiff's receiver and sender speaking mutual TLS (keys made for the run
+     * with skiff keys); only when asked for (--scenarios random,tls compares the two in one run).
+     */
+    TLS("tls", "random's incompressible file, full copy, skiff over mutual TLS 1.3 (rsync as in random: plaintext)", true, false),
     CODESET("codeset", "full copy of code-set release v1 to an empty destination", true, true),
     UPDATE("update", "v1 -> v2 update of a destination that holds v1", false, true),
     /** Issue 6: a full transfer cut at half its bytes, then resumed; only when asked for (--scenarios). */

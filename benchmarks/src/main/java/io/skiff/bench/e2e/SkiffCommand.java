@@ -15,7 +15,11 @@ import java.util.Optional;
  * it made for this JDK and jar, if it did; {@link #LOG_OPTS}) and a short-lived one
  * ({@link #SHORT_LIVED_JVM_OPTS}), so the runner measures skiff as users start it.
  */
-record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<Path> cdsArchive, Optional<Path> daemonDirectives) {
+record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<Path> cdsArchive, Optional<Path> daemonDirectives,
+                    List<String> receiverTls, List<String> senderTls) {
+    /** Plaintext, as the scenarios before issue 18 ran (and comparable with their figures): loopback only. */
+    static final List<String> PLAINTEXT = List.of("--insecure");
+
     /** What {@code ./skiff} puts before the user's options for every command but receive and serve (SkiffCommandTest runs it). */
     static final List<String> SHORT_LIVED_JVM_OPTS = List.of("-XX:CompileThresholdScaling=4");
     /** What {@code ./skiff} puts there instead for a push with a saved manifest ({@code --manifest}): no C2 at all. */
@@ -28,7 +32,21 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
 
     /** Skiff started as {@code ./skiff} starts it with this JDK and jar. */
     static SkiffCommand asLauncher(Path javaBinary, List<String> javaOpts, Path jar) {
-        return new SkiffCommand(javaBinary, javaOpts, jar, cdsArchive(javaBinary, jar), daemonDirectives(jar));
+        return new SkiffCommand(javaBinary, javaOpts, jar, cdsArchive(javaBinary, jar), daemonDirectives(jar), PLAINTEXT, PLAINTEXT);
+    }
+
+    /** The same skiff with mutual TLS: the receiver's key files in {@code receiverDir}, the sender's in {@code senderDir}. */
+    SkiffCommand withTls(Path receiverDir, Path senderDir) {
+        return new SkiffCommand(javaBinary, javaOpts, jar, cdsArchive, daemonDirectives, List.of("--tls-dir", receiverDir.toString()),
+                List.of("--tls-dir", senderDir.toString()));
+    }
+
+    /** {@code skiff keys ARGS...} (keys init, keys issue): making the TLS scenario's keys. */
+    List<String> keys(String... args) {
+        List<String> cmd = shortLivedCommand();
+        cmd.add("keys");
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /**
@@ -110,6 +128,7 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
     List<String> push(Path source, String channel, String version, List<String> destination, Optional<Path> manifest, Path history) {
         List<String> cmd = manifest.isPresent() ? javaCommand(SAVED_MANIFEST_PUSH_JVM_OPTS) : shortLivedCommand();
         cmd.addAll(List.of("push", source.toString(), "--channel", channel, "--version", version));
+        cmd.addAll(senderTls);
         cmd.addAll(destination);
         cmd.addAll(List.of("--json", "--no-progress", "--history", history.toString()));
         manifest.ifPresent(m -> cmd.addAll(List.of("--manifest", m.toString())));

@@ -36,6 +36,7 @@ final class SkiffReceiverProcess implements AutoCloseable {
         Files.createDirectories(root);
         List<String> cmd = new ArrayList<>(skiff.daemonCommand());
         cmd.addAll(List.of("receive", "--listen", "127.0.0.1:0", "--root", root.toString()));
+        cmd.addAll(skiff.receiverTls());
         Process p = live.register(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
         long deadline = System.nanoTime() + STARTUP.toNanos();
         // The banner goes to stderr once the socket is bound; poll the log rather than pipe it, so a chatty

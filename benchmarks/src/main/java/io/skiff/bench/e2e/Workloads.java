@@ -32,7 +32,7 @@ final class Workloads {
         CorpusCache.CodeSetPair codeSet = null;
         for (Scenario s : options.scenarios()) {
             switch (s) {
-                case RANDOM -> {
+                case RANDOM, TLS -> {
                     CorpusRelease r = cache.random(options.seed(), options.randomMb());
                     out.add(new Workload(s, r.dir(), digest(digests, r.dir()), Optional.empty()));
                 }

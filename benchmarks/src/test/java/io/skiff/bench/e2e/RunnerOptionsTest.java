@@ -68,7 +68,14 @@ class RunnerOptionsTest {
         assertEquals(EnumSet.of(Scenario.CODESET, Scenario.RESUME), parse("--scenarios", "resume,codeset").scenarios());
         assertEquals(EnumSet.allOf(Scenario.class), parse("--scenarios", "all").scenarios());
         assertThrows(RunnerOptions.UsageException.class, () -> parse("--scenarios", "resume", "--size-mb", "0"));
-        assertTrue(RunnerOptions.USAGE.contains("random,codeset,update,resume,fanout, or all"));
+        assertTrue(RunnerOptions.USAGE.contains("random,codeset,update,resume,fanout,tls, or all"));
+    }
+
+    @Test
+    void tlsOnlyWhenNamed() throws Exception {
+        assertEquals(EnumSet.of(Scenario.RANDOM, Scenario.TLS), parse("--scenarios", "tls,random").scenarios());
+        assertFalse(Scenario.defaults().contains(Scenario.TLS), "the default scenarios stay plaintext, comparable with earlier runs");
+        assertTrue(Scenario.TLS.fullCopy());
     }
 
     @Test

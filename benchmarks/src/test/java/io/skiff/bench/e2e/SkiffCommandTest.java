@@ -17,12 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SkiffCommandTest {
-    private final SkiffCommand skiff = new SkiffCommand(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), Path.of("/repo/skiff.jar"), Optional.empty(), Optional.empty());
+    private final SkiffCommand skiff = new SkiffCommand(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), Path.of("/repo/skiff.jar"), Optional.empty(), Optional.empty(),
+            SkiffCommand.PLAINTEXT, SkiffCommand.PLAINTEXT);
 
     @Test
     void pushNamesTheSenderHistory() {
         assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v2", "--channel", "bench-x",
-                        "--version", "v2", "--to", "127.0.0.1:7398", "--json", "--no-progress", "--history", "/work/skiff-history-update"),
+                        "--version", "v2", "--insecure", "--to", "127.0.0.1:7398", "--json", "--no-progress", "--history", "/work/skiff-history-update"),
                 skiff.push(Path.of("/corpus/v2"), "bench-x", "v2", 7398, Optional.empty(), Path.of("/work/skiff-history-update")));
     }
 
@@ -36,7 +37,7 @@ class SkiffCommandTest {
     @Test
     void pushToATopologyOrAList() {
         assertEquals(List.of("/jdk/bin/java", "-XX:CompileThresholdScaling=4", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx256m", "-jar", "/repo/skiff.jar", "push", "/corpus/v1", "--channel", "c", "--version", "v1",
-                        "--topology", "/work/t", "--no-relay", "--json", "--no-progress", "--history", "/work/h"),
+                        "--insecure", "--topology", "/work/t", "--no-relay", "--json", "--no-progress", "--history", "/work/h"),
                 skiff.push(Path.of("/corpus/v1"), "c", "v1", List.of("--topology", "/work/t", "--no-relay"), Optional.empty(), Path.of("/work/h")));
         assertEquals(skiff.push(Path.of("/corpus/v1"), "c", "v1", 7001, Optional.empty(), Path.of("/work/h")),
                 skiff.push(Path.of("/corpus/v1"), "c", "v1", List.of("--to", "127.0.0.1:7001"), Optional.empty(), Path.of("/work/h")));
@@ -167,5 +168,18 @@ class SkiffCommandTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "launcher did not exit");
         assertEquals(0, p.exitValue(), out);
         return List.of(out.split(" "));
+    }
+
+    @Test
+    void aTlsSkiffPushesWithTheSendersKeysAndPlaintextOnlyWithInsecure() {
+        SkiffCommand tls = skiff.withTls(Path.of("/work/tls-rx"), Path.of("/work/tls-tx"));
+
+        List<String> push = tls.push(Path.of("/corpus/r"), "c", "v1", 7001, Optional.empty(), Path.of("/work/h"));
+
+        assertEquals(List.of("--version", "v1", "--tls-dir", "/work/tls-tx", "--to"), push.subList(push.indexOf("--version"), push.indexOf("--to") + 1));
+        assertEquals(List.of("--tls-dir", "/work/tls-rx"), tls.receiverTls());
+        assertTrue(skiff.push(Path.of("/corpus/r"), "c", "v1", 7001, Optional.empty(), Path.of("/work/h")).contains("--insecure"));
+        assertEquals(List.of("keys", "issue", "/work/ca", "--name", "e2e-sender", "--out", "/work/tls-tx"),
+                tls.keys("issue", "/work/ca", "--name", "e2e-sender", "--out", "/work/tls-tx").subList(7, 14));
     }
 }
