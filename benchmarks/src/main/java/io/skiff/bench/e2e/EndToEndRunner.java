@@ -152,7 +152,7 @@ public final class EndToEndRunner {
             List<CopyFloor> copyFloors = options.copyFloor() && w.scenario().fullCopy()
                     ? List.of(new CopyFloor(workDir, CopyFloor.Mode.BUFFERED), new CopyFloor(workDir, CopyFloor.Mode.DIRECT))
                     : List.of();
-            SkiffCommand scenarioSkiff = w.scenario() == Scenario.TLS ? withTlsKeys(skiff, workDir) : skiff;
+            SkiffCommand scenarioSkiff = w.scenario() == Scenario.TLS ? TlsKeys.make(skiff, workDir, log) : skiff;
             try (SkiffBench skiffBench = new SkiffBench(scenarioSkiff, meter, workDir, live, clockTicks, options.coldReceiver(),
                     options.savedManifest(), workDir.resolve("skiff-history-" + w.scenario().label()), options.warmReceiver());
                  RsyncBench rsyncBench = new RsyncBench(rsync, meter, workDir, live, clockTicks, options.rsyncFsync())) {
@@ -174,33 +174,6 @@ public final class EndToEndRunner {
         }
         new RunReport(options, out, log).print(results, machine, gnuTime, started);
         return 0;
-    }
-
-    /**
-     * Issue 18: keys for the tls scenario, made as an operator makes them (skiff keys init, then one
-     * identity each for the receiver and the sender), in the work directory.
-     */
-    private SkiffCommand withTlsKeys(SkiffCommand skiff, Path workDir) throws IOException, InterruptedException, RunFailedException {
-        Path keys = workDir.resolve("tls-keys");
-        Path ca = keys.resolve("ca");
-        Path rx = keys.resolve("e2e-receiver");
-        Path tx = keys.resolve("e2e-sender");
-        if (!Files.exists(ca.resolve("ca.pem"))) {
-            runKeys(skiff.keys("init", ca.toString()));
-            runKeys(skiff.keys("issue", ca.toString(), "--name", "e2e-receiver", "--out", rx.toString()));
-            runKeys(skiff.keys("issue", ca.toString(), "--name", "e2e-sender", "--out", tx.toString()));
-        }
-        log.println("tls: mutual TLS with keys in " + keys);
-        return skiff.withTls(rx, tx);
-    }
-
-    private static void runKeys(List<String> command) throws IOException, InterruptedException, RunFailedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new RunFailedException("skiff keys failed: " + String.join(" ", command) + "\n" + output);
-        }
     }
 
     /**
