@@ -116,10 +116,7 @@ public final class Origin implements RunningServer {
             throw new IllegalArgumentException("maxWaitingFollowers=" + maxWaitingFollowers + " idleTimeout=" + idleTimeout);
         }
         this.tls = config.tls() == null ? null : TlsMaterial.load(config.tls());
-        this.policy = config.grants() == null ? AccessPolicy.OPEN : AccessPolicy.load(config.grants());
-        if (!policy.open() && tls == null) {
-            throw new UsageException("grants name TLS identities: an origin with --config needs TLS (--tls-dir), not --insecure");
-        }
+        this.policy = AccessPolicy.forNode(config.grants(), tls != null, "an origin");
         this.stores = new OriginStores(root);
         this.idleTimeout = idleTimeout;
         this.name = name;
@@ -161,7 +158,7 @@ public final class Origin implements RunningServer {
             throw new SkiffException(ErrorCode.LISTEN_FAILED, "cannot listen on " + listen + ": " + e.getMessage(), e);
         }
         LOG.info("origin serving {} on {} {}{}", stores.root(), serverChannel.localAddress(),
-                tls == null ? "plaintext" : "mutual TLS (" + TlsMaterial.providerName() + ") as " + tls.identity(),
+                TlsMaterial.describe(tls),
                 policy.open() ? "" : ", grants from " + config.grants());
     }
 

@@ -12,14 +12,10 @@ import io.skiff.protocol.Manifest;
 import io.skiff.protocol.StorageException;
 import io.skiff.protocol.frame.RelayFrame;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 
 /**
  * What a connection's peer may do on this receiver: its identity (the common name of its TLS
@@ -101,23 +97,12 @@ final class Admission {
             return;
         }
         long used = stores.usedBytes(tenant);
-        long staged = bytesUnder(store.stagingDir(manifest.channel(), manifest.releaseId()));
+        long staged = TenantStores.bytesUnder(store.stagingDir(manifest.channel(), manifest.releaseId()));
         long needed = Math.max(0, manifest.totalBytes() - staged);
         if (used + needed > quota.getAsLong()) {
             throw new AccessException(ErrorCode.QUOTA_EXCEEDED, "tenant " + tenant + " holds " + used + " bytes; release "
                     + manifest.version() + " of " + manifest.channel() + " needs " + needed + " more, over its quota of "
                     + quota.getAsLong() + " bytes (remove releases, lower retain, or raise quota_bytes)");
-        }
-    }
-
-    private static long bytesUnder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0; // counted as nothing staged: the check errs on the side of refusing
         }
     }
 }

@@ -30,7 +30,6 @@ import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
-import io.skiff.protocol.UsageException;
 import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameEncoder;
 import org.slf4j.Logger;
@@ -91,10 +90,7 @@ public final class Receiver implements RunningReceiver {
     private Receiver(ReceiverConfig config, RelayForwarding.Starter relays) {
         this.config = config;
         this.tls = config.tls() == null ? null : TlsMaterial.load(config.tls()); // bad key files: refused before anything starts
-        this.policy = config.grants() == null ? AccessPolicy.OPEN : AccessPolicy.load(config.grants());
-        if (!policy.open() && tls == null) {
-            throw new UsageException("grants name TLS identities: a receiver with --config needs TLS (--tls-dir), not --insecure");
-        }
+        this.policy = AccessPolicy.forNode(config.grants(), tls != null, "a receiver");
         this.stores = new TenantStores(config.root(), config.retain());
         this.store = stores.untenanted();
         List<SeedTree> seeds = indexSeeds(config.seeds());
@@ -135,7 +131,7 @@ public final class Receiver implements RunningReceiver {
                     "cannot listen on " + config.listen() + ": " + e.getMessage(), e);
         }
         LOG.info("receiver listening on {} root={} transport={} {}", serverChannel.localAddress(), store.root(), transport,
-                tls == null ? "plaintext" : "mutual TLS (" + TlsMaterial.providerName() + ") as " + tls.identity());
+                TlsMaterial.describe(tls));
     }
 
     private static List<SeedTree> indexSeeds(List<Path> dirs) {

@@ -168,6 +168,20 @@ public final class AccessPolicy {
     }
 
     /**
+     * The policy of a node started with grants file {@code file} (null: {@link #OPEN}). Grants name TLS
+     * identities, so a node with a grants file and no TLS is refused at start.
+     *
+     * @param node what the refusal calls the node: "a receiver", "an origin"
+     */
+    public static AccessPolicy forNode(Path file, boolean tls, String node) {
+        AccessPolicy policy = file == null ? OPEN : load(file);
+        if (!policy.open() && !tls) {
+            throw new UsageException("grants name TLS identities: " + node + " with --config needs TLS (--tls-dir), not --insecure");
+        }
+        return policy;
+    }
+
+    /**
      * Parses the text of a grants file; what {@link #load} uses.
      *
      * @param sourceName what messages name, e.g. the file's path

@@ -93,6 +93,11 @@ public final class TlsMaterial {
         return provider() == SslProvider.OPENSSL ? "BoringSSL" : "JDK";
     }
 
+    /** How a node with {@code material} speaks, for its start line: "plaintext", or "mutual TLS (BoringSSL) as rx1". */
+    public static String describe(TlsMaterial material) {
+        return material == null ? "plaintext" : "mutual TLS (" + providerName() + ") as " + material.identity();
+    }
+
     /** For accepting connections: requires a client certificate of the CA. Reloads changed files first. */
     public SslContext server() {
         return fresh().server();

@@ -198,7 +198,8 @@ public final class TenantStores {
         return tenants;
     }
 
-    private static long bytesUnder(Path dir) {
+    /** Apparent bytes of the regular files under {@code dir}, links not followed; 0 when it does not exist. */
+    public static long bytesUnder(Path dir) {
         long[] total = {0};
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {

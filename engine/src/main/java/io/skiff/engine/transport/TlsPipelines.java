@@ -163,13 +163,9 @@ public final class TlsPipelines {
         if (ssl instanceof NotSslRecordException) {
             return "the " + peer + " does not speak TLS (started with --insecure?)";
         }
-        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) { // we distrusted the peer
-            if (c instanceof java.security.cert.CertificateExpiredException) {
-                return "the " + peer + "'s certificate expired (" + c.getMessage() + ")";
-            }
-            if (c instanceof java.security.cert.CertPathValidatorException || c.getClass().getName().endsWith("SunCertPathBuilderException")) {
-                return "the " + peer + "'s certificate is not of our deployment's CA (" + shortReason(c) + ")";
-            }
+        String distrusted = certificateProblem(cause, "the " + peer + "'s certificate", "our deployment's CA");
+        if (distrusted != null) {
+            return distrusted;
         }
         String reason = shortReason(cause);
         String lower = reason.toLowerCase(Locale.ROOT);
@@ -182,16 +178,9 @@ public final class TlsPipelines {
 
     /** Why a server refused a handshake, as its log says it. */
     static String serverReason(Throwable cause) {
-        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof java.security.cert.CertificateExpiredException) {
-                return "the peer's certificate expired (" + c.getMessage() + ")";
-            }
-            if (c instanceof java.security.cert.CertificateNotYetValidException) {
-                return "the peer's certificate is not valid yet (" + c.getMessage() + ")";
-            }
-            if (c instanceof java.security.cert.CertPathValidatorException || c.getClass().getName().endsWith("SunCertPathBuilderException")) {
-                return "the peer's certificate is not of this deployment's CA (" + shortReason(c) + ")";
-            }
+        String distrusted = certificateProblem(cause, "the peer's certificate", "this deployment's CA");
+        if (distrusted != null) {
+            return distrusted;
         }
         String reason = shortReason(cause);
         if (reason.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || reason.contains("certificate_required")
@@ -202,6 +191,25 @@ public final class TlsPipelines {
             return "the peer broke off the handshake, most likely distrusting our certificate (" + reason + ")";
         }
         return reason;
+    }
+
+    /**
+     * Why this side's trust manager refused {@code whose} certificate (expired, not yet valid, not of
+     * {@code ca}), or null when the failure was something else.
+     */
+    private static String certificateProblem(Throwable cause, String whose, String ca) {
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.security.cert.CertificateExpiredException) {
+                return whose + " expired (" + c.getMessage() + ")";
+            }
+            if (c instanceof java.security.cert.CertificateNotYetValidException) {
+                return whose + " is not valid yet (" + c.getMessage() + ")";
+            }
+            if (c instanceof java.security.cert.CertPathValidatorException || c.getClass().getName().endsWith("SunCertPathBuilderException")) {
+                return whose + " is not of " + ca + " (" + shortReason(c) + ")";
+            }
+        }
+        return null;
     }
 
     /** The innermost message, one line, without Netty's wrapping. */
