@@ -16,12 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -48,14 +51,38 @@ public final class TlsMaterial {
     private static final String PROTOCOL = "TLSv1.3";
 
     private final TlsFiles files;
+    private final boolean serves;
     private final Clock clock;
     private volatile Loaded current;
     /** Guarded by this: when the files were last looked at, and when expiry was last warned about. */
     private Instant lastCheck;
     private Instant lastWarning;
 
-    /** Contexts and what they were built from. */
-    private record Loaded(SslContext server, SslContext client, String identity, Instant notAfter, List<FileStamp> stamps) {
+    /**
+     * Contexts and what they were built from; no server context for a node that only connects. A
+     * context may still be building ({@link #loadForClient}); a problem building it is a usage error.
+     */
+    private record Loaded(CompletableFuture<SslContext> server, CompletableFuture<SslContext> client, String identity,
+                          Instant notAfter, List<FileStamp> stamps) {
+        SslContext serverContext() {
+            return built(server);
+        }
+
+        SslContext clientContext() {
+            return built(client);
+        }
+
+        private static SslContext built(CompletableFuture<SslContext> context) {
+            try {
+                return context.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof UsageException u ? u : e;
+            }
+        }
+    }
+
+    /** What the files hold, checked: the CA's certificates, this node's certificate and its key. */
+    private record Checked(TlsFiles files, X509Certificate[] trusted, X509Certificate cert, PrivateKey key, List<FileStamp> stamps) {
     }
 
     /** What tells a file changed: its size and modification time. */
@@ -66,8 +93,9 @@ public final class TlsMaterial {
         }
     }
 
-    private TlsMaterial(TlsFiles files, Clock clock, Loaded first) {
+    private TlsMaterial(TlsFiles files, boolean serves, Clock clock, Loaded first) {
         this.files = files;
+        this.serves = serves;
         this.clock = clock;
         this.current = first;
         this.lastCheck = clock.instant();
@@ -83,9 +111,26 @@ public final class TlsMaterial {
         return load(files, Clock.systemUTC());
     }
 
+    /**
+     * As {@link #load(TlsFiles)}, for a node that only makes connections (a push): the files are checked
+     * now, and the client context (the native library's start and a key store, ~0.2 s of a push's start)
+     * is built on a thread of its own meanwhile, so a push does it while it hashes; no server context.
+     */
+    public static TlsMaterial loadForClient(TlsFiles files) {
+        Objects.requireNonNull(files, "files");
+        Clock clock = Clock.systemUTC();
+        Checked checked = check(files, clock.instant());
+        CompletableFuture<SslContext> client = CompletableFuture.supplyAsync(() -> clientContext(checked), runnable -> {
+            Thread t = new Thread(runnable, "skiff-tls-load");
+            t.setDaemon(true);
+            t.start();
+        });
+        return new TlsMaterial(files, false, clock, loaded(checked, null, client));
+    }
+
     static TlsMaterial load(TlsFiles files, Clock clock) {
         Objects.requireNonNull(files, "files");
-        return new TlsMaterial(files, clock, read(files, clock.instant()));
+        return new TlsMaterial(files, true, clock, read(files, true, clock.instant()));
     }
 
     /** Which TLS implementation the contexts use: "BoringSSL" or "JDK". */
@@ -100,12 +145,15 @@ public final class TlsMaterial {
 
     /** For accepting connections: requires a client certificate of the CA. Reloads changed files first. */
     public SslContext server() {
-        return fresh().server();
+        if (!serves) {
+            throw new IllegalStateException("TLS material loaded for a client only: " + files.cert());
+        }
+        return fresh().serverContext();
     }
 
     /** For making connections: presents this node's certificate, trusts only the CA. Reloads changed files first. */
     public SslContext client() {
-        return fresh().client();
+        return fresh().clientContext();
     }
 
     /** This node's identity: its certificate's common name. */
@@ -129,7 +177,7 @@ public final class TlsMaterial {
     public synchronized boolean reload() {
         lastCheck = clock.instant();
         try {
-            Loaded loaded = read(files, clock.instant());
+            Loaded loaded = read(files, serves, clock.instant());
             current = loaded;
             LOG.info("TLS keys reloaded from {}: identity {}, valid until {}", files.cert().getParent(), loaded.identity(),
                     loaded.notAfter());
@@ -178,7 +226,19 @@ public final class TlsMaterial {
         }
     }
 
-    private static Loaded read(TlsFiles files, Instant now) {
+    private static Loaded read(TlsFiles files, boolean serves, Instant now) {
+        Checked checked = check(files, now);
+        CompletableFuture<SslContext> server = serves ? CompletableFuture.completedFuture(serverContext(checked)) : null;
+        return loaded(checked, server, CompletableFuture.completedFuture(clientContext(checked)));
+    }
+
+    private static Loaded loaded(Checked checked, CompletableFuture<SslContext> server, CompletableFuture<SslContext> client) {
+        return new Loaded(server, client, PeerIdentity.commonName(checked.cert()), checked.cert().getNotAfter().toInstant(),
+                checked.stamps());
+    }
+
+    /** Reads and checks the three files: readable, PEM, of the CA, within their validity, the key the certificate's. */
+    private static Checked check(TlsFiles files, Instant now) {
         List<FileStamp> stamps = stamps(files);
         for (Path file : List.of(files.ca(), files.cert(), files.key())) {
             if (!Files.isReadable(file)) {
@@ -202,26 +262,40 @@ public final class TlsMaterial {
         if (now.isBefore(cert.getNotBefore().toInstant())) {
             throw new UsageException("TLS: " + files.cert() + " is not valid before " + cert.getNotBefore().toInstant());
         }
-        checkKeyMatches(files, cert);
-        String identity = PeerIdentity.commonName(cert);
+        return new Checked(files, cas.toArray(X509Certificate[]::new), cert, matchingKey(files, cert), stamps);
+    }
+
+    // Both contexts take the certificates and key parsed by check, not the files: Netty would parse them again.
+
+    private static SslContext serverContext(Checked checked) {
         try {
-            SslContext server = SslContextBuilder.forServer(files.cert().toFile(), files.key().toFile())
-                    .trustManager(files.ca().toFile())
+            return SslContextBuilder.forServer(checked.key(), checked.cert())
+                    .trustManager(checked.trusted())
                     .clientAuth(ClientAuth.REQUIRE)
                     .protocols(PROTOCOL)
                     .sslProvider(provider())
                     .build();
-            SslContext client = SslContextBuilder.forClient()
-                    .keyManager(files.cert().toFile(), files.key().toFile())
-                    .trustManager(files.ca().toFile())
+        } catch (SSLException | IllegalArgumentException e) {
+            throw unusable(checked, e);
+        }
+    }
+
+    private static SslContext clientContext(Checked checked) {
+        try {
+            return SslContextBuilder.forClient()
+                    .keyManager(checked.key(), checked.cert())
+                    .trustManager(checked.trusted())
                     .protocols(PROTOCOL)
                     .sslProvider(provider())
                     .endpointIdentificationAlgorithm(null) // identities, not host names (see the class comment)
                     .build();
-            return new Loaded(server, client, identity, cert.getNotAfter().toInstant(), stamps);
         } catch (SSLException | IllegalArgumentException e) {
-            throw new UsageException("TLS: cannot use " + files.cert() + " with " + files.key() + ": " + oneLine(e), e);
+            throw unusable(checked, e);
         }
+    }
+
+    private static UsageException unusable(Checked checked, Exception e) {
+        return new UsageException("TLS: cannot use " + checked.files().cert() + " with " + checked.files().key() + ": " + oneLine(e), e);
     }
 
     /**
@@ -243,9 +317,12 @@ public final class TlsMaterial {
         }
     }
 
-    /** A key that is not the certificate's would only fail each handshake later, with a worse message. */
-    private static void checkKeyMatches(TlsFiles files, X509Certificate cert) {
-        java.security.PrivateKey key;
+    /**
+     * The key in {@code files.key()}, once it has signed what {@code cert}'s public key verifies: a key
+     * that is not the certificate's would only fail each handshake later, with a worse message.
+     */
+    private static PrivateKey matchingKey(TlsFiles files, X509Certificate cert) {
+        PrivateKey key;
         try {
             key = PemFiles.readPrivateKey(files.key());
         } catch (StorageException e) {
@@ -267,7 +344,7 @@ public final class TlsMaterial {
             verify.initVerify(cert.getPublicKey());
             verify.update(probe);
             if (verify.verify(signature)) {
-                return;
+                return key;
             }
         } catch (GeneralSecurityException e) {
             // falls through: not this certificate's key

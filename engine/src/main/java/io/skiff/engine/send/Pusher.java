@@ -55,23 +55,31 @@ public final class Pusher {
     public static PushResult push(Path source, String channel, String version, Topology topology,
                                   PushOptions options, PushListener listener) {
         long start = System.nanoTime();
+        TlsMaterial tls = loadTls(options); // its files checked before the hashing, its context built during it
         Manifest manifest = ManifestBuilder.build(source, channel, version, options.chunking(),
                 Runtime.getRuntime().availableProcessors());
         double manifestSeconds = (System.nanoTime() - start) / 1e9;
         listener.manifestBuilt(manifest, manifestSeconds);
-        return push(source, manifest, topology, options, listener, start, manifestSeconds);
+        return push(source, manifest, topology, options, listener, start, manifestSeconds, tls);
     }
 
     /** Pushes a release whose manifest is already built from {@code source} to every target of {@code topology}. */
     public static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                   PushListener listener) {
-        return push(source, manifest, topology, options, listener, System.nanoTime(), 0);
+        return push(source, manifest, topology, options, listener, System.nanoTime(), 0, loadTls(options));
+    }
+
+    /** Bad key files are refused here, before any thread of the push starts. */
+    private static TlsMaterial loadTls(PushOptions options) {
+        return options.tls() == null ? null : TlsMaterial.loadForClient(options.tls());
     }
 
     private static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
-                                   PushListener listener, long startNanos, double manifestSeconds) {
+                                   PushListener listener, long startNanos, double manifestSeconds, TlsMaterial tls) {
         List<Topology.Target> targets = topology.targets();
-        TlsMaterial tls = options.tls() == null ? null : TlsMaterial.load(options.tls()); // bad key files: before any thread starts
+        if (tls != null) {
+            tls.client(); // a context that would not build: refused here, not in each connection's set-up
+        }
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newEventLoopGroup(Math.min(2, Math.max(1, targets.size())), "skiff-tx-io");
         ExecutorService encoders = EncoderPools.newPool(options.encoderThreads(), "skiff-tx-encode");

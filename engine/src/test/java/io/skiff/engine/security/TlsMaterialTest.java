@@ -70,4 +70,25 @@ class TlsMaterialTest {
         assertTrue(wrongKey.getMessage().startsWith("TLS: cannot use"), wrongKey.getMessage());
         assertFalse(wrongKey.getMessage().contains("\n"), wrongKey.getMessage());
     }
+
+    /** A push's material: the files refused at once as for a daemon; a client context, and no server context to accept with. */
+    @Test
+    void shouldLoadForAClientOnlyWithTheSameRefusals() throws Exception {
+        DeploymentKeys.init(tmp.resolve("ca"));
+        DeploymentKeys.issue(tmp.resolve("ca"), "pipeline", tmp.resolve("pipeline"));
+        DeploymentKeys.issue(tmp.resolve("ca"), "other", tmp.resolve("other"));
+        Path mixed = Files.createDirectories(tmp.resolve("mixed"));
+        Files.copy(tmp.resolve("pipeline").resolve("ca.pem"), mixed.resolve("ca.pem"));
+        Files.copy(tmp.resolve("pipeline").resolve("cert.pem"), mixed.resolve("cert.pem"));
+        Files.copy(tmp.resolve("other").resolve("key.pem"), mixed.resolve("key.pem"));
+
+        TlsMaterial client = TlsMaterial.loadForClient(TlsFiles.inDir(tmp.resolve("pipeline")));
+        UsageException wrongKey = assertThrows(UsageException.class, () -> TlsMaterial.loadForClient(TlsFiles.inDir(mixed)));
+
+        assertEquals("pipeline", client.identity());
+        assertTrue(client.client().isClient(), "a client context");
+        assertThrows(IllegalStateException.class, client::server);
+        assertTrue(wrongKey.getMessage().contains("the key is not the certificate's"), wrongKey.getMessage());
+        assertTrue(TlsMaterial.load(TlsFiles.inDir(tmp.resolve("pipeline"))).server().isServer(), "a daemon's has both");
+    }
 }
