@@ -85,7 +85,7 @@ class LauncherJarIT {
      */
     @Test
     void theDaemonsCompilerDirectivesAreWhatTheJvmAccepts() throws Exception {
-        Path directives = Path.of("jvm", "daemon-compiler-directives.json");
+        Path directives = Path.of("jvm", "compiler-directives.json");
         assertTrue(Files.isRegularFile(directives), directives.toAbsolutePath().toString());
         Result version = run(BUILD_JAVA, List.of("-XX:+UnlockDiagnosticVMOptions",
                 "-XX:+DisplayVMOutputToStderr", "-XX:CompilerDirectivesFile=" + directives), "--version");

@@ -130,8 +130,8 @@ public final class EndToEndRunner {
         log.println("machine: " + machine.oneLine());
         log.println("skiff JVMs: " + skiff.cdsArchive().map(a -> "class-data archive " + a)
                 .orElse("no class-data archive (./skiff makes one after a build; run-e2e.sh runs it first)")
-                + "; receiver: " + skiff.daemonDirectives().map(d -> "compiler directives " + d)
-                .orElse("the JVM's default compilation (no " + SkiffCommand.DAEMON_DIRECTIVES + " next to the jar's module)"));
+                + "; receiver and a hashing push: " + skiff.daemonDirectives().map(d -> "compiler directives " + d)
+                .orElse("the JVM's default compilation (no " + SkiffCommand.DIRECTIVES + " next to the jar's module)"));
         log.println("work dir: " + workDir);
 
         List<Workload> workloads = new Workloads(options, log).all();

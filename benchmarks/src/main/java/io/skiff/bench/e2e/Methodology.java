@@ -15,9 +15,10 @@ final class Methodology {
     private static final String SENDER_LAUNCHER_OPTS = " (the sender also with " + String.join(" ", SkiffCommand.SHORT_LIVED_JVM_OPTS)
             + " before them, or " + String.join(" ", SkiffCommand.SAVED_MANIFEST_PUSH_JVM_OPTS)
             + " for a push with a saved manifest, as ./skiff starts a push; both with " + String.join(" ", SkiffCommand.LOG_OPTS)
-            + " and, when ./skiff has made one for this JDK and jar, its class-data archive; the receiver with the compiler"
-            + " directives ./skiff gives receive (cli/" + SkiffCommand.DAEMON_DIRECTIVES + ": C2 for SHA-256 and the chunker only)"
-            + " when the jar is a checkout's: the runner's log says which)";
+            + " and, when ./skiff has made one for this JDK and jar, its class-data archive; the receiver, and a sender that"
+            + " builds its manifest, with the compiler directives ./skiff gives receive and such a push (cli/"
+            + SkiffCommand.DIRECTIVES + ": C2 for SHA-256 and the chunker only) when the jar is a checkout's: the runner's log"
+            + " says which)";
 
     /**
      * The notes for the scenarios that ran: the update adds its zstd --patch-from floor, random and codeset their

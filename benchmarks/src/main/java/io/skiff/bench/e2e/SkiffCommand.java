@@ -27,8 +27,8 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
     /** What {@code ./skiff} gives every command: JVM warnings to stderr, so stdout carries skiff's output only. */
     static final List<String> LOG_OPTS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
 
-    /** Where the repository keeps the daemons' compiler directives, relative to the {@code cli} module. */
-    static final String DAEMON_DIRECTIVES = "jvm/daemon-compiler-directives.json";
+    /** Where the repository keeps the compiler directives of the daemons and a hashing push, relative to the {@code cli} module. */
+    static final String DIRECTIVES = "jvm/compiler-directives.json";
 
     /** Skiff started as {@code ./skiff} starts it with this JDK and jar. */
     static SkiffCommand asLauncher(Path javaBinary, List<String> javaOpts, Path jar) {
@@ -50,16 +50,16 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
     }
 
     /**
-     * The compiler directives {@code ./skiff} gives receive and serve (C2 for SHA-256 and the chunker
-     * only), if the jar sits in a checkout's {@code cli/target} and the file is there.
+     * The compiler directives {@code ./skiff} gives receive, serve and a push that hashes (C2 for SHA-256
+     * and the chunker only), if the jar sits in a checkout's {@code cli/target} and the file is there.
      */
     static Optional<Path> daemonDirectives(Path jar) {
         return Optional.ofNullable(jar.toAbsolutePath().normalize().getParent().getParent())
-                .map(module -> module.resolve(DAEMON_DIRECTIVES))
+                .map(module -> module.resolve(DIRECTIVES))
                 .filter(Files::isRegularFile);
     }
 
-    /** What {@code ./skiff} puts before the user's options for receive and serve, given the directives file. */
+    /** What {@code ./skiff} puts before the user's options for receive and serve (after the rest for a hashing push), given the directives file. */
     static List<String> daemonJvmOpts(Path directives) {
         return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DisplayVMOutputToStderr", "-XX:CompilerDirectivesFile=" + directives);
     }
@@ -95,7 +95,14 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
         return daemonDirectives.map(SkiffCommand::daemonJvmOpts).orElse(List.of());
     }
 
-    /** A short-lived command's (push, manifest), up to its subcommand. */
+    /** What ./skiff puts before the user's options for a push that builds its manifest: the directives after the rest. */
+    List<String> hashingPushLauncherOpts() {
+        List<String> opts = new ArrayList<>(SHORT_LIVED_JVM_OPTS);
+        opts.addAll(daemonLauncherOpts());
+        return opts;
+    }
+
+    /** A short-lived command's (manifest, keys), up to its subcommand. */
     private List<String> shortLivedCommand() {
         return javaCommand(SHORT_LIVED_JVM_OPTS);
     }
@@ -126,7 +133,7 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
      * without {@code --no-relay}.
      */
     List<String> push(Path source, String channel, String version, List<String> destination, Optional<Path> manifest, Path history) {
-        List<String> cmd = manifest.isPresent() ? javaCommand(SAVED_MANIFEST_PUSH_JVM_OPTS) : shortLivedCommand();
+        List<String> cmd = javaCommand(manifest.isPresent() ? SAVED_MANIFEST_PUSH_JVM_OPTS : hashingPushLauncherOpts());
         cmd.addAll(List.of("push", source.toString(), "--channel", channel, "--version", version));
         cmd.addAll(senderTls);
         cmd.addAll(destination);

@@ -61,7 +61,7 @@ class SkiffCommandTest {
     void aReceiverGetsTheCheckoutsCompilerDirectives() {
         Path jar = Path.of("..", "cli", "target", "skiff.jar");
         Path directives = SkiffCommand.daemonDirectives(jar).orElseThrow(() -> new AssertionError("cli/jvm has the daemons' directives"));
-        assertEquals(Path.of("..", "cli", SkiffCommand.DAEMON_DIRECTIVES).toAbsolutePath().normalize(), directives);
+        assertEquals(Path.of("..", "cli", SkiffCommand.DIRECTIVES).toAbsolutePath().normalize(), directives);
         SkiffCommand fromCheckout = SkiffCommand.asLauncher(Path.of("/jdk/bin/java"), List.of("-Xmx256m"), jar);
         List<String> daemon = fromCheckout.daemonCommand();
         assertEquals(SkiffCommand.daemonJvmOpts(directives), daemon.subList(1, 4));
@@ -103,7 +103,7 @@ class SkiffCommandTest {
         receive.addAll(List.of("-jar", jar.toString(), "receive", "--root", "r"));
         assertEquals(receive, run(launcher, bin, noCds, "receive", "--root", "r"), "no directives file: the JVM's defaults");
 
-        Path directives = Files.createDirectories(jar.getParent().resolveSibling("jvm")).resolve("daemon-compiler-directives.json");
+        Path directives = Files.createDirectories(jar.getParent().resolveSibling("jvm")).resolve("compiler-directives.json");
         Files.writeString(directives, "[]");
         for (String[] daemon : new String[][]{{"receive", "--root", "r"}, {"serve"}}) {
             List<String> withDirectives = new ArrayList<>(SkiffCommand.daemonJvmOpts(directives));
@@ -114,7 +114,21 @@ class SkiffCommandTest {
             assertEquals(withDirectives, run(launcher, bin, noCds, daemon), String.join(" ", daemon));
             assertEquals(SkiffCommand.daemonDirectives(jar), Optional.of(directives), "the runner finds the launcher's file");
         }
-        assertEquals(push, run(launcher, bin, noCds, "push", "src", "--to", "h:1"), "not for a push");
+        List<String> hashingPush = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
+        hashingPush.addAll(SkiffCommand.daemonJvmOpts(directives));
+        hashingPush.addAll(SkiffCommand.LOG_OPTS);
+        hashingPush.addAll(List.of("-jar", jar.toString(), "push", "src", "--to", "h:1"));
+        assertEquals(hashingPush, run(launcher, bin, noCds, "push", "src", "--to", "h:1"), "a push that hashes: after the rest");
+        assertEquals(hashingPush.subList(0, 4), SkiffCommand.asLauncher(bin.resolve("java"), List.of(), jar).hashingPushLauncherOpts(),
+                "the runner's sender as the launcher's");
+        List<String> savedPush = new ArrayList<>(SkiffCommand.SAVED_MANIFEST_PUSH_JVM_OPTS);
+        savedPush.addAll(SkiffCommand.LOG_OPTS);
+        savedPush.addAll(List.of("-jar", jar.toString(), "push", "src", "--manifest", "m"));
+        assertEquals(savedPush, run(launcher, bin, noCds, "push", "src", "--manifest", "m"), "not for a push with a saved manifest");
+        List<String> manifestWithDirectives = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
+        manifestWithDirectives.addAll(SkiffCommand.LOG_OPTS);
+        manifestWithDirectives.addAll(List.of("-jar", jar.toString(), "manifest", "src"));
+        assertEquals(manifestWithDirectives, run(launcher, bin, noCds, "manifest", "src"), "nor for other commands");
     }
 
     /**
