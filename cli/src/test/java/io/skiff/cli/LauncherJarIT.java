@@ -1,6 +1,7 @@
 package io.skiff.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,11 +81,11 @@ class LauncherJarIT {
     }
 
     /**
-     * The compiler directives ./skiff gives the daemons, read by the real JVM: a typo in the file would
-     * stop every receiver from starting.
+     * The compiler directives ./skiff gives the daemons and a hashing push, read by the real JVM: a typo
+     * in the file would stop every receiver and push from starting.
      */
     @Test
-    void theDaemonsCompilerDirectivesAreWhatTheJvmAccepts() throws Exception {
+    void theCompilerDirectivesAreWhatTheJvmAccepts(@TempDir Path tmp) throws Exception {
         Path directives = Path.of("jvm", "compiler-directives.json");
         assertTrue(Files.isRegularFile(directives), directives.toAbsolutePath().toString());
         Result version = run(BUILD_JAVA, List.of("-XX:+UnlockDiagnosticVMOptions",
@@ -92,6 +93,21 @@ class LauncherJarIT {
         assertEquals(0, version.exit, version.stderr);
         assertTrue(version.stdout.startsWith("skiff "), version.stdout);
         assertEquals("2 compiler directives added", version.stderr.strip(), "the C2 list and the rest, and nothing on stdout");
+
+        List<String> pushOpts = List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput");
+        Result push = run(BUILD_JAVA, concat(pushOpts, "-XX:CompilerDirectivesFile=" + directives), "--version");
+        assertEquals(0, push.exit, push.stderr);
+        assertEquals("", push.stderr, "a push's stderr: not even the directives' line");
+        Path typo = Files.writeString(tmp.resolve("typo.json"), "[ { match: \"*.*\", c2: { Exclude: tru } } ]");
+        Result refused = run(BUILD_JAVA, concat(pushOpts, "-XX:CompilerDirectivesFile=" + typo), "--version");
+        assertEquals(1, refused.exit, "a file the JVM cannot parse: it does not start, output silenced or not");
+        assertTrue(refused.stderr.contains("Could not create the Java Virtual Machine"), refused.stderr);
+    }
+
+    private static List<String> concat(List<String> first, String last) {
+        List<String> all = new ArrayList<>(first);
+        all.add(last);
+        return all;
     }
 
     /**

@@ -59,7 +59,7 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
                 .filter(Files::isRegularFile);
     }
 
-    /** What {@code ./skiff} puts before the user's options for receive and serve (after the rest for a hashing push), given the directives file. */
+    /** What {@code ./skiff} puts before the user's options for receive and serve, given the directives file. */
     static List<String> daemonJvmOpts(Path directives) {
         return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DisplayVMOutputToStderr", "-XX:CompilerDirectivesFile=" + directives);
     }
@@ -95,10 +95,15 @@ record SkiffCommand(Path javaBinary, List<String> javaOpts, Path jar, Optional<P
         return daemonDirectives.map(SkiffCommand::daemonJvmOpts).orElse(List.of());
     }
 
+    /** What ./skiff adds for a push that builds its manifest, given the directives file: the JVM's own output silenced. */
+    static List<String> hashingPushDirectiveOpts(Path directives) {
+        return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput", "-XX:CompilerDirectivesFile=" + directives);
+    }
+
     /** What ./skiff puts before the user's options for a push that builds its manifest: the directives after the rest. */
     List<String> hashingPushLauncherOpts() {
         List<String> opts = new ArrayList<>(SHORT_LIVED_JVM_OPTS);
-        opts.addAll(daemonLauncherOpts());
+        daemonDirectives.ifPresent(d -> opts.addAll(hashingPushDirectiveOpts(d)));
         return opts;
     }
 

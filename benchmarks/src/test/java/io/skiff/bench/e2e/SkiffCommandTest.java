@@ -115,7 +115,7 @@ class SkiffCommandTest {
             assertEquals(SkiffCommand.daemonDirectives(jar), Optional.of(directives), "the runner finds the launcher's file");
         }
         List<String> hashingPush = new ArrayList<>(SkiffCommand.SHORT_LIVED_JVM_OPTS);
-        hashingPush.addAll(SkiffCommand.daemonJvmOpts(directives));
+        hashingPush.addAll(SkiffCommand.hashingPushDirectiveOpts(directives));
         hashingPush.addAll(SkiffCommand.LOG_OPTS);
         hashingPush.addAll(List.of("-jar", jar.toString(), "push", "src", "--to", "h:1"));
         assertEquals(hashingPush, run(launcher, bin, noCds, "push", "src", "--to", "h:1"), "a push that hashes: after the rest");
