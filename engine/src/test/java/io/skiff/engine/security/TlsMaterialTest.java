@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +37,15 @@ class TlsMaterialTest {
         return captured.toString(StandardCharsets.UTF_8);
     }
 
+    /** A directory with {@code certDir}'s CA and certificate and {@code keyDir}'s key: a key that does not match. */
+    private Path certificateWithAnothersKey(Path certDir, Path keyDir) throws IOException {
+        Path mixed = Files.createDirectories(tmp.resolve("mixed"));
+        Files.copy(certDir.resolve("ca.pem"), mixed.resolve("ca.pem"));
+        Files.copy(certDir.resolve("cert.pem"), mixed.resolve("cert.pem"));
+        Files.copy(keyDir.resolve("key.pem"), mixed.resolve("key.pem"));
+        return mixed;
+    }
+
     @Test
     void shouldWarnWhenTheCertificateEndsWithinFourteenDays() {
         DeploymentKeys.init(tmp.resolve("ca"));
@@ -56,10 +66,7 @@ class TlsMaterialTest {
         DeploymentKeys.init(tmp.resolve("other"));
         DeploymentKeys.issue(tmp.resolve("ca"), "a", tmp.resolve("a"));
         DeploymentKeys.issue(tmp.resolve("ca"), "b", tmp.resolve("b"));
-        Path mixed = Files.createDirectories(tmp.resolve("mixed"));
-        Files.copy(tmp.resolve("a").resolve("ca.pem"), mixed.resolve("ca.pem"));
-        Files.copy(tmp.resolve("a").resolve("cert.pem"), mixed.resolve("cert.pem"));
-        Files.copy(tmp.resolve("b").resolve("key.pem"), mixed.resolve("key.pem"));
+        Path mixed = certificateWithAnothersKey(tmp.resolve("a"), tmp.resolve("b"));
 
         UsageException otherCa = assertThrows(UsageException.class,
                 () -> TlsMaterial.load(new TlsFiles(tmp.resolve("other").resolve("ca.pem"), tmp.resolve("a").resolve("cert.pem"),
@@ -77,10 +84,7 @@ class TlsMaterialTest {
         DeploymentKeys.init(tmp.resolve("ca"));
         DeploymentKeys.issue(tmp.resolve("ca"), "pipeline", tmp.resolve("pipeline"));
         DeploymentKeys.issue(tmp.resolve("ca"), "other", tmp.resolve("other"));
-        Path mixed = Files.createDirectories(tmp.resolve("mixed"));
-        Files.copy(tmp.resolve("pipeline").resolve("ca.pem"), mixed.resolve("ca.pem"));
-        Files.copy(tmp.resolve("pipeline").resolve("cert.pem"), mixed.resolve("cert.pem"));
-        Files.copy(tmp.resolve("other").resolve("key.pem"), mixed.resolve("key.pem"));
+        Path mixed = certificateWithAnothersKey(tmp.resolve("pipeline"), tmp.resolve("other"));
 
         TlsMaterial client = TlsMaterial.loadForClient(TlsFiles.inDir(tmp.resolve("pipeline")));
         UsageException wrongKey = assertThrows(UsageException.class, () -> TlsMaterial.loadForClient(TlsFiles.inDir(mixed)));
