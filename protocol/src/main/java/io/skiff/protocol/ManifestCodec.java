@@ -146,28 +146,10 @@ public final class ManifestCodec {
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        out.writeShort(utf8.length);
-        out.write(utf8);
+        CanonicalStrings.write(out, s);
     }
 
     private static String readString(ByteBuffer in, int maxBytes) {
-        int length = in.getShort() & 0xffff;
-        if (length > maxBytes) {
-            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "string of " + length + " bytes exceeds " + maxBytes);
-        }
-        if (length > in.remaining()) {
-            throw new BufferUnderflowException();
-        }
-        ByteBuffer slice = in.slice().limit(length);
-        in.position(in.position() + length);
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(slice).toString();
-        } catch (CharacterCodingException e) {
-            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "string is not valid UTF-8");
-        }
+        return CanonicalStrings.read(in, maxBytes, ErrorCode.MANIFEST_INVALID);
     }
 }

@@ -33,4 +33,11 @@ public final class ProtocolLimits {
 
     private ProtocolLimits() {
     }
+
+    /** Most signatures on one release: a threshold of keys, not an unbounded list (TUF's roots hold a few). */
+    public static final int MAX_SIGNATURES = 16;
+    /** Longest signature accepted: Ed25519's is 64 bytes; room for larger schemes, not for data. */
+    public static final int MAX_SIGNATURE_BYTES = 512;
+    /** Longest encoded {@link SignedRelease}: two labels, a fixed part and every signature at its longest. */
+    public static final int MAX_SIGNED_RELEASE_BYTES = 64 + 2 * (2 + MAX_LABEL_BYTES) + 1 + MAX_SIGNATURES * (32 + 2 + MAX_SIGNATURE_BYTES);
 }
