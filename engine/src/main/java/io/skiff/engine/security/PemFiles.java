@@ -46,6 +46,16 @@ final class PemFiles {
         }
     }
 
+    /** X.509 SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"). */
+    static void writePublicKey(Path file, java.security.PublicKey key) {
+        write(file, pem(key), false);
+    }
+
+    /** The PEM object in {@code file} as BouncyCastle parsed it (a public key is a SubjectPublicKeyInfo). */
+    static Object read(Path file) {
+        return readObject(file);
+    }
+
     static X509Certificate readCertificate(Path file) {
         Object o = readObject(file);
         try {

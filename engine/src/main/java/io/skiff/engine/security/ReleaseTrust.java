@@ -1,0 +1,180 @@
+package io.skiff.engine.security;
+
+import io.skiff.protocol.ReleaseStatement;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SignedRelease;
+
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which releases a receiver may activate, by their publishers' signatures: per channel (or for all
+ * channels) a set of trusted Ed25519 keys and a threshold, k of n. {@link #check} decides one offered
+ * release, before anything of it is staged, against what the channel holds active; it does no I/O and
+ * says why in one line. A channel without keys takes releases unsigned, as before signing existed.
+ *
+ * <p>This is TUF's defence for a file-distribution tool, with the receiver as the client: a relay or
+ * origin can forward a signed release but not make one (arbitrary installation, malicious mirrors), the
+ * statement names its channel and version (mix-and-match), its sequence only grows (rollback), and it
+ * ends (indefinite freeze).
+ */
+public final class ReleaseTrust {
+    private static final ReleaseTrust NONE = new ReleaseTrust(null, Map.of());
+
+    private final KeySet allChannels;
+    private final Map<String, KeySet> byChannel;
+
+    /** Keys by id and how many of them must have signed. */
+    public record KeySet(Map<Sha256, PublicKey> keys, int threshold) {
+        public KeySet {
+            keys = Map.copyOf(keys);
+            if (threshold < 1 || threshold > keys.size()) {
+                throw new IllegalArgumentException("threshold " + threshold + " of " + keys.size() + " key(s): between 1 and the number of keys");
+            }
+        }
+
+        public static KeySet of(List<PublicKey> keys, int threshold) {
+            Map<Sha256, PublicKey> byId = new LinkedHashMap<>();
+            for (PublicKey key : keys) {
+                byId.put(SigningKeys.keyId(key), key);
+            }
+            return new KeySet(byId, threshold);
+        }
+    }
+
+    /** Why a release was refused: each a kind of attack the check defends against. */
+    public enum Refusal {
+        /** Keys are configured for the channel and the release carries no signature. */
+        UNSIGNED,
+        /** The signed statement is for another channel, version or release (mix-and-match). */
+        NOT_THIS_RELEASE,
+        /** Fewer valid signatures by distinct trusted keys than the threshold (bad, untrusted or missing). */
+        BELOW_THRESHOLD,
+        /** The statement's expiry has passed: a mirror may be holding newer releases back (freeze). */
+        EXPIRED,
+        /** A sequence lower than or equal to the active release's, other content, and no signed downgrade. */
+        ROLLBACK,
+        /** The active release's version label on other content. */
+        VERSION_REUSED
+    }
+
+    /** The decision on one offered release: accepted, or refused with the kind and a one-line reason. */
+    public record Verdict(Refusal refusal, String reason) {
+        static final Verdict ACCEPTED = new Verdict(null, "accepted");
+
+        public boolean accepted() {
+            return refusal == null;
+        }
+    }
+
+    private ReleaseTrust(KeySet allChannels, Map<String, KeySet> byChannel) {
+        this.allChannels = allChannels;
+        this.byChannel = Map.copyOf(byChannel);
+    }
+
+    /** No keys anywhere: every release is taken unsigned. */
+    public static ReleaseTrust none() {
+        return NONE;
+    }
+
+    /** {@code keys} for every channel that has none of its own ({@code --trust-key}). */
+    public static ReleaseTrust forAllChannels(KeySet keys) {
+        return new ReleaseTrust(Objects.requireNonNull(keys, "keys"), Map.of());
+    }
+
+    /** This trust with {@code keys} for {@code channel}, in place of the all-channel keys there. */
+    public ReleaseTrust withChannel(String channel, KeySet keys) {
+        Map<String, KeySet> more = new HashMap<>(byChannel);
+        more.put(channel, Objects.requireNonNull(keys, "keys"));
+        return new ReleaseTrust(allChannels, more);
+    }
+
+    /** The keys {@code channel}'s releases must be signed with; empty if it takes them unsigned. */
+    public Optional<KeySet> keysFor(String channel) {
+        return Optional.ofNullable(byChannel.getOrDefault(channel, allChannels));
+    }
+
+    /**
+     * Decides whether the release {@code releaseId}, offered as {@code channel} {@code version} with
+     * {@code signed} (null: unsigned), may be activated now, given the channel's active release
+     * ({@code activeId}, null if none) and its statement ({@code active}, null if none or unsigned).
+     */
+    public Verdict check(String channel, String version, Sha256 releaseId, SignedRelease signed, Sha256 activeId,
+                         ReleaseStatement active, Instant now) {
+        Optional<KeySet> keys = keysFor(channel);
+        if (keys.isEmpty()) {
+            return Verdict.ACCEPTED;
+        }
+        String what = channel + " " + version + " (" + releaseId.shortHex() + ")";
+        KeySet trusted = keys.get();
+        if (signed == null) {
+            return new Verdict(Refusal.UNSIGNED, what + " is unsigned; this receiver takes " + channel + " releases signed by "
+                    + trusted.threshold() + " of its " + trusted.keys().size() + " publisher key(s) (push --sign-key)");
+        }
+        ReleaseStatement s = signed.statement();
+        if (!s.channel().equals(channel) || !s.version().equals(version) || !s.releaseId().equals(releaseId)) {
+            return new Verdict(Refusal.NOT_THIS_RELEASE, what + " carries a signature for " + s.channel() + " " + s.version()
+                    + " (" + s.releaseId().shortHex() + "), not for this release");
+        }
+        Verdict signatures = countSignatures(what, signed, trusted);
+        if (!signatures.accepted()) {
+            return signatures;
+        }
+        if (now.toEpochMilli() > s.expiresAtMillis()) {
+            return new Verdict(Refusal.EXPIRED, what + ": its signature expired " + Instant.ofEpochMilli(s.expiresAtMillis())
+                    + "; a mirror may be holding newer releases back (the publisher signs again to renew it)");
+        }
+        if (active != null && !releaseId.equals(activeId)) {
+            if (s.version().equals(active.version())) {
+                return new Verdict(Refusal.VERSION_REUSED, what + ": version " + version + " is already active with other content ("
+                        + (activeId == null ? "?" : activeId.shortHex()) + "); a release's label names one content only");
+            }
+            if (s.sequence() <= active.sequence() && !s.allowDowngrade()) {
+                return new Verdict(Refusal.ROLLBACK, what + ": sequence " + s.sequence() + " is not after the active release's "
+                        + active.sequence() + " (" + active.version() + "); an older release is activated only when its publisher signs"
+                        + " it with --allow-downgrade");
+            }
+        }
+        return Verdict.ACCEPTED;
+    }
+
+    private static Verdict countSignatures(String what, SignedRelease signed, KeySet trusted) {
+        byte[] statement = signed.statement().canonicalBytes();
+        List<String> valid = new ArrayList<>();
+        int untrusted = 0;
+        int bad = 0;
+        for (SignedRelease.Signature signature : signed.signatures()) {
+            PublicKey key = trusted.keys().get(signature.keyId());
+            if (key == null) {
+                untrusted++;
+            } else if (SigningKeys.verifies(key, statement, signature.bytes())) {
+                valid.add(signature.keyId().shortHex());
+            } else {
+                bad++;
+            }
+        }
+        if (valid.size() >= trusted.threshold()) {
+            return Verdict.ACCEPTED;
+        }
+        return new Verdict(Refusal.BELOW_THRESHOLD, what + ": " + valid.size() + " valid signature(s) by trusted keys"
+                + (valid.isEmpty() ? "" : " (" + String.join(", ", valid) + ")") + ", " + trusted.threshold() + " needed; "
+                + untrusted + " by untrusted keys, " + bad + " that do not verify");
+    }
+
+    /** Signs {@code statement} with every one of {@code publishers} (distinct keys). */
+    public static SignedRelease sign(ReleaseStatement statement, List<SigningKeys.Publisher> publishers) {
+        byte[] bytes = statement.canonicalBytes();
+        List<SignedRelease.Signature> signatures = new ArrayList<>();
+        for (SigningKeys.Publisher p : publishers) {
+            signatures.add(new SignedRelease.Signature(p.keyId(), SigningKeys.sign(p.privateKey(), bytes)));
+        }
+        return new SignedRelease(statement, signatures);
+    }
+}
