@@ -2,6 +2,7 @@ package io.skiff.cli;
 
 import io.skiff.engine.Skiff;
 import io.skiff.engine.api.IssuedIdentity;
+import io.skiff.engine.api.SigningKeyFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -12,11 +13,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code skiff keys init|issue}: a deployment's CA and node identities, without a PKI. */
+/** {@code skiff keys init|issue|gen-signing}: a deployment's CA and node identities without a PKI, and publisher signing keys. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = {"Make the keys of a deployment without a PKI: a CA, and node identities it signs.",
+        description = {"Make the keys of a deployment without a PKI: a CA, and node identities it signs;",
+                "and a publisher's release signing keys.",
                 "Each directory gets ca.pem, cert.pem and key.pem (keys 0600); nothing is ever overwritten."},
-        subcommands = {KeysCommand.Init.class, KeysCommand.Issue.class})
+        subcommands = {KeysCommand.Init.class, KeysCommand.Issue.class, KeysCommand.GenSigning.class})
 final class KeysCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -68,6 +70,35 @@ final class KeysCommand implements Runnable {
         @Override
         public Integer call() {
             print(spec.commandLine().getOut(), Skiff.issueKeys(caDir, name, out), json);
+            return ExitStatus.SUCCESS;
+        }
+    }
+
+    @Command(name = "gen-signing", mixinStandardHelpOptions = true,
+            description = {"Write a new Ed25519 release signing key pair into DIR.",
+                    "signing-key.pem (0600) stays with the publisher; receivers trust signing-pub.pem.",
+                    "Prints the key id that signatures name."})
+    static final class GenSigning implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "Directory for the key pair (created if missing; must not hold one).")
+        Path dir;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            SigningKeyFiles key = Skiff.generateSigningKey(dir);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(new JsonOut().beginObject().field("key_id", key.keyId()).field("private_key", key.privateKey().toString())
+                        .field("public_key", key.publicKey().toString()).endObject());
+            } else {
+                out.println("signing key " + key.keyId() + ": " + key.privateKey() + " (keep it with the publisher), "
+                        + key.publicKey() + " (for receivers to trust)");
+            }
             return ExitStatus.SUCCESS;
         }
     }

@@ -9,8 +9,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.EdECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HexFormat;
 
 import static io.skiff.cli.CliTest.skiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -76,5 +83,31 @@ class KeysCommandTest {
 
     private static X509Certificate certificate(Path pem) throws Exception {
         return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(Files.readAllBytes(pem)));
+    }
+
+    @Test
+    void shouldGenerateASigningKeyPairAndNeverOverwriteIt() throws Exception {
+        Path dir = tmp.resolve("publisher");
+        Run gen = skiff("keys", "gen-signing", dir.toString(), "--json");
+        assertEquals(0, gen.exit(), gen.err());
+        JsonNode key = new ObjectMapper().readTree(gen.out());
+        Path publicKey = dir.resolve("signing-pub.pem");
+        byte[] spki = Base64.getMimeDecoder().decode(Files.readString(publicKey)
+                .replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "").strip());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spki)),
+                key.get("key_id").asText(), "the key id is the SHA-256 of the public key's SPKI");
+        EdECPublicKey parsed = (EdECPublicKey) KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+        assertEquals("Ed25519", parsed.getParams().getName());
+        assertEquals(dir.resolve("signing-key.pem").toString(), key.get("private_key").asText());
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("signing-key.pem"))));
+        byte[] privateBefore = Files.readAllBytes(dir.resolve("signing-key.pem"));
+
+        Run again = skiff("keys", "gen-signing", dir.toString());
+
+        assertEquals(2, again.exit());
+        assertEquals(1, again.err().strip().lines().count(), again.err());
+        assertTrue(again.err().contains("already holds signing-key.pem"), again.err());
+        assertArrayEquals(privateBefore, Files.readAllBytes(dir.resolve("signing-key.pem")));
     }
 }

@@ -11,6 +11,7 @@ import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.ReleaseDiffSummary;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.api.RunningServer;
+import io.skiff.engine.api.SigningKeyFiles;
 import io.skiff.engine.api.StatusReport;
 import io.skiff.engine.api.Topology;
 import io.skiff.engine.api.VerifyReport;
@@ -26,6 +27,7 @@ import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.relay.Relay;
 import io.skiff.engine.security.DeploymentKeys;
+import io.skiff.engine.security.SigningKeys;
 import io.skiff.engine.send.Pusher;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.Manifest;
@@ -163,5 +165,11 @@ public final class Skiff {
     /** Writes identity {@code name}, signed by the CA in {@code caDir}, into {@code outDir} ({@code skiff keys issue}). */
     public static IssuedIdentity issueKeys(Path caDir, String name, Path outDir) {
         return DeploymentKeys.issue(caDir, name, outDir);
+    }
+
+    /** Writes a new publisher signing key pair into {@code dir} ({@code skiff keys gen-signing}); never overwrites. */
+    public static SigningKeyFiles generateSigningKey(Path dir) {
+        String keyId = SigningKeys.generate(dir).hex();
+        return new SigningKeyFiles(dir.resolve(SigningKeys.PRIVATE_FILE), dir.resolve(SigningKeys.PUBLIC_FILE), keyId);
     }
 }
