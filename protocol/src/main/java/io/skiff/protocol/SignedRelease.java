@@ -37,6 +37,22 @@ public record SignedRelease(ReleaseStatement statement, List<Signature> signatur
         public byte[] bytes() {
             return bytes.clone();
         }
+
+        // by the signature's bytes, not the array's identity
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Signature other && keyId.equals(other.keyId) && java.util.Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * keyId.hashCode() + java.util.Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return "Signature[key " + keyId.shortHex() + ", " + bytes.length + " bytes]";
+        }
     }
 
     public SignedRelease {

@@ -7,6 +7,7 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SignedRelease;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -183,6 +184,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 yield new RelayFrame(targets);
             }
             case RELAY_STATUS -> decodeRelayStatus(body);
+            case SIGNED -> {
+                if (body.readableBytes() > ProtocolLimits.MAX_SIGNED_RELEASE_BYTES) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "SIGNED of " + body.readableBytes() + " bytes, at most "
+                            + ProtocolLimits.MAX_SIGNED_RELEASE_BYTES);
+                }
+                byte[] encoded = new byte[body.readableBytes()];
+                body.readBytes(encoded);
+                yield new SignedFrame(SignedRelease.decode(encoded));
+            }
             case JOIN -> new JoinFrame(readString(body), readId(body));
             case REFETCH -> {
                 long count = body.readUnsignedInt();

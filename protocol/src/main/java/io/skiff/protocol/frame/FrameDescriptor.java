@@ -36,6 +36,8 @@ package io.skiff.protocol.frame;
  *                       | manifest bytes u32 | millis u32 | attempts u8 | base release id (all zero: none)
  *                       | encoding count u8 (= number of chunk encodings) | (chunks u32 | bytes u64) * count
  *                       | error code u16 (0 none) | message str16
+ * SIGNED         (S->R) a SignedRelease (release statement | signature count u8 | (key id | length u16 |
+ *                       signature) * count): after HELLO (and RELAY), before OFFER; the publisher's signatures
  * JOIN           (S->R) channel str16 | release id: after HELLO, an extra stream of a push with parallel
  *                       streams joins the receiver's transfer of that release; it then carries CHUNK frames only
  * RAW_RUN        (S->R, protocol 3) first ordinal u32 | count u16 (1..MAX_RUN_CHUNKS) | raw length u32 * count

@@ -124,6 +124,8 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
                 writeId(buf, f.held());
             }
             buf.writeShort(f.maxWaitSeconds());
+        } else if (frame instanceof SignedFrame f) {
+            buf.writeBytes(f.signed().encode());
         } else if (frame instanceof RelayFrame f) {
             if (f.targets().isEmpty() || f.targets().size() > ProtocolLimits.MAX_RELAY_TARGETS) {
                 throw new IllegalArgumentException("RELAY to " + f.targets().size() + " targets");

@@ -19,7 +19,9 @@ public enum FrameType {
     FOLLOW_WAIT(15),
     JOIN(16),
     /** Raw chunks of consecutive ordinals in one frame; decoded into one CHUNK frame each (protocol 3). */
-    RAW_RUN(17);
+    RAW_RUN(17),
+    /** The publisher's signatures on the release offered next (after HELLO, before OFFER). */
+    SIGNED(18);
 
     private static final FrameType[] BY_WIRE = new FrameType[32];
 
