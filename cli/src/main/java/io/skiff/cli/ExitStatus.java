@@ -24,6 +24,9 @@ import io.skiff.protocol.ErrorCode;
  *                                                       missing, or TLS against plaintext
  *  17    NOT_AUTHORIZED                                 the identity holds no grant for the channel or action
  *  18    QUOTA_EXCEEDED                                 the tenant's quota would be exceeded
+ *  19    RELEASE_UNTRUSTED                              the release's signatures do not meet the receiver's trust
+ *                                                       (unsigned, untrusted or bad, another channel, expired)
+ *  20    ROLLBACK_REFUSED                               an older sequence or a reused version label
  *  70    INTERNAL                                       internal error (a bug)
  * </pre>
  */
@@ -47,6 +50,8 @@ final class ExitStatus {
             case TLS_FAILED -> 16;
             case NOT_AUTHORIZED -> 17;
             case QUOTA_EXCEEDED -> 18;
+            case RELEASE_UNTRUSTED -> 19;
+            case ROLLBACK_REFUSED -> 20;
             case INTERNAL -> 70;
         };
     }

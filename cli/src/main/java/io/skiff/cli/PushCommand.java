@@ -4,14 +4,15 @@ import io.skiff.engine.Skiff;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.Rate;
+import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SourceException;
 import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -114,6 +115,18 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--no-history", description = "Keep no history: changed chunks are sent with plain zstd.")
     boolean noHistory;
 
+    @Option(names = "--sign-key", paramLabel = "FILE", description = {"Sign the release with this publisher key "
+            + "(signing-key.pem from 'skiff keys gen-signing'); receivers that trust its public key take it.",
+            "The signature names the channel and version, a sequence (the signing time) and an expiry."})
+    Path signKey;
+
+    @Option(names = "--sign-validity", paramLabel = "DAYS", defaultValue = "30",
+            description = "Days receivers take the signature (default: ${DEFAULT-VALUE}); after that the release, offered again, is refused as expired.")
+    long signValidityDays;
+
+    @Option(names = "--allow-downgrade", description = "Signed into the release: receivers may activate it over a newer one (a rollback on purpose).")
+    boolean allowDowngrade;
+
     @Override
     public Integer call() {
         Topology topology = topology();
@@ -130,13 +143,20 @@ final class PushCommand implements Callable<Integer> {
         if (streams < 1 || streams > PushOptions.MAX_STREAMS) {
             throw new UsageException("--streams must be 1.." + PushOptions.MAX_STREAMS + ", got " + streams);
         }
+        if (signKey == null && allowDowngrade) {
+            throw new UsageException("--allow-downgrade is signed into the release: give --sign-key too");
+        }
+        if (signValidityDays < 1) {
+            throw new UsageException("--sign-validity must be at least 1 day, got " + signValidityDays);
+        }
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
                 .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)))
                 .withBandwidthLimit(bandwidthLimit == null ? 0 : Rate.parse(bandwidthLimit, "--bwlimit"))
                 .withRelays(!noRelay)
                 .withStreams(streams)
-                .withTls(tls.files(topology.targets().stream().map(Topology.Target::address).toList()));
+                .withTls(tls.files(topology.targets().stream().map(Topology.Target::address).toList()))
+                .withSigning(signKey == null ? null : new SigningOptions(signKey, Duration.ofDays(signValidityDays), allowDowngrade));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;

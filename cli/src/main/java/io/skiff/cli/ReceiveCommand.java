@@ -5,6 +5,7 @@ import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.api.TlsFiles;
+import io.skiff.engine.api.TrustKeys;
 import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +36,15 @@ final class ReceiveCommand implements Callable<Integer> {
             + "which channels, under which tenant, tenants' quotas, allowed relay targets (docs/operations.md, \"Grants\"). "
             + "Without it any certificate of the deployment's CA may push any channel."})
     Path grants;
+
+    @Option(names = "--trust-key", paramLabel = "FILE", description = {"Activate only releases signed by this publisher key "
+            + "(signing-pub.pem); repeat for several keys. Unsigned, expired, rolled-back or otherwise signed releases are refused "
+            + "before anything is staged."})
+    List<Path> trustKeys = new ArrayList<>();
+
+    @Option(names = "--trust-threshold", paramLabel = "N", defaultValue = "1",
+            description = "How many of the --trust-key keys must have signed a release (default: ${DEFAULT-VALUE}).")
+    int trustThreshold;
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:" + ReceiverConfig.DEFAULT_PORT, paramLabel = "HOST:PORT",
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
@@ -102,6 +112,9 @@ final class ReceiveCommand implements Callable<Integer> {
         if (retain < 1) {
             throw new UsageException("--retain must be >= 1, got " + retain);
         }
+        if (trustKeys.isEmpty() ? trustThreshold != 1 : trustThreshold < 1 || trustThreshold > trustKeys.size()) {
+            throw new UsageException("--trust-threshold must be 1.." + Math.max(1, trustKeys.size()) + " (the number of --trust-key), got " + trustThreshold);
+        }
         HostPort listenAddress = HostPort.parse(listen);
         List<HostPort> addresses = new ArrayList<>(List.of(listenAddress));
         if (follow != null) {
@@ -109,7 +122,7 @@ final class ReceiveCommand implements Callable<Integer> {
         }
         TlsFiles tlsFiles = tls.files(addresses);
         ReceiverConfig config = ReceiverConfig.defaults(listenAddress, root).withRetain(retain)
-                .withTls(tlsFiles).withGrants(grants)
+                .withTls(tlsFiles).withGrants(grants).withTrust(trust())
                 .withRehashOnCommit(rehashOnCommit).withSeeds(seeds)
                 .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds))
                 .withRelay(!noRelay).withDirectWrites(!noDirectIo);
@@ -130,5 +143,9 @@ final class ReceiveCommand implements Callable<Integer> {
         receiver.awaitClose();
         stopped.await();
         return 0;
+    }
+
+    private TrustKeys trust() {
+        return trustKeys.isEmpty() ? null : new TrustKeys(trustKeys, trustThreshold);
     }
 }

@@ -31,6 +31,8 @@ class ExitStatusTest {
         expected.put(ErrorCode.TLS_FAILED, 16);
         expected.put(ErrorCode.NOT_AUTHORIZED, 17);
         expected.put(ErrorCode.QUOTA_EXCEEDED, 18);
+        expected.put(ErrorCode.RELEASE_UNTRUSTED, 19);
+        expected.put(ErrorCode.ROLLBACK_REFUSED, 20);
         expected.put(ErrorCode.LISTEN_FAILED, 3);
         expected.put(ErrorCode.USAGE, 2);
         expected.put(ErrorCode.INTERNAL, 70);

@@ -49,6 +49,16 @@ public enum ErrorCode {
     NOT_AUTHORIZED(20),
     /** The release would take its tenant over its quota; nothing was staged. */
     QUOTA_EXCEEDED(21),
+    /**
+     * The release's signatures do not satisfy the receiver's trust for its channel: unsigned, too few
+     * valid signatures by trusted keys, signed for another channel, version or release, or expired.
+     */
+    RELEASE_UNTRUSTED(22),
+    /**
+     * The release would take the channel back: a sequence not after the active release's without a
+     * signed downgrade, or the active release's version label on other content.
+     */
+    ROLLBACK_REFUSED(23),
     /** The receiver could not bind its listen address. */
     LISTEN_FAILED(17),
     /** A command-line argument is invalid. */

@@ -31,11 +31,12 @@ import java.util.Objects;
  *                        to fill a long fat link that one connection's window cannot
  * @param tls             this sender's key material: every connection is mutual TLS with the deployment's CA;
  *                        null: plaintext (loopback only, the CLI's --insecure)
+ * @param signing         how the offered release is signed; null: unsigned
  */
 public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThreads, int maxInFlight,
                           Duration connectTimeout, Duration idleTimeout, String senderName, Path history, int historyRetain,
                           int retries, Duration retryWait, long bandwidthLimit, boolean relays, int streams,
-                          TlsFiles tls) {
+                          TlsFiles tls, SigningOptions signing) {
     public static final int MAX_STREAMS = 16;
     public static final int DEFAULT_ZSTD_LEVEL = 1;
     public static final int DEFAULT_HISTORY_RETAIN = 3;
@@ -53,50 +54,56 @@ public record PushOptions(ChunkingParams chunking, int zstdLevel, int encoderThr
     public static PushOptions defaults() {
         return new PushOptions(ChunkingParams.DEFAULT, DEFAULT_ZSTD_LEVEL, Runtime.getRuntime().availableProcessors(), 16,
                 Duration.ofSeconds(10), Duration.ofSeconds(120), "skiff@" + hostName(), null, DEFAULT_HISTORY_RETAIN,
-                DEFAULT_RETRIES, Duration.ofSeconds(1), 0, true, 1, null);
+                DEFAULT_RETRIES, Duration.ofSeconds(1), 0, true, 1, null, null);
     }
 
     public PushOptions withZstdLevel(int level) {
-        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit, relays, streams, tls);
+        return new PushOptions(chunking, level, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit, relays, streams, tls, signing);
     }
 
     public PushOptions withIdleTimeout(Duration timeout) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit, relays, streams, tls);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, timeout, senderName, history, historyRetain, retries, retryWait, bandwidthLimit, relays, streams, tls, signing);
     }
 
     /** Reconnect up to {@code count} times per target, waiting {@code firstWait}, then doubling. */
     public PushOptions withRetries(int count, Duration firstWait) {
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
-                historyRetain, count, firstWait, bandwidthLimit, relays, streams, tls);
+                historyRetain, count, firstWait, bandwidthLimit, relays, streams, tls, signing);
     }
 
     /** At most {@code bytesPerSecond} leave the sender, all targets together (0: unlimited). */
     public PushOptions withBandwidthLimit(long bytesPerSecond) {
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
-                historyRetain, retries, retryWait, bytesPerSecond, relays, streams, tls);
+                historyRetain, retries, retryWait, bytesPerSecond, relays, streams, tls, signing);
     }
 
     /** Keep published releases under {@code dir} (null: keep none, send without references). */
     public PushOptions withHistory(Path dir) {
-        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain, retries, retryWait, bandwidthLimit, relays, streams, tls);
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, dir, historyRetain, retries, retryWait, bandwidthLimit, relays, streams, tls, signing);
     }
 
     /** Whether named regions go through a relay (true) or get a push per target from the sender (false). */
     public PushOptions withRelays(boolean useRelays) {
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
-                historyRetain, retries, retryWait, bandwidthLimit, useRelays, streams, tls);
+                historyRetain, retries, retryWait, bandwidthLimit, useRelays, streams, tls, signing);
     }
 
     /** Spread each target's chunks over {@code count} TCP connections. */
     public PushOptions withStreams(int count) {
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
-                historyRetain, retries, retryWait, bandwidthLimit, relays, count, tls);
+                historyRetain, retries, retryWait, bandwidthLimit, relays, count, tls, signing);
     }
 
     /** Mutual TLS with {@code files} on every connection (null: plaintext). */
     public PushOptions withTls(TlsFiles files) {
         return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
-                historyRetain, retries, retryWait, bandwidthLimit, relays, streams, files);
+                historyRetain, retries, retryWait, bandwidthLimit, relays, streams, files, signing);
+    }
+
+    /** Sign the offered release as {@code signing} says (null: unsigned). */
+    public PushOptions withSigning(SigningOptions signing) {
+        return new PushOptions(chunking, zstdLevel, encoderThreads, maxInFlight, connectTimeout, idleTimeout, senderName, history,
+                historyRetain, retries, retryWait, bandwidthLimit, relays, streams, tls, signing);
     }
 
     private static String hostName() {

@@ -32,11 +32,12 @@ import java.util.Objects;
  *                         is mutual TLS with the deployment's CA; null: plaintext (loopback only, the CLI's --insecure)
  * @param grants           the grants file (TOML, {@code io.skiff.engine.security.AccessPolicy}): who may push,
  *                         relay or follow which channel, under which tenant; null: any identity of the CA may do anything
+ * @param trust            the publisher keys every channel's releases must be signed with; null: releases are taken unsigned
  */
 public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
                              int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
                              Duration idleTimeout, FollowConfig follow, boolean relay, boolean directWrites,
-                             TlsFiles tls, Path grants) {
+                             TlsFiles tls, Path grants, TrustKeys trust) {
     public static final int DEFAULT_PORT = 7070;
     /** Releases kept per channel for rollback and as delta bases. */
     public static final int DEFAULT_RETAIN = 3;
@@ -56,23 +57,23 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReceiverConfig(listen, root, DEFAULT_RETAIN, Math.max(1, cores / 2),
-                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true, true, null, null);
+                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true, true, null, null, null);
     }
 
     public ReceiverConfig withRetain(int retain) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withRehashOnCommit(boolean rehash) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withJournalSync(Duration interval) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow, relay, directWrites, tls, grants);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withIdleTimeout(Duration timeout) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow, relay, directWrites, tls, grants);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     /**
@@ -81,34 +82,40 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
      */
     public ReceiverConfig withFollow(HostPort origin, String channel, Duration interval) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
-                idleTimeout, new FollowConfig(origin, channel, interval), relay, directWrites, tls, grants);
+                idleTimeout, new FollowConfig(origin, channel, interval), relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withSeeds(List<Path> dirs) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow, relay, directWrites, tls, grants);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     /** Whether this receiver relays for a sender that asks it to (see {@code relay}). */
     public ReceiverConfig withRelay(boolean allowed) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
-                idleTimeout, follow, allowed, directWrites, tls, grants);
+                idleTimeout, follow, allowed, directWrites, tls, grants, trust);
     }
 
     /** Whether large staging files are written with O_DIRECT (see {@code directWrites}). */
     public ReceiverConfig withDirectWrites(boolean on) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
-                idleTimeout, follow, relay, on, tls, grants);
+                idleTimeout, follow, relay, on, tls, grants, trust);
     }
 
     /** Mutual TLS with {@code files} on every connection (null: plaintext). */
     public ReceiverConfig withTls(TlsFiles files) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
-                idleTimeout, follow, relay, directWrites, files, grants);
+                idleTimeout, follow, relay, directWrites, files, grants, trust);
+    }
+
+    /** Activate only releases signed by {@code keys} (null: take releases unsigned). */
+    public ReceiverConfig withTrust(TrustKeys keys) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+                idleTimeout, follow, relay, directWrites, tls, grants, keys);
     }
 
     /** Authorize pushes, relays and follows by the grants in {@code file} (null: any identity of the CA may do anything). */
     public ReceiverConfig withGrants(Path file) {
         return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
-                idleTimeout, follow, relay, directWrites, tls, file);
+                idleTimeout, follow, relay, directWrites, tls, file, trust);
     }
 }

@@ -9,6 +9,7 @@ import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ProtocolException;
+import io.skiff.protocol.SignedRelease;
 import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.ChunkFrame;
@@ -23,6 +24,7 @@ import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.RefetchFrame;
 import io.skiff.protocol.frame.RelayFrame;
+import io.skiff.protocol.frame.SignedFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +69,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private volatile State state = State.HELLO;
     private String peer = "?";
     private OfferFrame offer;
+    private SignedRelease signed;
     /** What this receiver answered the offer: the bases it offered, the manifest it knows. */
     private OfferAnswer answer;
     /** The transfer's key in the registry while this session holds it; null otherwise. */
@@ -158,6 +161,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             state = State.OFFER;
         } else if (state == State.OFFER && relayRequest == null && msg instanceof RelayFrame r) {
             relayRequest = RelayRequest.of(r, context.config(), admission);
+        } else if (state == State.OFFER && signed == null && msg instanceof SignedFrame f) {
+            signed = f.signed();
         } else if (state == State.OFFER && relayRequest == null && msg instanceof JoinFrame j) {
             joined = StreamJoin.of(context.transfers(), j, admission);
             state = State.STREAM;
@@ -207,6 +212,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
 
     private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
         store = admission.admitPush(o.channel(), relayRequest != null);
+        OfferTrust.check(context.trust(), store, o, signed);
         answer = OfferAnswer.to(o, store, admission.tenant(), context.config(), context.transfers());
         offer = o;
         if (answer.alreadyActive()) {

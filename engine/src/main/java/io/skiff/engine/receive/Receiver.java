@@ -20,6 +20,7 @@ import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.encode.EncoderPools;
 import io.skiff.engine.security.AccessPolicy;
+import io.skiff.engine.security.ReleaseTrust;
 import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
@@ -100,7 +101,8 @@ public final class Receiver implements RunningReceiver {
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
         this.verifiers = new ChunkVerifierPool(config.diskThreads());
         this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
-        this.sessionContext = new SessionContext(config, stores, policy, verifiers, segmentBuffers, seeds,
+        ReleaseTrust trust = config.trust() == null ? ReleaseTrust.none() : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold());
+        this.sessionContext = new SessionContext(config, stores, policy, trust, verifiers, segmentBuffers, seeds,
                 (tenantStore, manifest, targets, readyNow, upstream) -> relays.start(this, tenantStore, manifest, targets, readyNow, upstream),
                 transfers);
         try {

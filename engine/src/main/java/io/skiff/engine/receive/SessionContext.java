@@ -2,6 +2,7 @@ package io.skiff.engine.receive;
 
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.security.AccessPolicy;
+import io.skiff.engine.security.ReleaseTrust;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
@@ -22,19 +23,21 @@ import java.util.function.Consumer;
  * @param config         the receiver's settings (limits, journal sync interval, idle timeout, relaying allowed)
  * @param stores         the receiver's disk: the untenanted store and one per tenant
  * @param policy         the receiver's grants ({@link AccessPolicy#OPEN} without a grants file)
+ * @param trust          which releases may be activated by their publishers' signatures
  * @param verifiers      threads that decode, hash and write chunks (shared by every session)
  * @param segmentBuffers direct-write buffers of staging files; null: written through the page cache
  * @param seeds          directories indexed for local copies, besides the channel's releases
  * @param relays         starts forwarding a release a RELAY frame asked for
  * @param transfers      the transfers in flight and the ones extra streams can join
  */
-record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy policy, ChunkVerifierPool verifiers,
+record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy policy, ReleaseTrust trust, ChunkVerifierPool verifiers,
                       SegmentBuffers segmentBuffers, List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers) {
 
     SessionContext {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(stores, "stores");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(trust, "trust");
         Objects.requireNonNull(verifiers, "verifiers");
         Objects.requireNonNull(relays, "relays");
         Objects.requireNonNull(transfers, "transfers");

@@ -109,7 +109,9 @@ public final class Relay implements ChunkGate, RelayForwarding {
     private void forward(Receiver receiver) {
         PushOptions options = PushOptions.defaults();
         FanOut fanOut = new FanOut(Transport.best(), receiver.ioGroup(), manifest, options, progress(),
-                receiver.relayEncoders(), encodings, null, this, FanOut.waterMark(targets.size()), receiver.tls());
+                receiver.relayEncoders(), encodings, null, this, FanOut.waterMark(targets.size()), receiver.tls(),
+                null); // issue 19, next: forward the signatures the relay received
+
         LOG.info("relaying {} {} ({}) to {} target(s)", manifest.channel(), manifest.version(), manifest.releaseId().shortHex(), targets.size());
         ticker = receiver.ioGroup().next().scheduleAtFixedRate(this::reportProgress, STATUS_INTERVAL_MILLIS, STATUS_INTERVAL_MILLIS,
                 TimeUnit.MILLISECONDS);

@@ -89,6 +89,21 @@ public final class ReleaseTrust {
         return new ReleaseTrust(Objects.requireNonNull(keys, "keys"), Map.of());
     }
 
+    /** The public key files {@code keys} (signing-pub.pem) for every channel; a file that is not one: a one-line usage error. */
+    public static ReleaseTrust fromKeyFiles(List<java.nio.file.Path> keys, int threshold) {
+        List<PublicKey> read = new ArrayList<>();
+        for (java.nio.file.Path file : keys) {
+            read.add(SigningKeys.readPublic(file));
+        }
+        Map<Sha256, PublicKey> distinct = new LinkedHashMap<>();
+        read.forEach(key -> distinct.put(SigningKeys.keyId(key), key));
+        if (threshold < 1 || threshold > distinct.size()) {
+            throw new io.skiff.protocol.UsageException("trust threshold " + threshold + " of " + distinct.size()
+                    + " distinct trusted key(s): between 1 and the number of keys");
+        }
+        return forAllChannels(new KeySet(distinct, threshold));
+    }
+
     /** This trust with {@code keys} for {@code channel}, in place of the all-channel keys there. */
     public ReleaseTrust withChannel(String channel, KeySet keys) {
         Map<String, KeySet> more = new HashMap<>(byChannel);

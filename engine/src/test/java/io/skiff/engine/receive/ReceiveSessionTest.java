@@ -16,6 +16,7 @@ import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.security.AccessPolicy;
+import io.skiff.engine.security.ReleaseTrust;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.TenantStores;
 import io.skiff.engine.store.TransferJournal;
@@ -122,7 +123,7 @@ class ReceiveSessionTest {
         SessionContext.RelayStart noRelay = (tenantStore, manifest, targets, ready, upstream) -> {
             throw new AssertionError("no test here relays");
         };
-        return new SessionContext(config, stores, AccessPolicy.OPEN, verifiers, null, List.of(), noRelay, transfers);
+        return new SessionContext(config, stores, AccessPolicy.OPEN, ReleaseTrust.none(), verifiers, null, List.of(), noRelay, transfers);
     }
 
     private Peer connect() {
@@ -286,7 +287,7 @@ class ReceiveSessionTest {
     void shouldFailWithManifestInvalidWhenTheOfferedManifestExceedsTheLimit() {
         ReceiverConfig d = config();
         ReceiverConfig small = new ReceiverConfig(d.listen(), d.root(), d.retain(), d.ioThreads(), d.diskThreads(), 1024,
-                d.rehashOnCommit(), d.seeds(), d.journalSync(), d.idleTimeout(), d.follow(), d.relay(), d.directWrites(), null, null);
+                d.rehashOnCommit(), d.seeds(), d.journalSync(), d.idleTimeout(), d.follow(), d.relay(), d.directWrites(), null, null, null);
         Peer peer = connect(small);
 
         peer.send(hello()).send(new OfferFrame(Sha256.digest(new byte[]{1}), 1025, CHANNEL, "big"));

@@ -1,0 +1,43 @@
+package io.skiff.engine.receive;
+
+import io.skiff.engine.security.ReleaseTrust;
+import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.SignedReleases;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.ReleaseStatement;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SignedRelease;
+import io.skiff.protocol.TrustException;
+import io.skiff.protocol.frame.OfferFrame;
+
+import java.time.Instant;
+
+/**
+ * An OFFER against the publishers' signatures (the SIGNED frame before it, if any), before anything of
+ * the release is asked for or staged: the channel's active release and its kept statement are what a
+ * rollback is judged against. An accepted statement is kept with the release it names, for the next
+ * offer's comparison.
+ */
+final class OfferTrust {
+    private OfferTrust() {
+    }
+
+    /** @throws TrustException RELEASE_UNTRUSTED or ROLLBACK_REFUSED, in one line */
+    static void check(ReleaseTrust trust, ReleaseStore store, OfferFrame offer, SignedRelease signed) {
+        if (trust.keysFor(offer.channel()).isEmpty()) {
+            return;
+        }
+        Sha256 activeId = store.current(offer.channel()).orElse(null);
+        ReleaseStatement active = activeId == null ? null
+                : SignedReleases.load(store, offer.channel(), activeId).map(SignedRelease::statement).orElse(null);
+        ReleaseTrust.Verdict verdict = trust.check(offer.channel(), offer.version(), offer.releaseId(), signed, activeId, active, Instant.now());
+        if (!verdict.accepted()) {
+            ErrorCode code = switch (verdict.refusal()) {
+                case ROLLBACK, VERSION_REUSED -> ErrorCode.ROLLBACK_REFUSED;
+                case UNSIGNED, NOT_THIS_RELEASE, BELOW_THRESHOLD, EXPIRED -> ErrorCode.RELEASE_UNTRUSTED;
+            };
+            throw new TrustException(code, verdict.reason());
+        }
+        SignedReleases.save(store, signed);
+    }
+}

@@ -1,0 +1,133 @@
+package io.skiff.engine.security;
+
+import io.skiff.engine.Skiff;
+import io.skiff.engine.api.HostPort;
+import io.skiff.engine.api.PushListener;
+import io.skiff.engine.api.PushOptions;
+import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.SigningOptions;
+import io.skiff.engine.api.TargetResult;
+import io.skiff.engine.api.TrustKeys;
+import io.skiff.engine.receive.Receiver;
+import io.skiff.engine.testing.TestTrees;
+import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.UsageException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Signed pushes over real loopback TCP to a receiver that trusts one publisher key: what it takes, what
+ * it refuses before staging anything, and the statement it keeps with the activated release.
+ */
+class SignedPushTest {
+    private static final String CHANNEL = "icd10cm";
+
+    @TempDir
+    Path tmp;
+    private Path v1;
+    private Path v2;
+    private Receiver receiver;
+
+    @BeforeEach
+    void setUp() {
+        Skiff.generateSigningKey(tmp.resolve("publisher"));
+        Skiff.generateSigningKey(tmp.resolve("stranger"));
+        v1 = tmp.resolve("v1");
+        v2 = tmp.resolve("v2");
+        TestTrees.textFile(v1.resolve("codes.tsv"), 400_000, 7);
+        TestTrees.textFile(v2.resolve("codes.tsv"), 400_000, 8);
+        ReceiverConfig config = ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("root"))
+                .withTrust(new TrustKeys(List.of(tmp.resolve("publisher").resolve(SigningKeys.PUBLIC_FILE)), 1));
+        receiver = Skiff.receiver(config);
+    }
+
+    @AfterEach
+    void stop() {
+        receiver.close();
+    }
+
+    private TargetResult push(Path source, String version, String key, Duration validity) {
+        PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO);
+        if (key != null) {
+            options = options.withSigning(new SigningOptions(tmp.resolve(key).resolve(SigningKeys.PRIVATE_FILE), validity, false));
+        }
+        return Skiff.push(source, CHANNEL, version, List.of(new HostPort("127.0.0.1", receiver.port())), options, PushListener.NONE)
+                .targets().get(0);
+    }
+
+    private TargetResult push(Path source, String version, String key) {
+        return push(source, version, key, SigningOptions.DEFAULT_VALIDITY);
+    }
+
+    private long staged() throws IOException {
+        Path staging = tmp.resolve("root").resolve(CHANNEL).resolve("staging");
+        if (!Files.exists(staging)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(staging)) {
+            return files.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void shouldActivateASignedReleaseAndKeepItsStatement() {
+        TargetResult r = push(v1, "2027-01", "publisher");
+
+        assertTrue(r.activated(), r.error());
+        Path signatures = tmp.resolve("root").resolve(CHANNEL).resolve("signatures");
+        assertTrue(Files.isDirectory(signatures));
+        assertEquals(1, signatures.toFile().list().length, "the activated release's statement");
+    }
+
+    @Test
+    void shouldRefuseUnsignedAndStrangersReleasesBeforeStagingAnything() throws IOException {
+        TargetResult unsigned = push(v1, "2027-01", null);
+        TargetResult stranger = push(v1, "2027-01", "stranger");
+
+        assertEquals(ErrorCode.RELEASE_UNTRUSTED, unsigned.code());
+        assertTrue(unsigned.error().contains("is unsigned"), unsigned.error());
+        assertEquals(ErrorCode.RELEASE_UNTRUSTED, stranger.code());
+        assertTrue(stranger.error().contains("1 by untrusted keys"), stranger.error());
+        assertEquals(0, staged());
+        assertFalse(Files.exists(tmp.resolve("root").resolve(CHANNEL).resolve("current")));
+    }
+
+    @Test
+    void shouldRefuseAnExpiredSignatureAndAReusedVersionLabel() throws Exception {
+        TargetResult expired = push(v1, "2027-01", "publisher", Duration.ZERO); // expires 1 ms after signing
+        assertTrue(push(v1, "2027-01", "publisher").activated());
+        TargetResult reused = push(v2, "2027-01", "publisher");
+
+        assertEquals(ErrorCode.RELEASE_UNTRUSTED, expired.code());
+        assertTrue(expired.error().contains("expired"), expired.error());
+        assertEquals(ErrorCode.ROLLBACK_REFUSED, reused.code());
+        assertTrue(reused.error().contains("version 2027-01 is already active with other content"), reused.error());
+        assertEquals(0, staged());
+        assertTrue(push(v2, "2027-02", "publisher").activated(), "a new version, signed later");
+    }
+
+    @Test
+    void shouldRefuseAKeyFileThatIsNotOneBeforeHashing() throws IOException {
+        Path bad = Files.writeString(tmp.resolve("not-a-key.pem"), "hello");
+        PushOptions options = PushOptions.defaults().withSigning(new SigningOptions(bad, Duration.ofDays(1), false));
+
+        UsageException e = assertThrows(UsageException.class, () -> Skiff.push(v1, CHANNEL, "2027-01",
+                List.of(new HostPort("127.0.0.1", receiver.port())), options, PushListener.NONE));
+
+        assertTrue(e.getMessage().contains("not-a-key.pem"), e.getMessage());
+    }
+}
