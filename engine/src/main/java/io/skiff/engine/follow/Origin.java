@@ -22,6 +22,7 @@ import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.send.OutboundSizeEstimator;
 import io.skiff.engine.send.PushSession;
 import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.SignedReleases;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
@@ -331,7 +332,8 @@ public final class Origin implements RunningServer {
             String follower = String.valueOf(ctx.channel().remoteAddress());
             WireByteCounter counter = (WireByteCounter) ctx.pipeline().get("wireCounter");
             PushSession session = new PushSession(follower, manifest, served.encoders, served.encodings, 16, name, PushListener.NONE,
-                    counter, null, null, 1, null).speaking(followerProtocol);
+                    counter, null, null, 1, null).speaking(followerProtocol)
+                    .signedWith(SignedReleases.load(channelStore, channel, current).orElse(null)); // a mirror forwards, not signs
             session.result().whenComplete((r, e) -> {
                 if (r != null && r.alreadyActive()) {
                     LOG.debug("{} already has {} {}", follower, OriginStores.where(tenant, channel), manifest.version());

@@ -22,9 +22,17 @@ final class OfferTrust {
     private OfferTrust() {
     }
 
-    /** @throws TrustException RELEASE_UNTRUSTED or ROLLBACK_REFUSED, in one line */
+    /**
+     * A receiver without keys for the channel checks nothing, but still keeps signatures that name the
+     * offered release: an origin serving its root, or a relay, forwards them to receivers that check.
+     *
+     * @throws TrustException RELEASE_UNTRUSTED or ROLLBACK_REFUSED, in one line
+     */
     static void check(ReleaseTrust trust, ReleaseStore store, OfferFrame offer, SignedRelease signed) {
         if (trust.keysFor(offer.channel()).isEmpty()) {
+            if (signed != null && names(signed, offer)) {
+                SignedReleases.save(store, signed);
+            }
             return;
         }
         Sha256 activeId = store.current(offer.channel()).orElse(null);
@@ -39,5 +47,10 @@ final class OfferTrust {
             throw new TrustException(code, verdict.reason());
         }
         SignedReleases.save(store, signed);
+    }
+
+    private static boolean names(SignedRelease signed, OfferFrame offer) {
+        ReleaseStatement s = signed.statement();
+        return s.channel().equals(offer.channel()) && s.version().equals(offer.version()) && s.releaseId().equals(offer.releaseId());
     }
 }

@@ -4,11 +4,14 @@ import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
+import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.TrustKeys;
+import io.skiff.engine.follow.Origin;
 import io.skiff.engine.receive.Receiver;
+import io.skiff.engine.store.SignedReleases;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.UsageException;
@@ -22,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -129,5 +133,52 @@ class SignedPushTest {
                 List.of(new HostPort("127.0.0.1", receiver.port())), options, PushListener.NONE));
 
         assertTrue(e.getMessage().contains("not-a-key.pem"), e.getMessage());
+    }
+
+    /**
+     * The origin (a root filled by a receiver that checks nothing) forwards the publisher's statement it
+     * kept; a follower that trusts the publisher activates the release, one that trusts a stranger refuses it.
+     */
+    @Test
+    void shouldPassTheSignaturesOnThroughAnOriginToFollowersThatCheckThem() throws Exception {
+        Receiver publishing = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("origin-root")));
+        Origin origin = null;
+        Receiver trusting = null;
+        Receiver suspicious = null;
+        try {
+            PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO).withSigning(new SigningOptions(
+                    tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE), SigningOptions.DEFAULT_VALIDITY, false));
+            PushResult pushed = Skiff.push(v1, CHANNEL, "2027-01", List.of(new HostPort("127.0.0.1", publishing.port())), options,
+                    PushListener.NONE);
+            assertTrue(pushed.allActivated(), pushed.toString());
+            assertTrue(Files.isRegularFile(SignedReleases.file(publishing.store(), CHANNEL, pushed.manifest().releaseId())),
+                    "kept though this receiver checks nothing");
+            origin = Origin.start(new HostPort("127.0.0.1", 0), tmp.resolve("origin-root"), Duration.ofSeconds(30), "origin");
+            trusting = follower("trusting", origin, "publisher");
+            suspicious = follower("suspicious", origin, "stranger");
+
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (trusting.store().current(CHANNEL).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(300); // the suspicious follower has asked a few times by now
+
+            assertEquals(Optional.of(pushed.manifest().releaseId()), trusting.store().current(CHANNEL));
+            assertEquals(Optional.empty(), suspicious.store().current(CHANNEL));
+            Path staging = suspicious.store().channelDir(CHANNEL).resolve("staging");
+            assertFalse(Files.exists(staging) && staging.toFile().list().length > 0, "nothing staged by the one that refused");
+        } finally {
+            for (AutoCloseable c : new AutoCloseable[]{suspicious, trusting, origin, publishing}) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    private Receiver follower(String name, Origin origin, String trusted) {
+        return Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve(name))
+                .withTrust(new TrustKeys(List.of(tmp.resolve(trusted).resolve(SigningKeys.PUBLIC_FILE)), 1))
+                .withFollow(new HostPort("127.0.0.1", origin.port()), CHANNEL, Duration.ofMillis(100)));
     }
 }
