@@ -12,10 +12,12 @@ import io.skiff.engine.receive.RelayForwarding;
 import io.skiff.engine.send.ChunkGate;
 import io.skiff.engine.send.FanOut;
 import io.skiff.engine.store.ReleaseStore;
+import io.skiff.engine.store.SignedReleases;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SignedRelease;
 import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.RelayFrame;
@@ -102,15 +104,15 @@ public final class Relay implements ChunkGate, RelayForwarding {
     public static Relay start(Receiver receiver, ReleaseStore store, Manifest manifest, List<RelayFrame.Target> targets,
                               BitSet readyNow, Consumer<RelayStatusFrame> upstream) {
         Relay relay = new Relay(manifest, targets, readyNow, upstream, store);
-        relay.forward(receiver);
+        // a relay forwards the publisher's signatures it kept at OFFER (it cannot make any): each target checks them
+        relay.forward(receiver, SignedReleases.load(store, manifest.channel(), manifest.releaseId()).orElse(null));
         return relay;
     }
 
-    private void forward(Receiver receiver) {
+    private void forward(Receiver receiver, SignedRelease signed) {
         PushOptions options = PushOptions.defaults();
         FanOut fanOut = new FanOut(Transport.best(), receiver.ioGroup(), manifest, options, progress(),
-                receiver.relayEncoders(), encodings, null, this, FanOut.waterMark(targets.size()), receiver.tls(),
-                null); // issue 19, next: forward the signatures the relay received
+                receiver.relayEncoders(), encodings, null, this, FanOut.waterMark(targets.size()), receiver.tls(), signed);
 
         LOG.info("relaying {} {} ({}) to {} target(s)", manifest.channel(), manifest.version(), manifest.releaseId().shortHex(), targets.size());
         ticker = receiver.ioGroup().next().scheduleAtFixedRate(this::reportProgress, STATUS_INTERVAL_MILLIS, STATUS_INTERVAL_MILLIS,

@@ -8,6 +8,7 @@ import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.TargetResult;
+import io.skiff.engine.api.Topology;
 import io.skiff.engine.api.TrustKeys;
 import io.skiff.engine.follow.Origin;
 import io.skiff.engine.receive.Receiver;
@@ -180,5 +181,37 @@ class SignedPushTest {
         return Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve(name))
                 .withTrust(new TrustKeys(List.of(tmp.resolve(trusted).resolve(SigningKeys.PUBLIC_FILE)), 1))
                 .withFollow(new HostPort("127.0.0.1", origin.port()), CHANNEL, Duration.ofMillis(100)));
+    }
+
+    /** A region of three trusting receivers: the sender signs once, its relay forwards the statement, every one checks it. */
+    @Test
+    void shouldActivateASignedReleaseRelayedToAWholeRegionAndRefuseAnUnsignedOne() throws Exception {
+        List<Receiver> region = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                region.add(Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("eu-" + i))
+                        .withTrust(new TrustKeys(List.of(tmp.resolve("publisher").resolve(SigningKeys.PUBLIC_FILE)), 1))));
+            }
+            Topology topology = new Topology(List.of(new Topology.Region("eu", region.stream()
+                    .map(r -> new Topology.Target(new HostPort("127.0.0.1", r.port()), new HostPort("127.0.0.1", r.port()), 0, false))
+                    .toList())));
+            PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO);
+
+            PushResult unsigned = Skiff.push(v1, CHANNEL, "2027-01", topology, options, PushListener.NONE);
+            PushResult signed = Skiff.push(v1, CHANNEL, "2027-01", topology, options.withSigning(new SigningOptions(
+                    tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE), SigningOptions.DEFAULT_VALIDITY, false)), PushListener.NONE);
+
+            assertEquals(ErrorCode.RELEASE_UNTRUSTED, unsigned.targets().get(0).code(), unsigned.toString());
+            assertTrue(signed.allActivated(), signed.toString());
+            assertEquals(TargetResult.Route.RELAY, signed.targets().get(0).route());
+            for (Receiver r : region) {
+                assertEquals(Optional.of(signed.manifest().releaseId()), r.store().current(CHANNEL));
+                assertTrue(Files.isRegularFile(SignedReleases.file(r.store(), CHANNEL, signed.manifest().releaseId())));
+            }
+        } finally {
+            for (Receiver r : region) {
+                r.close();
+            }
+        }
     }
 }
