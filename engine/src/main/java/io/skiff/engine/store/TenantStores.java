@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  */
 public final class TenantStores {
     /** What a channel directory holds; a directory with none of these is not a channel's. */
-    static final List<String> CHANNEL_ENTRIES = List.of("current", "releases", "staging", "manifests", "activations.log");
+    static final List<String> CHANNEL_ENTRIES = List.of("current", "releases", "staging", "manifests", "signatures", "activations.log");
     private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final Path root;
