@@ -260,6 +260,7 @@ public final class ReleaseStore {
                 // from (both need the manifest), which the next start removes
                 Files.deleteIfExists(manifestFile(channel, id));
                 DirectoryTrees.deleteRecursively(releaseDir(channel, id));
+                Files.deleteIfExists(SignedReleases.file(this, channel, id));
                 appendAudit(channel, "pruned release=" + id.hex());
             } catch (IOException e) {
                 LOG.warn("could not prune release {} of {}: {}", id.shortHex(), channel, e.toString());

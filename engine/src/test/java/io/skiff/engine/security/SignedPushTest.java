@@ -214,4 +214,24 @@ class SignedPushTest {
             }
         }
     }
+
+    /** Retention prunes a release's statement with it: the kept releases' statements stay. */
+    @Test
+    void shouldPruneTheStatementOfAPrunedRelease() throws Exception {
+        List<io.skiff.protocol.Sha256> ids = new java.util.ArrayList<>();
+        for (int v = 1; v <= ReceiverConfig.DEFAULT_RETAIN + 1; v++) {
+            Path tree = tmp.resolve("r" + v);
+            TestTrees.textFile(tree.resolve("codes.tsv"), 100_000, 100 + v);
+            PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO).withHistory(null).withSigning(new SigningOptions(
+                    tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE), SigningOptions.DEFAULT_VALIDITY, false));
+            PushResult r = Skiff.push(tree, CHANNEL, "v" + v, List.of(new HostPort("127.0.0.1", receiver.port())), options, PushListener.NONE);
+            assertTrue(r.allActivated(), r.toString());
+            ids.add(r.manifest().releaseId());
+        }
+
+        assertFalse(Files.exists(SignedReleases.file(receiver.store(), CHANNEL, ids.get(0))), "pruned with its release");
+        for (io.skiff.protocol.Sha256 kept : ids.subList(1, ids.size())) {
+            assertTrue(Files.isRegularFile(SignedReleases.file(receiver.store(), CHANNEL, kept)));
+        }
+    }
 }
