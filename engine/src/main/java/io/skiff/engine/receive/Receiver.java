@@ -27,6 +27,7 @@ import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
 import io.skiff.engine.store.TenantStores;
 import io.skiff.engine.transport.Allocators;
+import io.skiff.engine.transport.HelloDeadline;
 import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.ErrorCode;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -202,6 +204,9 @@ public final class Receiver implements RunningReceiver {
                 .addLast("readAhead", readAhead);
         if (opener != null) {
             pipeline.addLast("opener", opener);
+        } else { // accepted, not opened by this receiver (a follower waits for its origin's HELLO as long as it holds it)
+            Duration helloDeadline = config.idleTimeout().compareTo(HelloDeadline.DEFAULT) < 0 ? config.idleTimeout() : HelloDeadline.DEFAULT;
+            pipeline.addLast("helloDeadline", new HelloDeadline(helloDeadline));
         }
         pipeline.addLast("chunkBatcher", new ChunkBatcher())
                 .addLast(diskGroup, "session", new ReceiveSession(sessionContext, readAhead));

@@ -248,6 +248,27 @@ class PushReceiveTest {
         assertTrue(push(src, "v1", receiver.port()).allActivated(), "receiver keeps serving real pushes");
     }
 
+    /**
+     * A peer that never says HELLO is closed by the HELLO deadline: 10 s, or the idle timeout when that is
+     * shorter (2 s here, so the test need not wait 10), and the receiver goes on serving.
+     */
+    @Test
+    void shouldCloseAPeerThatSaysNoHelloWithinTheDeadlineAndKeepServing() throws IOException {
+        Receiver strict = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("hello-deadline"))
+                .withIdleTimeout(java.time.Duration.ofSeconds(2)));
+        try {
+            try (RawClient silent = new RawClient(strict.port())) {
+                ErrorFrame error = assertInstanceOf(ErrorFrame.class, silent.readUntilClosed().get(0));
+                assertEquals(ErrorCode.CONNECTION_LOST, error.code(), error.message());
+                assertTrue(error.message().contains("no HELLO within 2000 ms"), error.message());
+            }
+            Path src = TestTrees.textFile(tmp.resolve("after-silent/codes.txt"), 10_000, 3).getParent();
+            assertTrue(push(src, "v1", strict.port()).allActivated(), "the receiver keeps serving");
+        } finally {
+            strict.close();
+        }
+    }
+
     @Test
     void shouldDropSilentPeersOnBothSidesWithinTheIdleTimeout() throws IOException {
         Receiver strict = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("strict"))
