@@ -103,7 +103,8 @@ public final class Receiver implements RunningReceiver {
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
         this.verifiers = new ChunkVerifierPool(config.diskThreads());
         this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
-        ReleaseTrust trust = config.trust() == null ? ReleaseTrust.none() : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold());
+        ReleaseTrust trust = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
+                : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
         this.sessionContext = new SessionContext(config, stores, policy, trust, verifiers, segmentBuffers, seeds,
                 (tenantStore, manifest, targets, readyNow, upstream) -> relays.start(this, tenantStore, manifest, targets, readyNow, upstream),
                 transfers);

@@ -40,6 +40,11 @@ import java.util.TreeSet;
  *
  * [tenant.acme]
  * quota_bytes = 10_000_000_000        # an integer, or a string with a unit: "10 GiB", "500MB", "2TiB"
+ *
+ * [[trust]]                           # optional: releases of these channels must be signed
+ * channels  = ["icd10cm", "snomed-*"]
+ * keys      = ["trust/publisher-a.pem", "trust/publisher-b.pem"]   # relative to this file's directory
+ * threshold = 2                       # optional, default 1
  * }</pre>
  *
  * <dl>
@@ -52,6 +57,11 @@ import java.util.TreeSet;
  * <dd>{@code quota_bytes} (optional): a positive integer, or a string of digits, an optional space and a unit,
  * case-insensitive: {@code B}; {@code KB MB GB TB} (powers of 1000); {@code KiB MiB GiB TiB} (powers of 1024).
  * A tenant named by a grant needs no table; it then has no quota.</dd>
+ * <dt>{@code [[trust]]} (optional)</dt>
+ * <dd>{@code channels}: channel globs; {@code keys}: publisher public key files; {@code threshold}: how many
+ * distinct keys must have signed (1 to the number of keys). The first table whose channels match a channel
+ * decides its keys; channels no table names take {@code --trust-key}'s keys, or releases unsigned
+ * ({@link ReleaseTrust}).</dd>
  * <dt>{@code relay_targets} (optional)</dt>
  * <dd>Where this node may relay to. Each entry an IPv4 or IPv6 address ({@code "127.0.0.1"},
  * {@code "::1"}), a CIDR block ({@code "10.0.0.0/8"}, {@code "fd00::/8"}) or a host name (letters, digits,
@@ -116,7 +126,18 @@ public final class AccessPolicy {
     private static final Grant ANYTHING = new Grant("*", List.of("*"), EnumSet.allOf(Action.class), null);
 
     /** No file: any identity may do any action on any channel, untenanted, relaying to any target. */
-    public static final AccessPolicy OPEN = new AccessPolicy(true, List.of(), null, Map.of(), Set.of());
+    public static final AccessPolicy OPEN = new AccessPolicy(true, List.of(), null, Map.of(), Set.of(), List.of());
+
+    /**
+     * A {@code [[trust]]} table: releases of {@code channels} (globs) are activated only when signed by
+     * {@code threshold} of {@code keys} (public key files, resolved against the config file's directory).
+     */
+    public record TrustRule(List<String> channels, List<Path> keys, int threshold) {
+        public TrustRule {
+            channels = List.copyOf(channels);
+            keys = List.copyOf(keys);
+        }
+    }
 
     private final boolean open;
     private final List<Grant> grants;
@@ -124,14 +145,22 @@ public final class AccessPolicy {
     private final RelayTargets relayTargets; // null: any target
     private final Map<String, Long> quotas;
     private final Set<String> tenants;
+    private final List<TrustRule> trustRules;
 
-    AccessPolicy(boolean open, List<Grant> grants, RelayTargets relayTargets, Map<String, Long> quotas, Set<String> tenants) {
+    AccessPolicy(boolean open, List<Grant> grants, RelayTargets relayTargets, Map<String, Long> quotas, Set<String> tenants,
+                 List<TrustRule> trustRules) {
         this.open = open;
         this.grants = List.copyOf(grants);
         this.globs = this.grants.stream().map(AccessPolicy::globsOf).toList();
         this.relayTargets = relayTargets;
         this.quotas = Map.copyOf(quotas);
         this.tenants = Collections.unmodifiableSet(new TreeSet<>(tenants));
+        this.trustRules = List.copyOf(trustRules);
+    }
+
+    /** The {@code [[trust]]} tables in file order: the first whose channels match a channel decides its keys. */
+    public List<TrustRule> trustRules() {
+        return trustRules;
     }
 
     private static Glob[] globsOf(Grant g) {
@@ -164,7 +193,7 @@ public final class AccessPolicy {
                     ? e.getClass().getSimpleName() : e.getMessage();
             throw new UsageException(file + ": cannot read: " + reason.replaceAll("\\s+", " "), e);
         }
-        return parse(text, file.toString());
+        return PolicyFile.parse(text, file.toString(), file.toAbsolutePath().getParent());
     }
 
     /**
@@ -188,7 +217,7 @@ public final class AccessPolicy {
      * @throws UsageException "SOURCE: problem", one line
      */
     public static AccessPolicy parse(String toml, String sourceName) {
-        return PolicyFile.parse(toml, sourceName);
+        return PolicyFile.parse(toml, sourceName, Path.of("").toAbsolutePath());
     }
 
     /** True for {@link #OPEN}: no grants file. */

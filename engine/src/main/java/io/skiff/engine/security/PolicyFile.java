@@ -8,6 +8,8 @@ import io.skiff.engine.security.AccessPolicy.Action;
 import io.skiff.engine.security.AccessPolicy.Grant;
 import io.skiff.protocol.UsageException;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -25,7 +27,8 @@ import java.util.regex.Pattern;
  */
 final class PolicyFile {
     private static final TomlMapper TOML = new TomlMapper();
-    private static final List<String> TOP_KEYS = List.of("relay_targets", "grant", "tenant");
+    private static final List<String> TOP_KEYS = List.of("relay_targets", "grant", "tenant", "trust");
+    private static final List<String> TRUST_KEYS = List.of("channels", "keys", "threshold");
     private static final List<String> GRANT_KEYS = List.of("identity", "channels", "actions", "tenant");
     private static final List<String> TENANT_KEYS = List.of("quota_bytes");
     /** A tenant is named like a channel: it becomes a directory name and a label in logs and metrics. */
@@ -38,13 +41,16 @@ final class PolicyFile {
     private static final Pattern MISREAD_QUOTA = Pattern.compile("(?m)^[^#\\r\\n]*\\bquota_bytes\\s*=\\s*[+-]?((?:[0-9]_?){19})(?![0-9_])");
 
     private final String source;
+    private final Path baseDir;
 
-    private PolicyFile(String source) {
+    private PolicyFile(String source, Path baseDir) {
         this.source = source;
+        this.baseDir = baseDir;
     }
 
-    static AccessPolicy parse(String toml, String source) {
-        return new PolicyFile(source).read(toml);
+    /** {@code baseDir}: what relative key paths in {@code [[trust]]} are resolved against (the file's directory). */
+    static AccessPolicy parse(String toml, String source, Path baseDir) {
+        return new PolicyFile(source, baseDir).read(toml);
     }
 
     private AccessPolicy read(String toml) {
@@ -85,7 +91,47 @@ final class PolicyFile {
                 }
             }
         }
-        return new AccessPolicy(false, grants, relayTargets, quotas, tenants);
+        return new AccessPolicy(false, grants, relayTargets, quotas, tenants, trustRules(root.get("trust")));
+    }
+
+    private List<AccessPolicy.TrustRule> trustRules(JsonNode node) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw fail("trust must be an array of tables: write [[trust]], not [trust]");
+        }
+        List<AccessPolicy.TrustRule> rules = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String where = "trust " + (i + 1) + ": ";
+            JsonNode table = node.get(i);
+            if (!table.isObject()) {
+                throw fail(where + "must be a table ([[trust]])");
+            }
+            requireKnownKeys(table, TRUST_KEYS, where);
+            List<String> channels = new ArrayList<>();
+            for (String channel : strings(required(table, "channels", where), where + "channels must be a non-empty array of strings", true)) {
+                channels.add(glob(channel, where + "bad channel"));
+            }
+            List<Path> keys = new ArrayList<>();
+            for (String key : strings(required(table, "keys", where), where + "keys must be a non-empty array of public key files", true)) {
+                Path file = baseDir.resolve(key);
+                if (!Files.isRegularFile(file)) {
+                    throw fail(where + "key " + file + ": no such file (skiff keys gen-signing writes signing-pub.pem)");
+                }
+                keys.add(file);
+            }
+            JsonNode thresholdNode = table.get("threshold");
+            if (thresholdNode != null && !thresholdNode.canConvertToInt()) {
+                throw fail(where + "threshold must be an integer");
+            }
+            int threshold = thresholdNode == null ? 1 : thresholdNode.intValue();
+            if (threshold < 1 || threshold > keys.size()) {
+                throw fail(where + "threshold " + threshold + " of " + keys.size() + " key(s): between 1 and the number of keys");
+            }
+            rules.add(new AccessPolicy.TrustRule(channels, keys, threshold));
+        }
+        return rules;
     }
 
     /** Jackson's own short reason, without the "at [Source: ...]" lines it appends, and the line it points at. */

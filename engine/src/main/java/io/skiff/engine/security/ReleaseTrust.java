@@ -7,7 +7,6 @@ import io.skiff.protocol.SignedRelease;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +25,13 @@ import java.util.Optional;
  * ends (indefinite freeze).
  */
 public final class ReleaseTrust {
-    private static final ReleaseTrust NONE = new ReleaseTrust(null, Map.of());
+    private static final ReleaseTrust NONE = new ReleaseTrust(null, List.of());
 
     private final KeySet allChannels;
-    private final Map<String, KeySet> byChannel;
+    private final List<ChannelKeys> byChannel; // first match decides
+
+    private record ChannelKeys(Glob channels, KeySet keys) {
+    }
 
     /** Keys by id and how many of them must have signed. */
     public record KeySet(Map<Sha256, PublicKey> keys, int threshold) {
@@ -74,9 +76,9 @@ public final class ReleaseTrust {
         }
     }
 
-    private ReleaseTrust(KeySet allChannels, Map<String, KeySet> byChannel) {
+    private ReleaseTrust(KeySet allChannels, List<ChannelKeys> byChannel) {
         this.allChannels = allChannels;
-        this.byChannel = Map.copyOf(byChannel);
+        this.byChannel = List.copyOf(byChannel);
     }
 
     /** No keys anywhere: every release is taken unsigned. */
@@ -86,7 +88,7 @@ public final class ReleaseTrust {
 
     /** {@code keys} for every channel that has none of its own ({@code --trust-key}). */
     public static ReleaseTrust forAllChannels(KeySet keys) {
-        return new ReleaseTrust(Objects.requireNonNull(keys, "keys"), Map.of());
+        return new ReleaseTrust(Objects.requireNonNull(keys, "keys"), List.of());
     }
 
     /** The public key files {@code keys} (signing-pub.pem) for every channel; a file that is not one: a one-line usage error. */
@@ -104,16 +106,43 @@ public final class ReleaseTrust {
         return forAllChannels(new KeySet(distinct, threshold));
     }
 
-    /** This trust with {@code keys} for {@code channel}, in place of the all-channel keys there. */
-    public ReleaseTrust withChannel(String channel, KeySet keys) {
-        Map<String, KeySet> more = new HashMap<>(byChannel);
-        more.put(channel, Objects.requireNonNull(keys, "keys"));
+    /**
+     * This trust with {@code keys} for the channels {@code channels} (a glob, e.g. "snomed-*") matches, in
+     * place of the all-channel keys there; an earlier rule that matches a channel stays its rule.
+     */
+    public ReleaseTrust withChannel(String channels, KeySet keys) {
+        Glob glob = Glob.parseOrNull(channels);
+        if (glob == null) {
+            throw new IllegalArgumentException("bad channel glob '" + channels + "' (" + Glob.syntax() + ")");
+        }
+        List<ChannelKeys> more = new ArrayList<>(byChannel);
+        more.add(new ChannelKeys(glob, Objects.requireNonNull(keys, "keys")));
         return new ReleaseTrust(allChannels, more);
+    }
+
+    /**
+     * A receiver's trust: {@code rules} (its config file's {@code [[trust]]} tables) for the channels they
+     * name, {@code allChannels} ({@code --trust-key}, null: none) for the rest.
+     */
+    public static ReleaseTrust of(ReleaseTrust allChannels, List<AccessPolicy.TrustRule> rules) {
+        ReleaseTrust trust = allChannels;
+        for (AccessPolicy.TrustRule rule : rules) {
+            ReleaseTrust keys = fromKeyFiles(rule.keys(), rule.threshold());
+            for (String channels : rule.channels()) {
+                trust = trust.withChannel(channels, keys.allChannels);
+            }
+        }
+        return trust;
     }
 
     /** The keys {@code channel}'s releases must be signed with; empty if it takes them unsigned. */
     public Optional<KeySet> keysFor(String channel) {
-        return Optional.ofNullable(byChannel.getOrDefault(channel, allChannels));
+        for (ChannelKeys rule : byChannel) {
+            if (rule.channels().matches(channel)) {
+                return Optional.of(rule.keys());
+            }
+        }
+        return Optional.ofNullable(allChannels);
     }
 
     /**

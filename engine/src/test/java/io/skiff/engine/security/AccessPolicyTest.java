@@ -284,7 +284,7 @@ class AccessPolicyTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             // top level
-            "relay_target = [\"10.0.0.0/8\"]                    | unknown key 'relay_target' (relay_targets, grant, tenant)",
+            "relay_target = [\"10.0.0.0/8\"]                    | unknown key 'relay_target' (relay_targets, grant, tenant, trust)",
             "''                                                  | no [[grant]]: without grants leave out --config",
             "relay_targets = [\"10.0.0.0/8\"]                    | no [[grant]]: without grants leave out --config",
             "grant = []                                          | no [[grant]]: without grants leave out --config",

@@ -159,4 +159,41 @@ class ReleaseTrustTest {
         assertNull(offer(oneOfTwo, "2027-03", V1, ReleaseTrust.sign(statement("2027-03", V1, 21, false), List.of(alice)), V2, active)
                 .refusal(), "a later sequence");
     }
+
+    /** [[trust]] tables in the receiver's config: per channel glob, first match, relative key paths; bad tables in one line. */
+    @Test
+    void shouldReadPerChannelTrustFromTheConfigFile() throws Exception {
+        Path config = tmp.resolve("receiver.toml");
+        Files.writeString(config, """
+                [[grant]]
+                identity = "pipeline-*"
+                channels = ["*"]
+                actions  = ["push"]
+
+                [[trust]]
+                channels  = ["icd10cm", "snomed-*"]
+                keys      = ["alice/signing-pub.pem", "bob/signing-pub.pem"]
+                threshold = 2
+
+                [[trust]]
+                channels = ["snomed-int"]
+                keys     = ["mallory/signing-pub.pem"]
+                """);
+        ReleaseTrust trust = ReleaseTrust.of(ReleaseTrust.none(), AccessPolicy.load(config).trustRules());
+        SignedRelease byAlice = ReleaseTrust.sign(statement("2027-01", V1, 1, false), List.of(alice));
+        SignedRelease byBoth = ReleaseTrust.sign(statement("2027-01", V1, 1, false), List.of(alice, bob));
+
+        assertEquals(2, trust.keysFor("icd10cm").orElseThrow().threshold());
+        assertEquals(2, trust.keysFor("snomed-int").orElseThrow().threshold(), "the first matching table decides");
+        assertTrue(trust.keysFor("loinc").isEmpty(), "no table: unsigned is fine");
+        assertEquals(ReleaseTrust.Refusal.BELOW_THRESHOLD, offer(trust, "2027-01", V1, byAlice, null, null).refusal());
+        assertTrue(offer(trust, "2027-01", V1, byBoth, null, null).accepted());
+
+        Files.writeString(config, Files.readString(config).replace("mallory/", "nobody/"));
+        UsageException missing = assertThrows(UsageException.class, () -> AccessPolicy.load(config));
+        assertTrue(missing.getMessage().contains("trust 2: key " + tmp.resolve("nobody") + "/signing-pub.pem: no such file"), missing.getMessage());
+        Files.writeString(config, Files.readString(config).replace("threshold = 2", "threshold = 3"));
+        UsageException tooHigh = assertThrows(UsageException.class, () -> AccessPolicy.load(config));
+        assertTrue(tooHigh.getMessage().contains("trust 1: threshold 3 of 2 key(s)"), tooHigh.getMessage());
+    }
 }

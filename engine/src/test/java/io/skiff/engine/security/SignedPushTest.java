@@ -234,4 +234,38 @@ class SignedPushTest {
             assertTrue(Files.isRegularFile(SignedReleases.file(receiver.store(), CHANNEL, kept)));
         }
     }
+
+    /** Trust per channel from the receiver's config file (which needs TLS, as grants do): icd* signed, the rest as before. */
+    @Test
+    void shouldTakeEachChannelsKeysFromTheConfigFile() throws Exception {
+        Skiff.initKeys(tmp.resolve("ca"));
+        Skiff.issueKeys(tmp.resolve("ca"), "rx1", tmp.resolve("rx1"));
+        Skiff.issueKeys(tmp.resolve("ca"), "pipeline-eu", tmp.resolve("pipeline-eu"));
+        Path config = Files.writeString(tmp.resolve("receiver.toml"), """
+                [[grant]]
+                identity = "pipeline-eu"
+                channels = ["*"]
+                actions  = ["push"]
+
+                [[trust]]
+                channels = ["icd*"]
+                keys     = ["publisher/signing-pub.pem"]
+                """);
+        try (Receiver tls = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("tls-root"))
+                .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("rx1"))).withGrants(config))) {
+            PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO)
+                    .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("pipeline-eu")));
+            List<HostPort> to = List.of(new HostPort("127.0.0.1", tls.port()));
+            SigningOptions signing = new SigningOptions(tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE),
+                    SigningOptions.DEFAULT_VALIDITY, false);
+
+            TargetResult loinc = Skiff.push(v1, "loinc", "2.80", to, options, PushListener.NONE).targets().get(0);
+            TargetResult unsigned = Skiff.push(v1, CHANNEL, "2027-01", to, options, PushListener.NONE).targets().get(0);
+            TargetResult signed = Skiff.push(v1, CHANNEL, "2027-01", to, options.withSigning(signing), PushListener.NONE).targets().get(0);
+
+            assertTrue(loinc.activated(), "no [[trust]] for loinc: " + loinc.error());
+            assertEquals(ErrorCode.RELEASE_UNTRUSTED, unsigned.code(), unsigned.error());
+            assertTrue(signed.activated(), signed.error());
+        }
+    }
 }
