@@ -42,6 +42,11 @@ public record ReleaseStatement(String channel, String version, Sha256 releaseId,
         }
     }
 
+    /** Whether this statement is about release {@code releaseId} offered as {@code channel} {@code version}. */
+    public boolean names(String channel, String version, Sha256 releaseId) {
+        return this.channel.equals(channel) && this.version.equals(version) && this.releaseId.equals(releaseId);
+    }
+
     /** The bytes a signature is over. */
     public byte[] canonicalBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(96 + channel.length() + version.length());

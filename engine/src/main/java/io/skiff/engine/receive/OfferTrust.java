@@ -30,7 +30,7 @@ final class OfferTrust {
      */
     static void check(ReleaseTrust trust, ReleaseStore store, OfferFrame offer, SignedRelease signed) {
         if (trust.keysFor(offer.channel()).isEmpty()) {
-            if (signed != null && names(signed, offer)) {
+            if (signed != null && signed.statement().names(offer.channel(), offer.version(), offer.releaseId())) {
                 SignedReleases.save(store, signed);
             }
             return;
@@ -47,10 +47,5 @@ final class OfferTrust {
             throw new TrustException(code, verdict.reason());
         }
         SignedReleases.save(store, signed);
-    }
-
-    private static boolean names(SignedRelease signed, OfferFrame offer) {
-        ReleaseStatement s = signed.statement();
-        return s.channel().equals(offer.channel()) && s.version().equals(offer.version()) && s.releaseId().equals(offer.releaseId());
     }
 }

@@ -188,7 +188,8 @@ public final class DeploymentKeys {
         }
     }
 
-    private static void refuseExisting(Path dir, List<String> names) {
+    /** Refuses a directory that holds any of {@code names} (keys are never overwritten); makes it otherwise. */
+    static void refuseExisting(Path dir, List<String> names) {
         for (String name : names) {
             if (Files.exists(dir.resolve(name))) {
                 throw new UsageException(dir + " already holds " + name + ": keys are never overwritten (remove them, or choose another directory)");

@@ -3,7 +3,9 @@ package io.skiff.engine.security;
 import io.skiff.protocol.ReleaseStatement;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SignedRelease;
+import io.skiff.protocol.UsageException;
 
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,18 +94,20 @@ public final class ReleaseTrust {
     }
 
     /** The public key files {@code keys} (signing-pub.pem) for every channel; a file that is not one: a one-line usage error. */
-    public static ReleaseTrust fromKeyFiles(List<java.nio.file.Path> keys, int threshold) {
-        List<PublicKey> read = new ArrayList<>();
-        for (java.nio.file.Path file : keys) {
-            read.add(SigningKeys.readPublic(file));
+    public static ReleaseTrust fromKeyFiles(List<Path> keys, int threshold) {
+        return forAllChannels(keySet(keys, threshold));
+    }
+
+    private static KeySet keySet(List<Path> files, int threshold) {
+        List<PublicKey> keys = new ArrayList<>();
+        for (Path file : files) {
+            keys.add(SigningKeys.readPublic(file));
         }
-        Map<Sha256, PublicKey> distinct = new LinkedHashMap<>();
-        read.forEach(key -> distinct.put(SigningKeys.keyId(key), key));
-        if (threshold < 1 || threshold > distinct.size()) {
-            throw new io.skiff.protocol.UsageException("trust threshold " + threshold + " of " + distinct.size()
-                    + " distinct trusted key(s): between 1 and the number of keys");
+        try {
+            return KeySet.of(keys, threshold); // the same key twice counts once
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("trust " + e.getMessage());
         }
-        return forAllChannels(new KeySet(distinct, threshold));
     }
 
     /**
@@ -127,9 +131,9 @@ public final class ReleaseTrust {
     public static ReleaseTrust of(ReleaseTrust allChannels, List<AccessPolicy.TrustRule> rules) {
         ReleaseTrust trust = allChannels;
         for (AccessPolicy.TrustRule rule : rules) {
-            ReleaseTrust keys = fromKeyFiles(rule.keys(), rule.threshold());
+            KeySet keys = keySet(rule.keys(), rule.threshold());
             for (String channels : rule.channels()) {
-                trust = trust.withChannel(channels, keys.allChannels);
+                trust = trust.withChannel(channels, keys);
             }
         }
         return trust;
@@ -163,7 +167,7 @@ public final class ReleaseTrust {
                     + trusted.threshold() + " of its " + trusted.keys().size() + " publisher key(s) (push --sign-key)");
         }
         ReleaseStatement s = signed.statement();
-        if (!s.channel().equals(channel) || !s.version().equals(version) || !s.releaseId().equals(releaseId)) {
+        if (!s.names(channel, version, releaseId)) {
             return new Verdict(Refusal.NOT_THIS_RELEASE, what + " carries a signature for " + s.channel() + " " + s.version()
                     + " (" + s.releaseId().shortHex() + "), not for this release");
         }

@@ -1,7 +1,6 @@
 package io.skiff.engine.security;
 
 import io.skiff.protocol.Sha256;
-import io.skiff.protocol.StorageException;
 import io.skiff.protocol.UsageException;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -11,7 +10,6 @@ import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -51,16 +49,7 @@ public final class SigningKeys {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK cannot make Ed25519 keys: " + e, e);
         }
-        for (String name : List.of(PRIVATE_FILE, PUBLIC_FILE)) {
-            if (Files.exists(dir.resolve(name))) {
-                throw new UsageException(dir + " already holds " + name + ": keys are never overwritten (remove it, or choose another directory)");
-            }
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new StorageException("create", dir, e);
-        }
+        DeploymentKeys.refuseExisting(dir, List.of(PRIVATE_FILE, PUBLIC_FILE));
         PemFiles.writePrivateKey(dir.resolve(PRIVATE_FILE), pair.getPrivate());
         PemFiles.writePublicKey(dir.resolve(PUBLIC_FILE), pair.getPublic());
         return keyId(pair.getPublic());
