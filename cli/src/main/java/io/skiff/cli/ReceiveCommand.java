@@ -3,6 +3,7 @@ package io.skiff.cli;
 import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.ReceiverLimits;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.api.TlsFiles;
 import io.skiff.engine.api.TrustKeys;
@@ -68,6 +69,21 @@ final class ReceiveCommand implements Callable<Integer> {
             + "nothing for this long, keeping its partial transfer for a resume (default: ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
+    @Option(names = "--manifest-budget", defaultValue = "64", paramLabel = "MIB", description = {"Heap for the manifests of "
+            + "transfers in progress, all senders together: a manifest of N bytes holds 3N from its offer until its transfer "
+            + "ends, one sender address at most half, so the largest manifest is a sixth of it (default: ${DEFAULT-VALUE} MiB, "
+            + "manifests up to ~10 MiB, releases of ~19 GiB at the default chunk size). An offer that does not fit now is "
+            + "answered busy and the sender retries."})
+    long manifestBudgetMib;
+
+    @Option(names = "--max-connections", defaultValue = "" + ReceiverLimits.DEFAULT_MAX_CONNECTIONS, paramLabel = "N",
+            description = "Connections accepted at once; more are closed right after accept (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "" + ReceiverLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+            paramLabel = "N", description = "Connections accepted at once from one address (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
+
     @Option(names = "--seed", paramLabel = "DIR", description = {"A directory to take chunks from (e.g. an older code set "
             + "unpacked by hand); indexed at start, every chunk re-verified when used. Repeatable."})
     List<Path> seeds = new ArrayList<>();
@@ -112,6 +128,9 @@ final class ReceiveCommand implements Callable<Integer> {
         if (retain < 1) {
             throw new UsageException("--retain must be >= 1, got " + retain);
         }
+        if (manifestBudgetMib < 1 || manifestBudgetMib > 1024 * 1024 || maxConnections < 1 || maxConnectionsPerAddress < 1) {
+            throw new UsageException("--manifest-budget (MiB), --max-connections and --max-connections-per-address must be positive");
+        }
         if (trustKeys.isEmpty() ? trustThreshold != 1 : trustThreshold < 1 || trustThreshold > trustKeys.size()) {
             throw new UsageException("--trust-threshold must be 1.." + Math.max(1, trustKeys.size()) + " (the number of --trust-key), got " + trustThreshold);
         }
@@ -125,7 +144,9 @@ final class ReceiveCommand implements Callable<Integer> {
                 .withTls(tlsFiles).withGrants(grants).withTrust(trust())
                 .withRehashOnCommit(rehashOnCommit).withSeeds(seeds)
                 .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds))
-                .withRelay(!noRelay).withDirectWrites(!noDirectIo);
+                .withRelay(!noRelay).withDirectWrites(!noDirectIo)
+                .withLimits(ReceiverLimits.DEFAULTS.withManifestBudget(manifestBudgetMib * 1024 * 1024)
+                        .withConnections(maxConnections, maxConnectionsPerAddress));
         if (follow != null) {
             config = config.withFollow(HostPort.parse(follow), followChannel,
                     java.time.Duration.ofMillis((long) (followIntervalSeconds * 1000)));

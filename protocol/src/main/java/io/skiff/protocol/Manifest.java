@@ -28,6 +28,15 @@ public final class Manifest {
 
     Manifest(String channel, String version, long createdAtMillis, ChunkingParams chunking,
              List<ManifestEntry> entries, ChunkTable chunks) {
+        this(channel, version, createdAtMillis, chunking, entries, chunks, null);
+    }
+
+    /**
+     * {@code decoded}: the bytes this manifest was decoded from, kept as its canonical encoding after a
+     * streaming comparison with what encoding it gives (no second copy of a large manifest); null: encoded here.
+     */
+    Manifest(String channel, String version, long createdAtMillis, ChunkingParams chunking,
+             List<ManifestEntry> entries, ChunkTable chunks, byte[] decoded) {
         this.channel = channel;
         this.version = version;
         this.createdAtMillis = createdAtMillis;
@@ -35,7 +44,12 @@ public final class Manifest {
         this.entries = List.copyOf(entries);
         this.chunks = chunks;
         ManifestValidator.validate(this);
-        this.canonical = ManifestCodec.encode(this);
+        if (decoded == null) {
+            this.canonical = ManifestCodec.encode(this);
+        } else {
+            ManifestCodec.checkCanonical(this, decoded);
+            this.canonical = decoded;
+        }
         this.releaseId = Sha256.digest(canonical);
     }
 

@@ -42,7 +42,24 @@ public final class ManifestCodec {
 
     static byte[] encode(Manifest m) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + m.entries().size() * 64 + m.chunks().count() * CHUNK_REF_BYTES);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        encode(m, bytes);
+        return bytes.toByteArray();
+    }
+
+    /**
+     * MANIFEST_INVALID unless {@code m} encodes to exactly {@code decoded}: a decoded manifest keeps the bytes
+     * it came from as its canonical encoding (its release id hashes them), so they must be the one encoding.
+     */
+    static void checkCanonical(Manifest m, byte[] decoded) {
+        MatchingStream matching = new MatchingStream(decoded);
+        encode(m, matching);
+        if (matching.position != decoded.length) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest is not in canonical form (ends early at byte " + matching.position + ")");
+        }
+    }
+
+    private static void encode(Manifest m, java.io.OutputStream sink) {
+        try (DataOutputStream out = new DataOutputStream(sink)) {
             out.writeInt(MAGIC);
             out.writeShort(FORMAT_VERSION);
             writeString(out, m.channel());
@@ -71,12 +88,40 @@ public final class ManifestCodec {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+            throw new UncheckedIOException(e); // neither sink does I/O
         }
-        return bytes.toByteArray();
     }
 
-    /** Decodes and validates canonical bytes received from a peer or read from disk. */
+    /** Compares what is written with {@code expected}, byte by byte, without keeping any of it. */
+    private static final class MatchingStream extends java.io.OutputStream {
+        private final byte[] expected;
+        private int position;
+
+        MatchingStream(byte[] expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public void write(int b) {
+            if (position >= expected.length || expected[position] != (byte) b) {
+                throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest is not in canonical form (differs at byte " + position + ")");
+            }
+            position++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (len > expected.length - position || !java.util.Arrays.equals(b, off, off + len, expected, position, position + len)) {
+                throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest is not in canonical form (differs near byte " + position + ")");
+            }
+            position += len;
+        }
+    }
+
+    /**
+     * Decodes and validates canonical bytes received from a peer or read from disk. The manifest keeps
+     * {@code data} as its canonical encoding: the caller hands it over and does not change it afterwards.
+     */
     public static Manifest decode(byte[] data) {
         if (data.length > ProtocolLimits.MAX_MANIFEST_BYTES) {
             throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "manifest of " + data.length + " bytes exceeds the limit");
@@ -139,7 +184,7 @@ public final class ManifestCodec {
             if (in.hasRemaining()) {
                 throw new ProtocolException(ErrorCode.MANIFEST_INVALID, in.remaining() + " trailing bytes after the manifest");
             }
-            return new Manifest(channel, version, createdAt, chunking, entries, table.build());
+            return new Manifest(channel, version, createdAt, chunking, entries, table.build(), data);
         } catch (BufferUnderflowException e) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest truncated at byte " + in.position());
         }

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param retain           releases kept per channel, current included
  * @param ioThreads        Netty event loop threads (socket reads and writes)
  * @param diskThreads      threads running receive sessions: decode, verify, write, commit
- * @param maxManifestBytes largest manifest accepted from a sender
+ * @param limits           what peers get at most: manifest memory, connections ({@link ReceiverLimits#DEFAULTS})
  * @param rehashOnCommit   read every chunk back from disk and hash it again before activation
  *                         (chunks are always verified before they are written; this also catches
  *                         corruption between write and commit, at the cost of one more pass)
@@ -35,7 +35,7 @@ import java.util.Objects;
  * @param trust            the publisher keys every channel's releases must be signed with; null: releases are taken unsigned
  */
 public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThreads, int diskThreads,
-                             int maxManifestBytes, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
+                             ReceiverLimits limits, boolean rehashOnCommit, List<Path> seeds, Duration journalSync,
                              Duration idleTimeout, FollowConfig follow, boolean relay, boolean directWrites,
                              TlsFiles tls, Path grants, TrustKeys trust) {
     public static final int DEFAULT_PORT = 7070;
@@ -48,32 +48,36 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
         seeds = List.copyOf(seeds);
         Objects.requireNonNull(journalSync, "journalSync");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
-        if (retain < 1 || ioThreads < 1 || diskThreads < 1 || maxManifestBytes < 1024) {
-            throw new IllegalArgumentException("retain=" + retain + " ioThreads=" + ioThreads + " diskThreads="
-                    + diskThreads + " maxManifestBytes=" + maxManifestBytes);
+        Objects.requireNonNull(limits, "limits");
+        if (retain < 1 || ioThreads < 1 || diskThreads < 1) {
+            throw new IllegalArgumentException("retain=" + retain + " ioThreads=" + ioThreads + " diskThreads=" + diskThreads);
         }
     }
 
     public static ReceiverConfig defaults(HostPort listen, Path root) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReceiverConfig(listen, root, DEFAULT_RETAIN, Math.max(1, cores / 2),
-                Math.max(2, cores), 256 * 1024 * 1024, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true, true, null, null, null);
+                Math.max(2, cores), ReceiverLimits.DEFAULTS, false, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(120), null, true, true, null, null, null);
+    }
+
+    public ReceiverConfig withLimits(ReceiverLimits l) {
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, l, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withRetain(int retain) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withRehashOnCommit(boolean rehash) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehash, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehash, seeds, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withJournalSync(Duration interval) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, interval, idleTimeout, follow, relay, directWrites, tls, grants, trust);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, interval, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withIdleTimeout(Duration timeout) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync, timeout, follow, relay, directWrites, tls, grants, trust);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, journalSync, timeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     /**
@@ -81,41 +85,41 @@ public record ReceiverConfig(HostPort listen, Path root, int retain, int ioThrea
      * new one; {@code interval} is the wait after a failed visit and the longest one visit waits.
      */
     public ReceiverConfig withFollow(HostPort origin, String channel, Duration interval) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, journalSync,
                 idleTimeout, new FollowConfig(origin, channel, interval), relay, directWrites, tls, grants, trust);
     }
 
     public ReceiverConfig withSeeds(List<Path> dirs) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, dirs, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, dirs, journalSync, idleTimeout, follow, relay, directWrites, tls, grants, trust);
     }
 
     /** Whether this receiver relays for a sender that asks it to (see {@code relay}). */
     public ReceiverConfig withRelay(boolean allowed) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, journalSync,
                 idleTimeout, follow, allowed, directWrites, tls, grants, trust);
     }
 
     /** Whether large staging files are written with O_DIRECT (see {@code directWrites}). */
     public ReceiverConfig withDirectWrites(boolean on) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, journalSync,
                 idleTimeout, follow, relay, on, tls, grants, trust);
     }
 
     /** Mutual TLS with {@code files} on every connection (null: plaintext). */
     public ReceiverConfig withTls(TlsFiles files) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, journalSync,
                 idleTimeout, follow, relay, directWrites, files, grants, trust);
     }
 
     /** Activate only releases signed by {@code keys} (null: take releases unsigned). */
     public ReceiverConfig withTrust(TrustKeys keys) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, journalSync,
                 idleTimeout, follow, relay, directWrites, tls, grants, keys);
     }
 
     /** Authorize pushes, relays and follows by the grants in {@code file} (null: any identity of the CA may do anything). */
     public ReceiverConfig withGrants(Path file) {
-        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, maxManifestBytes, rehashOnCommit, seeds, journalSync,
+        return new ReceiverConfig(listen, root, retain, ioThreads, diskThreads, limits, rehashOnCommit, seeds, journalSync,
                 idleTimeout, follow, relay, directWrites, tls, file, trust);
     }
 }

@@ -1,18 +1,22 @@
 package io.skiff.engine.receive;
 
 import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdDecompressCtx;
-import com.github.luben.zstd.ZstdException;
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestCodec;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.frame.BaseFrame;
-import io.skiff.protocol.frame.FrameDescriptor;
 import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 
-import java.io.ByteArrayOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * MANIFEST_PART frames in, one validated {@link Manifest} out: the parts of the encoded manifest the BASE
@@ -20,25 +24,38 @@ import java.io.ByteArrayOutputStream;
  * decoded to exactly the offered canonical length (no bombs), checked against the offer (release id,
  * channel, version) and by {@link ManifestCodec#decode} (paths, limits). Every failure is MANIFEST_INVALID,
  * or the codec's own code (e.g. PATH_INVALID).
+ *
+ * <p>One copy of the manifest at a time: a plain one is written into its canonical array as it arrives;
+ * a compressed one is kept as its parts and decompressed from them into the canonical array, which the
+ * decoded manifest then keeps. The memory this takes is reserved in the {@link ManifestBudget} at OFFER.
  */
 final class ManifestReception {
     private final OfferFrame offer;
     private final BaseFrame encoding;
     /** The dictionary of a ZSTD_BASE manifest; null when the sender chose no base. */
     private final ChosenBase base;
-    private ByteArrayOutputStream received;
+    /** PLAIN: the canonical bytes so far; null for a compressed manifest. */
+    private byte[] plain;
+    /** A compressed manifest's parts as they arrived; null for a plain one. */
+    private List<byte[]> parts;
+    private int received;
 
     private ManifestReception(OfferFrame offer, BaseFrame encoding, ChosenBase base) {
         this.offer = offer;
         this.encoding = encoding;
         this.base = base;
-        this.received = new ByteArrayOutputStream(Math.min(encoding.encodedManifestLength(), FrameDescriptor.MANIFEST_PART_BYTES));
+        if (encoding.manifestEncoding() == BaseFrame.ManifestEncoding.PLAIN) {
+            plain = new byte[encoding.encodedManifestLength()];
+        } else {
+            parts = new ArrayList<>();
+        }
     }
 
     /** Expects the manifest {@code b} announced for {@code offer}; MANIFEST_INVALID when its length cannot be right. */
     static ManifestReception expect(OfferFrame offer, BaseFrame b, ChosenBase base) {
-        long bound = b.manifestEncoding() == BaseFrame.ManifestEncoding.PLAIN ? offer.manifestLength() : Zstd.compressBound(offer.manifestLength());
-        if (b.encodedManifestLength() < 1 || b.encodedManifestLength() > bound) {
+        boolean plain = b.manifestEncoding() == BaseFrame.ManifestEncoding.PLAIN;
+        long bound = plain ? offer.manifestLength() : Zstd.compressBound(offer.manifestLength());
+        if (b.encodedManifestLength() < 1 || b.encodedManifestLength() > bound || plain && b.encodedManifestLength() != offer.manifestLength()) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, b.manifestEncoding() + " manifest of " + b.encodedManifestLength()
                     + " bytes for a " + offer.manifestLength() + "-byte manifest");
         }
@@ -48,15 +65,23 @@ final class ManifestReception {
     /** Takes one part (the caller releases the frame); returns the manifest once the last part arrived, else null. */
     Manifest accept(ManifestPartFrame part) {
         int expected = encoding.encodedManifestLength();
-        if (received.size() + part.bytes().length > expected) {
+        byte[] bytes = part.bytes();
+        if (bytes.length > expected - received) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest parts exceed the announced " + expected + " bytes");
         }
-        received.writeBytes(part.bytes());
-        if (received.size() < expected) {
+        if (plain != null) {
+            System.arraycopy(bytes, 0, plain, received, bytes.length);
+        } else {
+            parts.add(bytes);
+        }
+        received += bytes.length;
+        if (received < expected) {
             return null;
         }
-        Manifest manifest = ManifestCodec.decode(canonical(received.toByteArray()));
-        received = null;
+        byte[] canonical = plain != null ? plain : decompress();
+        plain = null;
+        parts = null;
+        Manifest manifest = ManifestCodec.decode(canonical);
         if (!manifest.releaseId().equals(offer.releaseId())) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest hashes to " + manifest.releaseId().shortHex()
                     + ", offer said " + offer.releaseId().shortHex());
@@ -67,21 +92,20 @@ final class ManifestReception {
         return manifest;
     }
 
-    /** The canonical manifest bytes; a compressed manifest must decode to exactly the offered length (no bombs). */
-    private byte[] canonical(byte[] encoded) {
-        if (encoding.manifestEncoding() == BaseFrame.ManifestEncoding.PLAIN) {
-            return encoded;
-        }
+    /** The canonical bytes of a compressed manifest: exactly the offered length (no bombs), and nothing after it. */
+    private byte[] decompress() {
         byte[] canonical = new byte[offer.manifestLength()];
-        try (ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
+        InputStream encoded = new SequenceInputStream(Collections.enumeration(parts.stream().map(ByteArrayInputStream::new).toList()));
+        try (ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(encoded)) {
             if (encoding.manifestEncoding() == BaseFrame.ManifestEncoding.ZSTD_BASE) {
-                zstd.loadDict(base.manifest().canonicalBytes());
+                zstd.setDict(base.manifest().canonicalBytes());
             }
-            int size = zstd.decompressByteArray(canonical, 0, canonical.length, encoded, 0, encoded.length);
-            if (size != canonical.length) {
-                throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest decoded to " + size + " bytes, offer said " + canonical.length);
+            int size = zstd.readNBytes(canonical, 0, canonical.length);
+            if (size != canonical.length || zstd.read() != -1) {
+                throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest decoded to " + (size == canonical.length ? "more than " : "")
+                        + size + " bytes, offer said " + canonical.length);
             }
-        } catch (ZstdException e) {
+        } catch (IOException e) { // zstd-jni reports a corrupt stream as an IOException
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "compressed manifest does not decode: " + e.getMessage());
         }
         return canonical;

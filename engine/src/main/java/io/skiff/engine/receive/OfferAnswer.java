@@ -1,6 +1,5 @@
 package io.skiff.engine.receive;
 
-import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
@@ -13,6 +12,7 @@ import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.OfferReplyFrame;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,29 +28,33 @@ final class OfferAnswer {
     private final String busyKey;
     private final List<Sha256> bases;
     private final Manifest knownManifest;
+    /** The manifest's share of the budget, held until the transfer ends; null when already active. */
+    private final ManifestBudget.Reservation manifestMemory;
 
-    private OfferAnswer(OfferReplyFrame reply, String busyKey, List<Sha256> bases, Manifest knownManifest) {
+    private OfferAnswer(OfferReplyFrame reply, String busyKey, List<Sha256> bases, Manifest knownManifest,
+                        ManifestBudget.Reservation manifestMemory) {
         this.reply = reply;
         this.busyKey = busyKey;
         this.bases = bases;
         this.knownManifest = knownManifest;
+        this.manifestMemory = manifestMemory;
     }
 
     /**
-     * Checks the offer (channel name: PATH_INVALID or the like; manifest size: MANIFEST_INVALID) and answers
-     * it; claims the release in {@code transfers} unless it is already active (BUSY when that fails).
+     * Checks the offer (channel name: PATH_INVALID or the like) and answers it unless the release is already
+     * active: reserves its manifest's memory in {@code budget} for {@code peer} (MANIFEST_INVALID when too
+     * large, BUSY when the budget is in use), before the manifest is read from disk or received, and claims
+     * the release in {@code transfers} (BUSY when another connection holds it).
      */
-    static OfferAnswer to(OfferFrame o, ReleaseStore store, String tenant, ReceiverConfig config, TransferRegistry transfers) {
+    static OfferAnswer to(OfferFrame o, ReleaseStore store, String tenant, TransferRegistry transfers, ManifestBudget budget, InetAddress peer) {
         store.channelDir(o.channel()); // validates the channel name
-        if (o.manifestLength() > config.maxManifestBytes()) {
-            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "manifest of " + o.manifestLength()
-                    + " bytes exceeds this receiver's limit of " + config.maxManifestBytes());
-        }
         if (o.releaseId().equals(store.current(o.channel()).orElse(null))) {
-            return new OfferAnswer(new OfferReplyFrame(OfferReplyFrame.Decision.ALREADY_ACTIVE), null, List.of(), null);
+            return new OfferAnswer(new OfferReplyFrame(OfferReplyFrame.Decision.ALREADY_ACTIVE), null, List.of(), null, null);
         }
+        ManifestBudget.Reservation memory = budget.reserve(peer, o.manifestLength());
         String key = TransferRegistry.key(tenant, o.channel(), o.releaseId());
         if (!transfers.tryBegin(key)) {
+            memory.close();
             throw new SkiffException(ErrorCode.BUSY, "release " + o.releaseId().shortHex() + " of " + o.channel()
                     + " is being received on another connection");
         }
@@ -58,10 +62,18 @@ final class OfferAnswer {
             List<Sha256> bases = basesOf(store, o.channel());
             Manifest known = store.loadManifest(o.channel(), o.releaseId()).orElse(null);
             return new OfferAnswer(new OfferReplyFrame(known != null ? OfferReplyFrame.Decision.MANIFEST_KNOWN
-                    : OfferReplyFrame.Decision.SEND_MANIFEST, bases), key, bases, known);
+                    : OfferReplyFrame.Decision.SEND_MANIFEST, bases), key, bases, known, memory);
         } catch (RuntimeException e) {
             transfers.end(key);
+            memory.close();
             throw e;
+        }
+    }
+
+    /** The transfer is over: its manifest's memory goes back to the budget. */
+    void end() {
+        if (manifestMemory != null) {
+            manifestMemory.close();
         }
     }
 

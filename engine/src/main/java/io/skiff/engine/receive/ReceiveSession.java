@@ -28,6 +28,9 @@ import io.skiff.protocol.frame.SignedFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
 /**
  * The receiver's side of one connection, as a state machine: HELLO, OFFER, (MANIFEST), WANT, CHUNK...,
  * COMMIT, ACTIVATED. The work of each step is a collaborator's: {@link OfferAnswer} (OFFER_REPLY, BUSY),
@@ -185,6 +188,12 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The peer's address, whose share of the manifest budget this session's manifest takes (loopback for a test's embedded channel). */
+    private static InetAddress peerAddress(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress()
+                : InetAddress.getLoopbackAddress();
+    }
+
     /** The executor this session runs on: where its extra streams hand their chunks. */
     EventExecutor executor() {
         return ownCtx.executor();
@@ -213,7 +222,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
         store = admission.admitPush(o.channel(), relayRequest != null);
         OfferTrust.check(context.trust(), store, o, signed);
-        answer = OfferAnswer.to(o, store, admission.tenant(), context.config(), context.transfers());
+        answer = OfferAnswer.to(o, store, admission.tenant(), context.transfers(), context.manifests(), peerAddress(ctx));
         offer = o;
         if (answer.alreadyActive()) {
             LOG.info("{} offered {} {} ({}): already current", peer, o.channel(), o.version(), o.releaseId().shortHex());
@@ -387,6 +396,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         }
         if (base != null) {
             base.close();
+        }
+        if (answer != null) {
+            answer.end();
         }
         if (busyKey != null) {
             context.transfers().notJoinable(busyKey, this);

@@ -27,6 +27,7 @@ import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
 import io.skiff.engine.store.TenantStores;
 import io.skiff.engine.transport.Allocators;
+import io.skiff.engine.transport.ConnectionLimits;
 import io.skiff.engine.transport.HelloDeadline;
 import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
@@ -79,6 +80,8 @@ public final class Receiver implements RunningReceiver {
     private final SegmentBuffers segmentBuffers;
     /** Transfers in progress (a second push of the same release gets BUSY), and the ones extra streams may join. */
     private final TransferRegistry transfers = new TransferRegistry();
+    /** Caps on accepted connections (a follower's own connections to its origin do not count). */
+    private final ConnectionLimits connectionLimits;
     /** What every session of this receiver works with. */
     private final SessionContext sessionContext;
     private final Channel serverChannel;
@@ -96,6 +99,7 @@ public final class Receiver implements RunningReceiver {
         this.policy = AccessPolicy.forNode(config.grants(), tls != null, "a receiver");
         this.stores = new TenantStores(config.root(), config.retain());
         this.store = stores.untenanted();
+        this.connectionLimits = new ConnectionLimits(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress());
         List<SeedTree> seeds = indexSeeds(config.seeds());
         Transport transport = Transport.best();
         this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
@@ -107,7 +111,7 @@ public final class Receiver implements RunningReceiver {
                 : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
         this.sessionContext = new SessionContext(config, stores, policy, trust, verifiers, segmentBuffers, seeds,
                 (tenantStore, manifest, targets, readyNow, upstream) -> relays.start(this, tenantStore, manifest, targets, readyNow, upstream),
-                transfers);
+                transfers, new ManifestBudget(config.limits().manifestBudgetBytes()));
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, ioGroup)
@@ -123,6 +127,10 @@ public final class Receiver implements RunningReceiver {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (!connectionLimits.admit(ch)) {
+                                ch.close(); // before any handshake work: a flood costs an accept and a close each
+                                return;
+                            }
                             addReceiveHandlers(ch.pipeline(), null);
                             if (tls != null) {
                                 TlsPipelines.addServer(ch.pipeline(), tls.server(), "receiver");
@@ -183,6 +191,11 @@ public final class Receiver implements RunningReceiver {
     @Override
     public Path root() {
         return store.root();
+    }
+
+    /** Accepted connections open now (what the connection caps count). */
+    public int openConnections() {
+        return connectionLimits.open();
     }
 
     /** The bound port (useful when configured with port 0). */

@@ -29,9 +29,11 @@ import java.util.function.Consumer;
  * @param seeds          directories indexed for local copies, besides the channel's releases
  * @param relays         starts forwarding a release a RELAY frame asked for
  * @param transfers      the transfers in flight and the ones extra streams can join
+ * @param manifests      the heap the manifests of transfers in progress may take, all sessions together
  */
 record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy policy, ReleaseTrust trust, ChunkVerifierPool verifiers,
-                      SegmentBuffers segmentBuffers, List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers) {
+                      SegmentBuffers segmentBuffers, List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers,
+                      ManifestBudget manifests) {
 
     SessionContext {
         Objects.requireNonNull(config, "config");
@@ -41,6 +43,7 @@ record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy p
         Objects.requireNonNull(verifiers, "verifiers");
         Objects.requireNonNull(relays, "relays");
         Objects.requireNonNull(transfers, "transfers");
+        Objects.requireNonNull(manifests, "manifests");
         seeds = List.copyOf(seeds);
     }
 

@@ -34,6 +34,9 @@ final class StagedTransfer {
     private final JournalBatch journal;
     private int chunksCopiedLocally;
     private int chunksResumed;
+    /** Whether any chunk is staged: resumed, copied locally or received (else the staging is not kept for a resume). */
+    private boolean anyStaged;
+    private boolean committed;
 
     private StagedTransfer(StagingRelease staging, ReceivePlan plan, JournalBatch journal) {
         this.staging = staging;
@@ -135,6 +138,7 @@ final class StagedTransfer {
     /** Chunk {@code ordinal} is verified and written (a negative one: none): recorded with the next journal sync. */
     void journalLater(int ordinal) {
         if (ordinal >= 0) {
+            anyStaged = true;
             journal.later(ordinal);
         }
     }
@@ -144,6 +148,7 @@ final class StagedTransfer {
      * due) and, with a {@code relay} (or null), announced for each of those places.
      */
     void written(int ordinal, RelayForwarding relay) {
+        anyStaged = true;
         journal.later(ordinal);
         if (relay != null) {
             for (int same = ordinal; same >= 0; same = plan.nextSameHash(same)) {
@@ -167,6 +172,7 @@ final class StagedTransfer {
         Manifest manifest = staging.manifest();
         long commitStart = System.nanoTime();
         staging.commit(peer, rehash);
+        committed = true;
         journal.delete();
         LOG.info("{} activated {} {} ({}); commit took {} ms{}{}", peer, manifest.channel(), manifest.version(),
                 manifest.releaseId().shortHex(), (System.nanoTime() - commitStart) / 1_000_000,
@@ -181,7 +187,10 @@ final class StagedTransfer {
         return new ActivatedFrame(staging.manifest().releaseId(), plan.wanted().cardinality(), chunksCopiedLocally);
     }
 
-    /** The transfer is over: journals what arrived (unless activated) and writes out the staging files; logs failures. */
+    /**
+     * The transfer is over: journals what arrived (unless activated) and writes out the staging files; a
+     * transfer that staged no chunk leaves nothing behind (see {@link StagingRelease#discardUnstarted}). Logs failures.
+     */
     void close(String peer) {
         if (journal.isOpen()) {
             try {
@@ -191,6 +200,13 @@ final class StagedTransfer {
             }
         }
         closeStaging(staging, peer);
+        if (!committed && !anyStaged && chunksResumed == 0 && chunksCopiedLocally == 0) {
+            try {
+                staging.discardUnstarted();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: {}", peer, e.getMessage());
+            }
+        }
     }
 
     private static void closeStaging(StagingRelease staging, String peer) {

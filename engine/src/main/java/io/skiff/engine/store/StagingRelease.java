@@ -340,6 +340,24 @@ public final class StagingRelease implements Closeable {
         return manifest.releaseId();
     }
 
+    /**
+     * Removes what a transfer that staged no chunk at all leaves: the staging tree (sparse files), its
+     * journal, and the manifest unless a release of it is kept. Nothing of it is worth a resume, and
+     * keeping it would let peers that send a manifest and stop fill the disk with manifests. Call after
+     * {@link #close}.
+     */
+    public void discardUnstarted() {
+        try {
+            Files.deleteIfExists(TransferJournal.fileFor(store, manifest.channel(), manifest.releaseId()));
+            DirectoryTrees.deleteRecursively(dir);
+            if (!Files.exists(store.releaseDir(manifest.channel(), manifest.releaseId()), LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(store.manifestFile(manifest.channel(), manifest.releaseId()));
+            }
+        } catch (IOException e) {
+            throw new StorageException("remove unstarted staging " + dir, e);
+        }
+    }
+
     /** Writes out what segment buffers still hold (through the page cache), then closes every file; idempotent. */
     @Override
     public void close() {

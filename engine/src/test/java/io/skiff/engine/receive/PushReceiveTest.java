@@ -6,6 +6,7 @@ import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.ReceiverLimits;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.send.PushSession;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -266,6 +268,59 @@ class PushReceiveTest {
             assertTrue(push(src, "v1", strict.port()).allActivated(), "the receiver keeps serving");
         } finally {
             strict.close();
+        }
+    }
+
+    /**
+     * Two connections per address, three in all: one more is closed right after accept, with nothing
+     * said (no frame, no handshake work), and a slot frees when a connection closes.
+     */
+    @Test
+    void shouldCloseConnectionsOverTheCapsRightAfterAcceptAndKeepServing() throws IOException {
+        Receiver capped = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("capped"))
+                .withLimits(ReceiverLimits.DEFAULTS.withConnections(3, 2)));
+        InetAddress one = InetAddress.getByName("127.0.0.1");
+        InetAddress two = InetAddress.getByName("127.0.0.2");
+        InetAddress three = InetAddress.getByName("127.0.0.3");
+        try (RawClient a = new RawClient(one, capped.port()); RawClient b = new RawClient(one, capped.port())) {
+            assertServed(a);
+            assertServed(b);
+            try (RawClient overAddress = new RawClient(one, capped.port())) {
+                assertEquals(List.of(), overAddress.readUntilClosed(), "a third from 127.0.0.1: closed, nothing said");
+            }
+            try (RawClient c = new RawClient(two, capped.port())) {
+                assertServed(c);
+                try (RawClient overTotal = new RawClient(three, capped.port())) {
+                    assertEquals(List.of(), overTotal.readUntilClosed(), "a fourth in all: closed");
+                }
+            }
+            a.close();
+            awaitOpenConnections(capped, 1);
+            try (RawClient again = new RawClient(one, capped.port())) {
+                assertServed(again);
+            }
+            Path src = TestTrees.textFile(tmp.resolve("capped-src/codes.txt"), 10_000, 4).getParent();
+            b.close();
+            awaitOpenConnections(capped, 0);
+            assertTrue(push(src, "v1", capped.port()).allActivated(), "the receiver keeps serving");
+        } finally {
+            capped.close();
+        }
+    }
+
+    /** An accepted connection is a session: an OFFER gets its reply. */
+    private static void assertServed(RawClient client) throws IOException {
+        List<Object> reply = client.send(new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, "test"))
+                .send(new OfferFrame(Sha256.digest(client.toString().getBytes(StandardCharsets.UTF_8)), 100, CHANNEL, "v"))
+                .read(1);
+        assertInstanceOf(OfferReplyFrame.class, reply.get(0));
+    }
+
+    private static void awaitOpenConnections(Receiver receiver, int count) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (receiver.openConnections() != count) {
+            assertTrue(System.nanoTime() < deadline, () -> receiver.openConnections() + " connections still open, expected " + count);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
         }
     }
 

@@ -14,6 +14,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.ReceiverLimits;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.security.AccessPolicy;
 import io.skiff.engine.security.ReleaseTrust;
@@ -91,6 +92,7 @@ class ReceiveSessionTest {
     private EventExecutorGroup disk;
     private TransferRegistry transfers;
     private final List<Peer> peers = new ArrayList<>();
+    private final java.util.Map<ReceiverConfig, SessionContext> contexts = new java.util.HashMap<>();
 
     @BeforeEach
     void setUp() {
@@ -119,11 +121,17 @@ class ReceiveSessionTest {
         return ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root);
     }
 
+    /** One context per configuration, as one receiver has one for all its sessions (its manifest budget included). */
     private SessionContext context(ReceiverConfig config) {
+        return contexts.computeIfAbsent(config, this::newContext);
+    }
+
+    private SessionContext newContext(ReceiverConfig config) {
         SessionContext.RelayStart noRelay = (tenantStore, manifest, targets, ready, upstream) -> {
             throw new AssertionError("no test here relays");
         };
-        return new SessionContext(config, stores, AccessPolicy.OPEN, ReleaseTrust.none(), verifiers, null, List.of(), noRelay, transfers);
+        return new SessionContext(config, stores, AccessPolicy.OPEN, ReleaseTrust.none(), verifiers, null, List.of(), noRelay, transfers,
+                new ManifestBudget(config.limits().manifestBudgetBytes()));
     }
 
     private Peer connect() {
@@ -285,16 +293,56 @@ class ReceiveSessionTest {
 
     @Test
     void shouldFailWithManifestInvalidWhenTheOfferedManifestExceedsTheLimit() {
-        ReceiverConfig d = config();
-        ReceiverConfig small = new ReceiverConfig(d.listen(), d.root(), d.retain(), d.ioThreads(), d.diskThreads(), 1024,
-                d.rehashOnCommit(), d.seeds(), d.journalSync(), d.idleTimeout(), d.follow(), d.relay(), d.directWrites(), null, null, null);
+        ReceiverConfig small = config().withLimits(ReceiverLimits.DEFAULTS.withManifestBudget(6 * 1024)); // a sixth: 1024 bytes
         Peer peer = connect(small);
 
         peer.send(hello()).send(new OfferFrame(Sha256.digest(new byte[]{1}), 1025, CHANNEL, "big"));
 
         ErrorFrame error = peer.next(ErrorFrame.class);
         assertEquals(ErrorCode.MANIFEST_INVALID, error.code());
-        assertEquals("manifest of 1025 bytes exceeds this receiver's limit of 1024", error.message());
+        assertEquals("manifest of 1025 bytes exceeds this receiver's limit of 1024 (a sixth of its manifest budget, --manifest-budget)",
+                error.message());
+        assertNothingActivated();
+    }
+
+    @Test
+    void shouldAnswerBusyWhenThePeersShareOfTheManifestBudgetIsHeldUntilItsTransferEnds() throws IOException {
+        Release first = release("v1", 21);
+        Release second = release("v2", 22);
+        long charge = ManifestBudget.charge(Math.max(first.manifest().canonicalLength(), second.manifest().canonicalLength()));
+        ReceiverConfig config = config().withLimits(ReceiverLimits.DEFAULTS.withManifestBudget(2 * charge + 2)); // one peer: one manifest
+        Peer holder = connect(config);
+        handshake(holder, first, null); // received and decoded; its transfer goes on, holding its share
+
+        Peer refused = connect(config);
+        refused.send(hello()).send(offer(second));
+        ErrorFrame busy = refused.next(ErrorFrame.class);
+        assertEquals(ErrorCode.BUSY, busy.code());
+        assertTrue(busy.message().startsWith("this receiver's manifest budget is in use"), busy.message());
+        assertFalse(Files.exists(store.manifestFile(CHANNEL, second.id())), "nothing of the refused offer on disk");
+
+        holder.cut();
+        awaitNoTransfers();
+        Peer later = connect(config);
+        WantFrame want = handshake(later, second, null);
+        sendChunks(later, second, want.wanted());
+        later.send(new CommitFrame(second.id()));
+        assertEquals(second.id(), later.next(ActivatedFrame.class).releaseId(), "the share came back when the first transfer ended");
+    }
+
+    @Test
+    void shouldLeaveNoManifestOrStagingBehindWhenATransferEndsBeforeAnyChunkIsStaged() throws IOException {
+        Release release = release("v1", 23);
+        Peer peer = connect();
+        handshake(peer, release, null);
+        assertTrue(Files.exists(store.manifestFile(CHANNEL, release.id())), "saved while the transfer runs");
+
+        peer.cut();
+        awaitNoTransfers();
+
+        assertFalse(Files.exists(store.manifestFile(CHANNEL, release.id())), "a manifest alone is not worth a resume");
+        assertFalse(Files.exists(store.stagingDir(CHANNEL, release.id())));
+        assertFalse(Files.exists(TransferJournal.fileFor(store, CHANNEL, release.id())));
         assertNothingActivated();
     }
 
@@ -306,11 +354,12 @@ class ReceiveSessionTest {
         peer.send(hello()).send(offer(release));
         peer.next(OfferReplyFrame.class);
 
-        peer.send(new BaseFrame(null, BaseFrame.ManifestEncoding.PLAIN, canonical.length - 1)).send(new ManifestPartFrame(canonical));
+        peer.send(new BaseFrame(null, BaseFrame.ManifestEncoding.PLAIN, canonical.length))
+                .send(new ManifestPartFrame(java.util.Arrays.copyOf(canonical, canonical.length + 1)));
 
         ErrorFrame error = peer.next(ErrorFrame.class);
         assertEquals(ErrorCode.MANIFEST_INVALID, error.code());
-        assertEquals("manifest parts exceed the announced " + (canonical.length - 1) + " bytes", error.message());
+        assertEquals("manifest parts exceed the announced " + canonical.length + " bytes", error.message());
         assertNothingActivated();
     }
 

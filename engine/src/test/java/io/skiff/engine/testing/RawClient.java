@@ -25,7 +25,12 @@ public final class RawClient implements AutoCloseable {
     private final Socket socket;
 
     public RawClient(int port) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** Connects to loopback {@code port} from {@code local} (another 127.x address: another peer address). */
+    public RawClient(InetAddress local, int port) throws IOException {
+        socket = new Socket(InetAddress.getLoopbackAddress(), port, local, 0);
         socket.setSoTimeout(10_000);
     }
 
