@@ -223,12 +223,15 @@ public final class ReleaseStore {
             Path release = releaseDir(channel, id);
             try {
                 Files.createDirectories(release.getParent());
-                if (!Files.exists(release, LinkOption.NOFOLLOW_LINKS)) {
+                // Re-activating a retained release: its old tree may have been edited since, the staged one was
+                // just verified, so the staged one replaces it (the old one is not current: nothing reads it now).
+                if (id.equals(current(channel).orElse(null))) {
+                    DirectoryTrees.deleteRecursively(stagingDir(channel, id)); // activated meanwhile: the tree in use stays
+                } else {
+                    DirectoryTrees.deleteRecursively(release);
                     Files.move(stagingDir(channel, id), release, StandardCopyOption.ATOMIC_MOVE);
                     DirectoryTrees.fsync(release.getParent());
                     DirectoryTrees.fsync(stagingDir(channel, id).getParent());
-                } else {
-                    DirectoryTrees.deleteRecursively(stagingDir(channel, id)); // re-activation of a retained release
                 }
                 Path tmpLink = channelDir.resolve(CURRENT + ".tmp");
                 Files.deleteIfExists(tmpLink);

@@ -51,9 +51,10 @@ public final class StagingRelease implements Closeable {
     private final ReleaseStore store;
     private final Manifest manifest;
     private final Path dir;
-    private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.WRITE);
+    private final FileChannelCache<Integer> files = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS); // every write refuses a link at the file's name; ExactTree checks the rest
     private final FileChannelCache<Integer> directFiles = new FileChannelCache<>(MAX_OPEN_FILES, StandardOpenOption.WRITE,
-            ExtendedOpenOption.DIRECT);
+            ExtendedOpenOption.DIRECT, LinkOption.NOFOLLOW_LINKS);
     /** Null: every file through the page cache. */
     private final SegmentBuffers segmentBuffers;
     /** Per entry written with O_DIRECT; made on its first write. */
@@ -118,19 +119,19 @@ public final class StagingRelease implements Closeable {
         return create(store, manifest, segmentBuffers);
     }
 
+    /** Exactly the manifest's tree, every file at its final size, no link anywhere (see {@link ExactTree}); else logged and false. */
     private static boolean intact(Path dir, Manifest manifest) {
-        for (ManifestEntry e : manifest.entries()) {
-            Path path = dir.resolve(e.path());
-            try {
-                if (e.isFile() ? !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.size(path) != e.size()
-                        : !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                    return false;
-                }
-            } catch (IOException ex) {
-                return false;
-            }
+        String difference;
+        try {
+            difference = ExactTree.difference(dir, manifest, true);
+        } catch (IOException e) {
+            difference = e.toString();
         }
-        return true;
+        if (difference != null) {
+            LOG.warn("{} {}: the partial staging tree is not resumed, it starts afresh: {}", manifest.channel(), manifest.releaseId().shortHex(),
+                    difference);
+        }
+        return difference == null;
     }
 
     /**
@@ -273,6 +274,7 @@ public final class StagingRelease implements Closeable {
      */
     public void commit(String peer, boolean rehash) {
         close();
+        checkExactTree();
         if (rehash) {
             ReleaseVerifier.verify(dir, manifest);
         } else {
@@ -302,6 +304,20 @@ public final class StagingRelease implements Closeable {
             throw new StorageException("sync staging " + dir, e);
         }
         store.activate(manifest, peer);
+    }
+
+    /** STORAGE_FAILURE, and nothing activated, when anything but the manifest's entries is in the tree, or a link anywhere. */
+    private void checkExactTree() {
+        String difference;
+        try {
+            difference = ExactTree.difference(dir, manifest, false);
+        } catch (IOException e) {
+            throw new StorageException("walk staging " + dir, e);
+        }
+        if (difference != null) {
+            throw new StorageException(dir, "staging tree of " + manifest.channel() + " " + manifest.releaseId().shortHex()
+                    + " is not the manifest's: " + difference + "; not activated", null);
+        }
     }
 
     private void checkSizes() {

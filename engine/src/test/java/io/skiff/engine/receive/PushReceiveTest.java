@@ -271,6 +271,26 @@ class PushReceiveTest {
         }
     }
 
+    /** Pushing a retained release again activates the tree just verified, not the retained one, which was edited by hand meanwhile. */
+    @Test
+    void shouldActivateTheVerifiedTreeWhenARetainedReleaseThatWasEditedIsPushedAgain() throws IOException {
+        Path v1 = TestTrees.textFile(tmp.resolve("retained-v1/codes.txt"), 200_000, 5).getParent();
+        Path v2 = TestTrees.textFile(tmp.resolve("retained-v2/codes.txt"), 200_000, 6).getParent();
+        assertTrue(push(v1, "v1", receiver.port()).allActivated());
+        Sha256 v1Id = receiver.store().current(CHANNEL).orElseThrow();
+        assertTrue(push(v2, "v2", receiver.port()).allActivated());
+        Path retained = receiver.store().releaseDir(CHANNEL, v1Id).resolve("codes.txt");
+        byte[] edited = Files.readAllBytes(retained);
+        edited[100] ^= 1;
+        Files.write(retained, edited);
+        Files.writeString(retained.resolveSibling("stray.txt"), "not in the manifest");
+
+        assertTrue(push(v1, "v1", receiver.port()).allActivated());
+
+        assertEquals(v1Id, receiver.store().current(CHANNEL).orElseThrow());
+        TestTrees.assertSameTree(v1, current(receiver));
+    }
+
     /**
      * Two connections per address, three in all: one more is closed right after accept, with nothing
      * said (no frame, no handshake work), and a slot frees when a connection closes.

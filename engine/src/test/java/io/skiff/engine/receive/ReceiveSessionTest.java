@@ -346,6 +346,82 @@ class ReceiveSessionTest {
         assertNothingActivated();
     }
 
+    /**
+     * A partial staging tree whose directory was swapped for a link to a look-alike outside the root
+     * (same names, same sizes) is not resumed through it: the tree starts afresh, the release activates
+     * from the sender's chunks, and the file outside is untouched.
+     */
+    @Test
+    void shouldStartAfreshAndWriteNothingOutsideTheRootWhenAPartialStagingTreeHoldsALink() throws IOException {
+        Release release = release("v1", 24);
+        Peer first = connect();
+        BitSet half = new BitSet();
+        half.set(0, handshake(first, release, null).chunkCount() / 2);
+        sendChunks(first, release, half);
+        first.cut();
+        awaitNoTransfers();
+        Path staged = store.stagingDir(CHANNEL, release.id()).resolve("codes");
+        Path outside = tmp.resolve("outside/codes");
+        Files.createDirectories(outside);
+        byte[] decoy = new byte[(int) Files.size(staged.resolve("descriptions.txt"))];
+        Arrays.fill(decoy, (byte) 'x');
+        Files.write(outside.resolve("descriptions.txt"), decoy);
+        io.skiff.engine.files.DirectoryTrees.deleteRecursively(staged);
+        Files.createSymbolicLink(staged, outside);
+
+        Peer second = connect();
+        WantFrame want = handshake(second, release, null);
+        assertEquals(all(release.chunkCount()), want.wanted(), "a fresh tree: the journal's chunks were in the replaced one");
+        sendChunks(second, release, want.wanted());
+        second.send(new CommitFrame(release.id()));
+        second.next(ActivatedFrame.class);
+
+        TestTrees.assertSameTree(release.dir(), current());
+        assertArrayEquals(decoy, Files.readAllBytes(outside.resolve("descriptions.txt")), "nothing written through the link");
+        try (var left = Files.list(outside)) {
+            assertEquals(List.of(outside.resolve("descriptions.txt")), left.toList());
+        }
+    }
+
+    /** A link planted at a staged file's name during the transfer: the write refuses it, nothing activates, the target is untouched. */
+    @Test
+    void shouldRefuseToWriteThroughALinkPlantedInStagingDuringTheTransfer() throws IOException {
+        Release release = release("v1", 25);
+        Peer peer = connect();
+        WantFrame want = handshake(peer, release, null);
+        Path staged = store.stagingDir(CHANNEL, release.id()).resolve("codes/descriptions.txt");
+        Path outside = tmp.resolve("outside.txt");
+        byte[] decoy = new byte[(int) Files.size(staged)];
+        Files.write(outside, decoy);
+        Files.delete(staged);
+        Files.createSymbolicLink(staged, outside);
+
+        sendChunks(peer, release, want.wanted());
+
+        ErrorFrame error = peer.next(ErrorFrame.class);
+        assertEquals(ErrorCode.STORAGE_FAILURE, error.code(), error.message());
+        assertNothingActivated();
+        assertArrayEquals(decoy, Files.readAllBytes(outside), "nothing written through the link");
+    }
+
+    /** Anything besides the manifest's entries in the staging tree at COMMIT: refused, nothing activated. */
+    @Test
+    void shouldNotActivateAStagingTreeThatHoldsMoreThanTheManifest() throws IOException {
+        Release release = release("v1", 26);
+        Peer peer = connect();
+        WantFrame want = handshake(peer, release, null);
+        sendChunks(peer, release, want.wanted());
+        peer.barrier();
+        Files.createSymbolicLink(store.stagingDir(CHANNEL, release.id()).resolve("codes/extra"), Path.of("/etc"));
+
+        peer.send(new CommitFrame(release.id()));
+
+        ErrorFrame error = peer.next(ErrorFrame.class);
+        assertEquals(ErrorCode.STORAGE_FAILURE, error.code(), error.message());
+        assertTrue(error.message().contains("codes/extra is a symbolic link; not activated"), error.message());
+        assertNothingActivated();
+    }
+
     @Test
     void shouldFailWithManifestInvalidWhenTheManifestPartsExceedTheAnnouncedLength() throws IOException {
         Release release = release("v1", 7);
