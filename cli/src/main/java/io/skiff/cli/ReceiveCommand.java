@@ -76,6 +76,12 @@ final class ReceiveCommand implements Callable<Integer> {
             + "answered busy and the sender retries."})
     long manifestBudgetMib;
 
+    @Option(names = "--disk-reserve", defaultValue = "64", paramLabel = "MIB", description = {"Disk space staging never takes "
+            + "(default: ${DEFAULT-VALUE} MiB). A transfer starts only when the root's file system has what the release still needs, "
+            + "plus what transfers in progress still need, plus this; abandoned partial transfers of other channels are removed, "
+            + "oldest first, to make room; else it is refused before anything is written."})
+    long diskReserveMib;
+
     @Option(names = "--max-connections", defaultValue = "" + ReceiverLimits.DEFAULT_MAX_CONNECTIONS, paramLabel = "N",
             description = "Connections accepted at once; more are closed right after accept (default: ${DEFAULT-VALUE}).")
     int maxConnections;
@@ -131,6 +137,9 @@ final class ReceiveCommand implements Callable<Integer> {
         if (manifestBudgetMib < 1 || manifestBudgetMib > 1024 * 1024 || maxConnections < 1 || maxConnectionsPerAddress < 1) {
             throw new UsageException("--manifest-budget (MiB), --max-connections and --max-connections-per-address must be positive");
         }
+        if (diskReserveMib < 0 || diskReserveMib > 1L << 30) {
+            throw new UsageException("--disk-reserve must be 0 or more MiB, got " + diskReserveMib);
+        }
         if (trustKeys.isEmpty() ? trustThreshold != 1 : trustThreshold < 1 || trustThreshold > trustKeys.size()) {
             throw new UsageException("--trust-threshold must be 1.." + Math.max(1, trustKeys.size()) + " (the number of --trust-key), got " + trustThreshold);
         }
@@ -146,7 +155,7 @@ final class ReceiveCommand implements Callable<Integer> {
                 .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds))
                 .withRelay(!noRelay).withDirectWrites(!noDirectIo)
                 .withLimits(ReceiverLimits.DEFAULTS.withManifestBudget(manifestBudgetMib * 1024 * 1024)
-                        .withConnections(maxConnections, maxConnectionsPerAddress));
+                        .withConnections(maxConnections, maxConnectionsPerAddress).withDiskReserve(diskReserveMib * 1024 * 1024));
         if (follow != null) {
             config = config.withFollow(HostPort.parse(follow), followChannel,
                     java.time.Duration.ofMillis((long) (followIntervalSeconds * 1000)));

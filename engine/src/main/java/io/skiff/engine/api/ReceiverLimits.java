@@ -11,20 +11,25 @@ package io.skiff.engine.api;
  *                                 An offer that does not fit now is answered BUSY (the sender retries later)
  * @param maxConnections           accepted connections open at once; more are closed right after accept
  * @param maxConnectionsPerAddress accepted connections open at once from one peer address
+ * @param diskReserveBytes         disk space staging never takes: a transfer starts only if the root's file system
+ *                                 has what the release still needs, plus what transfers in progress still need,
+ *                                 plus this, usable (abandoned partial transfers of other channels are removed,
+ *                                 oldest first, to make room); else it is refused before anything is written
  */
-public record ReceiverLimits(long manifestBudgetBytes, int maxConnections, int maxConnectionsPerAddress) {
+public record ReceiverLimits(long manifestBudgetBytes, int maxConnections, int maxConnectionsPerAddress, long diskReserveBytes) {
     /** How many bytes of the budget each byte of a manifest holds. */
     public static final int MANIFEST_CHARGE = 3;
     public static final long DEFAULT_MANIFEST_BUDGET_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
+    public static final long DEFAULT_DISK_RESERVE_BYTES = 64L * 1024 * 1024;
     public static final ReceiverLimits DEFAULTS = new ReceiverLimits(DEFAULT_MANIFEST_BUDGET_BYTES, DEFAULT_MAX_CONNECTIONS,
-            DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+            DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_DISK_RESERVE_BYTES);
 
     public ReceiverLimits {
-        if (manifestBudgetBytes < 1024 || maxConnections < 1 || maxConnectionsPerAddress < 1) {
+        if (manifestBudgetBytes < 1024 || maxConnections < 1 || maxConnectionsPerAddress < 1 || diskReserveBytes < 0) {
             throw new IllegalArgumentException("manifestBudgetBytes=" + manifestBudgetBytes + " maxConnections=" + maxConnections
-                    + " maxConnectionsPerAddress=" + maxConnectionsPerAddress);
+                    + " maxConnectionsPerAddress=" + maxConnectionsPerAddress + " diskReserveBytes=" + diskReserveBytes);
         }
     }
 
@@ -34,10 +39,14 @@ public record ReceiverLimits(long manifestBudgetBytes, int maxConnections, int m
     }
 
     public ReceiverLimits withManifestBudget(long bytes) {
-        return new ReceiverLimits(bytes, maxConnections, maxConnectionsPerAddress);
+        return new ReceiverLimits(bytes, maxConnections, maxConnectionsPerAddress, diskReserveBytes);
     }
 
     public ReceiverLimits withConnections(int total, int perAddress) {
-        return new ReceiverLimits(manifestBudgetBytes, total, perAddress);
+        return new ReceiverLimits(manifestBudgetBytes, total, perAddress, diskReserveBytes);
+    }
+
+    public ReceiverLimits withDiskReserve(long bytes) {
+        return new ReceiverLimits(manifestBudgetBytes, maxConnections, maxConnectionsPerAddress, bytes);
     }
 }

@@ -252,7 +252,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     /** Stages the release, plans it (resume, local copies) and sends WANT; from now on chunks are taken. */
     private void startReceiving(ChannelHandlerContext ctx, Manifest manifest) {
         admission.checkQuota(store, manifest);
-        transfer = StagedTransfer.begin(context, store, manifest, relayRequest != null, ctx.alloc(), peer);
+        transfer = StagedTransfer.begin(context, store, admission.tenant(), busyKey, manifest, relayRequest != null, ctx.alloc(), peer);
         verification = new ChunkVerification(context.verifiers(), transfer, base, peer, this::chunkVerified);
         state = State.RECEIVING;
         lastActivityNanos = System.nanoTime();

@@ -111,7 +111,8 @@ public final class Receiver implements RunningReceiver {
                 : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
         this.sessionContext = new SessionContext(config, stores, policy, trust, verifiers, segmentBuffers, seeds,
                 (tenantStore, manifest, targets, readyNow, upstream) -> relays.start(this, tenantStore, manifest, targets, readyNow, upstream),
-                transfers, new ManifestBudget(config.limits().manifestBudgetBytes()));
+                transfers, new ManifestBudget(config.limits().manifestBudgetBytes()),
+                new StagingSpace(stores, transfers, config.limits().diskReserveBytes()));
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, ioGroup)

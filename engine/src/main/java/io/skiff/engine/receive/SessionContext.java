@@ -30,10 +30,11 @@ import java.util.function.Consumer;
  * @param relays         starts forwarding a release a RELAY frame asked for
  * @param transfers      the transfers in flight and the ones extra streams can join
  * @param manifests      the heap the manifests of transfers in progress may take, all sessions together
+ * @param space          the disk space staging may take, all sessions together
  */
 record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy policy, ReleaseTrust trust, ChunkVerifierPool verifiers,
                       SegmentBuffers segmentBuffers, List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers,
-                      ManifestBudget manifests) {
+                      ManifestBudget manifests, StagingSpace space) {
 
     SessionContext {
         Objects.requireNonNull(config, "config");
@@ -44,6 +45,7 @@ record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy p
         Objects.requireNonNull(relays, "relays");
         Objects.requireNonNull(transfers, "transfers");
         Objects.requireNonNull(manifests, "manifests");
+        Objects.requireNonNull(space, "space");
         seeds = List.copyOf(seeds);
     }
 

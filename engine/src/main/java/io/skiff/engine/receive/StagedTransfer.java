@@ -38,6 +38,9 @@ final class StagedTransfer {
     private boolean anyStaged;
     private boolean committed;
 
+    /** This transfer's share of the disk; null until claimed in {@link #begin}. */
+    private StagingSpace.Claim space;
+
     private StagedTransfer(StagingRelease staging, ReceivePlan plan, JournalBatch journal) {
         this.staging = staging;
         this.plan = plan;
@@ -45,12 +48,13 @@ final class StagedTransfer {
     }
 
     /**
-     * Stages {@code manifest}'s release and plans what to ask for. {@code relaying}: a relay re-reads
-     * chunks from staging as they land, so it must not hold them in direct-write buffers. On a failure
-     * whatever was staged is closed (and journaled) before the exception leaves.
+     * Stages {@code manifest}'s release and plans what to ask for, once the disk has room for what is not
+     * staged yet ({@link StagingSpace}; {@code tenant} and {@code key}, the transfer's registry key, say whose
+     * it is). {@code relaying}: a relay re-reads chunks from staging as they land, so it must not hold them in
+     * direct-write buffers. On a failure whatever was staged is closed (and journaled) before the exception leaves.
      */
-    static StagedTransfer begin(SessionContext context, ReleaseStore store, Manifest manifest, boolean relaying, ByteBufAllocator alloc,
-                                String peer) {
+    static StagedTransfer begin(SessionContext context, ReleaseStore store, String tenant, String key, Manifest manifest, boolean relaying,
+                                ByteBufAllocator alloc, String peer) {
         StagingRelease staging = StagingRelease.resumeOrCreate(store, manifest, relaying ? null : context.segmentBuffers());
         ReceivePlan plan = new ReceivePlan(manifest);
         JournalBatch journal;
@@ -62,6 +66,7 @@ final class StagedTransfer {
         }
         StagedTransfer transfer = new StagedTransfer(staging, plan, journal);
         try {
+            transfer.space = context.space().claim(tenant, manifest, transfer.bytesNotStaged(), key, peer);
             transfer.planChunks(context, store, alloc);
         } catch (RuntimeException e) {
             transfer.close(peer);
@@ -71,6 +76,21 @@ final class StagedTransfer {
                 manifest.version(), manifest.releaseId().shortHex(), manifest.chunks().count(), plan.outstanding(),
                 transfer.chunksCopiedLocally, transfer.chunksResumed);
         return transfer;
+    }
+
+    /** Bytes still to be written: every place of every chunk the journal does not vouch for. */
+    private long bytesNotStaged() {
+        BitSet resumed = journal.done();
+        BitSet reps = plan.representatives();
+        long bytes = 0;
+        for (int r = reps.nextSetBit(0); r >= 0; r = reps.nextSetBit(r + 1)) {
+            if (!resumed.get(r)) {
+                for (int o = r; o >= 0; o = plan.nextSameHash(o)) {
+                    bytes += staging.manifest().chunks().length(o);
+                }
+            }
+        }
+        return bytes;
     }
 
     /** Each distinct chunk: already staged (journal), copied from local disk, or wanted from the sender. */
@@ -119,6 +139,7 @@ final class StagedTransfer {
             staging.write(o, verified);
             places++;
         }
+        space.wrote((long) places * staging.manifest().chunks().length(representative));
         return places;
     }
 
@@ -200,6 +221,9 @@ final class StagedTransfer {
             }
         }
         closeStaging(staging, peer);
+        if (space != null) {
+            space.close();
+        }
         if (!committed && !anyStaged && chunksResumed == 0 && chunksCopiedLocally == 0) {
             try {
                 staging.discardUnstarted();

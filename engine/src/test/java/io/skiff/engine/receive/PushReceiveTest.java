@@ -271,6 +271,69 @@ class PushReceiveTest {
         }
     }
 
+    /**
+     * A disk with room for one 10 MiB release (the reserve takes the rest of the real file system): a cut
+     * push of another channel leaves 6 MiB staged; the next push removes that abandoned partial, not
+     * anything current, and activates; a release that cannot fit is refused before a chunk is written.
+     */
+    @Test
+    void shouldMakeRoomFromOtherChannelsAbandonedPartialsAndRefuseWhatCannotFit() throws Exception {
+        Path loinc = TestTrees.randomFile(tmp.resolve("loinc-src/table.bin"), 10 << 20, 31).getParent();
+        Path icd = TestTrees.randomFile(tmp.resolve("icd-src/table.bin"), 10 << 20, 32).getParent();
+        Path huge = TestTrees.randomFile(tmp.resolve("huge-src/table.bin"), 20 << 20, 33).getParent();
+        Path root = tmp.resolve("tight");
+        Files.createDirectories(root);
+        long window = 14L << 20;
+        Receiver tight = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root)
+                .withLimits(ReceiverLimits.DEFAULTS.withDiskReserve(Files.getFileStore(root).getUsableSpace() - window)));
+        try {
+            try (FaultyProxy proxy = new FaultyProxy(tight.port()).cutAt(6 << 20)) {
+                PushResult cut = Skiff.push(loinc, "loinc", "2.80", List.of(new HostPort("127.0.0.1", proxy.port())),
+                        PushOptions.defaults().withRetries(0, java.time.Duration.ZERO), PushListener.NONE);
+                assertFalse(cut.allActivated());
+            }
+            awaitNoTransfers(tight);
+            Path loincStaging = root.resolve("loinc/staging");
+            assertFalse(listing(loincStaging).isEmpty(), "the cut push left its partial transfer");
+
+            PushResult fits = Skiff.push(icd, CHANNEL, "2027", List.of(new HostPort("127.0.0.1", tight.port())),
+                    PushOptions.defaults().withRetries(0, java.time.Duration.ZERO), PushListener.NONE);
+            assertTrue(fits.allActivated(), () -> fits.targets().get(0).error());
+            TestTrees.assertSameTree(icd, current(tight));
+            assertEquals(List.of(), listing(loincStaging), "the abandoned partial of loinc made room");
+            assertTrue(Files.readString(root.resolve("loinc/activations.log")).contains("removed-staging"), "and the audit log says so");
+
+            PushResult tooBig = Skiff.push(huge, "snomed", "2027", List.of(new HostPort("127.0.0.1", tight.port())),
+                    PushOptions.defaults().withRetries(0, java.time.Duration.ZERO), PushListener.NONE);
+            TargetResult refused = tooBig.targets().get(0);
+            assertEquals(ErrorCode.STORAGE_FAILURE, refused.code(), refused.error());
+            assertTrue(refused.error().contains("not enough disk space for snomed 2027"), refused.error());
+            awaitNoTransfers(tight);
+            assertEquals(List.of(), listing(root.resolve("snomed/staging")), "refused before anything was staged");
+            assertEquals(List.of(), listing(root.resolve("snomed/manifests")));
+            TestTrees.assertSameTree(icd, current(tight));
+        } finally {
+            tight.close();
+        }
+    }
+
+    private static List<Path> listing(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.toList();
+        }
+    }
+
+    private static void awaitNoTransfers(Receiver receiver) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!receiver.transfersInProgress().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, () -> "still in progress: " + receiver.transfersInProgress());
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+    }
+
     /** Pushing a retained release again activates the tree just verified, not the retained one, which was edited by hand meanwhile. */
     @Test
     void shouldActivateTheVerifiedTreeWhenARetainedReleaseThatWasEditedIsPushedAgain() throws IOException {

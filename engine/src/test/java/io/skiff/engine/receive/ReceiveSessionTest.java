@@ -131,7 +131,7 @@ class ReceiveSessionTest {
             throw new AssertionError("no test here relays");
         };
         return new SessionContext(config, stores, AccessPolicy.OPEN, ReleaseTrust.none(), verifiers, null, List.of(), noRelay, transfers,
-                new ManifestBudget(config.limits().manifestBudgetBytes()));
+                new ManifestBudget(config.limits().manifestBudgetBytes()), new StagingSpace(stores, transfers, config.limits().diskReserveBytes()));
     }
 
     private Peer connect() {
