@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.ReceiverLimits;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.store.TransferJournal;
@@ -344,7 +345,11 @@ class CrashTest {
         }
     }
 
-    /** Disk full for real, mid-transfer: the receiver's root on a 3 MiB tmpfs (skipped where mounting is not allowed). */
+    /**
+     * Disk full for real, mid-transfer: the receiver's root on a 3 MiB tmpfs (skipped where mounting is not
+     * allowed). The release fits when its transfer starts; the disk fills while it runs (a filler file
+     * written next to the root once a megabyte is staged, the push throttled so that happens mid-way).
+     */
     @Test
     void shouldFailWithStorageFailureWhenTheDiskFillsMidTransfer() throws Exception {
         Path mount = Files.createDirectories(tmp.resolve("small-fs"));
@@ -355,20 +360,28 @@ class CrashTest {
             Path small = tmp.resolve("v1-small");
             TestTrees.randomFile(small.resolve("a.bin"), 500_000, 31);
             Path large = tmp.resolve("v2-large");
-            TestTrees.randomFile(large.resolve("a.bin"), 4_000_000, 32);
+            TestTrees.randomFile(large.resolve("a.bin"), 2_000_000, 32);
             String id2 = manifest(large, "c", "v2").releaseId().hex();
-            Receiver receiver = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root).withJournalSync(Duration.ofMillis(50)));
-            try {
+            // through the page cache: chunks reach the file system as they arrive (direct writes hold a file this small
+            // in one segment buffer until its last chunk, on a kernel whose tmpfs takes O_DIRECT)
+            Receiver receiver = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root).withJournalSync(Duration.ofMillis(50))
+                    .withLimits(ReceiverLimits.DEFAULTS.withDiskReserve(0)).withDirectWrites(false));
+            try (FaultyProxy slow = new FaultyProxy(receiver.port()).throttle(400_000)) {
                 CliTest.Run first = CliTest.skiff("push", small.toString(), "--channel", "c", "--version", "v1", "--to",
                         "127.0.0.1:" + receiver.port(), "--no-history", "--json");
                 assertEquals(0, first.exit(), first.err());
                 String id1 = first.json().get("release_id").asText();
+                long usableBefore = Files.getFileStore(root).getUsableSpace();
 
-                CliTest.Run full = CliTest.skiff("push", large.toString(), "--channel", "c", "--version", "v2", "--to",
-                        "127.0.0.1:" + receiver.port(), "--no-history", "--json");
+                CompletableFuture<CliTest.Run> push = CompletableFuture.supplyAsync(() -> CliTest.skiff("push", large.toString(),
+                        "--channel", "c", "--version", "v2", "--to", "127.0.0.1:" + slow.port(), "--no-history", "--json"));
+                assertTrue(awaitOrDone(() -> usableBefore - usable(root) > 1_100_000, push), "a megabyte staged before the push ended");
+                fill(mount.resolve("filler"));
+                CliTest.Run full = push.get(60, TimeUnit.SECONDS);
                 for (int i = 0; i < 1000 && !receiver.transfersInProgress().isEmpty(); i++) {
                     Thread.sleep(10);
                 }
+                Files.delete(mount.resolve("filler"));
                 long freeBefore = Files.getFileStore(root).getUsableSpace();
                 assertFullAndRecovered(full, root, small, id1, id2, "");
                 assertTrue(full.err().contains("No space left"), full.err());
@@ -381,6 +394,74 @@ class CrashTest {
                 run("umount", "-l", mount.toString());
             }
         }
+    }
+
+    /**
+     * A release that cannot fit on a real small disk (4 MB on a 3 MiB tmpfs) is refused before its
+     * transfer starts: one line, storage_failure, nothing of it left, the current release untouched.
+     */
+    @Test
+    void shouldRefuseAReleaseThatCannotFitBeforeStagingIt() throws Exception {
+        Path mount = Files.createDirectories(tmp.resolve("small-fs"));
+        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "tmpfs is Linux");
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount.toString()) == 0, "cannot mount a tmpfs here (not root?)");
+        try {
+            Path root = mount.resolve("root");
+            Path small = tmp.resolve("v1-small");
+            TestTrees.randomFile(small.resolve("a.bin"), 500_000, 31);
+            Path large = tmp.resolve("v2-large");
+            TestTrees.randomFile(large.resolve("a.bin"), 4_000_000, 32);
+            Receiver receiver = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root)
+                    .withLimits(ReceiverLimits.DEFAULTS.withDiskReserve(0)));
+            try {
+                CliTest.Run first = CliTest.skiff("push", small.toString(), "--channel", "c", "--version", "v1", "--to",
+                        "127.0.0.1:" + receiver.port(), "--no-history", "--json");
+                assertEquals(0, first.exit(), first.err());
+                String id1 = first.json().get("release_id").asText();
+
+                CliTest.Run full = CliTest.skiff("push", large.toString(), "--channel", "c", "--version", "v2", "--to",
+                        "127.0.0.1:" + receiver.port(), "--no-history", "--json");
+
+                assertEquals(13, full.exit(), full.out() + full.err());
+                assertEquals(1, full.err().strip().lines().count(), full.err());
+                assertTrue(full.err().contains("not enough disk space for c v2"), full.err());
+                for (int i = 0; i < 1000 && !receiver.transfersInProgress().isEmpty(); i++) {
+                    Thread.sleep(10);
+                }
+                try (var staging = Files.list(root.resolve("c/staging"))) {
+                    assertEquals(List.of(), staging.toList(), "nothing staged");
+                }
+                assertEquals(Optional.of(id1), currentId(root.resolve("c")));
+                assertEquals(0, CliTest.skiff("verify", "--root", root.toString()).exit());
+            } finally {
+                receiver.close();
+            }
+        } finally {
+            if (run("umount", mount.toString()) != 0) {
+                run("umount", "-l", mount.toString());
+            }
+        }
+    }
+
+    private static long usable(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Writes {@code file} until the file system is full. */
+    private static void fill(Path file) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        try (var out = Files.newOutputStream(file)) {
+            for (int i = 0; i < 1024; i++) { // 64 MiB at most: the tmpfs holds 3
+                out.write(block);
+            }
+        } catch (IOException full) {
+            return; // ENOSPC: what this is for
+        }
+        throw new AssertionError("64 MiB written and the file system is not full");
     }
 
     /** The push failed with storage_failure (exit 13, one line), v1 is still current and verifies, gc reclaims the staging. */

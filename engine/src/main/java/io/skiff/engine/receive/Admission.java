@@ -10,9 +10,13 @@ import io.skiff.protocol.AccessException;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.StorageException;
+import io.skiff.protocol.ProtocolException;
+import io.skiff.protocol.frame.FrameDescriptor;
+import io.skiff.protocol.frame.HelloFrame;
 import io.skiff.protocol.frame.RelayFrame;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.OptionalLong;
@@ -27,19 +31,34 @@ import java.util.OptionalLong;
  */
 final class Admission {
     private final String identity;
+    /** The peer's address: its share of the manifest budget is counted by it (loopback for a test's embedded channel). */
+    private final InetAddress address;
     private final AccessPolicy policy;
     private final TenantStores stores;
     /** The tenant the admitted push goes to; null: untenanted. */
     private String tenant;
 
-    private Admission(String identity, AccessPolicy policy, TenantStores stores) {
+    private Admission(String identity, InetAddress address, AccessPolicy policy, TenantStores stores) {
         this.identity = identity;
+        this.address = address;
         this.policy = policy;
         this.stores = stores;
     }
 
-    static Admission of(ChannelPipeline pipeline, SessionContext context) {
-        return new Admission(TlsPipelines.peerIdentity(pipeline), context.policy(), context.stores());
+    /** At HELLO: UNSUPPORTED_VERSION unless this receiver speaks the peer's protocol version; then who the peer is. */
+    static Admission at(HelloFrame hello, ChannelPipeline pipeline, SessionContext context) {
+        if (hello.protocolVersion() < FrameDescriptor.OLDEST_PROTOCOL_VERSION || hello.protocolVersion() > FrameDescriptor.PROTOCOL_VERSION) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "protocol version=" + hello.protocolVersion()
+                    + ", this receiver speaks " + FrameDescriptor.OLDEST_PROTOCOL_VERSION + " to " + FrameDescriptor.PROTOCOL_VERSION);
+        }
+        InetAddress address = pipeline.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress()
+                : InetAddress.getLoopbackAddress();
+        return new Admission(TlsPipelines.peerIdentity(pipeline), address, context.policy(), context.stores());
+    }
+
+    /** The peer's address (its IP; loopback for an embedded channel). */
+    InetAddress address() {
+        return address;
     }
 
     /** The peer's identity; null on a plaintext connection. */

@@ -17,7 +17,6 @@ import io.skiff.protocol.frame.CommitFrame;
 import io.skiff.protocol.frame.DecodeFailure;
 import io.skiff.protocol.frame.ErrorFrame;
 import io.skiff.protocol.frame.Frame;
-import io.skiff.protocol.frame.FrameDescriptor;
 import io.skiff.protocol.frame.HelloFrame;
 import io.skiff.protocol.frame.JoinFrame;
 import io.skiff.protocol.frame.ManifestPartFrame;
@@ -27,9 +26,6 @@ import io.skiff.protocol.frame.RelayFrame;
 import io.skiff.protocol.frame.SignedFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 
 /**
  * The receiver's side of one connection, as a state machine: HELLO, OFFER, (MANIFEST), WANT, CHUNK...,
@@ -155,11 +151,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
 
     private void dispatch(ChannelHandlerContext ctx, Object msg) {
         if (state == State.HELLO && msg instanceof HelloFrame hello) {
-            if (hello.protocolVersion() < FrameDescriptor.OLDEST_PROTOCOL_VERSION || hello.protocolVersion() > FrameDescriptor.PROTOCOL_VERSION) {
-                throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "protocol version=" + hello.protocolVersion()
-                        + ", this receiver speaks " + FrameDescriptor.OLDEST_PROTOCOL_VERSION + " to " + FrameDescriptor.PROTOCOL_VERSION);
-            }
-            admission = Admission.of(ctx.pipeline(), context);
+            admission = Admission.at(hello, ctx.pipeline(), context);
             peer = hello.peerName() + "@" + ctx.channel().remoteAddress() + (admission.identity() == null ? "" : "[" + admission.identity() + "]");
             state = State.OFFER;
         } else if (state == State.OFFER && relayRequest == null && msg instanceof RelayFrame r) {
@@ -186,12 +178,6 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             String what = msg instanceof Frame f ? f.type() + " frame" : msg.getClass().getSimpleName();
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, "unexpected " + what + " in state " + state);
         }
-    }
-
-    /** The peer's address, whose share of the manifest budget this session's manifest takes (loopback for a test's embedded channel). */
-    private static InetAddress peerAddress(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress()
-                : InetAddress.getLoopbackAddress();
     }
 
     /** The executor this session runs on: where its extra streams hand their chunks. */
@@ -222,7 +208,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
         store = admission.admitPush(o.channel(), relayRequest != null);
         OfferTrust.check(context.trust(), store, o, signed);
-        answer = OfferAnswer.to(o, store, admission.tenant(), context.transfers(), context.manifests(), peerAddress(ctx));
+        answer = OfferAnswer.to(o, store, admission.tenant(), context.transfers(), context.manifests(), admission.address());
         offer = o;
         if (answer.alreadyActive()) {
             LOG.info("{} offered {} {} ({}): already current", peer, o.channel(), o.version(), o.releaseId().shortHex());
