@@ -79,7 +79,11 @@ class SignedPushTest {
     }
 
     private long staged() throws IOException {
-        Path staging = tmp.resolve("root").resolve(CHANNEL).resolve("staging");
+        return staged(tmp.resolve("root"));
+    }
+
+    private static long staged(Path root) throws IOException {
+        Path staging = root.resolve(CHANNEL).resolve("staging");
         if (!Files.exists(staging)) {
             return 0;
         }
@@ -123,6 +127,42 @@ class SignedPushTest {
         assertTrue(reused.error().contains("version 2027-01 is already active with other content"), reused.error());
         assertEquals(0, staged());
         assertTrue(push(v2, "2027-02", "publisher").activated(), "a new version, signed later");
+    }
+
+    /**
+     * A receiver that got its keys after an unsigned release was activated: the active version label is
+     * not taken for other content; the first signed release of a new version becomes the baseline.
+     */
+    @Test
+    void shouldRefuseTheLabelOfAnUnsignedActiveReleaseOnceKeysAreConfigured() throws Exception {
+        Path root = tmp.resolve("late-root");
+        List<HostPort> to;
+        PushOptions unsigned = PushOptions.defaults().withRetries(0, Duration.ZERO);
+        try (Receiver before = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root))) {
+            to = List.of(new HostPort("127.0.0.1", before.port()));
+            assertTrue(Skiff.push(v1, CHANNEL, "2027-01", to, unsigned, PushListener.NONE).allActivated());
+        }
+        PushOptions signed = unsigned.withSigning(new SigningOptions(tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE),
+                SigningOptions.DEFAULT_VALIDITY, false));
+        try (Receiver after = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root)
+                .withTrust(new TrustKeys(List.of(tmp.resolve("publisher").resolve(SigningKeys.PUBLIC_FILE)), 1)))) {
+            to = List.of(new HostPort("127.0.0.1", after.port()));
+            io.skiff.protocol.Sha256 unsignedActive = after.store().current(CHANNEL).orElseThrow();
+
+            TargetResult reused = Skiff.push(v2, CHANNEL, "2027-01", to, signed, PushListener.NONE).targets().get(0);
+
+            assertEquals(ErrorCode.ROLLBACK_REFUSED, reused.code(), reused.error());
+            assertTrue(reused.error().contains("version 2027-01 is already active with other content"), reused.error());
+            assertEquals(0, staged(root));
+            assertEquals(Optional.of(unsignedActive), after.store().current(CHANNEL));
+
+            PushResult next = Skiff.push(v2, CHANNEL, "2027-02", to, signed, PushListener.NONE);
+
+            assertTrue(next.allActivated(), next.toString());
+            assertEquals(Optional.of(next.manifest().releaseId()), after.store().current(CHANNEL));
+            assertTrue(Files.isRegularFile(SignedReleases.file(after.store(), CHANNEL, next.manifest().releaseId())),
+                    "the baseline for the next offer's sequence");
+        }
     }
 
     @Test
