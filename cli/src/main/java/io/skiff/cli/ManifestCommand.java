@@ -1,8 +1,12 @@
 package io.skiff.cli;
 
 import io.skiff.engine.Skiff;
+import io.skiff.engine.api.SignedManifest;
+import io.skiff.engine.api.SigningOptions;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -10,12 +14,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code skiff manifest}: chunk and hash a directory, print what its release would be. */
+/** {@code skiff manifest}: chunk and hash a directory, print what its release would be; optionally save and sign it. */
 @Command(name = "manifest",
-        description = "Build the manifest of a directory and print its summary (files, chunks, sizes, release id).")
+        description = {"Build the manifest of a directory and print its summary (files, chunks, sizes, release id).",
+                "With --out and --sign-key, also sign it where the keys live, for a push that runs elsewhere."})
 final class ManifestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,20 +45,31 @@ final class ManifestCommand implements Callable<Integer> {
     @Option(names = "--entries", description = "With --json: include every entry and its chunks.")
     boolean entries;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Also save the canonical manifest, for 'skiff push --manifest FILE'.")
+    @Option(names = "--out", paramLabel = "FILE", description = {"Also save the canonical manifest, for 'skiff push --manifest FILE'.",
+            "With --sign-key, the signed statement goes beside it as FILE.signed, which that push sends; without, an earlier "
+                    + "FILE.signed is removed."})
     Path outFile;
+
+    @Mixin
+    SigningFlags signing;
 
     @Override
     public Integer call() {
+        SigningOptions signingOptions = signing.options();
+        if (signingOptions != null && outFile == null) {
+            throw new UsageException("--sign-key needs --out FILE: the signed statement is saved beside it as FILE.signed");
+        }
         long start = System.nanoTime();
-        Manifest m = Skiff.manifest(source, channel, version);
+        SignedManifest saved = Skiff.manifest(source, channel, version, signingOptions);
+        Manifest m = saved.manifest();
         double seconds = (System.nanoTime() - start) / 1e9;
+        Path signatureFile = saved.signed() == null ? null : Skiff.signatureFile(outFile);
         if (outFile != null) {
-            Skiff.writeManifest(m, outFile);
+            Skiff.writeManifest(saved, outFile);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(ManifestJson.render(m, entries));
+            out.println(ManifestJson.render(m, saved.signed(), signatureFile, entries));
             return 0;
         }
         out.printf(Locale.ROOT, "release id   %s%n", m.releaseId().hex());
@@ -63,6 +80,12 @@ final class ManifestCommand implements Callable<Integer> {
                 HumanFormat.bytes(m.chunks().count() == 0 ? 0 : m.totalBytes() / m.chunks().count()));
         out.printf(Locale.ROOT, "manifest     %s%n", HumanFormat.bytes(m.canonicalLength()));
         out.printf(Locale.ROOT, "built in     %s (%s)%n", HumanFormat.seconds(seconds), HumanFormat.rate(m.totalBytes(), seconds));
+        if (saved.signed() != null) {
+            out.printf(Locale.ROOT, "signed by    %s%n", String.join(", ", ManifestJson.keyIds(saved.signed())));
+            out.printf(Locale.ROOT, "expires      %s%s%n", Instant.ofEpochMilli(saved.signed().statement().expiresAtMillis()),
+                    saved.signed().statement().allowDowngrade() ? " (downgrade allowed)" : "");
+            out.printf(Locale.ROOT, "signature    %s%n", signatureFile);
+        }
         return 0;
     }
 }

@@ -4,10 +4,10 @@ import io.skiff.engine.Skiff;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.Rate;
-import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.SignedRelease;
 import io.skiff.protocol.SourceException;
 import io.skiff.protocol.UsageException;
 import picocli.CommandLine.Command;
@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ final class PushCommand implements Callable<Integer> {
     boolean noProgress;
 
     @Option(names = "--manifest", paramLabel = "FILE", description = "Use a manifest saved by 'skiff manifest --out' instead of "
-            + "chunking and hashing SRC_DIR again (its channel and version must match).")
+            + "chunking and hashing SRC_DIR again (its channel and version must match); FILE.signed, if there, is sent with it.")
     Path manifestFile;
 
     @Option(names = "--history", paramLabel = "DIR", description = {"Where the sender keeps the releases it published, "
@@ -115,17 +116,15 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--no-history", description = "Keep no history: changed chunks are sent with plain zstd.")
     boolean noHistory;
 
-    @Option(names = "--sign-key", paramLabel = "FILE", description = {"Sign the release with this publisher key "
-            + "(signing-key.pem from 'skiff keys gen-signing'); receivers that trust its public key take it.",
-            "The signature names the channel and version, a sequence (the signing time) and an expiry."})
-    Path signKey;
+    @Mixin
+    SigningFlags signing;
 
-    @Option(names = "--sign-validity", paramLabel = "DAYS", defaultValue = "30",
-            description = "Days receivers take the signature (default: ${DEFAULT-VALUE}); after that the release, offered again, is refused as expired.")
-    long signValidityDays;
-
-    @Option(names = "--allow-downgrade", description = "Signed into the release: receivers may activate it over a newer one (a rollback on purpose).")
-    boolean allowDowngrade;
+    @Option(names = "--signature", paramLabel = "SIGNED", description = {"With --manifest: send the signed statement in "
+            + "SIGNED (from 'skiff manifest --sign-key') instead of the one beside the manifest.",
+            "Without --signature and --sign-key, --manifest FILE sends FILE.signed when it exists; with --sign-key the push "
+                    + "signs anew and FILE.signed is not sent. A statement for another manifest, or an expired one, is "
+                    + "refused before connecting."})
+    Path signatureFile;
 
     @Override
     public Integer call() {
@@ -143,11 +142,11 @@ final class PushCommand implements Callable<Integer> {
         if (streams < 1 || streams > PushOptions.MAX_STREAMS) {
             throw new UsageException("--streams must be 1.." + PushOptions.MAX_STREAMS + ", got " + streams);
         }
-        if (signKey == null && allowDowngrade) {
-            throw new UsageException("--allow-downgrade is signed into the release: give --sign-key too");
+        if (signatureFile != null && manifestFile == null) {
+            throw new UsageException("--signature needs --manifest: the statement names a saved manifest");
         }
-        if (signValidityDays < 1) {
-            throw new UsageException("--sign-validity must be at least 1 day, got " + signValidityDays);
+        if (signatureFile != null && signing.signing()) {
+            throw new UsageException("--signature and --sign-key exclude each other: send the saved statement or sign anew");
         }
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
@@ -156,7 +155,7 @@ final class PushCommand implements Callable<Integer> {
                 .withRelays(!noRelay)
                 .withStreams(streams)
                 .withTls(tls.files(topology.targets().stream().map(Topology.Target::address).toList()))
-                .withSigning(signKey == null ? null : new SigningOptions(signKey, Duration.ofDays(signValidityDays), allowDowngrade));
+                .withSigning(signing.options());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
@@ -169,7 +168,7 @@ final class PushCommand implements Callable<Integer> {
                     throw new UsageException("manifest " + manifestFile + " is " + manifest.channel() + " "
                             + manifest.version() + ", not " + channel + " " + version);
                 }
-                result = Skiff.push(source, manifest, topology, options, progress);
+                result = Skiff.push(source, manifest, savedSignature(manifest, err), topology, options, progress);
             }
         }
         if (json) {
@@ -198,6 +197,26 @@ final class PushCommand implements Callable<Integer> {
         } catch (SourceException e) {
             throw new SourceException(e.path(), e.getMessage() + " (rebuild it with skiff manifest --out)", e);
         }
+    }
+
+    /**
+     * The signed statement made with the manifest to send: --signature, else FILE.signed beside --manifest FILE
+     * unless --sign-key signs anew (an explicit flag over a file found by name, as rsync and rclone take
+     * command-line flags over defaults, and said in one line); null: none.
+     */
+    private SignedRelease savedSignature(Manifest manifest, PrintWriter err) {
+        if (signatureFile != null) {
+            return Skiff.readSignature(signatureFile, manifest);
+        }
+        Path beside = Skiff.signatureFile(manifestFile);
+        if (!Files.exists(beside)) {
+            return null;
+        }
+        if (signing.signing()) {
+            err.println("skiff: signing anew with --sign-key; " + beside + " is not sent");
+            return null;
+        }
+        return Skiff.readSignature(beside, manifest);
     }
 
     /** The targets of --to or --topology: exactly one of them. */

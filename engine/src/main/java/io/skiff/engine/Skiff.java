@@ -11,7 +11,9 @@ import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.ReleaseDiffSummary;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.api.RunningServer;
+import io.skiff.engine.api.SignedManifest;
 import io.skiff.engine.api.SigningKeyFiles;
+import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.StatusReport;
 import io.skiff.engine.api.Topology;
 import io.skiff.engine.api.VerifyReport;
@@ -27,10 +29,12 @@ import io.skiff.engine.manifest.ManifestFiles;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.relay.Relay;
 import io.skiff.engine.security.DeploymentKeys;
+import io.skiff.engine.security.ReleaseSigner;
 import io.skiff.engine.security.SigningKeys;
 import io.skiff.engine.send.Pusher;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.SignedRelease;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +93,15 @@ public final class Skiff {
         return Pusher.push(source, manifest, topology, options, listener);
     }
 
+    /**
+     * Pushes {@code source}, described by an already built manifest, along {@code topology}, with {@code signed},
+     * the publishers' statement made beforehand ({@link #readSignature}); null: none, or {@code options} sign now.
+     */
+    public static PushResult push(Path source, Manifest manifest, SignedRelease signed, Topology topology, PushOptions options,
+                                  PushListener listener) {
+        return Pusher.push(source, manifest, signed, topology, options, listener);
+    }
+
     /** Starts a receiver (and its follower, when configured); it serves until closed. */
     public static RunningReceiver startReceiver(ReceiverConfig config) {
         return receiver(config);
@@ -104,9 +117,37 @@ public final class Skiff {
         return ManifestBuilder.build(source, channel, version, ChunkingParams.DEFAULT, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * As {@link #manifest(Path, String, String)}, then signed with every key of {@code signing} (null: unsigned).
+     * The keys are read first: a bad key file is refused before the hashing.
+     */
+    public static SignedManifest manifest(Path source, String channel, String version, SigningOptions signing) {
+        ReleaseSigner signer = signing == null ? null : ReleaseSigner.load(signing);
+        Manifest manifest = manifest(source, channel, version);
+        return new SignedManifest(manifest, signer == null ? null : signer.sign(manifest, Instant.now()));
+    }
+
     /** Saves the canonical bytes of {@code manifest} to {@code file} (atomically), for {@link #readManifest}. */
     public static void writeManifest(Manifest manifest, Path file) {
         ManifestFiles.write(manifest, file);
+    }
+
+    /**
+     * Saves the manifest to {@code file} and its signed statement to {@link #signatureFile}{@code (file)}, each
+     * atomically; an unsigned one removes a signature file an earlier run left there.
+     */
+    public static void writeManifest(SignedManifest saved, Path file) {
+        ManifestFiles.write(saved, file);
+    }
+
+    /** Where {@link #writeManifest(SignedManifest, Path)} saves the signed statement of manifest file {@code file}: {@code FILE.signed}. */
+    public static Path signatureFile(Path manifestFile) {
+        return ManifestFiles.signatureFile(manifestFile);
+    }
+
+    /** Reads a saved signed statement for sending with {@code manifest}: one for another release, or expired, is a usage error. */
+    public static SignedRelease readSignature(Path file, Manifest manifest) {
+        return ManifestFiles.readSignature(file, manifest, Instant.now());
     }
 
     /** Reads a manifest saved by {@link #writeManifest}, checking that {@code source} still looks like it. */

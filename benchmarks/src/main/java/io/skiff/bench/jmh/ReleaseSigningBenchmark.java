@@ -100,7 +100,7 @@ public class ReleaseSigningBenchmark {
 
     private ReleaseTrust.Verdict check(ReleaseTrust trust, byte[] wire) {
         ReleaseTrust.Verdict v = trust.check(statement.channel(), statement.version(), statement.releaseId(), SignedRelease.decode(wire),
-                null, null, NOW);
+                null, null, null, NOW);
         if (!v.accepted()) {
             throw new IllegalStateException(v.reason());
         }

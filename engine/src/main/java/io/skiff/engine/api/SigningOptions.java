@@ -2,25 +2,36 @@ package io.skiff.engine.api;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * How a push signs the release it offers ({@code push --sign-key}).
+ * How a release is signed: at push time ({@code push --sign-key}) or when its manifest is saved
+ * ({@code manifest --sign-key}, the statement saved beside it as {@code FILE.signed}).
  *
- * @param key            the publisher's private key ({@code signing-key.pem} from {@code skiff keys gen-signing})
+ * @param keys           the publishers' private keys ({@code signing-key.pem} from {@code skiff keys gen-signing}),
+ *                       one signature each: several for receivers that want k of n
  * @param validity       how long after signing receivers take the statement: past it, a release offered again
  *                       (by a relay or an origin holding it back) is refused as expired
  * @param allowDowngrade the publisher means this release to replace a newer one (a signed rollback)
  */
-public record SigningOptions(Path key, Duration validity, boolean allowDowngrade) {
+public record SigningOptions(List<Path> keys, Duration validity, boolean allowDowngrade) {
     /** How long a signature is taken by default: a weekly publisher renews it with every release. */
     public static final Duration DEFAULT_VALIDITY = Duration.ofDays(30);
 
     public SigningOptions {
-        Objects.requireNonNull(key, "key");
+        keys = List.copyOf(keys);
         Objects.requireNonNull(validity, "validity");
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no signing key");
+        }
         if (validity.isNegative()) {
             throw new IllegalArgumentException("validity " + validity + " is negative");
         }
+    }
+
+    /** Signed with one key. */
+    public SigningOptions(Path key, Duration validity, boolean allowDowngrade) {
+        this(List.of(key), validity, allowDowngrade);
     }
 }

@@ -4,9 +4,11 @@ import io.skiff.engine.security.ReleaseTrust;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SignedReleases;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ReleaseStatement;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SignedRelease;
+import io.skiff.protocol.StorageException;
 import io.skiff.protocol.TrustException;
 import io.skiff.protocol.frame.OfferFrame;
 
@@ -15,7 +17,7 @@ import java.time.Instant;
 /**
  * An OFFER against the publishers' signatures (the SIGNED frame before it, if any), before anything of
  * the release is asked for or staged: the channel's active release and its kept statement are what a
- * rollback is judged against. An accepted statement is kept with the release it names, for the next
+ * rollback is judged against (an active release without one, by its manifest's version label only). An accepted statement is kept with the release it names, for the next
  * offer's comparison.
  */
 final class OfferTrust {
@@ -38,7 +40,8 @@ final class OfferTrust {
         Sha256 activeId = store.current(offer.channel()).orElse(null);
         ReleaseStatement active = activeId == null ? null
                 : SignedReleases.load(store, offer.channel(), activeId).map(SignedRelease::statement).orElse(null);
-        ReleaseTrust.Verdict verdict = trust.check(offer.channel(), offer.version(), offer.releaseId(), signed, activeId, active, Instant.now());
+        ReleaseTrust.Verdict verdict = trust.check(offer.channel(), offer.version(), offer.releaseId(), signed, activeId,
+                activeVersion(store, offer.channel(), activeId, active), active, Instant.now());
         if (!verdict.accepted()) {
             ErrorCode code = switch (verdict.refusal()) {
                 case ROLLBACK, VERSION_REUSED -> ErrorCode.ROLLBACK_REFUSED;
@@ -47,5 +50,17 @@ final class OfferTrust {
             throw new TrustException(code, verdict.reason());
         }
         SignedReleases.save(store, signed);
+    }
+
+    /**
+     * The active release's version label: from its kept statement, else (it came unsigned) from its
+     * manifest, which every activation saves; a missing manifest is a broken store, and the check fails closed.
+     */
+    private static String activeVersion(ReleaseStore store, String channel, Sha256 activeId, ReleaseStatement active) {
+        if (activeId == null || active != null) {
+            return active == null ? null : active.version();
+        }
+        return store.loadManifest(channel, activeId).map(Manifest::version).orElseThrow(() -> new StorageException(
+                store.manifestFile(channel, activeId), "active release " + activeId.shortHex() + " of " + channel + " has no manifest", null));
     }
 }

@@ -152,10 +152,13 @@ public final class ReleaseTrust {
     /**
      * Decides whether the release {@code releaseId}, offered as {@code channel} {@code version} with
      * {@code signed} (null: unsigned), may be activated now, given the channel's active release
-     * ({@code activeId}, null if none) and its statement ({@code active}, null if none or unsigned).
+     * ({@code activeId}, null if none), its version ({@code activeVersion}, from its manifest) and its
+     * statement ({@code active}, null if none or unsigned). An active release that came unsigned still
+     * holds its version label; it has no sequence, so the first signed release after it is taken on its
+     * signatures and becomes the baseline.
      */
     public Verdict check(String channel, String version, Sha256 releaseId, SignedRelease signed, Sha256 activeId,
-                         ReleaseStatement active, Instant now) {
+                         String activeVersion, ReleaseStatement active, Instant now) {
         Optional<KeySet> keys = keysFor(channel);
         if (keys.isEmpty()) {
             return Verdict.ACCEPTED;
@@ -179,12 +182,12 @@ public final class ReleaseTrust {
             return new Verdict(Refusal.EXPIRED, what + ": its signature expired " + Instant.ofEpochMilli(s.expiresAtMillis())
                     + "; a mirror may be holding newer releases back (the publisher signs again to renew it)");
         }
-        if (active != null && !releaseId.equals(activeId)) {
-            if (s.version().equals(active.version())) {
+        if (activeId != null && !releaseId.equals(activeId)) {
+            if (version.equals(activeVersion)) {
                 return new Verdict(Refusal.VERSION_REUSED, what + ": version " + version + " is already active with other content ("
-                        + (activeId == null ? "?" : activeId.shortHex()) + "); a release's label names one content only");
+                        + activeId.shortHex() + "); a release's label names one content only");
             }
-            if (s.sequence() <= active.sequence() && !s.allowDowngrade()) {
+            if (active != null && s.sequence() <= active.sequence() && !s.allowDowngrade()) {
                 return new Verdict(Refusal.ROLLBACK, what + ": sequence " + s.sequence() + " is not after the active release's "
                         + active.sequence() + " (" + active.version() + "); an older release is activated only when its publisher signs"
                         + " it with --allow-downgrade");

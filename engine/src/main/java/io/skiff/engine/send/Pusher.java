@@ -6,7 +6,6 @@ import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
-import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
 import io.skiff.engine.encode.ChunkSource;
@@ -14,18 +13,17 @@ import io.skiff.engine.encode.EncoderPools;
 import io.skiff.engine.encode.ReleaseEncodings;
 import io.skiff.engine.history.PublishedReleases;
 import io.skiff.engine.manifest.ManifestBuilder;
-import io.skiff.engine.security.ReleaseTrust;
-import io.skiff.engine.security.SigningKeys;
+import io.skiff.engine.security.ReleaseSigner;
 import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
-import io.skiff.protocol.ReleaseStatement;
 import io.skiff.protocol.SignedRelease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,33 +59,42 @@ public final class Pusher {
                                   PushOptions options, PushListener listener) {
         long start = System.nanoTime();
         TlsMaterial tls = loadTls(options); // its files checked before the hashing, its context built during it
-        SigningKeys.Publisher publisher = loadSigningKey(options); // a bad key file: refused before the hashing too
+        ReleaseSigner signer = loadSigner(options); // a bad key file: refused before the hashing too
         Manifest manifest = ManifestBuilder.build(source, channel, version, options.chunking(),
                 Runtime.getRuntime().availableProcessors());
         double manifestSeconds = (System.nanoTime() - start) / 1e9;
         listener.manifestBuilt(manifest, manifestSeconds);
-        return push(source, manifest, topology, options, listener, start, manifestSeconds, tls, publisher);
+        return push(source, manifest, topology, options, listener, start, manifestSeconds, tls,
+                signer == null ? null : signer.sign(manifest, Instant.now()));
     }
 
     /** Pushes a release whose manifest is already built from {@code source} to every target of {@code topology}. */
     public static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                   PushListener listener) {
-        return push(source, manifest, topology, options, listener, System.nanoTime(), 0, loadTls(options), loadSigningKey(options));
-    }
-
-    private static SigningKeys.Publisher loadSigningKey(PushOptions options) {
-        return options.signing() == null ? null : SigningKeys.readPrivate(options.signing().key());
+        return push(source, manifest, null, topology, options, listener);
     }
 
     /**
-     * The publisher's statement on {@code manifest}, signed: its sequence is the signing time in
-     * milliseconds (it only grows, without state on the publisher), and it ends {@code validity} later.
+     * As {@link #push(Path, Manifest, Topology, PushOptions, PushListener)}, sending {@code signed}, the
+     * publishers' statement made beforehand ({@code skiff manifest --sign-key}); null: none, or
+     * {@code options.signing()} signs now. One for another release, or expired, is refused before connecting.
      */
-    static SignedRelease sign(Manifest manifest, SigningOptions signing, SigningKeys.Publisher publisher) {
-        long now = System.currentTimeMillis();
-        ReleaseStatement statement = new ReleaseStatement(manifest.channel(), manifest.version(), manifest.releaseId(), now,
-                Math.addExact(now, Math.max(1, signing.validity().toMillis())), signing.allowDowngrade());
-        return ReleaseTrust.sign(statement, List.of(publisher));
+    public static PushResult push(Path source, Manifest manifest, SignedRelease signed, Topology topology, PushOptions options,
+                                  PushListener listener) {
+        if (signed != null && options.signing() != null) {
+            throw new IllegalArgumentException("a statement signed beforehand and signing options exclude each other");
+        }
+        TlsMaterial tls = loadTls(options);
+        ReleaseSigner signer = loadSigner(options);
+        if (signed != null) {
+            ReleaseSigner.checkSendable(signed, manifest, Instant.now(), "the signed statement");
+        }
+        return push(source, manifest, topology, options, listener, System.nanoTime(), 0, tls,
+                signer == null ? signed : signer.sign(manifest, Instant.now()));
+    }
+
+    private static ReleaseSigner loadSigner(PushOptions options) {
+        return options.signing() == null ? null : ReleaseSigner.load(options.signing());
     }
 
     /** Bad key files are refused here, before any thread of the push starts. */
@@ -97,7 +104,7 @@ public final class Pusher {
 
     private static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                    PushListener listener, long startNanos, double manifestSeconds, TlsMaterial tls,
-                                   SigningKeys.Publisher publisher) {
+                                   SignedRelease signed) {
         List<Topology.Target> targets = topology.targets();
         if (tls != null) {
             tls.client(); // a context that would not build: refused here, not in each connection's set-up
@@ -113,8 +120,7 @@ public final class Pusher {
         GlobalTrafficShapingHandler shaper = options.bandwidthLimit() > 0
                 ? new GlobalTrafficShapingHandler(group, options.bandwidthLimit(), 0, FanOut.SHAPER_CHECK_MILLIS) : null;
         FanOut fanOut = new FanOut(transport, group, manifest, options, listener, encoders, encodings, shaper, null,
-                FanOut.waterMark(targets.size() * options.streams()), tls,
-                publisher == null ? null : sign(manifest, options.signing(), publisher));
+                FanOut.waterMark(targets.size() * options.streams()), tls, signed);
         try {
             List<CompletableFuture<List<TargetResult>>> regions = new ArrayList<>();
             for (Topology.Region region : topology.regions()) {

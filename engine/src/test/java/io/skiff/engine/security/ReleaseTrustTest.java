@@ -60,7 +60,7 @@ class ReleaseTrustTest {
 
     private static ReleaseTrust.Verdict offer(ReleaseTrust trust, String version, Sha256 id, SignedRelease signed, Sha256 activeId,
                                               ReleaseStatement active) {
-        return trust.check("icd10cm", version, id, signed, activeId, active, NOW);
+        return trust.check("icd10cm", version, id, signed, activeId, active == null ? null : active.version(), active, NOW);
     }
 
     @Test
@@ -85,8 +85,8 @@ class ReleaseTrustTest {
 
         assertTrue(offer(oneOfTwo, "2027-01", V1, byAlice, null, null).accepted());
         assertTrue(offer(twoOfTwo, "2027-01", V1, byBoth, null, null).accepted());
-        assertTrue(ReleaseTrust.none().check("icd10cm", "2027-01", V1, null, null, null, NOW).accepted(), "no keys: unsigned is fine");
-        assertTrue(twoOfTwo.check("loinc", "2.77", V1, null, null, null, NOW).accepted(), "keys for another channel only");
+        assertTrue(ReleaseTrust.none().check("icd10cm", "2027-01", V1, null, null, null, null, NOW).accepted(), "no keys: unsigned is fine");
+        assertTrue(twoOfTwo.check("loinc", "2.77", V1, null, null, null, null, NOW).accepted(), "keys for another channel only");
     }
 
     @Test
@@ -158,6 +158,22 @@ class ReleaseTrustTest {
         assertTrue(offer(oneOfTwo, "2027-02", V2, again, V2, active).accepted(), "the active release again");
         assertNull(offer(oneOfTwo, "2027-03", V1, ReleaseTrust.sign(statement("2027-03", V1, 21, false), List.of(alice)), V2, active)
                 .refusal(), "a later sequence");
+    }
+
+    /** An active release that came unsigned (before keys were configured): its label still counts, its missing sequence does not. */
+    @Test
+    void shouldRefuseTheLabelOfAnUnsignedActiveReleaseOnOtherContentAndTakeTheNextSignedOneAsBaseline() {
+        SignedRelease reused = ReleaseTrust.sign(statement("2027-01", V1, 30, false), List.of(alice));
+        SignedRelease next = ReleaseTrust.sign(statement("2027-02", V1, 1, false), List.of(alice));
+        SignedRelease sameContent = ReleaseTrust.sign(statement("2027-01", V2, 1, false), List.of(alice));
+
+        ReleaseTrust.Verdict refused = oneOfTwo.check("icd10cm", "2027-01", V1, reused, V2, "2027-01", null, NOW);
+
+        assertEquals(ReleaseTrust.Refusal.VERSION_REUSED, refused.refusal());
+        assertTrue(refused.reason().contains("version 2027-01 is already active with other content (" + V2.shortHex() + ")"),
+                refused.reason());
+        assertTrue(oneOfTwo.check("icd10cm", "2027-02", V1, next, V2, "2027-01", null, NOW).accepted(), "no sequence to compare with");
+        assertTrue(oneOfTwo.check("icd10cm", "2027-01", V2, sameContent, V2, "2027-01", null, NOW).accepted(), "the active release, signed");
     }
 
     /** [[trust]] tables in the receiver's config: per channel glob, first match, relative key paths; bad tables in one line. */

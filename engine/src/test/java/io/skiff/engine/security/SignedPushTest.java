@@ -6,6 +6,7 @@ import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.api.SignedManifest;
 import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
@@ -15,6 +16,9 @@ import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.store.SignedReleases;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Manifest;
+import io.skiff.protocol.ReleaseStatement;
+import io.skiff.protocol.SignedRelease;
 import io.skiff.protocol.UsageException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,7 +83,11 @@ class SignedPushTest {
     }
 
     private long staged() throws IOException {
-        Path staging = tmp.resolve("root").resolve(CHANNEL).resolve("staging");
+        return staged(tmp.resolve("root"));
+    }
+
+    private static long staged(Path root) throws IOException {
+        Path staging = root.resolve(CHANNEL).resolve("staging");
         if (!Files.exists(staging)) {
             return 0;
         }
@@ -123,6 +131,91 @@ class SignedPushTest {
         assertTrue(reused.error().contains("version 2027-01 is already active with other content"), reused.error());
         assertEquals(0, staged());
         assertTrue(push(v2, "2027-02", "publisher").activated(), "a new version, signed later");
+    }
+
+    /**
+     * A receiver that got its keys after an unsigned release was activated: the active version label is
+     * not taken for other content; the first signed release of a new version becomes the baseline.
+     */
+    @Test
+    void shouldRefuseTheLabelOfAnUnsignedActiveReleaseOnceKeysAreConfigured() throws Exception {
+        Path root = tmp.resolve("late-root");
+        List<HostPort> to;
+        PushOptions unsigned = PushOptions.defaults().withRetries(0, Duration.ZERO);
+        try (Receiver before = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root))) {
+            to = List.of(new HostPort("127.0.0.1", before.port()));
+            assertTrue(Skiff.push(v1, CHANNEL, "2027-01", to, unsigned, PushListener.NONE).allActivated());
+        }
+        PushOptions signed = unsigned.withSigning(new SigningOptions(tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE),
+                SigningOptions.DEFAULT_VALIDITY, false));
+        try (Receiver after = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), root)
+                .withTrust(new TrustKeys(List.of(tmp.resolve("publisher").resolve(SigningKeys.PUBLIC_FILE)), 1)))) {
+            to = List.of(new HostPort("127.0.0.1", after.port()));
+            io.skiff.protocol.Sha256 unsignedActive = after.store().current(CHANNEL).orElseThrow();
+
+            TargetResult reused = Skiff.push(v2, CHANNEL, "2027-01", to, signed, PushListener.NONE).targets().get(0);
+
+            assertEquals(ErrorCode.ROLLBACK_REFUSED, reused.code(), reused.error());
+            assertTrue(reused.error().contains("version 2027-01 is already active with other content"), reused.error());
+            assertEquals(0, staged(root));
+            assertEquals(Optional.of(unsignedActive), after.store().current(CHANNEL));
+
+            PushResult next = Skiff.push(v2, CHANNEL, "2027-02", to, signed, PushListener.NONE);
+
+            assertTrue(next.allActivated(), next.toString());
+            assertEquals(Optional.of(next.manifest().releaseId()), after.store().current(CHANNEL));
+            assertTrue(Files.isRegularFile(SignedReleases.file(after.store(), CHANNEL, next.manifest().releaseId())),
+                    "the baseline for the next offer's sequence");
+        }
+    }
+
+    /** Signed by two keys when the manifest was saved, sent as it is: a receiver that wants both takes it, one key is too few. */
+    @Test
+    void shouldPushAStatementSignedBeforehandByTwoKeysToAReceiverThatWantsBoth() throws Exception {
+        Path publisher = tmp.resolve("publisher");
+        Path stranger = tmp.resolve("stranger");
+        try (Receiver twoOfTwo = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("two-of-two"))
+                .withTrust(new TrustKeys(List.of(publisher.resolve(SigningKeys.PUBLIC_FILE), stranger.resolve(SigningKeys.PUBLIC_FILE)), 2)))) {
+            Topology to = Topology.direct(List.of(new HostPort("127.0.0.1", twoOfTwo.port())));
+            PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO);
+            SignedManifest saved = Skiff.manifest(v1, CHANNEL, "2027-01", new SigningOptions(List.of(
+                    publisher.resolve(SigningKeys.PRIVATE_FILE), stranger.resolve(SigningKeys.PRIVATE_FILE)), Duration.ofDays(7), false));
+            Path file = tmp.resolve("v1.manifest");
+            Skiff.writeManifest(saved, file);
+            SignedRelease read = Skiff.readSignature(Skiff.signatureFile(file), Skiff.readManifest(file, v1));
+
+            TargetResult oneKey = Skiff.push(v1, saved.manifest(), to, options.withSigning(new SigningOptions(
+                    publisher.resolve(SigningKeys.PRIVATE_FILE), Duration.ofDays(7), false)), PushListener.NONE).targets().get(0);
+            PushResult pushed = Skiff.push(v1, saved.manifest(), read, to, options, PushListener.NONE);
+
+            assertEquals(ErrorCode.RELEASE_UNTRUSTED, oneKey.code(), oneKey.error());
+            assertTrue(oneKey.error().contains("1 valid signature(s) by trusted keys"), oneKey.error());
+            assertTrue(pushed.allActivated(), pushed.toString());
+            assertEquals(saved.signed(), read);
+            assertEquals(2, SignedReleases.load(twoOfTwo.store(), CHANNEL, saved.manifest().releaseId()).orElseThrow().signatures().size());
+        }
+    }
+
+    /** What a receiver would refuse anyway, the sender refuses before connecting: another release's statement, an expired one. */
+    @Test
+    void shouldRefuseAStatementForAnotherReleaseOrExpiredBeforeConnecting() {
+        SigningOptions signing = new SigningOptions(tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE), Duration.ofDays(1), false);
+        Manifest first = Skiff.manifest(v1, CHANNEL, "2027-01");
+        SignedRelease forSecond = Skiff.manifest(v2, CHANNEL, "2027-01", signing).signed();
+        long expiredAt = System.currentTimeMillis() - 60_000;
+        SignedRelease expired = ReleaseTrust.sign(new ReleaseStatement(CHANNEL, "2027-01", first.releaseId(), expiredAt - 1, expiredAt, false),
+                List.of(SigningKeys.readPrivate(tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE))));
+        Topology to = Topology.direct(List.of(new HostPort("127.0.0.1", receiver.port())));
+
+        UsageException other = assertThrows(UsageException.class, () -> Skiff.push(v1, first, forSecond, to, PushOptions.defaults(),
+                PushListener.NONE));
+        UsageException stale = assertThrows(UsageException.class, () -> Skiff.push(v1, first, expired, to, PushOptions.defaults(),
+                PushListener.NONE));
+
+        assertTrue(other.getMessage().contains("not this manifest's icd10cm 2027-01 (" + first.releaseId().hex() + ")"), other.getMessage());
+        assertTrue(stale.getMessage().contains("expired at " + java.time.Instant.ofEpochMilli(expiredAt) + "; sign again"),
+                stale.getMessage());
+        assertFalse(Files.exists(tmp.resolve("root").resolve(CHANNEL)), "no offer reached the receiver");
     }
 
     @Test
