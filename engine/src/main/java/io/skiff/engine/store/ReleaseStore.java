@@ -2,6 +2,7 @@ package io.skiff.engine.store;
 
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.files.DirectoryTrees;
+import io.skiff.engine.files.DurableFiles;
 import io.skiff.engine.manifest.LocalRelease;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;

@@ -1,6 +1,5 @@
-package io.skiff.engine.store;
+package io.skiff.engine.files;
 
-import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.protocol.StorageException;
 
 import java.io.IOException;
@@ -12,16 +11,19 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** A small file written so that a crash leaves the old one or the new one: temp file, fsync, rename, fsync the directory. */
-final class DurableFiles {
+public final class DurableFiles {
     private DurableFiles() {
     }
 
-    static void write(Path file, byte[] bytes) {
+    public static void write(Path file, byte[] bytes) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ch.write(ByteBuffer.wrap(bytes));
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
