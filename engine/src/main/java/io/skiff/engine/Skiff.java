@@ -1,5 +1,7 @@
 package io.skiff.engine;
 
+import io.skiff.engine.api.AuditEntry;
+import io.skiff.engine.api.AuditReport;
 import io.skiff.engine.api.GcReport;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.IssuedIdentity;
@@ -17,6 +19,8 @@ import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.StatusReport;
 import io.skiff.engine.api.Topology;
 import io.skiff.engine.api.VerifyReport;
+import io.skiff.engine.audit.AuditRecords;
+import io.skiff.engine.audit.AuditVerifier;
 import io.skiff.engine.delta.ReleaseDiff;
 import io.skiff.engine.encode.WireEstimate;
 import io.skiff.engine.follow.Follower;
@@ -32,14 +36,18 @@ import io.skiff.engine.security.DeploymentKeys;
 import io.skiff.engine.security.ReleaseSigner;
 import io.skiff.engine.security.SigningKeys;
 import io.skiff.engine.send.Pusher;
+import io.skiff.engine.store.TenantStores;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SignedRelease;
+import io.skiff.protocol.UsageException;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The engine's public entry points: push, receive, serve, manifests, diff, and the offline tools over a
@@ -196,6 +204,30 @@ public final class Skiff {
     /** As {@link #gc(Path, Duration, boolean)}, for {@code tenant}'s channels only when not null. */
     public static GcReport gc(Path root, String tenant, Duration olderThan, boolean dryRun) {
         return AbandonedTransfers.collect(root, tenant, olderThan, dryRun, Instant.now());
+    }
+
+    /**
+     * Checks the audit trail of receiver root {@code root} ({@code skiff audit verify}); {@code against} (null: none)
+     * is a file of heads senders recorded ({@code audit_head} objects in JSON lines or one JSON document).
+     */
+    public static AuditReport verifyAudit(Path root, Path against) {
+        return AuditVerifier.verify(auditDir(root), against);
+    }
+
+    /** The audit records of receiver root {@code root} for {@code channel} from {@code since} on (nulls: all), in order. */
+    public static void auditEntries(Path root, String channel, Instant since, Consumer<AuditEntry> each) {
+        AuditRecords.entries(auditDir(root), channel, since, each);
+    }
+
+    private static Path auditDir(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new UsageException("not a receiver root (no such directory): " + root);
+        }
+        Path dir = root.resolve(TenantStores.AUDIT_DIR);
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("no audit trail under " + root + " (" + dir + " does not exist)");
+        }
+        return dir;
     }
 
     /** Writes a new deployment CA and a first node identity into {@code dir} ({@code skiff keys init}); never overwrites. */

@@ -2,6 +2,7 @@ package io.skiff.engine.receive;
 
 import io.netty.channel.ChannelPipeline;
 import io.skiff.engine.api.HostPort;
+import io.skiff.engine.audit.Actor;
 import io.skiff.engine.security.AccessPolicy;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.TenantStores;
@@ -59,6 +60,11 @@ final class Admission {
     /** The peer's address (its IP; loopback for an embedded channel). */
     InetAddress address() {
         return address;
+    }
+
+    /** Who the audit trail says asked: the peer's identity and address. */
+    Actor actor() {
+        return Actor.peer(identity, address.getHostAddress());
     }
 
     /** The peer's identity; null on a plaintext connection. */

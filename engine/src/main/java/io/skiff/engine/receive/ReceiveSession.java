@@ -206,10 +206,10 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
+        offer = o; // first: a refusal below is audited with what was offered
         store = admission.admitPush(o.channel(), relayRequest != null);
         OfferTrust.check(context.trust(), store, o, signed);
         answer = OfferAnswer.to(o, store, admission.tenant(), context.transfers(), context.manifests(), admission.address());
-        offer = o;
         if (answer.alreadyActive()) {
             LOG.info("{} offered {} {} ({}): already current", peer, o.channel(), o.version(), o.releaseId().shortHex());
             ctx.writeAndFlush(answer.reply());
@@ -293,7 +293,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     private void commit(ChannelHandlerContext ctx, CommitFrame commit) {
-        transfer.commit(peer, context.config().rehashOnCommit());
+        transfer.commit(peer, admission.actor(), context.config().rehashOnCommit());
         state = State.COMMITTED;
         if (relayRequest != null) {
             relayRequest.activated();
@@ -318,6 +318,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
+        SessionAudit.failed(context, store, admission, offer, transfer != null, code, message);
         state = State.CLOSED;
         endTransfer();
         ErrorReply.send(ctx, code, message);

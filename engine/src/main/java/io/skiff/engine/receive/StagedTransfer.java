@@ -2,6 +2,7 @@ package io.skiff.engine.receive;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.skiff.engine.audit.Actor;
 import io.skiff.engine.store.LocalChunkIndex;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.StagingRelease;
@@ -188,11 +189,11 @@ final class StagedTransfer {
         }
     }
 
-    /** Verifies file hashes, fsyncs, switches {@code current}; the journal goes. Logs what it did as {@code peer}'s. */
-    void commit(String peer, boolean rehash) {
+    /** Verifies file hashes, fsyncs, switches {@code current}; the journal goes. Logs what it did as {@code peer}'s, audits it as {@code actor}'s. */
+    void commit(String peer, Actor actor, boolean rehash) {
         Manifest manifest = staging.manifest();
         long commitStart = System.nanoTime();
-        staging.commit(peer, rehash);
+        staging.commit(peer, actor, rehash);
         committed = true;
         journal.delete();
         LOG.info("{} activated {} {} ({}); commit took {} ms{}{}", peer, manifest.channel(), manifest.version(),

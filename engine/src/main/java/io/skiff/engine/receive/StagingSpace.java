@@ -1,5 +1,7 @@
 package io.skiff.engine.receive;
 
+import io.skiff.engine.audit.Actor;
+import io.skiff.engine.audit.AuditEvent;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.StagingCollector;
 import io.skiff.engine.store.TenantStores;
@@ -59,6 +61,9 @@ final class StagingSpace {
                     removed.add(what);
                     a.store().appendAudit(a.candidate().channel(), "removed-staging release=" + a.candidate().releaseId().hex()
                             + " reason=disk-space-for " + manifest.channel() + " peer=" + peer);
+                    a.store().record(AuditEvent.of("remove-staging", Actor.receiver(), a.candidate().channel(), a.candidate().version(),
+                            a.candidate().releaseId().hex()).withBytes(a.candidate().bytes())
+                            .withOutcome(AuditEvent.OK, "disk space for " + manifest.channel() + " " + manifest.version()));
                     LOG.warn("{}: removed the abandoned partial transfer of {} ({} bytes) to make room for {} {}", peer, what,
                             a.candidate().bytes(), manifest.channel(), manifest.version());
                     usable = usableBytes(root);

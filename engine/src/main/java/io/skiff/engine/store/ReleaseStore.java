@@ -2,6 +2,9 @@ package io.skiff.engine.store;
 
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.files.DirectoryTrees;
+import io.skiff.engine.audit.Actor;
+import io.skiff.engine.audit.AuditEvent;
+import io.skiff.engine.audit.AuditTrail;
 import io.skiff.engine.files.DurableFiles;
 import io.skiff.engine.manifest.LocalRelease;
 import io.skiff.protocol.ErrorCode;
@@ -52,21 +55,32 @@ public final class ReleaseStore {
 
     private final Path root;
     private final int retain;
+    /** The tenant whose channels these are; null: the untenanted store at a receiver's root. */
+    private final String tenantName;
     private final boolean tenant;
+    /** Where activations, prunes and removals are recorded; null: not recorded (a sender's history, an inspection). */
+    private final AuditTrail audit;
     private final ConcurrentHashMap<String, Object> channelLocks = new ConcurrentHashMap<>();
 
-    /** Opens (creating if needed) the root a receiver owns, and recovers from a crash mid-activation. */
+    /** Opens (creating if needed) a root, and recovers from a crash mid-activation; records nothing in an audit trail. */
     public ReleaseStore(Path root, int retain) {
-        this(root, retain, true, false);
+        this(root, retain, true, null, null);
     }
 
-    private ReleaseStore(Path root, int retain, boolean owner, boolean tenant) {
+    /** The same, recording what it does in {@code audit} (a receiver's root: {@link TenantStores}). */
+    public ReleaseStore(Path root, int retain, AuditTrail audit) {
+        this(root, retain, true, null, audit);
+    }
+
+    private ReleaseStore(Path root, int retain, boolean owner, String tenantName, AuditTrail audit) {
         if (retain < 1) {
             throw new IllegalArgumentException("retain=" + retain + " must be >= 1");
         }
         this.root = root.toAbsolutePath().normalize();
         this.retain = retain;
-        this.tenant = tenant;
+        this.tenantName = tenantName;
+        this.tenant = tenantName != null;
+        this.audit = audit;
         if (owner) {
             try {
                 Files.createDirectories(this.root);
@@ -85,12 +99,15 @@ public final class ReleaseStore {
         if (!Files.isDirectory(root)) {
             throw new UsageException("not a receiver root (no such directory): " + root);
         }
-        return new ReleaseStore(root, ReceiverConfig.DEFAULT_RETAIN, false, false);
+        return new ReleaseStore(root, ReceiverConfig.DEFAULT_RETAIN, false, null, null);
     }
 
-    /** A tenant's store over {@code dir}: as the constructor, or (not {@code owner}) as {@link #inspect}. */
-    static ReleaseStore tenant(Path dir, int retain, boolean owner) {
-        return new ReleaseStore(dir, retain, owner, true);
+    /**
+     * Tenant {@code name}'s store over {@code dir}: as the constructor, recording in {@code audit} (may be null),
+     * or (not {@code owner}) as {@link #inspect}.
+     */
+    static ReleaseStore tenant(Path dir, String name, int retain, boolean owner, AuditTrail audit) {
+        return new ReleaseStore(dir, retain, owner, name, audit);
     }
 
     public Path root() {
@@ -105,6 +122,10 @@ public final class ReleaseStore {
         ManifestValidator.checkPath(channel);
         if (channel.contains("/")) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "channel may not contain '/': " + channel);
+        }
+        if (!tenant && channel.equals(TenantStores.AUDIT_DIR)) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "a channel may not be named " + channel
+                    + ": the receiver's audit trail is ROOT/" + TenantStores.AUDIT_DIR);
         }
         if (tenant && TenantStores.CHANNEL_ENTRIES.contains(channel)) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "a tenant's channel may not be named " + channel);
@@ -217,6 +238,11 @@ public final class ReleaseStore {
      * a fresh symlink renamed over the old one, so a crash leaves either the old or the new target.
      */
     public void activate(Manifest manifest, String peer) {
+        activate(manifest, peer, new Actor(peer, null));
+    }
+
+    /** The same, recording {@code actor} as who activated it in the audit trail. */
+    public void activate(Manifest manifest, String peer, Actor actor) {
         String channel = manifest.channel();
         Sha256 id = manifest.releaseId();
         synchronized (channelLock(channel)) {
@@ -242,6 +268,8 @@ public final class ReleaseStore {
                 Files.setLastModifiedTime(manifestFile(channel, id), FileTime.from(Instant.now()));
                 appendAudit(channel, "activated release=" + id.hex() + " version=" + manifest.version()
                         + " files=" + manifest.fileCount() + " bytes=" + manifest.totalBytes() + " peer=" + peer);
+                record(AuditEvent.of("activate", actor, channel, manifest.version(), id.hex()).withBytes(manifest.totalBytes())
+                        .withSigners(SignedReleases.load(this, channel, id).map(SignedReleases::keyIds).orElse(List.of())));
             } catch (AtomicMoveNotSupportedException e) {
                 throw new StorageException(root, "filesystem under " + root + " cannot rename atomically", e);
             } catch (IOException e) {
@@ -266,9 +294,20 @@ public final class ReleaseStore {
                 DirectoryTrees.deleteRecursively(releaseDir(channel, id));
                 Files.deleteIfExists(SignedReleases.file(this, channel, id));
                 appendAudit(channel, "pruned release=" + id.hex());
+                record(AuditEvent.of("prune", Actor.receiver(), channel, null, id.hex()));
             } catch (IOException e) {
                 LOG.warn("could not prune release {} of {}: {}", id.shortHex(), channel, e.toString());
             }
+        }
+    }
+
+    /**
+     * Records {@code event} (of this store's tenant) in the receiver's audit trail, if this store has one.
+     * A trail that cannot be written fails what it records: nothing happens that the trail does not show.
+     */
+    public void record(AuditEvent event) {
+        if (audit != null) {
+            audit.append(event.withTenant(tenantName));
         }
     }
 
@@ -312,6 +351,7 @@ public final class ReleaseStore {
             try {
                 DirectoryTrees.deleteRecursively(releaseDir(channel, id));
                 appendAudit(channel, "pruned release=" + id.hex() + " recorded-at=startup");
+                record(AuditEvent.of("prune", Actor.receiver(), channel, null, id.hex()).withOutcome(AuditEvent.OK, "half-pruned by a crash"));
                 LOG.warn("{}: removed release {}, left half-pruned by a crash", channel, id.shortHex());
             } catch (IOException e) {
                 LOG.warn("could not remove half-pruned release {} of {}: {}", id.shortHex(), channel, e.toString());
@@ -348,6 +388,8 @@ public final class ReleaseStore {
         }
         String details = manifest.map(m -> " version=" + m.version() + " files=" + m.fileCount() + " bytes=" + m.totalBytes()).orElse("");
         appendAudit(channel, "activated release=" + id.hex() + details + " peer=unknown recorded-at=startup");
+        record(AuditEvent.of("activate", Actor.receiver(), channel, manifest.map(Manifest::version).orElse(null), id.hex())
+                .withOutcome(AuditEvent.OK, "recorded at startup: the receiver stopped right after the switch"));
         LOG.warn("{}: release {} is current but its activation was not logged (the receiver stopped right after the switch); logged now",
                 channel, id.shortHex());
     }

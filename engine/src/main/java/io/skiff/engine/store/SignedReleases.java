@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -43,5 +44,10 @@ public final class SignedReleases {
         } catch (ProtocolException e) {
             throw new StorageException(file, e.getMessage() + " (remove it to take the release as unsigned)", e);
         }
+    }
+
+    /** The key ids (hex) that signed {@code signed}: what an audit record names as the release's signers. */
+    public static List<String> keyIds(SignedRelease signed) {
+        return signed.signatures().stream().map(sig -> sig.keyId().hex()).toList();
     }
 }

@@ -1,6 +1,7 @@
 package io.skiff.engine.store;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.skiff.engine.audit.Actor;
 import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.engine.files.FileChannelCache;
 import io.skiff.protocol.ChunkTable;
@@ -273,6 +274,11 @@ public final class StagingRelease implements Closeable {
      * disk and hashed again (one more SHA-256 pass over the release) before activation.
      */
     public void commit(String peer, boolean rehash) {
+        commit(peer, new Actor(peer, null), rehash);
+    }
+
+    /** The same, recording {@code actor} as who activated it in the audit trail. */
+    public void commit(String peer, Actor actor, boolean rehash) {
         close();
         checkExactTree();
         if (rehash) {
@@ -303,7 +309,7 @@ public final class StagingRelease implements Closeable {
         } catch (IOException e) {
             throw new StorageException("sync staging " + dir, e);
         }
-        store.activate(manifest, peer);
+        store.activate(manifest, peer, actor);
     }
 
     /** STORAGE_FAILURE, and nothing activated, when anything but the manifest's entries is in the tree, or a link anywhere. */

@@ -1,6 +1,7 @@
 package io.skiff.engine.store;
 
 import io.skiff.engine.api.ReceiverConfig;
+import io.skiff.engine.audit.AuditTrail;
 import io.skiff.protocol.StorageException;
 import io.skiff.protocol.UsageException;
 
@@ -36,8 +37,12 @@ public final class TenantStores {
     static final List<String> CHANNEL_ENTRIES = List.of("current", "releases", "staging", "manifests", "signatures", "activations.log");
     private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+    /** The receiver's audit trail, at the root: {@code ROOT/audit}, shared by every tenant's store. */
+    public static final String AUDIT_DIR = "audit";
+
     private final Path root;
     private final int retain;
+    private final AuditTrail audit;
     private final ReleaseStore untenanted;
     private final ConcurrentHashMap<String, ReleaseStore> tenants = new ConcurrentHashMap<>();
 
@@ -50,7 +55,8 @@ public final class TenantStores {
      * directory already under it, so that each one's crash recovery runs now, at the receiver's start.
      */
     public TenantStores(Path root, int retain) {
-        this.untenanted = new ReleaseStore(root, retain);
+        this.audit = AuditTrail.open(root.toAbsolutePath().normalize().resolve(AUDIT_DIR));
+        this.untenanted = new ReleaseStore(root, retain, audit);
         this.root = untenanted.root();
         this.retain = retain;
         for (String tenant : tenantsUnder(this.root)) {
@@ -60,6 +66,11 @@ public final class TenantStores {
 
     public Path root() {
         return root;
+    }
+
+    /** The receiver's audit trail. */
+    public AuditTrail audit() {
+        return audit;
     }
 
     public ReleaseStore untenanted() {
@@ -86,7 +97,7 @@ public final class TenantStores {
         if (isChannelDir(dir)) {
             throw new StorageException(dir, dir + " is channel " + tenant + "'s directory, not tenant " + tenant + "'s", null);
         }
-        return ReleaseStore.tenant(dir, retain, true);
+        return ReleaseStore.tenant(dir, tenant, retain, true, audit);
     }
 
     /** The tenant directories under the root now (those holding at least one channel), in name order. */
@@ -129,7 +140,7 @@ public final class TenantStores {
             stores.add(new Tenant(null, untenanted));
         }
         for (String tenant : only == null ? names : List.of(only)) {
-            stores.add(new Tenant(tenant, ReleaseStore.tenant(untenanted.root().resolve(tenant), ReceiverConfig.DEFAULT_RETAIN, false)));
+            stores.add(new Tenant(tenant, ReleaseStore.tenant(untenanted.root().resolve(tenant), tenant, ReceiverConfig.DEFAULT_RETAIN, false, null)));
         }
         return stores;
     }
@@ -147,7 +158,7 @@ public final class TenantStores {
         if (isChannelDir(dir)) {
             throw new StorageException(dir, dir + " is channel " + tenant + "'s directory, not tenant " + tenant + "'s", null);
         }
-        return ReleaseStore.tenant(dir, ReceiverConfig.DEFAULT_RETAIN, false);
+        return ReleaseStore.tenant(dir, tenant, ReceiverConfig.DEFAULT_RETAIN, false, null);
     }
 
     /**
@@ -175,9 +186,9 @@ public final class TenantStores {
 
     /** @throws UsageException unless {@code tenant} is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit */
     public static String checkName(String tenant) {
-        if (!TENANT_NAME.matcher(tenant).matches()) {
+        if (!TENANT_NAME.matcher(tenant).matches() || tenant.equals(AUDIT_DIR)) {
             throw new UsageException("invalid tenant name '" + tenant + "': 1 to 64 letters, digits, '.', '_' or '-', "
-                    + "starting with a letter or digit");
+                    + "starting with a letter or digit, not '" + AUDIT_DIR + "'");
         }
         return tenant;
     }

@@ -131,7 +131,10 @@ class GrantsTest {
 
         assertEquals(ErrorCode.NOT_AUTHORIZED, refused.code());
         assertEquals("pipeline-us may not push icd10cm", refused.error());
-        assertEquals(List.of(), filesUnder(rx.root()));
+        assertEquals(List.of(), filesUnder(rx.root()).stream().filter(f -> !f.startsWith(rx.root().resolve("audit"))).toList(),
+                "nothing but the audit trail, which records the refusal");
+        assertTrue(Files.readString(rx.root().resolve("audit").resolve("audit-00000001.jsonl"))
+                .contains("\"actor\":\"pipeline-us\",\"peer\":\"127.0.0.1\",\"action\":\"offer-refused\",\"channel\":\"icd10cm\""));
         // the receiver goes on serving the granted identity
         assertTrue(push("pipeline-eu", CHANNEL, target(rx)).targets().get(0).activated());
     }

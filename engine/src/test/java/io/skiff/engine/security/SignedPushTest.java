@@ -1,6 +1,8 @@
 package io.skiff.engine.security;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.skiff.engine.Skiff;
+import io.skiff.engine.api.AuditReport;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
@@ -11,6 +13,9 @@ import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
 import io.skiff.engine.api.TrustKeys;
+import io.skiff.engine.audit.Actor;
+import io.skiff.engine.audit.AuditRecords;
+import io.skiff.engine.audit.AuditVerifier;
 import io.skiff.engine.follow.Origin;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.store.SignedReleases;
@@ -29,6 +34,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -104,6 +110,30 @@ class SignedPushTest {
         Path signatures = tmp.resolve("root").resolve(CHANNEL).resolve("signatures");
         assertTrue(Files.isDirectory(signatures));
         assertEquals(1, signatures.toFile().list().length, "the activated release's statement");
+    }
+
+    /** The trail names who activated what, with its signer, and why an offer was refused; the chain verifies. */
+    @Test
+    void shouldAuditTheActivationWithItsSignerAndTheRefusalWithItsReason() throws IOException {
+        assertTrue(push(v1, "2027-01", "publisher").activated());
+        assertEquals(ErrorCode.RELEASE_UNTRUSTED, push(v2, "2027-02", "stranger").code());
+
+        Path audit = tmp.resolve("root").resolve("audit");
+        AuditReport report = AuditVerifier.verify(audit, null);
+        assertTrue(report.intact(), String.valueOf(report.broken()));
+        List<JsonNode> records = new ArrayList<>();
+        AuditRecords.forEach(audit, line -> records.add(line.json()));
+        JsonNode activated = records.stream().filter(r -> r.get("action").asText().equals("activate")).findFirst().orElseThrow();
+        assertEquals("2027-01", activated.get("version").asText());
+        assertEquals(Actor.PLAINTEXT, activated.get("actor").asText());
+        assertEquals("127.0.0.1", activated.get("peer").asText());
+        assertEquals(SigningKeys.readPrivate(tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE)).keyId().hex(),
+                activated.get("signers").get(0).asText());
+        JsonNode refused = records.get(records.size() - 1);
+        assertEquals("offer-refused", refused.get("action").asText());
+        assertEquals("refused", refused.get("outcome").asText());
+        assertEquals("2027-02", refused.get("version").asText());
+        assertTrue(refused.get("reason").asText().startsWith("release_untrusted: "), refused.toString());
     }
 
     @Test
