@@ -175,6 +175,9 @@ public final class TenantStores {
 
     /** @throws UsageException unless {@code tenant} is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit */
     public static String checkName(String tenant) {
+        if (tenant.equals(TrustedRotations.DIR)) {
+            throw new UsageException("invalid tenant name '" + tenant + "': ROOT/" + tenant + " holds the receiver's key rotations");
+        }
         if (!TENANT_NAME.matcher(tenant).matches()) {
             throw new UsageException("invalid tenant name '" + tenant + "': 1 to 64 letters, digits, '.', '_' or '-', "
                     + "starting with a letter or digit");
