@@ -26,6 +26,7 @@ import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
 import io.skiff.engine.store.TenantStores;
+import io.skiff.engine.store.TrustedRotations;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.HelloDeadline;
 import io.skiff.engine.transport.TlsPipelines;
@@ -103,10 +104,12 @@ public final class Receiver implements RunningReceiver {
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
         this.verifiers = new ChunkVerifierPool(config.diskThreads());
         this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
-        ReleaseTrust trust = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
+        ReleaseTrust configured = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
                 : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
+        RotatingTrust trust = RotatingTrust.restore(configured, new TrustedRotations(store.root())); // a kept chain that does not verify: no start
         this.sessionContext = new SessionContext(config, stores, policy, trust, verifiers, segmentBuffers, seeds,
-                (tenantStore, manifest, targets, readyNow, upstream) -> relays.start(this, tenantStore, manifest, targets, readyNow, upstream),
+                (tenantStore, manifest, targets, readyNow, upstream, rotations) -> relays.start(this, tenantStore, manifest, targets, readyNow,
+                        upstream, rotations),
                 transfers);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()

@@ -15,12 +15,14 @@ import io.skiff.engine.encode.ReleaseEncodings;
 import io.skiff.engine.history.PublishedReleases;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.security.ReleaseTrust;
+import io.skiff.engine.security.RotationFiles;
 import io.skiff.engine.security.SigningKeys;
 import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ReleaseStatement;
+import io.skiff.protocol.SignedKeyRotation;
 import io.skiff.protocol.SignedRelease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,21 +64,27 @@ public final class Pusher {
         long start = System.nanoTime();
         TlsMaterial tls = loadTls(options); // its files checked before the hashing, its context built during it
         SigningKeys.Publisher publisher = loadSigningKey(options); // a bad key file: refused before the hashing too
+        List<SignedKeyRotation> rotations = loadRotations(options); // and bad rotation files
         Manifest manifest = ManifestBuilder.build(source, channel, version, options.chunking(),
                 Runtime.getRuntime().availableProcessors());
         double manifestSeconds = (System.nanoTime() - start) / 1e9;
         listener.manifestBuilt(manifest, manifestSeconds);
-        return push(source, manifest, topology, options, listener, start, manifestSeconds, tls, publisher);
+        return push(source, manifest, topology, options, listener, start, manifestSeconds, tls, publisher, rotations);
     }
 
     /** Pushes a release whose manifest is already built from {@code source} to every target of {@code topology}. */
     public static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                   PushListener listener) {
-        return push(source, manifest, topology, options, listener, System.nanoTime(), 0, loadTls(options), loadSigningKey(options));
+        return push(source, manifest, topology, options, listener, System.nanoTime(), 0, loadTls(options), loadSigningKey(options),
+                loadRotations(options));
     }
 
     private static SigningKeys.Publisher loadSigningKey(PushOptions options) {
         return options.signing() == null ? null : SigningKeys.readPrivate(options.signing().key());
+    }
+
+    private static List<SignedKeyRotation> loadRotations(PushOptions options) {
+        return options.signing() == null ? List.of() : RotationFiles.readChain(options.signing().rotations());
     }
 
     /**
@@ -97,7 +105,7 @@ public final class Pusher {
 
     private static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                    PushListener listener, long startNanos, double manifestSeconds, TlsMaterial tls,
-                                   SigningKeys.Publisher publisher) {
+                                   SigningKeys.Publisher publisher, List<SignedKeyRotation> rotations) {
         List<Topology.Target> targets = topology.targets();
         if (tls != null) {
             tls.client(); // a context that would not build: refused here, not in each connection's set-up
@@ -114,7 +122,7 @@ public final class Pusher {
                 ? new GlobalTrafficShapingHandler(group, options.bandwidthLimit(), 0, FanOut.SHAPER_CHECK_MILLIS) : null;
         FanOut fanOut = new FanOut(transport, group, manifest, options, listener, encoders, encodings, shaper, null,
                 FanOut.waterMark(targets.size() * options.streams()), tls,
-                publisher == null ? null : sign(manifest, options.signing(), publisher));
+                new TrustFrames(rotations, publisher == null ? null : sign(manifest, options.signing(), publisher)));
         try {
             List<CompletableFuture<List<TargetResult>>> regions = new ArrayList<>();
             for (Topology.Region region : topology.regions()) {
