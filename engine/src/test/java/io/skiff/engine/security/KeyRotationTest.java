@@ -87,8 +87,12 @@ class KeyRotationTest {
 
     /** Rotation {@code sequence} of scope "*" to {@code newKeys} (threshold 1), signed by the private keys {@code signers}. */
     private Path rotation(String name, long sequence, List<String> newKeys, String... signers) {
+        return rotation("*", name, sequence, newKeys, signers);
+    }
+
+    private Path rotation(String scope, String name, long sequence, List<String> newKeys, String... signers) {
         Path file = tmp.resolve(name + ".rotation");
-        Skiff.rotateKeys("*", sequence, 1, newKeys.stream().map(this::pub).toList(), List.of(), file);
+        Skiff.rotateKeys(scope, sequence, 1, newKeys.stream().map(this::pub).toList(), List.of(), file);
         if (signers.length > 0) {
             Skiff.signKeyRotation(file, Stream.of(signers).map(this::key).toList());
         }
@@ -267,6 +271,46 @@ class KeyRotationTest {
 
             assertEquals(receiver.store().current(CHANNEL), follower.store().current(CHANNEL));
             assertTrue(Files.isRegularFile(kept(tmp.resolve("follower"), 1)));
+        }
+    }
+
+    /**
+     * A [[trust]] table's keys rotate by a rotation whose scope is the table's glob as written; one of scope "*"
+     * is not checked on a receiver without --trust-key (nothing of that scope to rotate) and changes nothing.
+     */
+    @Test
+    void shouldRotateTheKeysOfATrustTableByItsGlob() throws Exception {
+        Skiff.initKeys(tmp.resolve("ca"));
+        Skiff.issueKeys(tmp.resolve("ca"), "rx1", tmp.resolve("rx1"));
+        Skiff.issueKeys(tmp.resolve("ca"), "pipeline-eu", tmp.resolve("pipeline-eu"));
+        Path config = Files.writeString(tmp.resolve("receiver.toml"), """
+                [[grant]]
+                identity = "pipeline-eu"
+                channels = ["*"]
+                actions  = ["push"]
+
+                [[trust]]
+                channels  = ["icd*"]
+                keys      = ["a/signing-pub.pem", "b/signing-pub.pem"]
+                threshold = 2
+                """);
+        Path everyChannel = rotation("every", 1, List.of("m"), "a", "b", "m");
+        Path icd = rotation("icd*", "icd", 1, List.of("n1"), "a", "b", "n1");
+        try (Receiver tls = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("tls-root"))
+                .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("rx1"))).withGrants(config))) {
+            PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO)
+                    .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("pipeline-eu")));
+            List<HostPort> to = List.of(new HostPort("127.0.0.1", tls.port()));
+
+            TargetResult byM = Skiff.push(v1, CHANNEL, "2027-01", to, options.withSigning(new SigningOptions(key("m"),
+                    SigningOptions.DEFAULT_VALIDITY, false).withRotations(List.of(everyChannel))), PushListener.NONE).targets().get(0);
+            TargetResult byN1 = Skiff.push(v1, CHANNEL, "2027-01", to, options.withSigning(new SigningOptions(key("n1"),
+                    SigningOptions.DEFAULT_VALIDITY, false).withRotations(List.of(icd))), PushListener.NONE).targets().get(0);
+
+            assertEquals(ErrorCode.RELEASE_UNTRUSTED, byM.code(), "the '*' rotation changed nothing here: " + byM.error());
+            assertTrue(byN1.activated(), byN1.error());
+            assertTrue(Files.isRegularFile(tmp.resolve("tls-root").resolve("trust").resolve("icd%2A").resolve("1.rotation")));
+            assertEquals(1, filesUnder(tmp.resolve("tls-root").resolve("trust")));
         }
     }
 
