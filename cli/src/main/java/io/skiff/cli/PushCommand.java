@@ -127,6 +127,11 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--allow-downgrade", description = "Signed into the release: receivers may activate it over a newer one (a rollback on purpose).")
     boolean allowDowngrade;
 
+    @Option(names = "--rotation", paramLabel = "FILE", description = {"Send this key rotation statement (from 'skiff keys rotate',"
+            + " signed by a threshold of the current keys and of the new ones) before the signature; repeat for a chain, in order.",
+            "Receivers take it, keep it, and then trust the new keys instead of their current ones; one they hold already is ignored."})
+    List<Path> rotations = new ArrayList<>();
+
     @Override
     public Integer call() {
         Topology topology = topology();
@@ -146,6 +151,9 @@ final class PushCommand implements Callable<Integer> {
         if (signKey == null && allowDowngrade) {
             throw new UsageException("--allow-downgrade is signed into the release: give --sign-key too");
         }
+        if (signKey == null && !rotations.isEmpty()) {
+            throw new UsageException("--rotation hands trust to the keys that sign the release: give --sign-key too");
+        }
         if (signValidityDays < 1) {
             throw new UsageException("--sign-validity must be at least 1 day, got " + signValidityDays);
         }
@@ -156,7 +164,7 @@ final class PushCommand implements Callable<Integer> {
                 .withRelays(!noRelay)
                 .withStreams(streams)
                 .withTls(tls.files(topology.targets().stream().map(Topology.Target::address).toList()))
-                .withSigning(signKey == null ? null : new SigningOptions(signKey, Duration.ofDays(signValidityDays), allowDowngrade));
+                .withSigning(signKey == null ? null : new SigningOptions(signKey, Duration.ofDays(signValidityDays), allowDowngrade, rotations));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
