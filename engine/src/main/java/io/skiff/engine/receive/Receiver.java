@@ -97,6 +97,10 @@ public final class Receiver implements RunningReceiver {
         this.policy = AccessPolicy.forNode(config.grants(), tls != null, "a receiver");
         this.stores = new TenantStores(config.root(), config.retain());
         this.store = stores.untenanted();
+        // before seeds are hashed and threads start: bad key files, or a kept rotation chain that does not verify, refuse the start
+        ReleaseTrust configured = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
+                : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
+        RotatingTrust trust = RotatingTrust.restore(configured, new TrustedRotations(store.root()));
         List<SeedTree> seeds = indexSeeds(config.seeds());
         Transport transport = Transport.best();
         this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
@@ -104,9 +108,6 @@ public final class Receiver implements RunningReceiver {
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
         this.verifiers = new ChunkVerifierPool(config.diskThreads());
         this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
-        ReleaseTrust configured = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
-                : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
-        RotatingTrust trust = RotatingTrust.restore(configured, new TrustedRotations(store.root())); // a kept chain that does not verify: no start
         this.sessionContext = new SessionContext(config, stores, policy, trust, verifiers, segmentBuffers, seeds,
                 (tenantStore, manifest, targets, readyNow, upstream, rotations) -> relays.start(this, tenantStore, manifest, targets, readyNow,
                         upstream, rotations),
