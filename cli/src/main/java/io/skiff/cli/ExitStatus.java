@@ -25,8 +25,10 @@ import io.skiff.protocol.ErrorCode;
  *  17    NOT_AUTHORIZED                                 the identity holds no grant for the channel or action
  *  18    QUOTA_EXCEEDED                                 the tenant's quota would be exceeded
  *  19    RELEASE_UNTRUSTED                              the release's signatures do not meet the receiver's trust
- *                                                       (unsigned, untrusted or bad, another channel, expired)
- *  20    ROLLBACK_REFUSED                               an older sequence or a reused version label
+ *                                                       (unsigned, untrusted or bad, another channel, expired), or a
+ *                                                       key rotation sent with it is refused
+ *  20    ROLLBACK_REFUSED                               an older sequence, a reused version label, or a key rotation
+ *                                                       other than the one the receiver took at that sequence
  *  70    INTERNAL                                       internal error (a bug)
  * </pre>
  */

@@ -13,12 +13,16 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code skiff keys init|issue|gen-signing}: a deployment's CA and node identities without a PKI, and publisher signing keys. */
+/**
+ * {@code skiff keys init|issue|gen-signing|rotate|sign-rotation|show-rotation}: a deployment's CA and node identities
+ * without a PKI, publisher signing keys, and the rotation of trust to new signing keys ({@link KeyRotationCommands}).
+ */
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"Make the keys of a deployment without a PKI: a CA, and node identities it signs;",
-                "and a publisher's release signing keys.",
+                "a publisher's release signing keys, and the statements that rotate receivers' trust to new ones.",
                 "Each directory gets ca.pem, cert.pem and key.pem (keys 0600); nothing is ever overwritten."},
-        subcommands = {KeysCommand.Init.class, KeysCommand.Issue.class, KeysCommand.GenSigning.class})
+        subcommands = {KeysCommand.Init.class, KeysCommand.Issue.class, KeysCommand.GenSigning.class, KeyRotationCommands.Rotate.class,
+                KeyRotationCommands.SignRotation.class, KeyRotationCommands.ShowRotation.class})
 final class KeysCommand implements Runnable {
     @Spec
     CommandSpec spec;

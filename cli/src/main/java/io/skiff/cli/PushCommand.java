@@ -126,6 +126,11 @@ final class PushCommand implements Callable<Integer> {
                     + "refused before connecting."})
     Path signatureFile;
 
+    @Option(names = "--rotation", paramLabel = "FILE", description = {"Send this key rotation statement (from 'skiff keys rotate',"
+            + " signed by a threshold of the current keys and of the new ones) before the signature; repeat for a chain, in order.",
+            "Receivers take it, keep it, and then trust the new keys instead of their current ones; one they hold already is ignored."})
+    List<Path> rotations = new ArrayList<>();
+
     @Override
     public Integer call() {
         Topology topology = topology();
@@ -148,6 +153,9 @@ final class PushCommand implements Callable<Integer> {
         if (signatureFile != null && signing.signing()) {
             throw new UsageException("--signature and --sign-key exclude each other: send the saved statement or sign anew");
         }
+        if (!signing.signing() && !rotations.isEmpty()) {
+            throw new UsageException("--rotation hands trust to the keys that sign the release: give --sign-key too");
+        }
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
                 .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)))
@@ -155,7 +163,7 @@ final class PushCommand implements Callable<Integer> {
                 .withRelays(!noRelay)
                 .withStreams(streams)
                 .withTls(tls.files(topology.targets().stream().map(Topology.Target::address).toList()))
-                .withSigning(signing.options());
+                .withSigning(signing.signing() ? signing.options().withRotations(rotations) : null);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;

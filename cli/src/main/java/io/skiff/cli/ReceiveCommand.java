@@ -40,7 +40,9 @@ final class ReceiveCommand implements Callable<Integer> {
 
     @Option(names = "--trust-key", paramLabel = "FILE", description = {"Activate only releases signed by this publisher key "
             + "(signing-pub.pem); repeat for several keys. Unsigned, expired, rolled-back or otherwise signed releases are refused "
-            + "before anything is staged."})
+            + "before anything is staged.",
+            "These keys start the chain of key rotation scope '*': a rotation they signed ('skiff keys rotate', sent with push --rotation) "
+            + "hands trust to new keys, kept in ROOT/trust and checked from these keys again at every start."})
     List<Path> trustKeys = new ArrayList<>();
 
     @Option(names = "--trust-threshold", paramLabel = "N", defaultValue = "1",

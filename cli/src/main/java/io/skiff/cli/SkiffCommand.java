@@ -26,7 +26,7 @@ import java.util.function.Supplier;
                 "  13  storage failure on the receiver;  14  release busy on another connection",
                 "  15  refused by the receiver's policy;  16  TLS handshake failed (certificate, CA, plaintext)",
                 "  17  not authorized (no grant for the channel or action);  18  tenant over quota",
-                "  19  release not signed as the receiver trusts;  20  rollback or reused version refused",
+                "  19  release (or its key rotation) not signed as the receiver trusts;  20  rollback refused",
                 "  70  internal error",
                 "", "Run 'skiff COMMAND --help' for a command's options. Docs: docs/operations.md"})
 public final class SkiffCommand implements Runnable {

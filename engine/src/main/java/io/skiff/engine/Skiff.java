@@ -5,6 +5,7 @@ import io.skiff.engine.api.AuditReport;
 import io.skiff.engine.api.GcReport;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.IssuedIdentity;
+import io.skiff.engine.api.KeyRotationFile;
 import io.skiff.engine.api.OriginConfig;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.PushOptions;
@@ -34,11 +35,15 @@ import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.relay.Relay;
 import io.skiff.engine.security.DeploymentKeys;
 import io.skiff.engine.security.ReleaseSigner;
+import io.skiff.engine.security.RotationFiles;
 import io.skiff.engine.security.SigningKeys;
 import io.skiff.engine.send.Pusher;
 import io.skiff.engine.store.TenantStores;
 import io.skiff.protocol.ChunkingParams;
+import io.skiff.protocol.KeyRotation;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SignedKeyRotation;
 import io.skiff.protocol.SignedRelease;
 import io.skiff.protocol.UsageException;
 
@@ -238,6 +243,31 @@ public final class Skiff {
     /** Writes identity {@code name}, signed by the CA in {@code caDir}, into {@code outDir} ({@code skiff keys issue}). */
     public static IssuedIdentity issueKeys(Path caDir, String name, Path outDir) {
         return DeploymentKeys.issue(caDir, name, outDir);
+    }
+
+    /**
+     * Writes the key rotation statement {@code out} ({@code skiff keys rotate}): rotation {@code sequence} of
+     * {@code scope} hands trust to {@code newKeys} (public key files, or private ones, which then sign too), with
+     * {@code threshold} of them needed; {@code signKeys} (private key files of the current keys) sign it. Never overwrites.
+     */
+    public static KeyRotationFile rotateKeys(String scope, long sequence, int threshold, List<Path> newKeys, List<Path> signKeys, Path out) {
+        return describe(out, RotationFiles.create(scope, sequence, threshold, newKeys, signKeys, out));
+    }
+
+    /** Adds the signatures of {@code signKeys} (private key files) to the rotation statement {@code file} ({@code skiff keys sign-rotation}). */
+    public static KeyRotationFile signKeyRotation(Path file, List<Path> signKeys) {
+        return describe(file, RotationFiles.sign(file, signKeys));
+    }
+
+    /** What the rotation statement {@code file} says and who signed it ({@code skiff keys show-rotation}). */
+    public static KeyRotationFile readKeyRotation(Path file) {
+        return describe(file, RotationFiles.read(file));
+    }
+
+    private static KeyRotationFile describe(Path file, SignedKeyRotation signed) {
+        KeyRotation r = signed.rotation();
+        return new KeyRotationFile(file, r.scope(), r.sequence(), r.threshold(), r.keyIds().stream().map(Sha256::hex).toList(),
+                signed.signatures().stream().map(s -> s.keyId().hex()).toList(), RotationFiles.validByNewKeys(signed));
     }
 
     /** Writes a new publisher signing key pair into {@code dir} ({@code skiff keys gen-signing}); never overwrites. */

@@ -51,12 +51,14 @@ public enum ErrorCode {
     QUOTA_EXCEEDED(21),
     /**
      * The release's signatures do not satisfy the receiver's trust for its channel: unsigned, too few
-     * valid signatures by trusted keys, signed for another channel, version or release, or expired.
+     * valid signatures by trusted keys, signed for another channel, version or release, or expired; or a key
+     * rotation sent with it is refused (a gap, too few valid signatures by the current or by the new keys).
      */
     RELEASE_UNTRUSTED(22),
     /**
      * The release would take the channel back: a sequence not after the active release's without a
-     * signed downgrade, or the active release's version label on other content.
+     * signed downgrade, or the active release's version label on other content; or a key rotation other
+     * than the one the receiver took at its sequence.
      */
     ROLLBACK_REFUSED(23),
     /** The receiver could not bind its listen address. */

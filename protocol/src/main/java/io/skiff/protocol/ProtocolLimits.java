@@ -40,4 +40,15 @@ public final class ProtocolLimits {
     public static final int MAX_SIGNATURE_BYTES = 512;
     /** Longest encoded {@link SignedRelease}: two labels, a fixed part and every signature at its longest. */
     public static final int MAX_SIGNED_RELEASE_BYTES = 64 + 2 * (2 + MAX_LABEL_BYTES) + 1 + MAX_SIGNATURES * (32 + 2 + MAX_SIGNATURE_BYTES);
+    /** Most keys a {@link KeyRotation} hands trust to (as many as a release may be signed by). */
+    public static final int MAX_ROTATION_KEYS = MAX_SIGNATURES;
+    /** Longest public key encoding in a rotation: Ed25519's X.509 SubjectPublicKeyInfo is 44 bytes; room for larger schemes. */
+    public static final int MAX_ROTATION_KEY_BYTES = 1024;
+    /** Most signatures on one rotation: every key of the set it replaces and every key of its own. */
+    public static final int MAX_ROTATION_SIGNATURES = 2 * MAX_SIGNATURES;
+    /** Longest encoded {@link SignedKeyRotation}: a scope label, a fixed part, every key and signature at its longest. */
+    public static final int MAX_KEY_ROTATION_BYTES = 16 + (2 + MAX_LABEL_BYTES) + MAX_ROTATION_KEYS * (2 + MAX_ROTATION_KEY_BYTES)
+            + 1 + MAX_ROTATION_SIGNATURES * (32 + 2 + MAX_SIGNATURE_BYTES);
+    /** Most ROTATION frames before one OFFER: a chain of key sets, taken in order; rotations are rare, a chain is short. */
+    public static final int MAX_ROTATIONS = 16;
 }

@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param validity       how long after signing receivers take the statement: past it, a release offered again
  *                       (by a relay or an origin holding it back) is refused as expired
  * @param allowDowngrade the publisher means this release to replace a newer one (a signed rollback)
+ * @param rotations      key rotation statements ({@code skiff keys rotate}) sent before the signatures, in order:
+ *                       receivers take them, then check the release against the keys they hand trust to
+ *                       ({@code push --rotation}); empty: none
  */
-public record SigningOptions(List<Path> keys, Duration validity, boolean allowDowngrade) {
+public record SigningOptions(List<Path> keys, Duration validity, boolean allowDowngrade, List<Path> rotations) {
     /** How long a signature is taken by default: a weekly publisher renews it with every release. */
     public static final Duration DEFAULT_VALIDITY = Duration.ofDays(30);
 
@@ -28,10 +31,21 @@ public record SigningOptions(List<Path> keys, Duration validity, boolean allowDo
         if (validity.isNegative()) {
             throw new IllegalArgumentException("validity " + validity + " is negative");
         }
+        rotations = List.copyOf(rotations);
+    }
+
+    /** Signing with {@code keys}, without key rotations. */
+    public SigningOptions(List<Path> keys, Duration validity, boolean allowDowngrade) {
+        this(keys, validity, allowDowngrade, List.of());
     }
 
     /** Signed with one key. */
     public SigningOptions(Path key, Duration validity, boolean allowDowngrade) {
         this(List.of(key), validity, allowDowngrade);
+    }
+
+    /** These options, sending the key rotation statements {@code files} before the signatures. */
+    public SigningOptions withRotations(List<Path> files) {
+        return new SigningOptions(keys, validity, allowDowngrade, files);
     }
 }

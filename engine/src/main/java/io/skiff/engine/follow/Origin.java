@@ -21,6 +21,7 @@ import io.skiff.engine.security.AccessPolicy;
 import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.send.OutboundSizeEstimator;
 import io.skiff.engine.send.PushSession;
+import io.skiff.engine.send.TrustFrames;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SignedReleases;
 import io.skiff.engine.transport.Allocators;
@@ -327,13 +328,16 @@ public final class Origin implements RunningServer {
             String channel = this.channel;
             Sha256 current = channelStore.current(channel).orElseThrow(() -> new SourceException(channelStore.channelDir(channel),
                     "this origin has no current release of " + channel + (tenant == null ? "" : " (tenant " + tenant + ")")));
+            // read before the release is acquired: a file that does not read fails the serve with nothing to give back
+            TrustFrames trust = new TrustFrames(ServedRotations.of(stores.root(), channel), // a mirror forwards, not signs
+                    SignedReleases.load(channelStore, channel, current).orElse(null));
             ServedReleases.Served served = servedReleases.acquire(channelStore, tenant, channel, current);
             Manifest manifest = served.manifest;
             String follower = String.valueOf(ctx.channel().remoteAddress());
             WireByteCounter counter = (WireByteCounter) ctx.pipeline().get("wireCounter");
             PushSession session = new PushSession(follower, manifest, served.encoders, served.encodings, 16, name, PushListener.NONE,
                     counter, null, null, 1, null).speaking(followerProtocol)
-                    .signedWith(SignedReleases.load(channelStore, channel, current).orElse(null)); // a mirror forwards, not signs
+                    .signedWith(trust);
             session.result().whenComplete((r, e) -> {
                 if (r != null && r.alreadyActive()) {
                     LOG.debug("{} already has {} {}", follower, OriginStores.where(tenant, channel), manifest.version());

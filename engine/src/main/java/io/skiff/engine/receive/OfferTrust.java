@@ -16,9 +16,10 @@ import java.time.Instant;
 
 /**
  * An OFFER against the publishers' signatures (the SIGNED frame before it, if any), before anything of
- * the release is asked for or staged: the channel's active release and its kept statement are what a
- * rollback is judged against (an active release without one, by its manifest's version label only). An accepted statement is kept with the release it names, for the next
- * offer's comparison.
+ * the release is asked for or staged: the key rotations sent with it (ROTATION frames) are taken first,
+ * so the offer is checked against the keys they hand trust to; the channel's active release and its kept
+ * statement are what a rollback is judged against (an active release without one, by its manifest's
+ * version label only). An accepted statement is kept with the release it names, for the next offer's comparison.
  */
 final class OfferTrust {
     private OfferTrust() {
@@ -28,9 +29,11 @@ final class OfferTrust {
      * A receiver without keys for the channel checks nothing, but still keeps signatures that name the
      * offered release: an origin serving its root, or a relay, forwards them to receivers that check.
      *
-     * @throws TrustException RELEASE_UNTRUSTED or ROLLBACK_REFUSED, in one line
+     * @throws TrustException RELEASE_UNTRUSTED or ROLLBACK_REFUSED, in one line (for the offer or one of its rotations)
      */
-    static void check(ReleaseTrust trust, ReleaseStore store, OfferFrame offer, SignedRelease signed) {
+    static void check(RotatingTrust rotating, ReleaseStore store, OfferFrame offer, SignedRelease signed, ReceivedRotations rotations) {
+        rotating.take(rotations.list());
+        ReleaseTrust trust = rotating.current();
         if (trust.keysFor(offer.channel()).isEmpty()) {
             if (signed != null && signed.statement().names(offer.channel(), offer.version(), offer.releaseId())) {
                 SignedReleases.save(store, signed);

@@ -69,6 +69,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private String peer = "?";
     private OfferFrame offer;
     private SignedRelease signed;
+    private final ReceivedRotations rotations = new ReceivedRotations();
     /** What this receiver answered the offer: the bases it offered, the manifest it knows. */
     private OfferAnswer answer;
     /** The transfer's key in the registry while this session holds it; null otherwise. */
@@ -155,9 +156,11 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             peer = hello.peerName() + "@" + ctx.channel().remoteAddress() + (admission.identity() == null ? "" : "[" + admission.identity() + "]");
             state = State.OFFER;
         } else if (state == State.OFFER && relayRequest == null && msg instanceof RelayFrame r) {
-            relayRequest = RelayRequest.of(r, context.config(), admission);
+            relayRequest = RelayRequest.of(r, context.config(), admission, rotations);
         } else if (state == State.OFFER && signed == null && msg instanceof SignedFrame f) {
             signed = f.signed();
+        } else if (state == State.OFFER && msg instanceof io.skiff.protocol.frame.RotationFrame f) {
+            rotations.add(f.rotation());
         } else if (state == State.OFFER && relayRequest == null && msg instanceof JoinFrame j) {
             joined = StreamJoin.of(context.transfers(), j, admission);
             state = State.STREAM;
@@ -208,7 +211,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
         offer = o; // first: a refusal below is audited with what was offered
         store = admission.admitPush(o.channel(), relayRequest != null);
-        OfferTrust.check(context.trust(), store, o, signed);
+        OfferTrust.check(context.trust(), store, o, signed, rotations);
         answer = OfferAnswer.to(o, store, admission.tenant(), context.transfers(), context.manifests(), admission.address());
         if (answer.alreadyActive()) {
             LOG.info("{} offered {} {} ({}): already current", peer, o.channel(), o.version(), o.releaseId().shortHex());

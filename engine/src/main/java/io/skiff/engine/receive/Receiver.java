@@ -26,6 +26,7 @@ import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
 import io.skiff.engine.store.TenantStores;
+import io.skiff.engine.store.TrustedRotations;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.ConnectionLimits;
 import io.skiff.engine.transport.HelloDeadline;
@@ -100,6 +101,10 @@ public final class Receiver implements RunningReceiver {
         this.stores = new TenantStores(config.root(), config.retain());
         this.store = stores.untenanted();
         this.connectionLimits = new ConnectionLimits(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress());
+        // before seeds are hashed and threads start: bad key files, or a kept rotation chain that does not verify, refuse the start
+        ReleaseTrust configured = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
+                : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
+        RotatingTrust trust = RotatingTrust.restore(configured, new TrustedRotations(store.root()));
         List<SeedTree> seeds = indexSeeds(config.seeds());
         Transport transport = Transport.best();
         this.bossGroup = transport.newEventLoopGroup(1, "skiff-accept");
@@ -107,10 +112,9 @@ public final class Receiver implements RunningReceiver {
         this.diskGroup = new DefaultEventExecutorGroup(config.diskThreads(), new DefaultThreadFactory("skiff-rx-disk", true));
         this.verifiers = new ChunkVerifierPool(config.diskThreads());
         this.segmentBuffers = config.directWrites() ? new SegmentBuffers(SegmentBuffers.DEFAULT_MAX) : null;
-        ReleaseTrust trust = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
-                : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
         this.sessionContext = new SessionContext(config, stores, policy, trust, verifiers, segmentBuffers, seeds,
-                (tenantStore, manifest, targets, readyNow, upstream) -> relays.start(this, tenantStore, manifest, targets, readyNow, upstream),
+                (tenantStore, manifest, targets, readyNow, upstream, rotations) -> relays.start(this, tenantStore, manifest, targets, readyNow,
+                        upstream, rotations),
                 transfers, new ManifestBudget(config.limits().manifestBudgetBytes()),
                 new StagingSpace(stores, transfers, config.limits().diskReserveBytes()));
         try {

@@ -3,6 +3,7 @@ package io.skiff.engine.receive;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SignedKeyRotation;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.RelayFrame;
 import io.skiff.protocol.frame.RelayStatusFrame;
@@ -22,7 +23,7 @@ public interface RelayForwarding {
     /** Starts forwarding releases for one receiver; {@link #NONE} for a receiver without relay support wired in. */
     @FunctionalInterface
     interface Starter {
-        Starter NONE = (receiver, store, manifest, targets, readyNow, upstream) -> {
+        Starter NONE = (receiver, store, manifest, targets, readyNow, upstream, rotations) -> {
             throw new IllegalStateException("no relay is wired into this receiver");
         };
 
@@ -32,9 +33,10 @@ public interface RelayForwarding {
          * @param store    the store of {@code receiver} the release is in (its tenant's)
          * @param readyNow chunks already verified on this receiver's disk (copied locally, resumed, or all of an active release)
          * @param upstream where RELAY_STATUS frames go (the sender's connection)
+         * @param rotations the key rotations the sender sent (ROTATION frames), to send each target before the offer
          */
         RelayForwarding start(Receiver receiver, ReleaseStore store, Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow,
-                              Consumer<RelayStatusFrame> upstream);
+                              Consumer<RelayStatusFrame> upstream, List<SignedKeyRotation> rotations);
     }
 
     /**

@@ -21,14 +21,18 @@ import java.util.List;
  */
 final class RelayRequest {
     private final List<RelayFrame.Target> targets;
+    /** What the sender sent before its OFFER (filled after this request, read when relaying starts). */
+    private final ReceivedRotations rotations;
     /** Null until started. */
     private RelayForwarding forwarding;
 
-    private RelayRequest(List<RelayFrame.Target> targets) {
+    private RelayRequest(List<RelayFrame.Target> targets, ReceivedRotations rotations) {
         this.targets = targets;
+        this.rotations = rotations;
     }
 
-    static RelayRequest of(RelayFrame r, ReceiverConfig config, Admission admission) {
+    /** {@code rotations}: the session's, forwarded to the targets as they are when relaying starts. */
+    static RelayRequest of(RelayFrame r, ReceiverConfig config, Admission admission, ReceivedRotations rotations) {
         if (!config.relay()) {
             throw new SkiffException(ErrorCode.REFUSED, "this receiver does not relay (started with --no-relay)");
         }
@@ -40,13 +44,13 @@ final class RelayRequest {
             }
         }
         admission.admitRelayTargets(r.targets()); // relay_targets: a relay is no scanner of the networks it reaches
-        return new RelayRequest(r.targets());
+        return new RelayRequest(r.targets(), rotations);
     }
 
     /** Starts relaying {@code manifest}'s release; {@code ready}: chunks already verified here. RELAY_STATUS goes to {@code ctx}. */
     RelayForwarding start(SessionContext.RelayStart relays, ReleaseStore store, ChannelHandlerContext ctx, Manifest manifest,
                           BitSet ready) {
-        forwarding = relays.start(store, manifest, targets, ready, ctx::writeAndFlush);
+        forwarding = relays.start(store, manifest, targets, ready, ctx::writeAndFlush, rotations.list());
         return forwarding;
     }
 

@@ -2,12 +2,12 @@ package io.skiff.engine.receive;
 
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.security.AccessPolicy;
-import io.skiff.engine.security.ReleaseTrust;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SeedTree;
 import io.skiff.engine.store.SegmentBuffers;
 import io.skiff.engine.store.TenantStores;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.SignedKeyRotation;
 import io.skiff.protocol.frame.RelayFrame;
 import io.skiff.protocol.frame.RelayStatusFrame;
 
@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * @param config         the receiver's settings (limits, journal sync interval, idle timeout, relaying allowed)
  * @param stores         the receiver's disk: the untenanted store and one per tenant
  * @param policy         the receiver's grants ({@link AccessPolicy#OPEN} without a grants file)
- * @param trust          which releases may be activated by their publishers' signatures
+ * @param trust          which releases may be activated by their publishers' signatures, as key rotations change it
  * @param verifiers      threads that decode, hash and write chunks (shared by every session)
  * @param segmentBuffers direct-write buffers of staging files; null: written through the page cache
  * @param seeds          directories indexed for local copies, besides the channel's releases
@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * @param manifests      the heap the manifests of transfers in progress may take, all sessions together
  * @param space          the disk space staging may take, all sessions together
  */
-record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy policy, ReleaseTrust trust, ChunkVerifierPool verifiers,
+record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy policy, RotatingTrust trust, ChunkVerifierPool verifiers,
                       SegmentBuffers segmentBuffers, List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers,
                       ManifestBudget manifests, StagingSpace space) {
 
@@ -56,7 +56,9 @@ record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy p
          * @param store    the store the release is staged in (its tenant's)
          * @param readyNow chunks already verified on this receiver's disk
          * @param upstream where RELAY_STATUS frames go (the sender's connection)
+         * @param rotations the ROTATION frames the sender sent, forwarded as they came
          */
-        RelayForwarding start(ReleaseStore store, Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow, Consumer<RelayStatusFrame> upstream);
+        RelayForwarding start(ReleaseStore store, Manifest manifest, List<RelayFrame.Target> targets, BitSet readyNow, Consumer<RelayStatusFrame> upstream,
+                              List<SignedKeyRotation> rotations);
     }
 }

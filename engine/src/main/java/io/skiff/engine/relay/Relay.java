@@ -11,13 +11,14 @@ import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.receive.RelayForwarding;
 import io.skiff.engine.send.ChunkGate;
 import io.skiff.engine.send.FanOut;
+import io.skiff.engine.send.TrustFrames;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.SignedReleases;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
-import io.skiff.protocol.SignedRelease;
+import io.skiff.protocol.SignedKeyRotation;
 import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.RelayFrame;
@@ -100,19 +101,21 @@ public final class Relay implements ChunkGate, RelayForwarding {
      *
      * @param readyNow chunks already verified on this receiver's disk (copied locally, resumed, or all of an active release)
      * @param upstream where RELAY_STATUS frames go (the sender's connection)
+     * @param rotations the key rotations the sender sent before its OFFER, forwarded as they came
      */
     public static Relay start(Receiver receiver, ReleaseStore store, Manifest manifest, List<RelayFrame.Target> targets,
-                              BitSet readyNow, Consumer<RelayStatusFrame> upstream) {
+                              BitSet readyNow, Consumer<RelayStatusFrame> upstream, List<SignedKeyRotation> rotations) {
         Relay relay = new Relay(manifest, targets, readyNow, upstream, store);
-        // a relay forwards the publisher's signatures it kept at OFFER (it cannot make any): each target checks them
-        relay.forward(receiver, SignedReleases.load(store, manifest.channel(), manifest.releaseId()).orElse(null));
+        // a relay forwards the key rotations it received and the publisher's signatures it kept at OFFER (it
+        // cannot make any): each target checks them
+        relay.forward(receiver, new TrustFrames(rotations, SignedReleases.load(store, manifest.channel(), manifest.releaseId()).orElse(null)));
         return relay;
     }
 
-    private void forward(Receiver receiver, SignedRelease signed) {
+    private void forward(Receiver receiver, TrustFrames trust) {
         PushOptions options = PushOptions.defaults();
         FanOut fanOut = new FanOut(Transport.best(), receiver.ioGroup(), manifest, options, progress(),
-                receiver.relayEncoders(), encodings, null, this, FanOut.waterMark(targets.size()), receiver.tls(), signed);
+                receiver.relayEncoders(), encodings, null, this, FanOut.waterMark(targets.size()), receiver.tls(), trust);
 
         LOG.info("relaying {} {} ({}) to {} target(s)", manifest.channel(), manifest.version(), manifest.releaseId().shortHex(), targets.size());
         ticker = receiver.ioGroup().next().scheduleAtFixedRate(this::reportProgress, STATUS_INTERVAL_MILLIS, STATUS_INTERVAL_MILLIS,

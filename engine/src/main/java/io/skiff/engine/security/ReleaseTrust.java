@@ -27,6 +27,8 @@ import java.util.Optional;
  * ends (indefinite freeze).
  */
 public final class ReleaseTrust {
+    /** The scope of the all-channel keys ({@code --trust-key}) in a key rotation. */
+    public static final String ALL_CHANNELS = "*";
     private static final ReleaseTrust NONE = new ReleaseTrust(null, List.of());
 
     private final KeySet allChannels;
@@ -50,6 +52,31 @@ public final class ReleaseTrust {
                 byId.put(SigningKeys.keyId(key), key);
             }
             return new KeySet(byId, threshold);
+        }
+
+        /** Which of {@code signatures} over {@code data} are valid ones by keys of this set, and what the others are. */
+        Tally tally(byte[] data, List<SignedRelease.Signature> signatures) {
+            List<String> valid = new ArrayList<>();
+            int untrusted = 0;
+            int bad = 0;
+            for (SignedRelease.Signature signature : signatures) {
+                PublicKey key = keys.get(signature.keyId());
+                if (key == null) {
+                    untrusted++;
+                } else if (SigningKeys.verifies(key, data, signature.bytes())) {
+                    valid.add(signature.keyId().shortHex());
+                } else {
+                    bad++;
+                }
+            }
+            return new Tally(valid, untrusted, bad);
+        }
+    }
+
+    /** Signatures counted against a key set: the short ids of the valid ones, the number by other keys and that do not verify. */
+    record Tally(List<String> valid, int untrusted, int bad) {
+        String validList() {
+            return valid.isEmpty() ? "" : " (" + String.join(", ", valid) + ")";
         }
     }
 
@@ -139,6 +166,38 @@ public final class ReleaseTrust {
         return trust;
     }
 
+    /**
+     * The scopes a key rotation may name on this receiver, each with the keys it starts from: every trust
+     * rule's channel glob as written (the first rule of a glob, the one that decides its channels), then
+     * {@value #ALL_CHANNELS} for the all-channel keys ({@code --trust-key}) unless a rule is written so.
+     */
+    public Map<String, KeySet> scopes() {
+        Map<String, KeySet> scopes = new LinkedHashMap<>();
+        for (ChannelKeys rule : byChannel) {
+            scopes.putIfAbsent(rule.channels().toString(), rule.keys());
+        }
+        if (allChannels != null) {
+            scopes.putIfAbsent(ALL_CHANNELS, allChannels);
+        }
+        return scopes;
+    }
+
+    /** This trust with {@code keys} in place of the keys of {@code scope} (one of {@link #scopes()}): a rotation taken. */
+    public ReleaseTrust withScopeKeys(String scope, KeySet keys) {
+        Objects.requireNonNull(keys, "keys");
+        List<ChannelKeys> rules = new ArrayList<>(byChannel);
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i).channels().toString().equals(scope)) {
+                rules.set(i, new ChannelKeys(rules.get(i).channels(), keys));
+                return new ReleaseTrust(allChannels, rules);
+            }
+        }
+        if (scope.equals(ALL_CHANNELS) && allChannels != null) {
+            return new ReleaseTrust(keys, byChannel);
+        }
+        throw new IllegalArgumentException("no trusted keys for scope " + scope);
+    }
+
     /** The keys {@code channel}'s releases must be signed with; empty if it takes them unsigned. */
     public Optional<KeySet> keysFor(String channel) {
         for (ChannelKeys rule : byChannel) {
@@ -197,26 +256,13 @@ public final class ReleaseTrust {
     }
 
     private static Verdict countSignatures(String what, SignedRelease signed, KeySet trusted) {
-        byte[] statement = signed.statement().canonicalBytes();
-        List<String> valid = new ArrayList<>();
-        int untrusted = 0;
-        int bad = 0;
-        for (SignedRelease.Signature signature : signed.signatures()) {
-            PublicKey key = trusted.keys().get(signature.keyId());
-            if (key == null) {
-                untrusted++;
-            } else if (SigningKeys.verifies(key, statement, signature.bytes())) {
-                valid.add(signature.keyId().shortHex());
-            } else {
-                bad++;
-            }
-        }
-        if (valid.size() >= trusted.threshold()) {
+        Tally tally = trusted.tally(signed.statement().canonicalBytes(), signed.signatures());
+        if (tally.valid().size() >= trusted.threshold()) {
             return Verdict.ACCEPTED;
         }
-        return new Verdict(Refusal.BELOW_THRESHOLD, what + ": " + valid.size() + " valid signature(s) by trusted keys"
-                + (valid.isEmpty() ? "" : " (" + String.join(", ", valid) + ")") + ", " + trusted.threshold() + " needed; "
-                + untrusted + " by untrusted keys, " + bad + " that do not verify");
+        return new Verdict(Refusal.BELOW_THRESHOLD, what + ": " + tally.valid().size() + " valid signature(s) by trusted keys"
+                + tally.validList() + ", " + trusted.threshold() + " needed; "
+                + tally.untrusted() + " by untrusted keys, " + tally.bad() + " that do not verify");
     }
 
     /** Signs {@code statement} with every one of {@code publishers} (distinct keys). */

@@ -90,6 +90,15 @@ public final class SigningKeys {
         }
     }
 
+    /** The Ed25519 public key whose X.509 SubjectPublicKeyInfo encoding is {@code spki}; null when it is not one. */
+    static PublicKey publicKey(byte[] spki) {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(spki));
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
+    }
+
     /** The SHA-256 of the key's X.509 SubjectPublicKeyInfo encoding. */
     public static Sha256 keyId(PublicKey key) {
         return Sha256.digest(key.getEncoded());

@@ -24,7 +24,6 @@ import io.skiff.engine.transport.Transport;
 import io.skiff.engine.transport.WireByteCounter;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
-import io.skiff.protocol.SignedRelease;
 import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameEncoder;
 import org.slf4j.Logger;
@@ -49,11 +48,11 @@ import java.util.function.UnaryOperator;
  * @param gate   chunks that may be sent yet (a relay's verified chunks); null: all
  * @param waterMark each connection's outbound buffer bounds ({@link #waterMark(int)})
  * @param tls    this side's key material: every connection is mutual TLS; null: plaintext
- * @param signed the publisher's signatures on the release, sent before each OFFER; null: unsigned
+ * @param trust  key rotations and the publisher's signatures on the release, sent before each OFFER
  */
 public record FanOut(Transport transport, EventLoopGroup group, Manifest manifest, PushOptions options, PushListener listener,
                      ExecutorService encoders, ReleaseEncodings encodings, GlobalTrafficShapingHandler shaper, ChunkGate gate,
-                     WriteBufferWaterMark waterMark, TlsMaterial tls, SignedRelease signed) {
+                     WriteBufferWaterMark waterMark, TlsMaterial tls, TrustFrames trust) {
     private static final Logger LOG = LoggerFactory.getLogger(FanOut.class);
     /** How often a bandwidth limit's accounting is refreshed. */
     static final long SHAPER_CHECK_MILLIS = 100;
@@ -82,7 +81,7 @@ public record FanOut(Transport transport, EventLoopGroup group, Manifest manifes
         ParallelStreams.Opener streams = options.streams() == 1 ? null : (loop, handler) ->
                 bootstrap(loop, target, counter, perConnectionLimit, handler).connect(target.host(), target.port());
         PushSession session = new PushSession(target.toString(), manifest, encoders, encodings, options.maxInFlight(),
-                options.senderName(), listener, counter, gate, relayRole, options.streams(), streams).signedWith(signed);
+                options.senderName(), listener, counter, gate, relayRole, options.streams(), streams).signedWith(trust);
         Bootstrap bootstrap = bootstrap(group, target, counter, perConnectionLimit, session);
         ChannelFuture connect = bootstrap.connect(target.host(), target.port());
         connect.addListener(f -> {

@@ -14,7 +14,6 @@ import io.skiff.protocol.AccessException;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
-import io.skiff.protocol.SignedRelease;
 import io.skiff.protocol.frame.ActivatedFrame;
 import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.CommitFrame;
@@ -28,7 +27,6 @@ import io.skiff.protocol.frame.OfferReplyFrame;
 import io.skiff.protocol.frame.RefetchFrame;
 import io.skiff.protocol.frame.RelayFrame;
 import io.skiff.protocol.frame.RelayStatusFrame;
-import io.skiff.protocol.frame.SignedFrame;
 import io.skiff.protocol.frame.WantFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +93,7 @@ public final class PushSession extends ChannelInboundHandlerAdapter {
     private int protocol = FrameDescriptor.PROTOCOL_VERSION;
     private Channel channel;
     private ReleaseEncodings.Delta delta;
-    private SignedRelease signed;
+    private TrustFrames trust = TrustFrames.NONE;
     /** From WANT on: what goes out next. */
     private ChunkPump pump;
 
@@ -135,9 +133,9 @@ public final class PushSession extends ChannelInboundHandlerAdapter {
         return this;
     }
 
-    /** Sends {@code signatures} (the publisher's; null: none) before the OFFER. Before {@link #start}. */
-    public PushSession signedWith(SignedRelease signatures) {
-        this.signed = signatures;
+    /** Sends {@code frames} (key rotations, the publisher's signatures) before the OFFER. Before {@link #start}. */
+    public PushSession signedWith(TrustFrames frames) {
+        this.trust = frames;
         return this;
     }
 
@@ -154,9 +152,7 @@ public final class PushSession extends ChannelInboundHandlerAdapter {
         if (relayRole != null) {
             ctx.write(new RelayFrame(relayRole.targets()));
         }
-        if (signed != null) {
-            ctx.write(new SignedFrame(signed));
-        }
+        trust.writeTo(ctx);
         ctx.writeAndFlush(new OfferFrame(manifest.releaseId(), manifest.canonicalLength(), manifest.channel(), manifest.version()));
         LOG.info("{} connected, offered {} {} ({})", target, manifest.channel(), manifest.version(), manifest.releaseId().shortHex());
     }

@@ -14,10 +14,12 @@ import io.skiff.engine.encode.ReleaseEncodings;
 import io.skiff.engine.history.PublishedReleases;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.security.ReleaseSigner;
+import io.skiff.engine.security.RotationFiles;
 import io.skiff.engine.security.TlsMaterial;
 import io.skiff.engine.transport.Allocators;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
+import io.skiff.protocol.SignedKeyRotation;
 import io.skiff.protocol.SignedRelease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,12 +62,13 @@ public final class Pusher {
         long start = System.nanoTime();
         TlsMaterial tls = loadTls(options); // its files checked before the hashing, its context built during it
         ReleaseSigner signer = loadSigner(options); // a bad key file: refused before the hashing too
+        List<SignedKeyRotation> rotations = loadRotations(options); // and bad rotation files
         Manifest manifest = ManifestBuilder.build(source, channel, version, options.chunking(),
                 Runtime.getRuntime().availableProcessors());
         double manifestSeconds = (System.nanoTime() - start) / 1e9;
         listener.manifestBuilt(manifest, manifestSeconds);
         return push(source, manifest, topology, options, listener, start, manifestSeconds, tls,
-                signer == null ? null : signer.sign(manifest, Instant.now()));
+                signer == null ? null : signer.sign(manifest, Instant.now()), rotations);
     }
 
     /** Pushes a release whose manifest is already built from {@code source} to every target of {@code topology}. */
@@ -86,15 +89,21 @@ public final class Pusher {
         }
         TlsMaterial tls = loadTls(options);
         ReleaseSigner signer = loadSigner(options);
+        List<SignedKeyRotation> rotations = loadRotations(options);
         if (signed != null) {
             ReleaseSigner.checkSendable(signed, manifest, Instant.now(), "the signed statement");
         }
         return push(source, manifest, topology, options, listener, System.nanoTime(), 0, tls,
-                signer == null ? signed : signer.sign(manifest, Instant.now()));
+                signer == null ? signed : signer.sign(manifest, Instant.now()), rotations);
     }
 
     private static ReleaseSigner loadSigner(PushOptions options) {
         return options.signing() == null ? null : ReleaseSigner.load(options.signing());
+    }
+
+    /** The key rotations to send before the signatures ({@code push --rotation}), checked before anything starts. */
+    private static List<SignedKeyRotation> loadRotations(PushOptions options) {
+        return options.signing() == null ? List.of() : RotationFiles.readChain(options.signing().rotations());
     }
 
     /** Bad key files are refused here, before any thread of the push starts. */
@@ -104,7 +113,7 @@ public final class Pusher {
 
     private static PushResult push(Path source, Manifest manifest, Topology topology, PushOptions options,
                                    PushListener listener, long startNanos, double manifestSeconds, TlsMaterial tls,
-                                   SignedRelease signed) {
+                                   SignedRelease signed, List<SignedKeyRotation> rotations) {
         List<Topology.Target> targets = topology.targets();
         if (tls != null) {
             tls.client(); // a context that would not build: refused here, not in each connection's set-up
@@ -120,7 +129,7 @@ public final class Pusher {
         GlobalTrafficShapingHandler shaper = options.bandwidthLimit() > 0
                 ? new GlobalTrafficShapingHandler(group, options.bandwidthLimit(), 0, FanOut.SHAPER_CHECK_MILLIS) : null;
         FanOut fanOut = new FanOut(transport, group, manifest, options, listener, encoders, encodings, shaper, null,
-                FanOut.waterMark(targets.size() * options.streams()), tls, signed);
+                FanOut.waterMark(targets.size() * options.streams()), tls, new TrustFrames(rotations, signed));
         try {
             List<CompletableFuture<List<TargetResult>>> regions = new ArrayList<>();
             for (Topology.Region region : topology.regions()) {

@@ -43,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ROOT/&lt;channel&gt;/staging/&lt;release-id&gt;/            in-flight, never served
  * ROOT/&lt;channel&gt;/manifests/&lt;release-id&gt;.manifest  canonical manifest of every release and staging
  * ROOT/&lt;channel&gt;/activations.log                   append-only audit trail of activations
+ * ROOT/trust/&lt;scope&gt;/&lt;sequence&gt;.rotation         key rotations taken ({@link TrustedRotations}): no channel's name
  * </pre>
  * A tenant's store is one of these over {@code ROOT/<tenant>} ({@link TenantStores}); its channels may not
  * be named like the entries above, which would make its directory look like a channel's.
@@ -123,9 +124,9 @@ public final class ReleaseStore {
         if (channel.contains("/")) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "channel may not contain '/': " + channel);
         }
-        if (!tenant && channel.equals(TenantStores.AUDIT_DIR)) {
-            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "a channel may not be named " + channel
-                    + ": the receiver's audit trail is ROOT/" + TenantStores.AUDIT_DIR);
+        String reserved = tenant ? null : TenantStores.reservedAtRoot(channel);
+        if (reserved != null) {
+            throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "a channel may not be named " + channel + " (the receiver's " + reserved + ")");
         }
         if (tenant && TenantStores.CHANNEL_ENTRIES.contains(channel)) {
             throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "a tenant's channel may not be named " + channel);

@@ -186,11 +186,24 @@ public final class TenantStores {
 
     /** @throws UsageException unless {@code tenant} is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit */
     public static String checkName(String tenant) {
-        if (!TENANT_NAME.matcher(tenant).matches() || tenant.equals(AUDIT_DIR)) {
+        String reserved = reservedAtRoot(tenant);
+        if (reserved != null) {
+            throw new UsageException("invalid tenant name '" + tenant + "': ROOT/" + tenant + " holds the receiver's " + reserved);
+        }
+        if (!TENANT_NAME.matcher(tenant).matches()) {
             throw new UsageException("invalid tenant name '" + tenant + "': 1 to 64 letters, digits, '.', '_' or '-', "
-                    + "starting with a letter or digit, not '" + AUDIT_DIR + "'");
+                    + "starting with a letter or digit");
         }
         return tenant;
+    }
+
+    /** What the receiver keeps at {@code ROOT/<name>} (so no channel or tenant may be named so), or null. */
+    static String reservedAtRoot(String name) {
+        return switch (name) {
+            case AUDIT_DIR -> "audit trail";
+            case TrustedRotations.DIR -> "key rotations";
+            default -> null;
+        };
     }
 
     private static List<String> tenantsUnder(Path root) {

@@ -21,6 +21,7 @@ import io.skiff.engine.security.ReleaseTrust;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.TenantStores;
 import io.skiff.engine.store.TransferJournal;
+import io.skiff.engine.store.TrustedRotations;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.protocol.ChunkingParams;
 import io.skiff.protocol.ErrorCode;
@@ -127,10 +128,11 @@ class ReceiveSessionTest {
     }
 
     private SessionContext newContext(ReceiverConfig config) {
-        SessionContext.RelayStart noRelay = (tenantStore, manifest, targets, ready, upstream) -> {
+        SessionContext.RelayStart noRelay = (tenantStore, manifest, targets, ready, upstream, rotations) -> {
             throw new AssertionError("no test here relays");
         };
-        return new SessionContext(config, stores, AccessPolicy.OPEN, ReleaseTrust.none(), verifiers, null, List.of(), noRelay, transfers,
+        return new SessionContext(config, stores, AccessPolicy.OPEN,
+                RotatingTrust.restore(ReleaseTrust.none(), new TrustedRotations(root)), verifiers, null, List.of(), noRelay, transfers,
                 new ManifestBudget(config.limits().manifestBudgetBytes()), new StagingSpace(stores, transfers, config.limits().diskReserveBytes()));
     }
 

@@ -7,6 +7,7 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SignedKeyRotation;
 import io.skiff.protocol.SignedRelease;
 
 import java.nio.charset.CharacterCodingException;
@@ -192,6 +193,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 byte[] encoded = new byte[body.readableBytes()];
                 body.readBytes(encoded);
                 yield new SignedFrame(SignedRelease.decode(encoded));
+            }
+            case ROTATION -> {
+                if (body.readableBytes() > ProtocolLimits.MAX_KEY_ROTATION_BYTES) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "ROTATION of " + body.readableBytes() + " bytes, at most "
+                            + ProtocolLimits.MAX_KEY_ROTATION_BYTES);
+                }
+                byte[] encoded = new byte[body.readableBytes()];
+                body.readBytes(encoded);
+                yield new RotationFrame(SignedKeyRotation.decode(encoded));
             }
             case JOIN -> new JoinFrame(readString(body), readId(body));
             case REFETCH -> {

@@ -38,6 +38,10 @@ package io.skiff.protocol.frame;
  *                       | error code u16 (0 none) | message str16
  * SIGNED         (S->R) a SignedRelease (release statement | signature count u8 | (key id | length u16 |
  *                       signature) * count): after HELLO (and RELAY), before OFFER; the publisher's signatures
+ * ROTATION       (S->R) a SignedKeyRotation (magic "SKRT" | format u8 | scope str16 | sequence u32 | threshold u8
+ *                       | key count u8 | (length u16 | SPKI DER) * count | signature count u8 | (key id | length u16
+ *                       | signature) * count): after HELLO (and RELAY), before OFFER, before or after SIGNED; one per
+ *                       rotation, in sequence order, at most MAX_ROTATIONS per connection
  * JOIN           (S->R) channel str16 | release id: after HELLO, an extra stream of a push with parallel
  *                       streams joins the receiver's transfer of that release; it then carries CHUNK frames only
  * RAW_RUN        (S->R, protocol 3) first ordinal u32 | count u16 (1..MAX_RUN_CHUNKS) | raw length u32 * count

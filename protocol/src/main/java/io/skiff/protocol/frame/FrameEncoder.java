@@ -126,6 +126,8 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             buf.writeShort(f.maxWaitSeconds());
         } else if (frame instanceof SignedFrame f) {
             buf.writeBytes(f.signed().encode());
+        } else if (frame instanceof RotationFrame f) {
+            buf.writeBytes(f.rotation().encode());
         } else if (frame instanceof RelayFrame f) {
             if (f.targets().isEmpty() || f.targets().size() > ProtocolLimits.MAX_RELAY_TARGETS) {
                 throw new IllegalArgumentException("RELAY to " + f.targets().size() + " targets");

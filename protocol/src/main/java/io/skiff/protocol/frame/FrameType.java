@@ -21,7 +21,9 @@ public enum FrameType {
     /** Raw chunks of consecutive ordinals in one frame; decoded into one CHUNK frame each (protocol 3). */
     RAW_RUN(17),
     /** The publisher's signatures on the release offered next (after HELLO, before OFFER). */
-    SIGNED(18);
+    SIGNED(18),
+    /** One key rotation the offered release's signatures depend on (after HELLO, before OFFER). */
+    ROTATION(19);
 
     private static final FrameType[] BY_WIRE = new FrameType[32];
 

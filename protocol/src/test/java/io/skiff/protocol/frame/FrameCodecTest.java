@@ -7,10 +7,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.EncoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.KeyRotation;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.ReleaseStatement;
 import io.skiff.protocol.Sha256;
+import io.skiff.protocol.SignedKeyRotation;
 import io.skiff.protocol.SignedRelease;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -444,11 +446,17 @@ class FrameCodecTest {
                         new Bytes().str16("a".repeat(ProtocolLimits.MAX_LABEL_BYTES + 1)).bytes(ID.toBytes()).u16(30).toByteArray()), malformed),
                 invalid("FOLLOW_WAIT trailing byte", frame(FrameType.FOLLOW_WAIT.wire(),
                         new Bytes().str16("c").bytes(ID.toBytes()).u16(30).u8(0).toByteArray()), malformed),
-                invalid("type 19", frame(19, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
+                invalid("type 20", frame(20, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("SIGNED not a release statement", frame(FrameType.SIGNED.wire(), new byte[4]), malformed),
                 invalid("SIGNED of no signatures", frame(FrameType.SIGNED.wire(), concat(new ReleaseStatement("c", "v", ID, 0, 1, false)
                         .canonicalBytes(), new byte[]{0})), malformed),
                 invalid("SIGNED above its limit", frame(FrameType.SIGNED.wire(), new byte[ProtocolLimits.MAX_SIGNED_RELEASE_BYTES + 1]), malformed),
+                invalid("ROTATION not a key rotation", frame(FrameType.ROTATION.wire(), new byte[4]), malformed),
+                invalid("ROTATION without its signature count", frame(FrameType.ROTATION.wire(),
+                        new KeyRotation("*", 1, 1, List.of(sequence(44))).canonicalBytes()), malformed),
+                invalid("ROTATION with a trailing byte", frame(FrameType.ROTATION.wire(), concat(new SignedKeyRotation(
+                        new KeyRotation("*", 1, 1, List.of(sequence(44))), List.of()).encode(), new byte[1])), malformed),
+                invalid("ROTATION above its limit", frame(FrameType.ROTATION.wire(), new byte[ProtocolLimits.MAX_KEY_ROTATION_BYTES + 1]), malformed),
                 invalid("RAW_RUN of no chunks", frame(run, new Bytes().u32(0).u16(0).toByteArray()), malformed),
                 invalid("RAW_RUN above MAX_RUN_CHUNKS", frame(run, runBody(0, ProtocolLimits.MAX_RUN_CHUNKS + 1, 1)), malformed),
                 invalid("RAW_RUN negative first ordinal", frame(run, runBody(-1, 1, 1)), malformed),
@@ -820,6 +828,10 @@ class FrameCodecTest {
                         List.of(new SignedRelease.Signature(OTHER_ID, sequence(64))))),
                 () -> new SignedFrame(new SignedRelease(new ReleaseStatement("c", "v", ID, 0, 1, true),
                         List.of(new SignedRelease.Signature(ID, sequence(64)), new SignedRelease.Signature(OTHER_ID, sequence(512))))),
+                () -> new RotationFrame(new SignedKeyRotation(new KeyRotation("*", 1, 2, List.of(sequence(44), randomBytes(new Random(9), 44))),
+                        List.of(new SignedRelease.Signature(ID, sequence(64)), new SignedRelease.Signature(OTHER_ID, sequence(64))))),
+                () -> new RotationFrame(new SignedKeyRotation(new KeyRotation("snomed-*", KeyRotation.MAX_SEQUENCE, 1, List.of(sequence(1))),
+                        List.of())),
                 () -> new RelayStatusFrame(3, RelayStatusFrame.State.SENDING, 123_456_789_012L, 987_654_321_098L, 1_500_000_000_000L, 40, 2, 1, 977, 1500, 1, OTHER_ID,
                         new long[]{1, 2, 37}, new long[]{65536, 900, 12_000}, null, ""),
                 () -> new RelayStatusFrame(0, RelayStatusFrame.State.FAILED, 0, 0, 0, 0, 0, 0, 0, 0, 4, null,
