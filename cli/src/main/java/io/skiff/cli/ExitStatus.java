@@ -15,7 +15,7 @@ import io.skiff.protocol.ErrorCode;
  *  10    MALFORMED, FRAME_TOO_LARGE, UNKNOWN_FRAME_TYPE, UNSUPPORTED_VERSION, UNEXPECTED_FRAME
  *                                                       protocol violation
  *  11    MANIFEST_INVALID, PATH_INVALID                 manifest or path rejected
- *  12    CHUNK_HASH_MISMATCH, CHUNK_DECODE_FAILED, FILE_HASH_MISMATCH
+ *  12    CHUNK_HASH_MISMATCH, CHUNK_DECODE_FAILED, FILE_HASH_MISMATCH (also: skiff audit verify, a broken chain)
  *                                                       integrity failure
  *  13    STORAGE_FAILURE                                storage failure on the receiver
  *  14    BUSY                                           release busy on another connection

@@ -5,6 +5,7 @@ import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.Rate;
 import io.skiff.engine.api.TargetResult;
+import io.skiff.engine.api.SigningOptions;
 import io.skiff.engine.api.Topology;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SignedRelease;
@@ -156,6 +157,7 @@ final class PushCommand implements Callable<Integer> {
         if (!signing.signing() && !rotations.isEmpty()) {
             throw new UsageException("--rotation hands trust to the keys that sign the release: give --sign-key too");
         }
+        SigningOptions signingOptions = signing.options(); // refuses its own mistakes (--allow-downgrade unsigned)
         PushOptions options = PushOptions.defaults().withZstdLevel(zstdLevel).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withHistory(noHistory ? null : history != null ? history : defaultHistory())
                 .withRetries(retries, Duration.ofMillis((long) (retryWaitSeconds * 1000)))
@@ -163,7 +165,7 @@ final class PushCommand implements Callable<Integer> {
                 .withRelays(!noRelay)
                 .withStreams(streams)
                 .withTls(tls.files(topology.targets().stream().map(Topology.Target::address).toList()))
-                .withSigning(signing.signing() ? signing.options().withRotations(rotations) : null);
+                .withSigning(signingOptions == null ? null : signingOptions.withRotations(rotations));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
                 "  2   usage error, or the source cannot be used",
                 "  3   target unreachable, connection lost, or cannot listen",
                 "  10  protocol violation;  11  manifest or path rejected",
-                "  12  integrity failure (hash mismatch)",
+                "  12  integrity failure (hash mismatch, or a broken audit trail)",
                 "  13  storage failure on the receiver;  14  release busy on another connection",
                 "  15  refused by the receiver's policy;  16  TLS handshake failed (certificate, CA, plaintext)",
                 "  17  not authorized (no grant for the channel or action);  18  tenant over quota",
@@ -52,6 +52,7 @@ public final class SkiffCommand implements Runnable {
         commands.put("status", StatusCommand::new);
         commands.put("verify", VerifyCommand::new);
         commands.put("gc", GcCommand::new);
+        commands.put("audit", AuditCommand::new);
         commands.put("keys", KeysCommand::new);
         commands.put("demo", DemoCommand::new);
         commands.put(HELP, CommandLine.HelpCommand::new);

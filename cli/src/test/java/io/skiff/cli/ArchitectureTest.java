@@ -102,6 +102,12 @@ class ArchitectureTest {
             .because("keys, TLS contexts and grants are what the transfer packages consult, not the other way round");
 
     @ArchTest
+    static final ArchRule auditKnowsOnlyFilesAndValues = noClasses().that().resideInAPackage("io.skiff.engine.audit..")
+            .should().dependOnClassesThat(resideInAPackage("io.skiff.engine..")
+                    .and(not(resideInAnyPackage("io.skiff.engine.audit..", "io.skiff.engine.api..", "io.skiff.engine.files.."))))
+            .because("the trail records what the store and the sessions report; it knows files and JSON, not transfers");
+
+    @ArchTest
     static final ArchRule storeIsTheReceiversDiskOnly = noClasses().that().resideInAPackage("io.skiff.engine.store..")
             .should().dependOnClassesThat().resideInAnyPackage("io.skiff.engine.receive..", "io.skiff.engine.send..",
                     "io.skiff.engine.relay..", "io.skiff.engine.follow..", "io.skiff.engine.encode..",

@@ -2,6 +2,9 @@ package io.skiff.engine.store;
 
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ManifestEntry;
+import io.skiff.protocol.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -22,7 +25,38 @@ import java.util.Set;
  * or to smuggle a file into the activated release) is found wherever it sits, not only at a file's name.
  */
 final class ExactTree {
+    private static final Logger LOG = LoggerFactory.getLogger(StagingRelease.class);
+
     private ExactTree() {
+    }
+
+    /** Whether a partial tree may be resumed: exactly the manifest's, every file at its final size; else logged and false. */
+    static boolean resumable(Path dir, Manifest manifest) {
+        String difference;
+        try {
+            difference = difference(dir, manifest, true);
+        } catch (IOException e) {
+            difference = e.toString();
+        }
+        if (difference != null) {
+            LOG.warn("{} {}: the partial staging tree is not resumed, it starts afresh: {}", manifest.channel(), manifest.releaseId().shortHex(),
+                    difference);
+        }
+        return difference == null;
+    }
+
+    /** STORAGE_FAILURE, and nothing activated, when anything but the manifest's entries is in the tree, or a link anywhere. */
+    static void require(Path dir, Manifest manifest) {
+        String difference;
+        try {
+            difference = difference(dir, manifest, false);
+        } catch (IOException e) {
+            throw new StorageException("walk staging " + dir, e);
+        }
+        if (difference != null) {
+            throw new StorageException(dir, "staging tree of " + manifest.channel() + " " + manifest.releaseId().shortHex()
+                    + " is not the manifest's: " + difference + "; not activated", null);
+        }
     }
 
     /**

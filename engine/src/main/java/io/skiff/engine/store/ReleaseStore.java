@@ -1,10 +1,10 @@
 package io.skiff.engine.store;
 
 import io.skiff.engine.api.ReceiverConfig;
-import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.engine.audit.Actor;
 import io.skiff.engine.audit.AuditEvent;
 import io.skiff.engine.audit.AuditTrail;
+import io.skiff.engine.files.DirectoryTrees;
 import io.skiff.engine.files.DurableFiles;
 import io.skiff.engine.manifest.LocalRelease;
 import io.skiff.protocol.ErrorCode;
@@ -52,7 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReleaseStore {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseStore.class);
-    private static final String CURRENT = "current";
+    static final String CURRENT = "current";
 
     private final Path root;
     private final int retain;
@@ -88,7 +88,7 @@ public final class ReleaseStore {
             } catch (IOException e) {
                 throw new StorageException(this.root, "cannot create receiver root " + this.root + ": " + e.getMessage(), e);
             }
-            recover();
+            StoreRecovery.recover(this);
         }
     }
 
@@ -323,76 +323,6 @@ public final class ReleaseStore {
         } catch (IOException e) {
             return FileTime.fromMillis(0);
         }
-    }
-
-    /**
-     * Startup: a crash between creating and renaming the temporary link leaves {@code current.tmp}; a
-     * crash between switching {@code current} and logging the activation leaves a release active that
-     * the audit trail does not name (found by the crash tests: SIGKILL right after the switch).
-     */
-    private void recover() {
-        for (String channel : channels()) {
-            try {
-                Files.deleteIfExists(root.resolve(channel).resolve(CURRENT + ".tmp"));
-            } catch (IOException e) {
-                throw new StorageException("recover " + channel, e);
-            }
-            logUnloggedActivation(channel);
-            removeHalfPrunedReleases(channel);
-        }
-    }
-
-    /** A release directory without its manifest is what a crash during pruning leaves (never current). */
-    private void removeHalfPrunedReleases(String channel) {
-        Optional<Sha256> current = current(channel);
-        for (Sha256 id : listIds(channelDir(channel).resolve("releases"))) {
-            if (current.isPresent() && current.get().equals(id) || Files.exists(manifestFile(channel, id))) {
-                continue;
-            }
-            try {
-                DirectoryTrees.deleteRecursively(releaseDir(channel, id));
-                appendAudit(channel, "pruned release=" + id.hex() + " recorded-at=startup");
-                record(AuditEvent.of("prune", Actor.receiver(), channel, null, id.hex()).withOutcome(AuditEvent.OK, "half-pruned by a crash"));
-                LOG.warn("{}: removed release {}, left half-pruned by a crash", channel, id.shortHex());
-            } catch (IOException e) {
-                LOG.warn("could not remove half-pruned release {} of {}: {}", id.shortHex(), channel, e.toString());
-            }
-        }
-    }
-
-    /**
-     * If {@code current} is not the release of the log's last "activated" line, the receiver stopped
-     * after the switch and before {@link #activate} logged it (and marked the manifest as the latest
-     * activation): both are done now, the line saying it was recorded at startup.
-     */
-    private void logUnloggedActivation(String channel) {
-        Optional<Sha256> current;
-        try {
-            current = current(channel);
-        } catch (SkiffException e) {
-            LOG.warn("{}: {}", channel, e.getMessage());
-            return;
-        }
-        if (current.isEmpty() || current.get().hex().equals(ActivationsLog.of(channelDir(channel)).lastActivated())) {
-            return;
-        }
-        Sha256 id = current.get();
-        Optional<Manifest> manifest;
-        try {
-            manifest = loadManifest(channel, id);
-            if (manifest.isPresent()) {
-                Files.setLastModifiedTime(manifestFile(channel, id), FileTime.from(Instant.now()));
-            }
-        } catch (SkiffException | IOException e) {
-            LOG.warn("{}: current release {} has no readable manifest: {}", channel, id.shortHex(), e.getMessage());
-            manifest = Optional.empty();
-        }
-        String details = manifest.map(m -> " version=" + m.version() + " files=" + m.fileCount() + " bytes=" + m.totalBytes()).orElse("");
-        appendAudit(channel, "activated release=" + id.hex() + details + " peer=unknown recorded-at=startup");
-        record(AuditEvent.of("activate", Actor.receiver(), channel, manifest.map(Manifest::version).orElse(null), id.hex())
-                .withOutcome(AuditEvent.OK, "recorded at startup: the receiver stopped right after the switch"));
-        LOG.warn("{}: release {} is current but its activation was not logged (the receiver stopped right after the switch); logged now",
-                channel, id.shortHex());
     }
 
     /** Names of sub-directories that are release ids. */

@@ -114,25 +114,10 @@ public final class StagingRelease implements Closeable {
     public static StagingRelease resumeOrCreate(ReleaseStore store, Manifest manifest, SegmentBuffers segmentBuffers) {
         Path dir = store.stagingDir(manifest.channel(), manifest.releaseId());
         if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && Files.exists(store.manifestFile(manifest.channel(), manifest.releaseId()))
-                && intact(dir, manifest)) {
+                && ExactTree.resumable(dir, manifest)) {
             return new StagingRelease(store, manifest, dir, segmentBuffers);
         }
         return create(store, manifest, segmentBuffers);
-    }
-
-    /** Exactly the manifest's tree, every file at its final size, no link anywhere (see {@link ExactTree}); else logged and false. */
-    private static boolean intact(Path dir, Manifest manifest) {
-        String difference;
-        try {
-            difference = ExactTree.difference(dir, manifest, true);
-        } catch (IOException e) {
-            difference = e.toString();
-        }
-        if (difference != null) {
-            LOG.warn("{} {}: the partial staging tree is not resumed, it starts afresh: {}", manifest.channel(), manifest.releaseId().shortHex(),
-                    difference);
-        }
-        return difference == null;
     }
 
     /**
@@ -280,7 +265,7 @@ public final class StagingRelease implements Closeable {
     /** The same, recording {@code actor} as who activated it in the audit trail. */
     public void commit(String peer, Actor actor, boolean rehash) {
         close();
-        checkExactTree();
+        ExactTree.require(dir, manifest);
         if (rehash) {
             ReleaseVerifier.verify(dir, manifest);
         } else {
@@ -310,20 +295,6 @@ public final class StagingRelease implements Closeable {
             throw new StorageException("sync staging " + dir, e);
         }
         store.activate(manifest, peer, actor);
-    }
-
-    /** STORAGE_FAILURE, and nothing activated, when anything but the manifest's entries is in the tree, or a link anywhere. */
-    private void checkExactTree() {
-        String difference;
-        try {
-            difference = ExactTree.difference(dir, manifest, false);
-        } catch (IOException e) {
-            throw new StorageException("walk staging " + dir, e);
-        }
-        if (difference != null) {
-            throw new StorageException(dir, "staging tree of " + manifest.channel() + " " + manifest.releaseId().shortHex()
-                    + " is not the manifest's: " + difference + "; not activated", null);
-        }
     }
 
     private void checkSizes() {

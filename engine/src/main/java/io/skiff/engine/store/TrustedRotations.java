@@ -1,5 +1,6 @@
 package io.skiff.engine.store;
 
+import io.skiff.engine.files.DurableFiles;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SignedKeyRotation;
