@@ -307,8 +307,15 @@ final class PushCommand implements Callable<Integer> {
             }
             j.endObject()
                     .field("error_code", t.code() == null ? null : t.code().label())
-                    .field("error", t.error())
-                    .endObject();
+                    .field("error", t.error());
+            j.name("audit_head"); // what `skiff audit verify --against` checks the target's trail with later
+            if (t.auditHead() == null) {
+                j.nullValue();
+            } else {
+                j.beginObject().field("trail", t.auditHead().trail()).field("seq", t.auditHead().seq())
+                        .field("hash", t.auditHead().hash()).endObject();
+            }
+            j.endObject();
         }
         return j.endArray().endObject().toString();
     }

@@ -22,10 +22,13 @@ import java.util.Map;
  * @param route          how the release reached it
  * @param via            the relay it came through ({@link Route#RELAYED}), or the relay that failed
  *                       before the sender pushed to it directly ({@link Route#FALLBACK}); else null
+ * @param auditHead      where the target's audit trail stood as it answered (activated, or refused what it recorded);
+ *                       null when it did not say (an older receiver, a cut, a target a relay pushed)
  */
 public record TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire,
                            double seconds, int chunksTotal, int chunksSent, int chunksCopiedLocally,
-                           ErrorCode code, String error, Delta delta, int attempts, String region, Route route, String via) {
+                           ErrorCode code, String error, Delta delta, int attempts, String region, Route route, String via,
+                           AuditAnchor auditHead) {
     /** How a target got the release. bytesWire of a RELAYED target left its relay, not the sender. */
     public enum Route {
         /** pushed by the sender */
@@ -41,7 +44,14 @@ public record TargetResult(String target, boolean activated, boolean alreadyActi
     public TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire, double seconds, int chunksTotal,
                         int chunksSent, int chunksCopiedLocally, ErrorCode code, String error, Delta delta, int attempts) {
         this(target, activated, alreadyActive, bytesWire, seconds, chunksTotal, chunksSent, chunksCopiedLocally, code, error, delta,
-                attempts, Topology.NO_REGION, Route.DIRECT, null);
+                attempts, Topology.NO_REGION, Route.DIRECT, null, null);
+    }
+
+    public TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire, double seconds, int chunksTotal,
+                        int chunksSent, int chunksCopiedLocally, ErrorCode code, String error, Delta delta, int attempts, String region,
+                        Route route, String via) {
+        this(target, activated, alreadyActive, bytesWire, seconds, chunksTotal, chunksSent, chunksCopiedLocally, code, error, delta,
+                attempts, region, route, via, null);
     }
 
     public TargetResult(String target, boolean activated, boolean alreadyActive, long bytesWire, double seconds, int chunksTotal,
@@ -52,13 +62,19 @@ public record TargetResult(String target, boolean activated, boolean alreadyActi
     /** This last attempt's result as the outcome of {@code attempts} attempts. */
     public TargetResult afterAttempts(int attempts, long totalBytesWire, double totalSeconds) {
         return new TargetResult(target, activated, alreadyActive, totalBytesWire, totalSeconds, chunksTotal, chunksSent,
-                chunksCopiedLocally, code, error, delta, attempts, region, route, via);
+                chunksCopiedLocally, code, error, delta, attempts, region, route, via, auditHead);
     }
 
     /** This result as reached through {@code route} in {@code region}. */
     public TargetResult routed(String region, Route route, String via) {
         return new TargetResult(target, activated, alreadyActive, bytesWire, seconds, chunksTotal, chunksSent, chunksCopiedLocally,
-                code, error, delta, attempts, region, route, via);
+                code, error, delta, attempts, region, route, via, auditHead);
+    }
+
+    /** This result with the target's audit head (null: none said). */
+    public TargetResult withAuditHead(AuditAnchor head) {
+        return new TargetResult(target, activated, alreadyActive, bytesWire, seconds, chunksTotal, chunksSent, chunksCopiedLocally,
+                code, error, delta, attempts, region, route, via, head);
     }
 
     /** Whether its bytes left the sender (not a relay). */

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param bytes     bytes involved (a release's size, what a removal freed)
  * @param outcome   {@code ok}, {@code refused} or {@code failed}
  * @param reason    why, for anything but {@code ok}: the error code's label and its message
+ * @param target    a sender's record: the receiver pushed to; null otherwise
+ * @param targetHead a sender's record: where the target's audit trail stood as it answered; null when it did not say
  */
 public record AuditEvent(String action, Actor actor, String channel, String tenant, String version, String releaseId,
-                         List<String> signers, Long bytes, String outcome, String reason) {
+                         List<String> signers, Long bytes, String outcome, String reason, String target, AuditHead targetHead) {
     public static final String OK = "ok";
     public static final String REFUSED = "refused";
     public static final String FAILED = "failed";
@@ -31,23 +33,28 @@ public record AuditEvent(String action, Actor actor, String channel, String tena
 
     /** An event about a release of a channel, outcome ok; the withers fill in the rest. */
     public static AuditEvent of(String action, Actor actor, String channel, String version, String releaseId) {
-        return new AuditEvent(action, actor, channel, null, version, releaseId, List.of(), null, OK, null);
+        return new AuditEvent(action, actor, channel, null, version, releaseId, List.of(), null, OK, null, null, null);
     }
 
     public AuditEvent withTenant(String name) {
-        return new AuditEvent(action, actor, channel, name, version, releaseId, signers, bytes, outcome, reason);
+        return new AuditEvent(action, actor, channel, name, version, releaseId, signers, bytes, outcome, reason, target, targetHead);
     }
 
     public AuditEvent withSigners(List<String> keyIds) {
-        return new AuditEvent(action, actor, channel, tenant, version, releaseId, keyIds, bytes, outcome, reason);
+        return new AuditEvent(action, actor, channel, tenant, version, releaseId, keyIds, bytes, outcome, reason, target, targetHead);
     }
 
     public AuditEvent withBytes(long count) {
-        return new AuditEvent(action, actor, channel, tenant, version, releaseId, signers, count, outcome, reason);
+        return new AuditEvent(action, actor, channel, tenant, version, releaseId, signers, count, outcome, reason, target, targetHead);
+    }
+
+    /** A sender's record of one target: its address, and the head its trail said (null: none). */
+    public AuditEvent withTarget(String address, AuditHead head) {
+        return new AuditEvent(action, actor, channel, tenant, version, releaseId, signers, bytes, outcome, reason, address, head);
     }
 
     /** Outcome {@code outcome} (refused, failed) for {@code why}. */
     public AuditEvent withOutcome(String result, String why) {
-        return new AuditEvent(action, actor, channel, tenant, version, releaseId, signers, bytes, result, why);
+        return new AuditEvent(action, actor, channel, tenant, version, releaseId, signers, bytes, result, why, target, targetHead);
     }
 }

@@ -55,7 +55,7 @@ public final class AuditRecords {
         }
 
         AuditHead head() {
-            return new AuditHead(seq(), hash());
+            return new AuditHead(null, seq(), hash());
         }
     }
 
@@ -136,6 +136,29 @@ public final class AuditRecords {
             } catch (IOException e) {
                 throw new StorageException("read " + file, e);
             }
+        }
+    }
+
+    /** The hash of the trail's first line, which names the trail; null while it has none. */
+    static String firstHash(Path dir) {
+        List<Path> files = files(dir);
+        if (files.isEmpty()) {
+            return null;
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(files.get(0)))) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+            for (int b; (b = in.read()) >= 0; ) {
+                if (b == '\n') {
+                    return Sha256.digest(line.toByteArray()).hex();
+                }
+                if (line.size() >= MAX_LINE_BYTES) {
+                    return null;
+                }
+                line.write(b);
+            }
+            return null;
+        } catch (IOException e) {
+            throw new StorageException("read " + files.get(0), e);
         }
     }
 

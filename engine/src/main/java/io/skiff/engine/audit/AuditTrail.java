@@ -52,6 +52,8 @@ public final class AuditTrail {
     private final Path dir;
     private final long maxFileBytes;
     private final Object monitor;
+    /** The hash of the first record, once there is one: it never changes. */
+    private volatile String trail;
 
     private AuditTrail(Path dir, long maxFileBytes) {
         this.dir = dir;
@@ -78,11 +80,18 @@ public final class AuditTrail {
         return dir;
     }
 
-    /** The last record's number and hash (0 and {@link #GENESIS} for an empty trail), read from the files. */
+    /** The last record's number and hash (0 and {@link #GENESIS} for an empty trail), read from the files, and the trail's name. */
     public AuditHead head() {
         synchronized (monitor) {
-            return AuditRecords.lastRecord(dir).map(AuditRecords.Line::head).orElse(AuditHead.EMPTY);
+            return AuditRecords.lastRecord(dir).map(AuditRecords.Line::head).orElse(AuditHead.EMPTY).withTrail(trail());
         }
+    }
+
+    private String trail() {
+        if (trail == null) {
+            trail = AuditRecords.firstHash(dir);
+        }
+        return trail;
     }
 
     /** Appends {@code event} as the next record, forced to disk; returns the new head. */
@@ -102,7 +111,7 @@ public final class AuditTrail {
         Path file = files.isEmpty() ? dir.resolve(name(1)) : files.get(files.size() - 1);
         AuditHead previous = AuditRecords.lastRecord(dir).map(AuditRecords.Line::head).orElse(AuditHead.EMPTY);
         if (previous.seq() < 0) { // the last line is not a record (edited by hand): number on from the lines, chained to it
-            previous = new AuditHead(AuditRecords.lineCount(dir), previous.hash());
+            previous = new AuditHead(null, AuditRecords.lineCount(dir), previous.hash());
         }
         boolean torn = Files.exists(file) && AuditRecords.endsTorn(file);
         if (torn) {
@@ -129,7 +138,8 @@ public final class AuditTrail {
         if (created) {
             DirectoryTrees.fsync(dir);
         }
-        AuditHead head = new AuditHead(previous.seq() + 1, Sha256.digest(line).hex());
+        String hash = Sha256.digest(line).hex();
+        AuditHead head = new AuditHead(previous.seq() == 0 ? hash : trail(), previous.seq() + 1, hash);
         DurableFiles.write(dir.resolve(HEAD_FILE), (head.seq() + " " + head.hash() + "\n").getBytes(StandardCharsets.US_ASCII));
         return head;
     }
@@ -165,6 +175,18 @@ public final class AuditTrail {
             g.writeStringField("outcome", e.outcome());
             g.writeStringField("reason", e.reason() == null || e.reason().length() <= MAX_REASON_CHARS ? e.reason()
                     : e.reason().substring(0, MAX_REASON_CHARS) + "...");
+            if (e.target() != null) { // a sender's record
+                g.writeStringField("target", e.target());
+                if (e.targetHead() == null) {
+                    g.writeNullField("audit_head");
+                } else {
+                    g.writeObjectFieldStart("audit_head");
+                    g.writeStringField("trail", e.targetHead().trail());
+                    g.writeNumberField("seq", e.targetHead().seq());
+                    g.writeStringField("hash", e.targetHead().hash());
+                    g.writeEndObject();
+                }
+            }
             g.writeStringField("prev", previous.hash());
             g.writeEndObject();
         } catch (IOException ex) {

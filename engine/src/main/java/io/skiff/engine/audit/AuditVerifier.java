@@ -21,7 +21,8 @@ import java.util.Map;
  * Checks a trail end to end: every line a record, numbered 1, 2, 3, ... across files, each naming the
  * SHA-256 of the line before it ({@link AuditTrail#GENESIS} for the first); {@code HEAD} not beyond the
  * last record; and, given heads that senders recorded ({@code --against}), the records they name still
- * there with the same hashes, which catches a trail rewritten and re-chained after the fact. Reports the
+ * there with the same hashes (and at least one of them names this trail), which catches a trail rewritten and
+ * re-chained after the fact. Reports the
  * first break only: everything after it is suspect.
  */
 public final class AuditVerifier {
@@ -56,8 +57,9 @@ public final class AuditVerifier {
             if (broken == null && walk.anchorMismatch != null) {
                 broken = walk.anchorMismatch;
             }
-            if (checked == 0) {
-                warnings.add("no head in " + anchorsFile + " names this trail (" + walk.trailId + ")");
+            if (broken == null && checked == 0) { // a rewritten first record renames the trail: no head a sender kept names it then
+                broken = new AuditReport.Broken(dir.toString(), -1, -1, "no head in " + anchorsFile + " names this trail (" + walk.trailId
+                        + "): its first record was rewritten, or the heads are another receiver's");
             }
         }
         return new AuditReport(walk.records, walk.lastSeq, walk.lastHash, walk.trailId, broken, checked, warnings);

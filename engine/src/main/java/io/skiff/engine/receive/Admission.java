@@ -32,6 +32,8 @@ import java.util.OptionalLong;
  */
 final class Admission {
     private final String identity;
+    /** The protocol the peer said in its HELLO: what may be sent to it. */
+    private final int protocol;
     /** The peer's address: its share of the manifest budget is counted by it (loopback for a test's embedded channel). */
     private final InetAddress address;
     private final AccessPolicy policy;
@@ -39,8 +41,9 @@ final class Admission {
     /** The tenant the admitted push goes to; null: untenanted. */
     private String tenant;
 
-    private Admission(String identity, InetAddress address, AccessPolicy policy, TenantStores stores) {
+    private Admission(String identity, int protocol, InetAddress address, AccessPolicy policy, TenantStores stores) {
         this.identity = identity;
+        this.protocol = protocol;
         this.address = address;
         this.policy = policy;
         this.stores = stores;
@@ -54,12 +57,17 @@ final class Admission {
         }
         InetAddress address = pipeline.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress()
                 : InetAddress.getLoopbackAddress();
-        return new Admission(TlsPipelines.peerIdentity(pipeline), address, context.policy(), context.stores());
+        return new Admission(TlsPipelines.peerIdentity(pipeline), hello.protocolVersion(), address, context.policy(), context.stores());
     }
 
     /** The peer's address (its IP; loopback for an embedded channel). */
     InetAddress address() {
         return address;
+    }
+
+    /** Whether the peer takes AUDIT_HEAD frames (it said protocol 4 or later). */
+    boolean takesAuditHead() {
+        return protocol >= FrameDescriptor.AUDIT_HEAD_SINCE;
     }
 
     /** Who the audit trail says asked: the peer's identity and address. */

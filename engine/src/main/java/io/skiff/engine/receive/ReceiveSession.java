@@ -301,6 +301,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         if (relayRequest != null) {
             relayRequest.activated();
         }
+        SessionAudit.sendHead(ctx, context, admission);
         ctx.writeAndFlush(transfer.activatedFrame());
         endTransfer();
     }
@@ -321,7 +322,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
-        SessionAudit.failed(context, store, admission, offer, transfer != null, code, message);
+        SessionAudit.failed(ctx, context, store, admission, offer, transfer != null, code, message);
         state = State.CLOSED;
         endTransfer();
         ErrorReply.send(ctx, code, message);

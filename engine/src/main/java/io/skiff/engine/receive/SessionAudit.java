@@ -1,9 +1,13 @@
 package io.skiff.engine.receive;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.skiff.engine.audit.Actor;
+import io.skiff.engine.audit.AuditHead;
 import io.skiff.engine.audit.AuditEvent;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.Sha256;
+import io.skiff.protocol.frame.AuditHeadFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +30,8 @@ final class SessionAudit {
      * @param offer     the offer, null before one
      * @param receiving whether chunks were being taken (a failed transfer) or not yet (a refused offer)
      */
-    static void failed(SessionContext context, ReleaseStore store, Admission admission, OfferFrame offer, boolean receiving,
-                       ErrorCode code, String message) {
+    static void failed(ChannelHandlerContext ctx, SessionContext context, ReleaseStore store, Admission admission, OfferFrame offer,
+                       boolean receiving, ErrorCode code, String message) {
         if (code == ErrorCode.CONNECTION_LOST || code == ErrorCode.BUSY) {
             return;
         }
@@ -42,8 +46,23 @@ final class SessionAudit {
             } else {
                 context.stores().untenanted().record(event);
             }
+            sendHead(ctx, context, admission); // before the ERROR that ErrorReply flushes
         } catch (RuntimeException e) {
             LOG.error("could not record in the audit trail that {}: {}", event.reason(), e.getMessage());
+        }
+    }
+
+    /**
+     * Writes (without flushing) where the trail stands, to a peer that takes it: right before ACTIVATED,
+     * and before a recorded refusal's ERROR. The sender keeps it as evidence against a rewritten trail.
+     */
+    static void sendHead(ChannelHandlerContext ctx, SessionContext context, Admission admission) {
+        if (admission == null || !admission.takesAuditHead()) {
+            return;
+        }
+        AuditHead head = context.stores().audit().head();
+        if (head.seq() > 0 && head.trail() != null) {
+            ctx.write(new AuditHeadFrame(Sha256.parseHex(head.trail()), head.seq(), Sha256.parseHex(head.hash())));
         }
     }
 }

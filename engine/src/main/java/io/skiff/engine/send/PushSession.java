@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.skiff.engine.api.AuditAnchor;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.encode.ReleaseEncodings;
@@ -15,6 +16,7 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.frame.ActivatedFrame;
+import io.skiff.protocol.frame.AuditHeadFrame;
 import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.CommitFrame;
 import io.skiff.protocol.frame.DecodeFailure;
@@ -89,6 +91,8 @@ public final class PushSession extends ChannelInboundHandlerAdapter {
     private final Collaborators collaborators = new Collaborators();
 
     private State state = State.OFFERED;
+    /** Where the target's audit trail stood as it answered (AUDIT_HEAD, protocol 4); null until it says. */
+    private AuditAnchor auditHead;
     /** The protocol said in HELLO; RAW_RUN only from {@link FrameDescriptor#RAW_RUN_SINCE}. */
     private int protocol = FrameDescriptor.PROTOCOL_VERSION;
     private Channel channel;
@@ -167,6 +171,8 @@ public final class PushSession extends ChannelInboundHandlerAdapter {
                 fail(failure.code(), "bad bytes from target: " + failure.message());
             } else if (msg instanceof ErrorFrame error) {
                 fail(error.code(), error.message());
+            } else if (msg instanceof AuditHeadFrame head) {
+                auditHead = new AuditAnchor(head.trail().hex(), head.seq(), head.hash().hex()); // the ACTIVATED or ERROR follows
             } else if (relayReports != null && msg instanceof RelayStatusFrame status) {
                 onRelayStatus(status);
             } else if (state == State.OFFERED && msg instanceof OfferReplyFrame reply) {
@@ -320,7 +326,7 @@ public final class PushSession extends ChannelInboundHandlerAdapter {
     }
 
     private void succeed(boolean alreadyActive, int copiedLocally) {
-        finish(counters.activated(alreadyActive, copiedLocally, baseId()));
+        finish(counters.activated(alreadyActive, copiedLocally, baseId()).withAuditHead(auditHead));
     }
 
     private void fail(ErrorCode code, String message) {
@@ -332,7 +338,7 @@ public final class PushSession extends ChannelInboundHandlerAdapter {
             succeed(relayReports.heldAlreadyActive(), relayReports.heldCopiedLocally());
             return;
         }
-        finish(counters.failed(code, message, baseId()));
+        finish(counters.failed(code, message, baseId()).withAuditHead(auditHead));
     }
 
     private Sha256 baseId() {

@@ -158,6 +158,9 @@ public final class Pusher {
             if (history != null && done.stream().anyMatch(TargetResult::activated)) {
                 recordPublished(history, manifest, source);
             }
+            if (options.history() != null) {
+                PushAudit.record(options.history(), manifest, signed, done);
+            }
             return new PushResult(manifest, manifest.totalBytes(), fromSender, (System.nanoTime() - startNanos) / 1e9,
                     manifestSeconds, done);
         } finally {

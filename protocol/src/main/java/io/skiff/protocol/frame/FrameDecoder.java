@@ -203,6 +203,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 body.readBytes(encoded);
                 yield new RotationFrame(SignedKeyRotation.decode(encoded));
             }
+            case AUDIT_HEAD -> {
+                Sha256 trail = readId(body);
+                long seq = body.readLong();
+                if (seq < 1) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "AUDIT_HEAD record number=" + seq);
+                }
+                yield new AuditHeadFrame(trail, seq, readId(body));
+            }
             case JOIN -> new JoinFrame(readString(body), readId(body));
             case REFETCH -> {
                 long count = body.readUnsignedInt();

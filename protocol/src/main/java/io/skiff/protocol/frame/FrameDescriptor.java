@@ -42,6 +42,8 @@ package io.skiff.protocol.frame;
  *                       | key count u8 | (length u16 | SPKI DER) * count | signature count u8 | (key id | length u16
  *                       | signature) * count): after HELLO (and RELAY), before OFFER, before or after SIGNED; one per
  *                       rotation, in sequence order, at most MAX_ROTATIONS per connection
+ * AUDIT_HEAD     (R->S, protocol 4) trail id (the hash of its first record) | record number u64 | record hash:
+ *                       where the receiver's audit trail stands, right before ACTIVATED or a recorded refusal's ERROR
  * JOIN           (S->R) channel str16 | release id: after HELLO, an extra stream of a push with parallel
  *                       streams joins the receiver's transfer of that release; it then carries CHUNK frames only
  * RAW_RUN        (S->R, protocol 3) first ordinal u32 | count u16 (1..MAX_RUN_CHUNKS) | raw length u32 * count
@@ -53,12 +55,14 @@ package io.skiff.protocol.frame;
  */
 public final class FrameDescriptor {
     public static final int MAGIC = 0x534B4946; // "SKIF"
-    /** The protocol this side speaks: 3 added RAW_RUN. */
-    public static final int PROTOCOL_VERSION = 3;
+    /** The protocol this side speaks: 3 added RAW_RUN, 4 AUDIT_HEAD. */
+    public static final int PROTOCOL_VERSION = 4;
     /** The oldest a receiver or origin still accepts in HELLO; a peer that said 2 is never sent RAW_RUN. */
     public static final int OLDEST_PROTOCOL_VERSION = 2;
     /** The first protocol whose receivers take RAW_RUN. */
     public static final int RAW_RUN_SINCE = 3;
+    /** The first protocol whose senders take AUDIT_HEAD. */
+    public static final int AUDIT_HEAD_SINCE = 4;
     public static final int LENGTH_FIELD_BYTES = 4;
     public static final int TYPE_BYTES = 1;
     public static final int HEADER_BYTES = LENGTH_FIELD_BYTES + TYPE_BYTES;

@@ -128,6 +128,10 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             buf.writeBytes(f.signed().encode());
         } else if (frame instanceof RotationFrame f) {
             buf.writeBytes(f.rotation().encode());
+        } else if (frame instanceof AuditHeadFrame f) {
+            writeId(buf, f.trail());
+            buf.writeLong(f.seq());
+            writeId(buf, f.hash());
         } else if (frame instanceof RelayFrame f) {
             if (f.targets().isEmpty() || f.targets().size() > ProtocolLimits.MAX_RELAY_TARGETS) {
                 throw new IllegalArgumentException("RELAY to " + f.targets().size() + " targets");

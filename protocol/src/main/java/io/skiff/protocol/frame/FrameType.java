@@ -23,7 +23,9 @@ public enum FrameType {
     /** The publisher's signatures on the release offered next (after HELLO, before OFFER). */
     SIGNED(18),
     /** One key rotation the offered release's signatures depend on (after HELLO, before OFFER). */
-    ROTATION(19);
+    ROTATION(19),
+    /** Protocol 4. */
+    AUDIT_HEAD(20);
 
     private static final FrameType[] BY_WIRE = new FrameType[32];
 

@@ -446,7 +446,7 @@ class FrameCodecTest {
                         new Bytes().str16("a".repeat(ProtocolLimits.MAX_LABEL_BYTES + 1)).bytes(ID.toBytes()).u16(30).toByteArray()), malformed),
                 invalid("FOLLOW_WAIT trailing byte", frame(FrameType.FOLLOW_WAIT.wire(),
                         new Bytes().str16("c").bytes(ID.toBytes()).u16(30).u8(0).toByteArray()), malformed),
-                invalid("type 20", frame(20, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
+                invalid("type 21", frame(21, new byte[4]), ErrorCode.UNKNOWN_FRAME_TYPE),
                 invalid("SIGNED not a release statement", frame(FrameType.SIGNED.wire(), new byte[4]), malformed),
                 invalid("SIGNED of no signatures", frame(FrameType.SIGNED.wire(), concat(new ReleaseStatement("c", "v", ID, 0, 1, false)
                         .canonicalBytes(), new byte[]{0})), malformed),
@@ -512,6 +512,12 @@ class FrameCodecTest {
                         new Bytes().u16(1).str16("h:1").u32(-1).u32(0).toByteArray()), malformed),
                 invalid("RELAY target truncated", frame(FrameType.RELAY.wire(), new Bytes().u16(2).str16("h:1").u32(0).u32(0).toByteArray()),
                         malformed),
+                invalid("AUDIT_HEAD record 0", frame(FrameType.AUDIT_HEAD.wire(), new Bytes().bytes(new byte[32]).u32(0).u32(0)
+                        .bytes(new byte[32]).toByteArray()), malformed),
+                invalid("AUDIT_HEAD truncated", frame(FrameType.AUDIT_HEAD.wire(), new Bytes().bytes(new byte[32]).u32(0).u32(1).toByteArray()),
+                        malformed),
+                invalid("AUDIT_HEAD trailing byte", frame(FrameType.AUDIT_HEAD.wire(), new Bytes().bytes(new byte[32]).u32(0).u32(1)
+                        .bytes(new byte[33]).toByteArray()), malformed),
                 invalid("RELAY_STATUS unknown state", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(9, 3, 0)), malformed),
                 invalid("RELAY_STATUS wrong encoding count", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(0, 2, 0)), malformed),
                 invalid("RELAY_STATUS failed without a code", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(3, 3, 0)), malformed),
@@ -844,6 +850,8 @@ class FrameCodecTest {
                 () -> new WantFrame(0, new BitSet()),
                 () -> new ChunkFrame(0, ChunkEncoding.RAW, 5, buffer("hello".getBytes(StandardCharsets.US_ASCII))),
                 () -> new ChunkFrame(Integer.MAX_VALUE, ChunkEncoding.ZSTD, ProtocolLimits.MAX_CHUNK_BYTES, buffer(zstdPayload)),
+                () -> new AuditHeadFrame(ID, 1, OTHER_ID),
+                () -> new AuditHeadFrame(OTHER_ID, Long.MAX_VALUE, ID),
                 () -> new CommitFrame(ID),
                 () -> new ActivatedFrame(ID, 10, 20),
                 () -> new ActivatedFrame(ID, 0, Integer.MAX_VALUE),
