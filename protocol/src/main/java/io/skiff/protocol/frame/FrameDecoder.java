@@ -185,24 +185,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 yield new RelayFrame(targets);
             }
             case RELAY_STATUS -> decodeRelayStatus(body);
-            case SIGNED -> {
-                if (body.readableBytes() > ProtocolLimits.MAX_SIGNED_RELEASE_BYTES) {
-                    throw new ProtocolException(ErrorCode.MALFORMED, "SIGNED of " + body.readableBytes() + " bytes, at most "
-                            + ProtocolLimits.MAX_SIGNED_RELEASE_BYTES);
-                }
-                byte[] encoded = new byte[body.readableBytes()];
-                body.readBytes(encoded);
-                yield new SignedFrame(SignedRelease.decode(encoded));
-            }
-            case ROTATION -> {
-                if (body.readableBytes() > ProtocolLimits.MAX_KEY_ROTATION_BYTES) {
-                    throw new ProtocolException(ErrorCode.MALFORMED, "ROTATION of " + body.readableBytes() + " bytes, at most "
-                            + ProtocolLimits.MAX_KEY_ROTATION_BYTES);
-                }
-                byte[] encoded = new byte[body.readableBytes()];
-                body.readBytes(encoded);
-                yield new RotationFrame(SignedKeyRotation.decode(encoded));
-            }
+            case SIGNED -> new SignedFrame(SignedRelease.decode(boundedBody(body, ProtocolLimits.MAX_SIGNED_RELEASE_BYTES, "SIGNED")));
+            case ROTATION -> new RotationFrame(SignedKeyRotation.decode(boundedBody(body, ProtocolLimits.MAX_KEY_ROTATION_BYTES, "ROTATION")));
             case AUDIT_HEAD -> {
                 Sha256 trail = readId(body);
                 long seq = body.readLong();
@@ -376,6 +360,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             end = start + length;
         }
         return wanted;
+    }
+
+    /** The rest of {@code body} as bytes, MALFORMED past {@code max} (checked before the copy). */
+    private static byte[] boundedBody(ByteBuf body, int max, String frame) {
+        if (body.readableBytes() > max) {
+            throw new ProtocolException(ErrorCode.MALFORMED, frame + " of " + body.readableBytes() + " bytes, at most " + max);
+        }
+        byte[] encoded = new byte[body.readableBytes()];
+        body.readBytes(encoded);
+        return encoded;
     }
 
     private static Sha256 readId(ByteBuf body) {
