@@ -7,6 +7,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.ProtocolLimits;
+import io.skiff.protocol.Sha256;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.DecodeFailure;
 import io.skiff.protocol.frame.FrameDecoder;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
  * compiled reference windows of a real base release on disk ({@link FuzzBaseRelease}). Any payload, and
  * any reference, gives exactly the frame's raw length of bytes, a CHUNK_DECODE_FAILED
  * {@link ProtocolException}, or {@link ChunkDecompressor.ReferenceUnavailable} (the chunk is asked for
- * again); the decoder keeps no reference to the frame. Allocation is bounded by the scratch buffer: a
+ * again), and the same one whether the frame came in one read or straddled two; the decoder keeps no
+ * reference to the frame. Allocation is bounded by the scratch buffer: a
  * bomb fails, it does not grow anything. zstd itself is native and not instrumented, so the fuzzer's
  * coverage feedback comes from the Java around it. Seeds: {@code ChunkDecompressorFuzzTestInputs/},
  * written by {@link EngineFuzzSeeds}.
@@ -60,37 +63,56 @@ class ChunkDecompressorFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void shouldDecodeToTheRawLengthOrFailTyped(byte[] chunkBody) {
-        ChunkFrame chunk = received(chunkBody);
-        if (chunk == null) {
-            return; // the frame decoder refused it, as FrameDecoderFuzzTest covers
+        String inOneRead = decoded(chunkBody, false);
+        if (inOneRead != null) { // null: the frame decoder refused it, as FrameDecoderFuzzTest covers
+            assertEquals(inOneRead, decoded(chunkBody, true), "the same whether the frame came in one read or two");
         }
-        try {
-            ByteBuffer[] pieces = decompressor.decode(chunk, SCRATCH, windows);
-            assertEquals(chunk.rawLength(), Arrays.stream(pieces).mapToLong(ByteBuffer::remaining).sum(), chunk::toString);
-        } catch (ProtocolException e) {
-            assertEquals(ErrorCode.CHUNK_DECODE_FAILED, e.code(), e.getMessage());
-        } catch (ChunkDecompressor.ReferenceUnavailable refetch) {
-            // the verifier asks for the chunk again without a reference
-        } finally {
-            chunk.release();
-        }
-        assertEquals(0, chunk.refCnt(), "the decoder kept no reference to the frame");
     }
 
-    /** The CHUNK frame the receiver's pipeline makes of {@code body}, or null if its decoder refuses it. */
-    private static ChunkFrame received(byte[] body) {
+    /**
+     * The outcome of decoding the CHUNK frame the receiver's pipeline makes of {@code body}, in one
+     * direct buffer or, with {@code twoReads}, cut in two (then the payload is a composite of both):
+     * the decoded bytes' hash, or the typed failure; null if the frame decoder refuses the frame.
+     */
+    private static String decoded(byte[] body, boolean twoReads) {
         if (body.length > ProtocolLimits.MAX_FRAME_BYTES - FrameDescriptor.TYPE_BYTES) {
             return null;
         }
+        byte[] frame = ByteBuffer.allocate(FrameDescriptor.HEADER_BYTES + body.length)
+                .putInt(FrameDescriptor.TYPE_BYTES + body.length).put((byte) FrameType.CHUNK.wire()).put(body).array();
+        int cut = twoReads ? FrameDescriptor.HEADER_BYTES + body.length / 2 : frame.length;
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder());
-        // direct, as a socket read is: the decompressor takes another path for heap bytes
-        channel.writeInbound(Unpooled.directBuffer(FrameDescriptor.HEADER_BYTES + body.length)
-                .writeInt(FrameDescriptor.TYPE_BYTES + body.length).writeByte(FrameType.CHUNK.wire()).writeBytes(body));
+        // direct, as socket reads are: the decompressor takes another path for heap bytes
+        channel.writeInbound(Unpooled.directBuffer(cut).writeBytes(frame, 0, cut));
+        if (cut < frame.length) {
+            channel.writeInbound(Unpooled.directBuffer(frame.length - cut).writeBytes(frame, cut, frame.length - cut));
+        }
         Object message = channel.readInbound();
         channel.finishAndReleaseAll();
         if (message instanceof DecodeFailure) {
             return null;
         }
-        return assertInstanceOf(ChunkFrame.class, message);
+        ChunkFrame chunk = assertInstanceOf(ChunkFrame.class, message);
+        String outcome;
+        try {
+            ByteBuffer[] pieces = decompressor.decode(chunk, SCRATCH, windows);
+            MessageDigest digest = Sha256.newDigest();
+            long length = 0;
+            for (ByteBuffer piece : pieces) {
+                length += piece.remaining();
+                digest.update(piece.duplicate());
+            }
+            assertEquals(chunk.rawLength(), length, chunk::toString);
+            outcome = "decoded " + HexFormat.of().formatHex(digest.digest());
+        } catch (ProtocolException e) {
+            assertEquals(ErrorCode.CHUNK_DECODE_FAILED, e.code(), e.getMessage());
+            outcome = "failed " + e.code();
+        } catch (ChunkDecompressor.ReferenceUnavailable refetch) {
+            outcome = "refetch"; // the verifier asks for the chunk again without a reference
+        } finally {
+            chunk.release();
+        }
+        assertEquals(0, chunk.refCnt(), "the decoder kept no reference to the frame");
+        return outcome;
     }
 }
