@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.skiff.protocol.frame.ActivatedFrame;
+import io.skiff.protocol.frame.AuditHeadFrame;
 import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
@@ -25,6 +26,7 @@ import io.skiff.protocol.frame.OfferReplyFrame;
 import io.skiff.protocol.frame.RefetchFrame;
 import io.skiff.protocol.frame.RelayFrame;
 import io.skiff.protocol.frame.RelayStatusFrame;
+import io.skiff.protocol.frame.RotationFrame;
 import io.skiff.protocol.frame.SignedFrame;
 import io.skiff.protocol.frame.WantFrame;
 
@@ -144,6 +146,7 @@ public final class ProtocolFuzzSeeds {
         frames.put("hello", new HelloFrame(FrameDescriptor.PROTOCOL_VERSION, "pipeline"));
         frames.put("relay", new RelayFrame(List.of(new RelayFrame.Target("eu2:7070", 0), new RelayFrame.Target("[::1]:7071", 50_000_000))));
         frames.put("signed", new SignedFrame(signed));
+        frames.put("rotation", new RotationFrame(new SignedKeyRotation(new KeyRotation("*", 1, 1, List.of(new byte[44])), List.of())));
         frames.put("offer", new OfferFrame(manifest.releaseId(), canonical.length, manifest.channel(), manifest.version()));
         frames.put("base", new BaseFrame(base, BaseFrame.ManifestEncoding.PLAIN, canonical.length));
         frames.put("manifest-part", new ManifestPartFrame(canonical));
@@ -176,6 +179,7 @@ public final class ProtocolFuzzSeeds {
                 977, 1500, 1, Sha256.digest(new byte[]{1}), new long[]{4, 6, 2}, new long[]{262_144, 9_000, 700}, null, ""));
         frames.put("relay-status-failed", new RelayStatusFrame(0, RelayStatusFrame.State.FAILED, 0, 0, 0, 0, 0, 0, 0, 20, 3, null,
                 new long[3], new long[3], ErrorCode.CONNECT_FAILED, "cannot connect to eu2:7070: connection refused"));
+        frames.put("audit-head", new AuditHeadFrame(Sha256.digest(new byte[]{3}), 42, Sha256.digest(new byte[]{4})));
         frames.put("activated", new ActivatedFrame(manifest.releaseId(), chunks, 0));
         frames.put("error", new ErrorFrame(ErrorCode.CHUNK_HASH_MISMATCH, "chunk 7 of tabular/2027/codes.tsv: expected 3f2a\u2026, got 9b01\u2026"));
         return frames;

@@ -33,7 +33,7 @@ class ReleaseTrustFuzzTest {
         }
         ReleaseStatement statement = signed.statement();
         ReleaseTrust.Verdict verdict = TRUST.check(statement.channel(), statement.version(), statement.releaseId(), signed,
-                ACTIVE.releaseId(), ACTIVE, NOW);
+                ACTIVE.releaseId(), ACTIVE.version(), ACTIVE, NOW);
         if (verdict.accepted()) {
             byte[] signedBytes = statement.canonicalBytes();
             assertTrue(signed.signatures().stream().anyMatch(s -> s.keyId().equals(TRUSTED.keyId())
