@@ -54,6 +54,7 @@ final class ExitStatus {
             case QUOTA_EXCEEDED -> 18;
             case RELEASE_UNTRUSTED -> 19;
             case ROLLBACK_REFUSED -> 20;
+            case SMOKE_FAILED -> 21;
             case INTERNAL -> 70;
         };
     }

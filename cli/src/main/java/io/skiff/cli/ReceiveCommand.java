@@ -4,6 +4,7 @@ import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.ReceiverLimits;
+import io.skiff.engine.api.SmokeTest;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.api.TlsFiles;
 import io.skiff.engine.api.TrustKeys;
@@ -70,6 +71,16 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Drop a connection that sends "
             + "nothing for this long, keeping its partial transfer for a resume (default: ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
+
+    @Option(names = "--smoke-cmd", paramLabel = "CMD", description = {"Run CMD (through sh -c) after every activation, with "
+            + "SKIFF_RELEASE_DIR, SKIFF_CHANNEL, SKIFF_VERSION and SKIFF_PREVIOUS_DIR set. A non-zero exit or a timeout switches the "
+            + "channel back to its previous release at once; the sender gets smoke_failed with the command's last output (push exits 21). "
+            + "Needs --retain 2 or more."})
+    String smokeCmd;
+
+    @Option(names = "--smoke-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "How long the smoke command may run "
+            + "(default: ${DEFAULT-VALUE}); keep it below the senders' --idle-timeout, which waits for the answer.")
+    long smokeTimeoutSeconds;
 
     @Option(names = "--manifest-budget", defaultValue = "64", paramLabel = "MIB", description = {"Heap for the manifests of "
             + "transfers in progress, all senders together: a manifest of N bytes holds 3N from its offer until its transfer "
@@ -139,6 +150,10 @@ final class ReceiveCommand implements Callable<Integer> {
         if (manifestBudgetMib < 1 || manifestBudgetMib > 1024 * 1024 || maxConnections < 1 || maxConnectionsPerAddress < 1) {
             throw new UsageException("--manifest-budget (MiB), --max-connections and --max-connections-per-address must be positive");
         }
+        if (smokeCmd != null && (smokeCmd.isBlank() || smokeTimeoutSeconds < 1 || retain < 2)) {
+            throw new UsageException("--smoke-cmd needs a command, --smoke-timeout of 1 s or more, and --retain 2 or more "
+                    + "(the previous release is what a failure switches back to)");
+        }
         if (diskReserveMib < 0 || diskReserveMib > 1L << 30) {
             throw new UsageException("--disk-reserve must be 0 or more MiB, got " + diskReserveMib);
         }
@@ -157,7 +172,8 @@ final class ReceiveCommand implements Callable<Integer> {
                 .withJournalSync(java.time.Duration.ofMillis(journalSyncMillis)).withIdleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds))
                 .withRelay(!noRelay).withDirectWrites(!noDirectIo)
                 .withLimits(ReceiverLimits.DEFAULTS.withManifestBudget(manifestBudgetMib * 1024 * 1024)
-                        .withConnections(maxConnections, maxConnectionsPerAddress).withDiskReserve(diskReserveMib * 1024 * 1024));
+                        .withConnections(maxConnections, maxConnectionsPerAddress).withDiskReserve(diskReserveMib * 1024 * 1024))
+                .withSmoke(smokeCmd == null ? null : new SmokeTest(smokeCmd, java.time.Duration.ofSeconds(smokeTimeoutSeconds)));
         if (follow != null) {
             config = config.withFollow(HostPort.parse(follow), followChannel,
                     java.time.Duration.ofMillis((long) (followIntervalSeconds * 1000)));

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
                 "  15  refused by the receiver's policy;  16  TLS handshake failed (certificate, CA, plaintext)",
                 "  17  not authorized (no grant for the channel or action);  18  tenant over quota",
                 "  19  release (or its key rotation) not signed as the receiver trusts;  20  rollback refused",
+                "  21  failed the receiver's smoke test: switched back to the previous release",
                 "  70  internal error",
                 "", "Run 'skiff COMMAND --help' for a command's options. Docs: docs/operations.md"})
 public final class SkiffCommand implements Runnable {

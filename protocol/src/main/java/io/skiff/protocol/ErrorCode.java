@@ -61,6 +61,12 @@ public enum ErrorCode {
      * than the one the receiver took at its sequence.
      */
     ROLLBACK_REFUSED(23),
+    /**
+     * The release was switched in, its smoke test (the receiver's {@code --smoke-cmd}) failed or timed out,
+     * and the channel was switched back to its previous release: the message says why and ends with the
+     * command's last output.
+     */
+    SMOKE_FAILED(24),
     /** The receiver could not bind its listen address. */
     LISTEN_FAILED(17),
     /** A command-line argument is invalid. */

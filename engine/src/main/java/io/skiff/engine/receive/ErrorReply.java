@@ -4,7 +4,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.skiff.protocol.ErrorCode;
+import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.frame.ErrorFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
@@ -16,9 +19,19 @@ import java.util.concurrent.TimeUnit;
  * frame before the sender reads it.
  */
 final class ErrorReply {
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiveSession.class);
     private static final long DRAIN_SECONDS = 10;
 
     private ErrorReply() {
+    }
+
+    /** The code and message a session answers {@code e} with: its own for an expected failure; a bug is INTERNAL, logged with its stack. */
+    static ErrorFrame of(RuntimeException e, String peer) {
+        if (e instanceof SkiffException s) {
+            return new ErrorFrame(s.code(), s.getMessage());
+        }
+        LOG.error("receive session {} failed unexpectedly", peer, e);
+        return new ErrorFrame(ErrorCode.INTERNAL, e.toString());
     }
 
     static void send(ChannelHandlerContext ctx, ErrorCode code, String message) {

@@ -10,7 +10,6 @@ import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ProtocolException;
 import io.skiff.protocol.SignedRelease;
-import io.skiff.protocol.SkiffException;
 import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.CommitFrame;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * BASE       BASE             MANIFEST, or RECEIVING with WANT when the manifest is known
  * MANIFEST   MANIFEST_PART    MANIFEST, or RECEIVING with WANT after the last part
  * RECEIVING  CHUNK            RECEIVING  REFETCH of a chunk the local base could not decode
- * RECEIVING  COMMIT           COMMITTED  ACTIVATED (deferred until every wanted chunk is written)
+ * RECEIVING  COMMIT           COMMITTED  ACTIVATED (once every wanted chunk is written, and the smoke test passed)
  * STREAM     CHUNK            STREAM     (to the joined session; closes when that one is over)
  * any        ERROR            CLOSED     (the sender aborted: close)
  * any        anything else    CLOSED     ERROR (unexpected_frame, or the failure's code)
@@ -296,24 +295,25 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     }
 
     private void commit(ChannelHandlerContext ctx, CommitFrame commit) {
-        transfer.commit(peer, admission.actor(), context.config().rehashOnCommit());
-        state = State.COMMITTED;
-        if (relayRequest != null) {
-            relayRequest.activated();
-        }
-        SessionAudit.sendHead(ctx, context, admission);
-        ctx.writeAndFlush(transfer.activatedFrame());
-        endTransfer();
+        state = State.COMMITTED; // no idle timeout from here: a smoke test runs for its own
+        Activation.commit(context, store, transfer, admission, peer, ctx.executor(), smokeFailed -> {
+            if (smokeFailed != null) {
+                fail(ctx, smokeFailed); // switched back already: a relay forwards nothing of it
+            } else if (state == State.COMMITTED) { // not cut meanwhile
+                if (relayRequest != null) {
+                    relayRequest.activated();
+                }
+                SessionAudit.sendHead(ctx, context, admission);
+                ctx.writeAndFlush(transfer.activatedFrame());
+                endTransfer();
+            }
+        });
     }
 
-    /** An expected failure keeps its code; anything else is a bug, logged with its stack trace. */
+    /** An expected failure keeps its code; anything else is a bug (see {@link ErrorReply#of}). */
     private void fail(ChannelHandlerContext ctx, RuntimeException e) {
-        if (e instanceof SkiffException s) {
-            fail(ctx, s.code(), s.getMessage());
-        } else {
-            LOG.error("receive session {} failed unexpectedly", peer, e);
-            fail(ctx, ErrorCode.INTERNAL, e.toString());
-        }
+        ErrorFrame reply = ErrorReply.of(e, peer);
+        fail(ctx, reply.code(), reply.message());
     }
 
     /** Ends this session with ERROR {@code code} (see {@link ErrorReply}); a closed session stays as it is. */

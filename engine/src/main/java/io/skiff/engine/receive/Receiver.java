@@ -81,6 +81,8 @@ public final class Receiver implements RunningReceiver {
     private final SegmentBuffers segmentBuffers;
     /** Transfers in progress (a second push of the same release gets BUSY), and the ones extra streams may join. */
     private final TransferRegistry transfers = new TransferRegistry();
+    /** Runs the smoke test after each activation; null without one. */
+    private final SmokeRunner smoke;
     /** Caps on accepted connections (a follower's own connections to its origin do not count). */
     private final ConnectionLimits connectionLimits;
     /** What every session of this receiver works with. */
@@ -100,6 +102,7 @@ public final class Receiver implements RunningReceiver {
         this.policy = AccessPolicy.forNode(config.grants(), tls != null, "a receiver");
         this.stores = new TenantStores(config.root(), config.retain());
         this.store = stores.untenanted();
+        this.smoke = config.smoke() == null ? null : new SmokeRunner(config.smoke());
         this.connectionLimits = new ConnectionLimits(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress());
         // before seeds are hashed and threads start: bad key files, or a kept rotation chain that does not verify, refuse the start
         ReleaseTrust configured = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
@@ -116,7 +119,7 @@ public final class Receiver implements RunningReceiver {
                 (tenantStore, manifest, targets, readyNow, upstream, rotations) -> relays.start(this, tenantStore, manifest, targets, readyNow,
                         upstream, rotations),
                 transfers, new ManifestBudget(config.limits().manifestBudgetBytes()),
-                new StagingSpace(stores, transfers, config.limits().diskReserveBytes()));
+                new StagingSpace(stores, transfers, config.limits().diskReserveBytes()), smoke);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, ioGroup)
@@ -285,6 +288,9 @@ public final class Receiver implements RunningReceiver {
         io.syncUninterruptibly();
         disk.syncUninterruptibly();
         verifiers.close();
+        if (smoke != null) {
+            smoke.close();
+        }
         if (segmentBuffers != null) {
             segmentBuffers.close();
         }

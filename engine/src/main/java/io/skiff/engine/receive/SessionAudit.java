@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What a session's failure leaves in the audit trail: an offer refused (not authorized, untrusted, rolled
  * back, over quota, an invalid manifest, no room), or a transfer that failed (a chunk or file that did not
- * verify, the disk). Cuts and BUSY are not recorded: the sender retries them, and they change nothing.
+ * verify, the disk). Cuts and BUSY are not recorded: the sender retries them, and they change nothing. A
+ * failed smoke test is recorded by {@link Activation} with its rollback.
  * Activations are recorded by the store, as part of the switch.
  */
 final class SessionAudit {
@@ -32,7 +33,10 @@ final class SessionAudit {
      */
     static void failed(ChannelHandlerContext ctx, SessionContext context, ReleaseStore store, Admission admission, OfferFrame offer,
                        boolean receiving, ErrorCode code, String message) {
-        if (code == ErrorCode.CONNECTION_LOST || code == ErrorCode.BUSY) {
+        if (code == ErrorCode.CONNECTION_LOST || code == ErrorCode.BUSY || code == ErrorCode.SMOKE_FAILED) {
+            if (code == ErrorCode.SMOKE_FAILED) {
+                sendHead(ctx, context, admission); // Activation recorded the failure and the rollback
+            }
             return;
         }
         Actor actor = admission == null ? new Actor(Actor.PLAINTEXT, null) : admission.actor();

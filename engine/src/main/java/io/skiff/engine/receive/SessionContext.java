@@ -31,10 +31,11 @@ import java.util.function.Consumer;
  * @param transfers      the transfers in flight and the ones extra streams can join
  * @param manifests      the heap the manifests of transfers in progress may take, all sessions together
  * @param space          the disk space staging may take, all sessions together
+ * @param smoke          runs the smoke test after each activation; null: none configured
  */
 record SessionContext(ReceiverConfig config, TenantStores stores, AccessPolicy policy, RotatingTrust trust, ChunkVerifierPool verifiers,
                       SegmentBuffers segmentBuffers, List<SeedTree> seeds, RelayStart relays, TransferRegistry transfers,
-                      ManifestBudget manifests, StagingSpace space) {
+                      ManifestBudget manifests, StagingSpace space, SmokeRunner smoke) {
 
     SessionContext {
         Objects.requireNonNull(config, "config");

@@ -261,11 +261,7 @@ public final class ReleaseStore {
                     DirectoryTrees.fsync(release.getParent());
                     DirectoryTrees.fsync(stagingDir(channel, id).getParent());
                 }
-                Path tmpLink = channelDir.resolve(CURRENT + ".tmp");
-                Files.deleteIfExists(tmpLink);
-                Files.createSymbolicLink(tmpLink, Path.of("releases", id.hex()));
-                Files.move(tmpLink, channelDir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);
-                DirectoryTrees.fsync(channelDir);
+                pointCurrentAt(channelDir, id);
                 Files.setLastModifiedTime(manifestFile(channel, id), FileTime.from(Instant.now()));
                 appendAudit(channel, "activated release=" + id.hex() + " version=" + manifest.version()
                         + " files=" + manifest.fileCount() + " bytes=" + manifest.totalBytes() + " peer=" + peer);
@@ -277,6 +273,46 @@ public final class ReleaseStore {
                 throw new StorageException("activate " + id.shortHex() + " in " + channelDir, e);
             }
             prune(channel);
+        }
+    }
+
+    /** A fresh link to {@code releases/<id>} renamed over {@code current}, then the directory fsynced: a crash leaves one or the other. */
+    private static void pointCurrentAt(Path channelDir, Sha256 id) throws IOException {
+        Path tmpLink = channelDir.resolve(CURRENT + ".tmp");
+        Files.deleteIfExists(tmpLink);
+        Files.createSymbolicLink(tmpLink, Path.of("releases", id.hex()));
+        Files.move(tmpLink, channelDir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);
+        DirectoryTrees.fsync(channelDir);
+    }
+
+    /**
+     * Switches {@code channel} from {@code from} back to the retained release {@code to} (null: to no release at
+     * all, {@code current} removed), atomically as an activation, and records it: in the activations log as
+     * {@code to}'s activation (so crash recovery finds {@code current} logged) and in the audit trail as a
+     * {@code rollback} by {@code actor}, {@code reason} saying why. {@code from} stays retained.
+     */
+    public void rollBack(String channel, Manifest from, Sha256 to, Actor actor, String reason) {
+        synchronized (channelLock(channel)) {
+            Path channelDir = channelDir(channel);
+            String toVersion = null;
+            try {
+                if (to == null) {
+                    Files.deleteIfExists(channelDir.resolve(CURRENT));
+                    DirectoryTrees.fsync(channelDir);
+                } else {
+                    toVersion = loadManifest(channel, to).map(Manifest::version).orElseThrow(() -> new StorageException(manifestFile(channel, to),
+                            "cannot switch " + channel + " back to " + to.shortHex() + ": its manifest is gone", null));
+                    pointCurrentAt(channelDir, to);
+                    Files.setLastModifiedTime(manifestFile(channel, to), FileTime.from(Instant.now())); // the latest activation again
+                }
+            } catch (IOException e) {
+                throw new StorageException("switch " + channel + " back from " + from.releaseId().shortHex(), e);
+            }
+            appendAudit(channel, to == null ? "deactivated release=" + from.releaseId().hex() + " reason=" + reason
+                    : "activated release=" + to.hex() + " version=" + toVersion + " rolled-back-from=" + from.releaseId().hex()
+                    + " reason=" + reason + " peer=" + actor.who());
+            record(AuditEvent.of("rollback", actor, channel, toVersion, to == null ? null : to.hex())
+                    .withOutcome(AuditEvent.OK, "from " + from.version() + " (" + from.releaseId().hex() + "): " + reason));
         }
     }
 

@@ -133,7 +133,7 @@ class ReceiveSessionTest {
         };
         return new SessionContext(config, stores, AccessPolicy.OPEN,
                 RotatingTrust.restore(ReleaseTrust.none(), new TrustedRotations(root)), verifiers, null, List.of(), noRelay, transfers,
-                new ManifestBudget(config.limits().manifestBudgetBytes()), new StagingSpace(stores, transfers, config.limits().diskReserveBytes()));
+                new ManifestBudget(config.limits().manifestBudgetBytes()), new StagingSpace(stores, transfers, config.limits().diskReserveBytes()), null);
     }
 
     private Peer connect() {
