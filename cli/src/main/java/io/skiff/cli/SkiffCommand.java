@@ -54,6 +54,8 @@ public final class SkiffCommand implements Runnable {
         commands.put("verify", VerifyCommand::new);
         commands.put("gc", GcCommand::new);
         commands.put("audit", AuditCommand::new);
+        commands.put("history", HistoryCommand::new);
+        commands.put("rollback", RollbackCommand::new);
         commands.put("keys", KeysCommand::new);
         commands.put("demo", DemoCommand::new);
         commands.put(HELP, CommandLine.HelpCommand::new);

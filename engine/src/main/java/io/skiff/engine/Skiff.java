@@ -12,6 +12,7 @@ import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.ReleaseDiffSummary;
+import io.skiff.engine.api.RollbackReport;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.api.RunningServer;
 import io.skiff.engine.api.SignedManifest;
@@ -28,6 +29,7 @@ import io.skiff.engine.follow.Follower;
 import io.skiff.engine.follow.Origin;
 import io.skiff.engine.inspect.AbandonedTransfers;
 import io.skiff.engine.inspect.CurrentVerifier;
+import io.skiff.engine.inspect.OperatorRollback;
 import io.skiff.engine.inspect.RootStatus;
 import io.skiff.engine.manifest.ManifestBuilder;
 import io.skiff.engine.manifest.ManifestFiles;
@@ -233,6 +235,14 @@ public final class Skiff {
             throw new UsageException("no audit trail under " + root + " (" + dir + " does not exist)");
         }
         return dir;
+    }
+
+    /**
+     * Switches {@code channel} of receiver root {@code root} back to retained release {@code toVersion} (null: the one
+     * activated before the current), atomically, recorded as an operator's rollback ({@code skiff rollback}).
+     */
+    public static RollbackReport rollback(Path root, String channel, String toVersion) {
+        return OperatorRollback.run(root, channel, toVersion);
     }
 
     /** Writes a new deployment CA and a first node identity into {@code dir} ({@code skiff keys init}); never overwrites. */

@@ -104,6 +104,18 @@ public final class ReleaseStore {
     }
 
     /**
+     * Opens an existing root for an operator's command that changes it ({@code skiff rollback}) while a receiver
+     * may run on it: as {@link #inspect}, no recovery, but what it does is recorded in the root's audit trail.
+     */
+    public static ReleaseStore forOperator(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new UsageException("not a receiver root (no such directory): " + root);
+        }
+        return new ReleaseStore(root, ReceiverConfig.DEFAULT_RETAIN, false, null,
+                AuditTrail.open(root.toAbsolutePath().normalize().resolve(TenantStores.AUDIT_DIR)));
+    }
+
+    /**
      * Tenant {@code name}'s store over {@code dir}: as the constructor, recording in {@code audit} (may be null),
      * or (not {@code owner}) as {@link #inspect}.
      */
