@@ -86,6 +86,11 @@ final class PushCommand implements Callable<Integer> {
             + "doubled for each further one (at most 60 s), with random jitter (default: ${DEFAULT-VALUE}).")
     double retryWaitSeconds;
 
+    @Option(names = "--notify-cmd", paramLabel = "CMD", description = {"When any target failed or was rolled back, run CMD "
+            + "(through sh -c) with the push's JSON result on stdin (what --json prints) and SKIFF_CHANNEL, SKIFF_VERSION set; "
+            + "it does not change the exit status."})
+    String notifyCmd;
+
     @Option(names = "--min-success", paramLabel = "N|P%", description = "Exit 0 when at least N targets (or P percent of them, "
             + "rounded up) activated the release, counting every target of every region; failed targets are still reported "
             + "(default: all).")
@@ -185,6 +190,9 @@ final class PushCommand implements Callable<Integer> {
             out.println(toJson(result));
         } else {
             printHuman(out, result);
+        }
+        if (notifyCmd != null && !result.allActivated()) {
+            PushNotify.run(notifyCmd, toJson(result), channel, version, err);
         }
         long activated = result.targets().stream().filter(TargetResult::activated).count();
         for (TargetResult t : result.targets()) {

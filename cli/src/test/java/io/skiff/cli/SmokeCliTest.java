@@ -1,14 +1,17 @@
 package io.skiff.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skiff.engine.testing.TestTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.skiff.cli.CliTest.skiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code receive --smoke-cmd} as operators run it, and what a pipeline's push sees when a release fails it. */
@@ -24,11 +27,15 @@ class SmokeCliTest {
         try (SkiffProcess receiver = SkiffProcess.receiver(root, "--smoke-cmd",
                 "test \"$SKIFF_VERSION\" != 2027-02 || { echo 'load failed: 0 rows'; exit 4; }", "--smoke-timeout", "20")) {
             String target = "127.0.0.1:" + receiver.port();
-            CliTest.Run first = skiff("push", good.toString(), "--channel", "icd10cm", "--version", "2027-01", "--to", target, "--no-history");
+            Path notified = tmp.resolve("notified.json");
+            String notify = "cat > " + notified + "; echo \"$SKIFF_CHANNEL $SKIFF_VERSION\" >> " + notified + ".env";
+            CliTest.Run first = skiff("push", good.toString(), "--channel", "icd10cm", "--version", "2027-01", "--to", target, "--no-history",
+                    "--notify-cmd", notify);
             assertEquals(0, first.exit(), first.err());
+            assertFalse(Files.exists(notified), "nothing failed: nobody notified");
 
             CliTest.Run json = skiff("push", bad.toString(), "--channel", "icd10cm", "--version", "2027-02", "--to", target, "--no-history",
-                    "--json");
+                    "--json", "--notify-cmd", notify);
             CliTest.Run human = skiff("push", bad.toString(), "--channel", "icd10cm", "--version", "2027-02", "--to", target, "--no-history");
 
             assertEquals(21, json.exit(), json.out() + json.err());
@@ -36,6 +43,10 @@ class SmokeCliTest {
             assertEquals("rolled_back", t.get("status").asText());
             assertEquals("smoke_failed", t.get("error_code").asText());
             assertTrue(t.get("error").asText().contains("load failed: 0 rows"), t.toString());
+            JsonNode told = new ObjectMapper().readTree(Files.readString(notified));
+            assertEquals("rolled_back", told.get("targets").get(0).get("status").asText(), "the notify command got the result");
+            assertEquals(json.json().get("release_id").asText(), told.get("release_id").asText());
+            assertEquals("icd10cm 2027-02", Files.readString(Path.of(notified + ".env")).strip());
             assertEquals(21, human.exit());
             assertTrue(human.out().contains(target) && human.out().contains("rolled_back"), human.out());
             TestTrees.assertSameTree(good, root.resolve("icd10cm/current"));
