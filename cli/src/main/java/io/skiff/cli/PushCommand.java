@@ -4,8 +4,8 @@ import io.skiff.engine.Skiff;
 import io.skiff.engine.api.PushOptions;
 import io.skiff.engine.api.PushResult;
 import io.skiff.engine.api.Rate;
-import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.SigningOptions;
+import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.SignedRelease;
@@ -86,6 +86,11 @@ final class PushCommand implements Callable<Integer> {
             + "doubled for each further one (at most 60 s), with random jitter (default: ${DEFAULT-VALUE}).")
     double retryWaitSeconds;
 
+    @Option(names = "--lifecycle", description = {"With --topology whose targets name environments (env=preprod, env=prod): push to "
+            + "each environment in turn, in file order, and on to the next only when every target of the one before activated and "
+            + "passed its smoke test; the targets of environments not reached are 'skipped'."})
+    boolean lifecycle;
+
     @Option(names = "--notify-cmd", paramLabel = "CMD", description = {"When any target failed or was rolled back, run CMD "
             + "(through sh -c) with the push's JSON result on stdin (what --json prints) and SKIFF_CHANNEL, SKIFF_VERSION set; "
             + "it does not change the exit status."})
@@ -153,6 +158,9 @@ final class PushCommand implements Callable<Integer> {
         if (streams < 1 || streams > PushOptions.MAX_STREAMS) {
             throw new UsageException("--streams must be 1.." + PushOptions.MAX_STREAMS + ", got " + streams);
         }
+        if (lifecycle && topologyFile == null) {
+            throw new UsageException("--lifecycle needs --topology: its targets name the environments (env=NAME)");
+        }
         if (signatureFile != null && manifestFile == null) {
             throw new UsageException("--signature needs --manifest: the statement names a saved manifest");
         }
@@ -175,24 +183,23 @@ final class PushCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PushResult result;
         try (ProgressDisplay progress = new ProgressDisplay(err, !noProgress && System.console() != null, topology, !noRelay)) {
-            if (manifestFile == null) {
+            if (lifecycle) {
+                Manifest manifest = manifestFile == null ? Skiff.manifest(source, channel, version) : readManifest();
+                result = Skiff.pushLifecycle(source, manifest, manifestFile == null ? null : savedSignature(manifest, err), topology, options, progress);
+            } else if (manifestFile == null) {
                 result = Skiff.push(source, channel, version, topology, options, progress);
             } else {
                 Manifest manifest = readManifest();
-                if (!manifest.channel().equals(channel) || !manifest.version().equals(version)) {
-                    throw new UsageException("manifest " + manifestFile + " is " + manifest.channel() + " "
-                            + manifest.version() + ", not " + channel + " " + version);
-                }
                 result = Skiff.push(source, manifest, savedSignature(manifest, err), topology, options, progress);
             }
         }
         if (json) {
-            out.println(toJson(result));
+            out.println(PushJson.of(result));
         } else {
             printHuman(out, result);
         }
         if (notifyCmd != null && !result.allActivated()) {
-            PushNotify.run(notifyCmd, toJson(result), channel, version, err);
+            PushNotify.run(notifyCmd, PushJson.of(result), channel, version, err);
         }
         long activated = result.targets().stream().filter(TargetResult::activated).count();
         for (TargetResult t : result.targets()) {
@@ -208,13 +215,19 @@ final class PushCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The --manifest file, if SRC_DIR still looks like what it describes. */
+    /** The --manifest file, if SRC_DIR still looks like what it describes and it is this channel and version. */
     private Manifest readManifest() {
+        Manifest manifest;
         try {
-            return Skiff.readManifest(manifestFile, source);
+            manifest = Skiff.readManifest(manifestFile, source);
         } catch (SourceException e) {
             throw new SourceException(e.path(), e.getMessage() + " (rebuild it with skiff manifest --out)", e);
         }
+        if (!manifest.channel().equals(channel) || !manifest.version().equals(version)) {
+            throw new UsageException("manifest " + manifestFile + " is " + manifest.channel() + " " + manifest.version() + ", not "
+                    + channel + " " + version);
+        }
+        return manifest;
     }
 
     /**
@@ -275,57 +288,6 @@ final class PushCommand implements Callable<Integer> {
         String state = System.getenv("XDG_STATE_HOME");
         Path base = state != null && !state.isBlank() ? Path.of(state) : Path.of(System.getProperty("user.home"), ".local", "state");
         return base.resolve("skiff").resolve("published");
-    }
-
-    static String toJson(PushResult r) {
-        JsonOut j = new JsonOut().beginObject()
-                .field("release_id", r.manifest().releaseId().hex())
-                .field("channel", r.manifest().channel())
-                .field("version", r.manifest().version())
-                .field("files", r.manifest().fileCount())
-                .field("chunks_total", r.manifest().chunks().count())
-                .field("bytes_logical", r.bytesLogical())
-                .field("bytes_wire", r.bytesWire())
-                .field("seconds", r.seconds())
-                .field("manifest_seconds", r.manifestSeconds())
-                .field("all_activated", r.allActivated())
-                .field("targets_activated", r.targets().stream().filter(TargetResult::activated).count());
-        j.name("targets").beginArray();
-        for (TargetResult t : r.targets()) {
-            String region = t.region();
-            j.beginObject()
-                    .field("target", t.target())
-                    .field("status", t.status())
-                    .field("region", region.isEmpty() ? null : region)
-                    .field("route", t.route().name().toLowerCase(Locale.ROOT))
-                    .field("via", t.via())
-                    .field("already_active", t.alreadyActive())
-                    .field("bytes_wire", t.bytesWire())
-                    .field("seconds", t.seconds())
-                    .field("chunks_total", t.chunksTotal())
-                    .field("chunks_sent", t.chunksSent())
-                    .field("chunks_copied_locally", t.chunksCopiedLocally())
-                    .field("chunks_refetched", t.delta().chunksRefetched())
-                    .field("attempts", t.attempts())
-                    .field("base_release_id", t.delta().base() == null ? null : t.delta().base().hex())
-                    .field("manifest_bytes", t.delta().manifestBytes());
-            j.name("encodings").beginObject();
-            for (Map.Entry<String, TargetResult.EncodingCount> e : t.delta().byEncodingName().entrySet()) {
-                j.name(e.getKey()).beginObject().field("chunks", e.getValue().chunks()).field("bytes", e.getValue().bytes()).endObject();
-            }
-            j.endObject()
-                    .field("error_code", t.code() == null ? null : t.code().label())
-                    .field("error", t.error());
-            j.name("audit_head"); // what `skiff audit verify --against` checks the target's trail with later
-            if (t.auditHead() == null) {
-                j.nullValue();
-            } else {
-                j.beginObject().field("trail", t.auditHead().trail()).field("seq", t.auditHead().seq())
-                        .field("hash", t.auditHead().hash()).endObject();
-            }
-            j.endObject();
-        }
-        return j.endArray().endObject().toString();
     }
 
     /** E.g. "against 3f2a9c01: 120 zstd_ref, 3 raw; 96 copied locally". */

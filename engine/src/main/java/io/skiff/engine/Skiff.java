@@ -39,6 +39,7 @@ import io.skiff.engine.security.DeploymentKeys;
 import io.skiff.engine.security.ReleaseSigner;
 import io.skiff.engine.security.RotationFiles;
 import io.skiff.engine.security.SigningKeys;
+import io.skiff.engine.send.Lifecycle;
 import io.skiff.engine.send.Pusher;
 import io.skiff.engine.store.TenantStores;
 import io.skiff.protocol.ChunkingParams;
@@ -235,6 +236,15 @@ public final class Skiff {
             throw new UsageException("no audit trail under " + root + " (" + dir + " does not exist)");
         }
         return dir;
+    }
+
+    /**
+     * Pushes {@code manifest} through {@code topology}'s environments in order ({@code push --lifecycle}), on to the
+     * next only when every target of the one before activated; {@code signed}: a statement made beforehand, or null.
+     */
+    public static PushResult pushLifecycle(Path source, Manifest manifest, SignedRelease signed, Topology topology, PushOptions options,
+                                           PushListener listener) {
+        return Lifecycle.push(source, manifest, signed, topology, options, listener);
     }
 
     /**

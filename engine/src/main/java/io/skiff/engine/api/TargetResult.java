@@ -118,6 +118,6 @@ public record TargetResult(String target, boolean activated, boolean alreadyActi
     }
 
     public String status() {
-        return activated ? "activated" : code == ErrorCode.SMOKE_FAILED ? "rolled_back" : "failed";
+        return activated ? "activated" : code == ErrorCode.SMOKE_FAILED ? "rolled_back" : code == null ? "skipped" : "failed";
     }
 }

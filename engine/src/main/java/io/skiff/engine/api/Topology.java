@@ -93,7 +93,12 @@ public record Topology(List<Region> regions) {
      * @param bandwidthLimit  bytes per second to this target, from the sender or its relay; 0 for no limit
      * @param preferredRelay  chosen as the region's relay before the others
      */
-    public record Target(HostPort address, HostPort internalAddress, long bandwidthLimit, boolean preferredRelay) {
+    public record Target(HostPort address, HostPort internalAddress, long bandwidthLimit, boolean preferredRelay, String environment) {
+        /** A target in no environment. */
+        public Target(HostPort address, HostPort internalAddress, long bandwidthLimit, boolean preferredRelay) {
+            this(address, internalAddress, bandwidthLimit, preferredRelay, null);
+        }
+
         public Target {
             Objects.requireNonNull(address, "address");
             if (bandwidthLimit < 0) {
@@ -164,6 +169,8 @@ public record Topology(List<Region> regions) {
             throw usage("cannot read topology file " + file + ": " + reason(e));
         }
         Builder topology = new Builder();
+        java.util.Set<String> environments = new java.util.LinkedHashSet<>();
+        int firstTarget = Integer.MAX_VALUE;
         for (int i = 0; i < lines.size(); i++) {
             String at = file + ":" + (i + 1) + ": ";
             String line = lines.get(i);
@@ -180,6 +187,7 @@ public record Topology(List<Region> regions) {
             HostPort internal = null;
             long bandwidthLimit = 0;
             boolean relay = false;
+            String environment = null;
             for (int f = 2; f < fields.length; f++) {
                 String option = fields[f];
                 String key = option.contains("=") ? option.substring(0, option.indexOf('=') + 1) : option;
@@ -197,13 +205,24 @@ public record Topology(List<Region> regions) {
                         requireOnce(!relay, at, "relay");
                         relay = true;
                     }
-                    default -> throw usage(at + "unknown option '" + option + "' (expected bwlimit=RATE, internal=HOST:PORT or relay)");
+                    case "env=" -> {
+                        requireOnce(environment == null, at, "env");
+                        environment = regionName(value, at + "env: ");
+                    }
+                    default -> throw usage(at + "unknown option '" + option + "' (expected bwlimit=RATE, internal=HOST:PORT, relay or env=NAME)");
                 }
             }
             if (region.isEmpty() && (relay || internal != null)) {
                 throw usage(at + "relay and internal= apply only to targets in a named region, not '-'");
             }
-            String previous = topology.add(region, new Target(address, internal, bandwidthLimit, relay), file + ":" + (i + 1));
+            if (!environments.isEmpty() && environment == null || environments.isEmpty() && environment != null && i > firstTarget) {
+                throw usage(at + "env= is given on some targets and not on others: give every target an environment, or none");
+            }
+            if (environment != null) {
+                environments.add(environment);
+            }
+            firstTarget = Math.min(firstTarget, i);
+            String previous = topology.add(region, new Target(address, internal, bandwidthLimit, relay, environment), file + ":" + (i + 1));
             if (previous != null) {
                 throw usage(at + "target " + address + " is already listed at " + previous);
             }
@@ -212,6 +231,27 @@ public record Topology(List<Region> regions) {
             throw usage("topology file " + file + " lists no targets");
         }
         return topology.build();
+    }
+
+    /** The environments its targets are in ({@code env=}), in the order the file names them first; empty for none. */
+    public List<String> environments() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (Region r : regions) {
+            r.targets().stream().map(Target::environment).filter(java.util.Objects::nonNull).forEach(names::add);
+        }
+        return List.copyOf(names);
+    }
+
+    /** The targets of environment {@code name} only, in their regions. */
+    public Topology environment(String name) {
+        List<Region> kept = new ArrayList<>();
+        for (Region r : regions) {
+            List<Target> in = r.targets().stream().filter(t -> name.equals(t.environment())).toList();
+            if (!in.isEmpty()) {
+                kept.add(new Region(r.name(), in));
+            }
+        }
+        return new Topology(kept);
     }
 
     /** All targets, region by region. */
