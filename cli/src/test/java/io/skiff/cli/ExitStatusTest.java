@@ -33,6 +33,7 @@ class ExitStatusTest {
         expected.put(ErrorCode.QUOTA_EXCEEDED, 18);
         expected.put(ErrorCode.RELEASE_UNTRUSTED, 19);
         expected.put(ErrorCode.ROLLBACK_REFUSED, 20);
+        expected.put(ErrorCode.SMOKE_FAILED, 21);
         expected.put(ErrorCode.LISTEN_FAILED, 3);
         expected.put(ErrorCode.USAGE, 2);
         expected.put(ErrorCode.INTERNAL, 70);
