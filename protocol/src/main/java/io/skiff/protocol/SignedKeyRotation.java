@@ -55,12 +55,7 @@ public record SignedKeyRotation(KeyRotation rotation, List<SignedRelease.Signatu
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(rotation.canonicalBytes());
             out.writeByte(signatures.size());
-            for (SignedRelease.Signature s : signatures) {
-                out.write(s.keyId().toBytes());
-                byte[] sig = s.bytes();
-                out.writeShort(sig.length);
-                out.write(sig);
-            }
+            SignedRelease.Signature.writeList(out, signatures);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
@@ -81,26 +76,7 @@ public record SignedKeyRotation(KeyRotation rotation, List<SignedRelease.Signatu
                 throw new ProtocolException(ErrorCode.MALFORMED, count + " signatures on a key rotation: at most "
                         + ProtocolLimits.MAX_ROTATION_SIGNATURES);
             }
-            List<SignedRelease.Signature> signatures = new ArrayList<>(count);
-            Set<Sha256> keys = new HashSet<>();
-            for (int i = 0; i < count; i++) {
-                byte[] id = new byte[Sha256.BYTES];
-                in.get(id);
-                int length = in.getShort() & 0xffff;
-                if (length == 0 || length > ProtocolLimits.MAX_SIGNATURE_BYTES) {
-                    throw new ProtocolException(ErrorCode.MALFORMED, "signature of " + length + " bytes: 1.." + ProtocolLimits.MAX_SIGNATURE_BYTES);
-                }
-                if (length > in.remaining()) {
-                    throw new BufferUnderflowException();
-                }
-                byte[] sig = new byte[length];
-                in.get(sig);
-                Sha256 keyId = Sha256.of(id);
-                if (!keys.add(keyId)) {
-                    throw new ProtocolException(ErrorCode.MALFORMED, "two signatures by key " + keyId.shortHex());
-                }
-                signatures.add(new SignedRelease.Signature(keyId, sig));
-            }
+            List<SignedRelease.Signature> signatures = SignedRelease.Signature.readList(in, count);
             if (in.hasRemaining()) {
                 throw new ProtocolException(ErrorCode.MALFORMED, in.remaining() + " trailing bytes after the key rotation's signatures");
             }

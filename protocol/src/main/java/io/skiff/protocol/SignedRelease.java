@@ -38,6 +38,43 @@ public record SignedRelease(ReleaseStatement statement, List<Signature> signatur
             return bytes.clone();
         }
 
+        /** Writes {@code signatures} as they travel: per signature its key id, a u16 length and the bytes (after the count). */
+        static void writeList(DataOutputStream out, List<Signature> signatures) throws IOException {
+            for (Signature s : signatures) {
+                out.write(s.keyId().toBytes());
+                out.writeShort(s.bytes.length);
+                out.write(s.bytes);
+            }
+        }
+
+        /**
+         * Reads {@code count} signatures written by {@link #writeList}; MALFORMED for a length out of 1..MAX_SIGNATURE_BYTES
+         * or a key that signed twice, {@link BufferUnderflowException} (checked before allocating) for one cut short.
+         */
+        static List<Signature> readList(ByteBuffer in, int count) {
+            List<Signature> signatures = new ArrayList<>(count);
+            Set<Sha256> keys = new HashSet<>();
+            for (int i = 0; i < count; i++) {
+                byte[] id = new byte[Sha256.BYTES];
+                in.get(id);
+                int length = in.getShort() & 0xffff;
+                if (length == 0 || length > ProtocolLimits.MAX_SIGNATURE_BYTES) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "signature of " + length + " bytes: 1.." + ProtocolLimits.MAX_SIGNATURE_BYTES);
+                }
+                if (length > in.remaining()) {
+                    throw new BufferUnderflowException();
+                }
+                byte[] sig = new byte[length];
+                in.get(sig);
+                Sha256 keyId = Sha256.of(id);
+                if (!keys.add(keyId)) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "two signatures by key " + keyId.shortHex());
+                }
+                signatures.add(new Signature(keyId, sig));
+            }
+            return signatures;
+        }
+
         // by the signature's bytes, not the array's identity
         @Override
         public boolean equals(Object o) {
@@ -74,12 +111,7 @@ public record SignedRelease(ReleaseStatement statement, List<Signature> signatur
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(statement.canonicalBytes());
             out.writeByte(signatures.size());
-            for (Signature s : signatures) {
-                out.write(s.keyId().toBytes());
-                byte[] sig = s.bytes();
-                out.writeShort(sig.length);
-                out.write(sig);
-            }
+            Signature.writeList(out, signatures);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
@@ -99,23 +131,7 @@ public record SignedRelease(ReleaseStatement statement, List<Signature> signatur
             if (count == 0 || count > ProtocolLimits.MAX_SIGNATURES) {
                 throw new ProtocolException(ErrorCode.MALFORMED, count + " signatures: 1.." + ProtocolLimits.MAX_SIGNATURES);
             }
-            List<Signature> signatures = new ArrayList<>(count);
-            Set<Sha256> keys = new HashSet<>();
-            for (int i = 0; i < count; i++) {
-                byte[] id = new byte[Sha256.BYTES];
-                in.get(id);
-                int length = in.getShort() & 0xffff;
-                if (length == 0 || length > ProtocolLimits.MAX_SIGNATURE_BYTES) {
-                    throw new ProtocolException(ErrorCode.MALFORMED, "signature of " + length + " bytes: 1.." + ProtocolLimits.MAX_SIGNATURE_BYTES);
-                }
-                byte[] sig = new byte[length];
-                in.get(sig);
-                Sha256 keyId = Sha256.of(id);
-                if (!keys.add(keyId)) {
-                    throw new ProtocolException(ErrorCode.MALFORMED, "two signatures by key " + keyId.shortHex());
-                }
-                signatures.add(new Signature(keyId, sig));
-            }
+            List<Signature> signatures = Signature.readList(in, count);
             if (in.hasRemaining()) {
                 throw new ProtocolException(ErrorCode.MALFORMED, in.remaining() + " trailing bytes after the signatures");
             }
