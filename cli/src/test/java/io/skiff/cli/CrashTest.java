@@ -352,9 +352,7 @@ class CrashTest {
      */
     @Test
     void shouldFailWithStorageFailureWhenTheDiskFillsMidTransfer() throws Exception {
-        Path mount = Files.createDirectories(tmp.resolve("small-fs"));
-        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "tmpfs is Linux");
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount.toString()) == 0, "cannot mount a tmpfs here (not root?)");
+        Path mount = mountSmallTmpfs();
         try {
             Path root = mount.resolve("root");
             Path small = tmp.resolve("v1-small");
@@ -390,9 +388,7 @@ class CrashTest {
                 receiver.close();
             }
         } finally {
-            if (run("umount", mount.toString()) != 0) {
-                run("umount", "-l", mount.toString());
-            }
+            unmount(mount);
         }
     }
 
@@ -402,9 +398,7 @@ class CrashTest {
      */
     @Test
     void shouldRefuseAReleaseThatCannotFitBeforeStagingIt() throws Exception {
-        Path mount = Files.createDirectories(tmp.resolve("small-fs"));
-        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "tmpfs is Linux");
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount.toString()) == 0, "cannot mount a tmpfs here (not root?)");
+        Path mount = mountSmallTmpfs();
         try {
             Path root = mount.resolve("root");
             Path small = tmp.resolve("v1-small");
@@ -437,9 +431,21 @@ class CrashTest {
                 receiver.close();
             }
         } finally {
-            if (run("umount", mount.toString()) != 0) {
-                run("umount", "-l", mount.toString());
-            }
+            unmount(mount);
+        }
+    }
+
+    /** A 3 MiB tmpfs at {@code small-fs} (the test is skipped where mounting is not allowed); {@link #unmount} it after. */
+    private Path mountSmallTmpfs() throws IOException, InterruptedException {
+        Path mount = Files.createDirectories(tmp.resolve("small-fs"));
+        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "tmpfs is Linux");
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount.toString()) == 0, "cannot mount a tmpfs here (not root?)");
+        return mount;
+    }
+
+    private static void unmount(Path mount) throws InterruptedException {
+        if (run("umount", mount.toString()) != 0) {
+            run("umount", "-l", mount.toString());
         }
     }
 

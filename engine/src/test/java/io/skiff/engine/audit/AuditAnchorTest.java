@@ -98,18 +98,7 @@ class AuditAnchorTest {
         assertEquals(2, AuditVerifier.verify(root.resolve("audit"), senderTrail).anchors());
 
         // whoever can write the receiver's files: the first activation says another version, and the chain is rebuilt
-        Path file = root.resolve("audit").resolve(AuditTrail.name(1));
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        List<String> forged = new ArrayList<>();
-        String prev = AuditTrail.GENESIS;
-        for (String line : lines) {
-            String edited = line.replace("\"version\":\"2027-01\"", "\"version\":\"2026-12\"")
-                    .replaceAll("\"prev\":\"[0-9a-f]{64}\"", "\"prev\":\"" + prev + "\"");
-            forged.add(edited);
-            prev = Sha256.digest(edited.getBytes(StandardCharsets.UTF_8)).hex();
-        }
-        Files.write(file, forged, StandardCharsets.UTF_8);
-        Files.writeString(root.resolve("audit").resolve(AuditTrail.HEAD_FILE), forged.size() + " " + prev + "\n");
+        rewriteAndRechain(0, "\"version\":\"2027-01\"", "\"version\":\"2026-12\"");
         assertTrue(AuditVerifier.verify(root.resolve("audit"), null).intact(), "re-chained: the chain alone holds");
 
         AuditReport against = AuditVerifier.verify(root.resolve("audit"), senderTrail);
@@ -123,18 +112,7 @@ class AuditAnchorTest {
         push("2027-01", 6);
         push("2027-02", 7);
         Path senderTrail = state.resolve("audit").resolve(AuditTrail.name(1));
-        Path file = root.resolve("audit").resolve(AuditTrail.name(1));
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        List<String> forged = new ArrayList<>(lines.subList(0, 1)); // record 1 kept: the trail keeps its name
-        String prev = Sha256.digest(lines.get(0).getBytes(StandardCharsets.UTF_8)).hex();
-        for (String line : lines.subList(1, lines.size())) {
-            String edited = line.replace("\"version\":\"2027-02\"", "\"version\":\"2027-99\"")
-                    .replaceAll("\"prev\":\"[0-9a-f]{64}\"", "\"prev\":\"" + prev + "\"");
-            forged.add(edited);
-            prev = Sha256.digest(edited.getBytes(StandardCharsets.UTF_8)).hex();
-        }
-        Files.write(file, forged, StandardCharsets.UTF_8);
-        Files.writeString(root.resolve("audit").resolve(AuditTrail.HEAD_FILE), forged.size() + " " + prev + "\n");
+        rewriteAndRechain(1, "\"version\":\"2027-02\"", "\"version\":\"2027-99\""); // record 1 kept: the trail keeps its name
         assertTrue(AuditVerifier.verify(root.resolve("audit"), null).intact(), "re-chained: the chain alone holds");
 
         AuditReport against = AuditVerifier.verify(root.resolve("audit"), senderTrail);
@@ -166,6 +144,24 @@ class AuditAnchorTest {
         AuditReport trail = AuditVerifier.verify(root.resolve("audit"), null);
         assertEquals(trail.headSeq(), head.seq(), "the refusal just recorded");
         assertEquals(trail.headHash(), head.hash().hex());
+    }
+
+    /**
+     * What whoever can write the receiver's files can do: replace {@code from} with {@code to} in every record
+     * from index {@code first} on, and rebuild the chain and HEAD after them, so the chain alone holds.
+     */
+    private void rewriteAndRechain(int first, String from, String to) throws IOException {
+        Path file = root.resolve("audit").resolve(AuditTrail.name(1));
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> forged = new ArrayList<>(lines.subList(0, first));
+        String prev = first == 0 ? AuditTrail.GENESIS : Sha256.digest(lines.get(first - 1).getBytes(StandardCharsets.UTF_8)).hex();
+        for (String line : lines.subList(first, lines.size())) {
+            String edited = line.replace(from, to).replaceAll("\"prev\":\"[0-9a-f]{64}\"", "\"prev\":\"" + prev + "\"");
+            forged.add(edited);
+            prev = Sha256.digest(edited.getBytes(StandardCharsets.UTF_8)).hex();
+        }
+        Files.write(file, forged, StandardCharsets.UTF_8);
+        Files.writeString(root.resolve("audit").resolve(AuditTrail.HEAD_FILE), forged.size() + " " + prev + "\n");
     }
 
     private static List<JsonNode> records(Path dir) {
