@@ -6,7 +6,6 @@ import io.skiff.engine.audit.AuditEvent;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
-import io.skiff.protocol.ProtocolLimits;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SkiffException;
 import org.slf4j.Logger;
@@ -43,8 +42,17 @@ final class Activation {
         }
         Path previousDir = previous == null ? null : store.releaseDir(manifest.channel(), previous);
         smoke.run(store.releaseDir(manifest.channel(), manifest.releaseId()), manifest.channel(), manifest.version(), previousDir)
-                .whenComplete((result, error) -> sessionThread.execute(() -> done.accept(settle(store, manifest, previous, admission.actor(),
-                        peer, result != null ? result : new SmokeRunner.Result(false, "the smoke test could not run: " + error, "")))));
+                .whenComplete((result, error) -> sessionThread.execute(() -> {
+                    SkiffException outcome;
+                    try {
+                        outcome = settle(store, manifest, previous, admission.actor(), peer,
+                                result != null ? result : new SmokeRunner.Result(false, "the smoke test could not run: " + error, ""));
+                    } catch (SkiffException e) { // the trail or the switch back failed: the session still answers, with that
+                        LOG.error("{}: after the smoke test of {} {}: {}", peer, manifest.channel(), manifest.version(), e.getMessage());
+                        outcome = e;
+                    }
+                    done.accept(outcome);
+                }));
     }
 
     /** Keeps the release, or switches back and says why; null when it stays. */
@@ -59,11 +67,15 @@ final class Activation {
             return null;
         }
         store.record(step.withOutcome(AuditEvent.FAILED, result.describe()));
-        store.rollBack(manifest.channel(), manifest, previous, Actor.receiver(), "smoke test failed");
+        try {
+            store.rollBack(manifest.channel(), manifest, previous, Actor.receiver(), "smoke test failed");
+        } catch (SkiffException e) {
+            throw new SkiffException(e.code(), what + " failed its smoke test (" + result.describe() + ") and is still active: switching back failed: "
+                    + e.getMessage());
+        }
         String message = what + " failed its smoke test and was switched back to "
                 + (previous == null ? "no release (it was the channel's first)" : previous.shortHex()) + ": " + result.describe();
         LOG.warn("{}: {}", peer, message);
-        return new SkiffException(ErrorCode.SMOKE_FAILED, message.length() <= ProtocolLimits.MAX_LABEL_BYTES / 2 ? message
-                : message.substring(0, ProtocolLimits.MAX_LABEL_BYTES / 2) + "..."); // an ERROR message is one bounded line
+        return new SkiffException(ErrorCode.SMOKE_FAILED, message); // the ERROR frame cuts it to its limit
     }
 }
