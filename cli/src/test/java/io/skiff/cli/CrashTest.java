@@ -485,6 +485,8 @@ class CrashTest {
         CliTest.Run gc = CliTest.skiff("gc", "--root", root.toString(), "--older-than", "0s", "--json");
 
         assertEquals(0, gc.exit(), gc.err());
+        assertTrue(Files.readString(root.resolve("audit").resolve("audit-00000001.jsonl")).contains("\"actor\":\"operator\",\"peer\":null,"
+                + "\"action\":\"gc\",\"channel\":\"c\""), "gc is in the receiver's audit trail");
         JsonNode removed = gc.json().get("removed");
         assertEquals(1, removed.size(), gc.out());
         assertEquals(id2, removed.get(0).get("release_id").asText());

@@ -1,6 +1,9 @@
 package io.skiff.engine.inspect;
 
 import io.skiff.engine.api.GcReport;
+import io.skiff.engine.audit.Actor;
+import io.skiff.engine.audit.AuditEvent;
+import io.skiff.engine.audit.AuditTrail;
 import io.skiff.engine.store.ReleaseStore;
 import io.skiff.engine.store.StagingCollector;
 import io.skiff.engine.store.TenantStores;
@@ -28,12 +31,18 @@ public final class AbandonedTransfers {
         Path top = root.toAbsolutePath().normalize();
         List<GcReport.Transfer> removed = new ArrayList<>();
         List<GcReport.Transfer> kept = new ArrayList<>();
+        AuditTrail audit = null;
         for (TenantStores.Tenant t : TenantStores.inspect(root, tenant)) {
             ReleaseStore store = t.store();
             for (StagingCollector.Candidate c : StagingCollector.scan(store)) {
                 boolean old = c.olderThan(olderThan, now);
                 if (old && (dryRun || StagingCollector.remove(store, c, olderThan, now))) {
                     removed.add(transfer(top, t.name(), c, now));
+                    if (!dryRun) { // an operator's removal, in the receiver's trail as its own are
+                        audit = audit != null ? audit : AuditTrail.open(top.resolve(TenantStores.AUDIT_DIR));
+                        audit.append(AuditEvent.of("gc", Actor.operator(), c.channel(), c.version(), c.releaseId().hex()).withTenant(t.name())
+                                .withBytes(c.bytes()).withOutcome(AuditEvent.OK, "untouched for " + c.age(now).toSeconds() + " s"));
+                    }
                 } else {
                     kept.add(transfer(top, t.name(), c, now));
                 }

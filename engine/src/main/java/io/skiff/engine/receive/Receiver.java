@@ -19,6 +19,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skiff.engine.api.ReceiverConfig;
 import io.skiff.engine.api.RunningReceiver;
 import io.skiff.engine.encode.EncoderPools;
+import io.skiff.engine.audit.Actor;
+import io.skiff.engine.audit.AuditEvent;
 import io.skiff.engine.security.AccessPolicy;
 import io.skiff.engine.security.ReleaseTrust;
 import io.skiff.engine.security.TlsMaterial;
@@ -83,6 +85,8 @@ public final class Receiver implements RunningReceiver {
     private final TransferRegistry transfers = new TransferRegistry();
     /** Runs the smoke test after each activation; null without one. */
     private final SmokeRunner smoke;
+    /** Connections refused before a session (TLS, caps), into the audit trail. */
+    private final RefusalAudit refusals;
     /** Caps on accepted connections (a follower's own connections to its origin do not count). */
     private final ConnectionLimits connectionLimits;
     /** What every session of this receiver works with. */
@@ -103,7 +107,8 @@ public final class Receiver implements RunningReceiver {
         this.stores = new TenantStores(config.root(), config.retain());
         this.store = stores.untenanted();
         this.smoke = config.smoke() == null ? null : new SmokeRunner(config.smoke());
-        this.connectionLimits = new ConnectionLimits(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress());
+        this.refusals = new RefusalAudit(store);
+        this.connectionLimits = new ConnectionLimits(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress(), refusals);
         // before seeds are hashed and threads start: bad key files, or a kept rotation chain that does not verify, refuse the start
         ReleaseTrust configured = ReleaseTrust.of(config.trust() == null ? ReleaseTrust.none()
                 : ReleaseTrust.fromKeyFiles(config.trust().keys(), config.trust().threshold()), policy.trustRules());
@@ -141,7 +146,7 @@ public final class Receiver implements RunningReceiver {
                             }
                             addReceiveHandlers(ch.pipeline(), null);
                             if (tls != null) {
-                                TlsPipelines.addServer(ch.pipeline(), tls.server(), "receiver");
+                                TlsPipelines.addServer(ch.pipeline(), tls.server(), "receiver", refusals);
                             }
                         }
                     });
@@ -189,7 +194,11 @@ public final class Receiver implements RunningReceiver {
     /** Reads the key files again now (SIGHUP); false when they did not load and the current ones stay. */
     @Override
     public boolean reloadTls() {
-        return tls != null && tls.reload();
+        boolean taken = tls != null && tls.reload();
+        store.record(AuditEvent.of("config-reload", Actor.operator(), null, null, null)
+                .withOutcome(taken ? AuditEvent.OK : AuditEvent.FAILED, taken ? "TLS key files reloaded (SIGHUP)"
+                        : tls == null ? "SIGHUP: plaintext, nothing to reload" : "SIGHUP: the new TLS key files did not load; the current ones stay"));
+        return taken;
     }
 
     public ReleaseStore store() {
@@ -288,6 +297,7 @@ public final class Receiver implements RunningReceiver {
         io.syncUninterruptibly();
         disk.syncUninterruptibly();
         verifiers.close();
+        refusals.close();
         if (smoke != null) {
             smoke.close();
         }

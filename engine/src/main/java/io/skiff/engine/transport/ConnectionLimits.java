@@ -25,22 +25,27 @@ public final class ConnectionLimits {
     /** Addresses refused since they were last under their cap: logged once each. */
     private final java.util.Set<InetAddress> refusing = ConcurrentHashMap.newKeySet();
 
-    public ConnectionLimits(int total, int perAddress) {
+    private final ConnectionRefusals refusals;
+
+    /** {@code refusals} hears of the first refusal of an address while it is over its cap (as the log does). */
+    public ConnectionLimits(int total, int perAddress, ConnectionRefusals refusals) {
         this.total = total;
         this.perAddress = perAddress;
+        this.refusals = refusals;
     }
 
     /** Counts {@code ch} until it closes, or returns false (and counts nothing) when a cap is reached. */
     public boolean admit(Channel ch) {
+        java.net.SocketAddress remote = ch.remoteAddress();
         InetAddress address = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         if (open.incrementAndGet() > total) {
             open.decrementAndGet();
-            refuse(address, total + " connections open, this receiver's maximum (--max-connections)");
+            refuse(remote, address, total + " connections open, this receiver's maximum (--max-connections)");
             return false;
         }
         if (address != null && !takeFrom(address)) {
             open.decrementAndGet();
-            refuse(address, perAddress + " connections open from it, the maximum per address (--max-connections-per-address)");
+            refuse(remote, address, perAddress + " connections open from it, the maximum per address (--max-connections-per-address)");
             return false;
         }
         if (address != null) {
@@ -73,9 +78,10 @@ public final class ConnectionLimits {
         return open.get();
     }
 
-    private void refuse(InetAddress address, String why) {
+    private void refuse(java.net.SocketAddress remote, InetAddress address, String why) {
         if (address == null || refusing.add(address)) {
             LOG.warn("closing connections from {}: {}", address == null ? "?" : address.getHostAddress(), why);
+            refusals.refused(remote, "busy: " + why);
         }
     }
 }

@@ -49,7 +49,12 @@ public final class TlsPipelines {
 
     /** Adds the server's TLS detection first in {@code pipeline}; {@code role} names this side in messages ("receiver", "origin"). */
     public static void addServer(ChannelPipeline pipeline, SslContext context, String role) {
-        pipeline.addFirst("tlsDetect", new Detect(context, role));
+        addServer(pipeline, context, role, (address, reason) -> { });
+    }
+
+    /** The same, telling {@code refused} of each connection refused (plaintext, or a failed handshake): an audit trail's. */
+    public static void addServer(ChannelPipeline pipeline, SslContext context, String role, ConnectionRefusals refused) {
+        pipeline.addFirst("tlsDetect", new Detect(context, role, refused));
     }
 
     /** The identity the peer's certificate names; null on a plaintext connection (or before the handshake). */
@@ -62,10 +67,12 @@ public final class TlsPipelines {
     private static final class Detect extends ByteToMessageDecoder {
         private final SslContext context;
         private final String role;
+        private final ConnectionRefusals refused;
 
-        Detect(SslContext context, String role) {
+        Detect(SslContext context, String role, ConnectionRefusals refused) {
             this.context = context;
             this.role = role;
+            this.refused = refused;
         }
 
         @Override
@@ -76,13 +83,14 @@ public final class TlsPipelines {
             if (SslHandler.isEncrypted(in, false)) {
                 ChannelPipeline p = ctx.pipeline();
                 p.addAfter(ctx.name(), TLS, context.newHandler(ctx.alloc()));
-                p.addAfter(TLS, "tlsRefusals", new ServerFailures());
+                p.addAfter(TLS, "tlsRefusals", new ServerFailures(refused));
                 p.addAfter("tlsRefusals", "fileRegions", FileRegionReader.INSTANCE);
                 p.remove(this); // the bytes read so far go on to the TLS handler
                 return;
             }
             in.skipBytes(in.readableBytes());
             LOG.warn("refused a plaintext connection from {}: this {} requires TLS", ctx.channel().remoteAddress(), role);
+            refused.refused(ctx.channel().remoteAddress(), "tls_failed: plaintext to a TLS " + role);
             ErrorFrame refusal = new ErrorFrame(ErrorCode.TLS_FAILED, "this " + role + " requires mutual TLS: connect with"
                     + " --tls-dir (or --tls-ca, --tls-cert, --tls-key)");
             ctx.writeAndFlush(FrameEncoder.encode(ctx.alloc(), refusal)).addListener(ChannelFutureListener.CLOSE);
@@ -91,13 +99,21 @@ public final class TlsPipelines {
 
     /** On a server: logs a failed handshake in one line; the TLS handler closes the connection. */
     private static final class ServerFailures extends ChannelInboundHandlerAdapter {
+        private final ConnectionRefusals refused;
+
+        ServerFailures(ConnectionRefusals refused) {
+            this.refused = refused;
+        }
+
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent done) {
                 if (done.isSuccess()) {
                     LOG.debug("TLS from {}: identity {}", ctx.channel().remoteAddress(), peerIdentity(ctx.pipeline()));
                 } else {
-                    LOG.warn("refused TLS from {}: {}", ctx.channel().remoteAddress(), serverReason(done.cause()));
+                    String reason = serverReason(done.cause());
+                    LOG.warn("refused TLS from {}: {}", ctx.channel().remoteAddress(), reason);
+                    refused.refused(ctx.channel().remoteAddress(), "tls_failed: " + reason);
                 }
             }
             ctx.fireUserEventTriggered(evt);

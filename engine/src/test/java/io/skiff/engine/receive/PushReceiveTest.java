@@ -387,8 +387,16 @@ class PushReceiveTest {
             awaitOpenConnections(capped, 0);
             assertTrue(push(src, "v1", capped.port()).allActivated(), "the receiver keeps serving");
         } finally {
-            capped.close();
+            capped.close(); // after its refusals are written
         }
+        List<String> refused = new ArrayList<>();
+        io.skiff.engine.audit.AuditRecords.forEach(tmp.resolve("capped").resolve("audit"), line -> {
+            if (line.json().get("action").asText().equals("connect-refused")) {
+                refused.add(line.json().get("peer").asText() + " " + line.json().get("reason").asText());
+            }
+        });
+        assertEquals(List.of("127.0.0.1 busy: 2 connections open from it, the maximum per address (--max-connections-per-address)",
+                "127.0.0.3 busy: 3 connections open, this receiver's maximum (--max-connections)"), refused);
     }
 
     /** An accepted connection is a session: an OFFER gets its reply. */

@@ -1,5 +1,6 @@
 package io.skiff.engine.security;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.skiff.engine.Skiff;
 import io.skiff.engine.api.HostPort;
 import io.skiff.engine.api.PushListener;
@@ -124,6 +125,10 @@ class MutualTlsTest {
         assertTrue(r.error().contains("requires mutual TLS"), r.error());
         assertFalse(r.error().contains("\n"));
         assertFalse(anythingStaged());
+        JsonNode refused = awaitAuditRecord("connect-refused");
+        assertEquals("refused", refused.get("outcome").asText());
+        assertEquals("127.0.0.1", refused.get("peer").asText());
+        assertTrue(refused.get("reason").asText().startsWith("tls_failed: plaintext to a TLS receiver"), refused.toString());
     }
 
     @Test
@@ -148,6 +153,7 @@ class MutualTlsTest {
         assertEquals(ErrorCode.TLS_FAILED, r.code(), r.error());
         assertFalse(r.error().contains("\n"));
         assertFalse(anythingStaged());
+        assertTrue(awaitAuditRecord("connect-refused").get("reason").asText().startsWith("tls_failed: "), "audited");
         // and the receiver still serves the deployment's own senders
         assertTrue(push(TlsFiles.inDir(tmp.resolve("pipeline-eu"))).activated());
     }
@@ -223,6 +229,27 @@ class MutualTlsTest {
 
         assertFalse(receiver.reloadTls());
         assertTrue(push(TlsFiles.inDir(tmp.resolve("pipeline-eu"))).activated());
+        JsonNode reload = awaitAuditRecord("config-reload");
+        assertEquals("failed", reload.get("outcome").asText());
+        assertEquals("operator", reload.get("actor").asText());
+    }
+
+    /** The first record of {@code action} in the receiver's trail (refusals are written by a thread of their own: at most 10 s). */
+    private JsonNode awaitAuditRecord(String action) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            List<JsonNode> found = new java.util.ArrayList<>();
+            io.skiff.engine.audit.AuditRecords.forEach(tmp.resolve("root").resolve("audit"), line -> {
+                if (line.json() != null && action.equals(line.json().path("action").asText())) {
+                    found.add(line.json());
+                }
+            });
+            if (!found.isEmpty()) {
+                return found.get(0);
+            }
+            assertTrue(System.nanoTime() < deadline, "no " + action + " record in the audit trail");
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
     }
 
     /** A JDK TLS client trusting the CA, presenting {@code cert}/{@code key} (or nothing); returns the failure it saw. */
