@@ -1,6 +1,7 @@
 package io.skiff.engine.receive;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.skiff.engine.api.SmokeTest;
 import io.skiff.engine.audit.Actor;
 import io.skiff.engine.audit.AuditEvent;
 import io.skiff.engine.store.ReleaseStore;
@@ -36,12 +37,13 @@ final class Activation {
         Sha256 previous = store.current(manifest.channel()).orElse(null);
         transfer.commit(peer, admission.actor(), context.config().rehashOnCommit());
         SmokeRunner smoke = context.smoke();
-        if (smoke == null) {
+        SmokeTest test = smoke == null ? null : smoke.testFor(manifest.channel());
+        if (test == null) {
             done.accept(null);
             return;
         }
         Path previousDir = previous == null ? null : store.releaseDir(manifest.channel(), previous);
-        smoke.run(store.releaseDir(manifest.channel(), manifest.releaseId()), manifest.channel(), manifest.version(), previousDir)
+        smoke.run(test, store.releaseDir(manifest.channel(), manifest.releaseId()), manifest.channel(), manifest.version(), previousDir)
                 .whenComplete((result, error) -> sessionThread.execute(() -> {
                     SkiffException outcome;
                     try {

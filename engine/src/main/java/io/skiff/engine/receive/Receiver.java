@@ -36,6 +36,7 @@ import io.skiff.engine.transport.TlsPipelines;
 import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
+import io.skiff.protocol.UsageException;
 import io.skiff.protocol.frame.FrameDecoder;
 import io.skiff.protocol.frame.FrameEncoder;
 import org.slf4j.Logger;
@@ -106,7 +107,11 @@ public final class Receiver implements RunningReceiver {
         this.policy = AccessPolicy.forNode(config.grants(), tls != null, "a receiver");
         this.stores = new TenantStores(config.root(), config.retain());
         this.store = stores.untenanted();
-        this.smoke = config.smoke() == null ? null : new SmokeRunner(config.smoke());
+        if (policy.hasSmokeRules() && config.retain() < 2) {
+            throw new UsageException("[[smoke]] tables switch back to the previous release: --retain must be 2 or more, is " + config.retain());
+        }
+        this.smoke = config.smoke() == null && !policy.hasSmokeRules() ? null
+                : new SmokeRunner(channel -> policy.smokeTestFor(channel) != null ? policy.smokeTestFor(channel) : config.smoke());
         this.refusals = new RefusalAudit(store);
         this.connectionLimits = new ConnectionLimits(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress(), refusals);
         // before seeds are hashed and threads start: bad key files, or a kept rotation chain that does not verify, refuse the start

@@ -28,15 +28,21 @@ final class SmokeRunner implements AutoCloseable {
     static final int KEPT_LINES = 10;
     private static final int MAX_LINE_CHARS = 300;
 
-    private final SmokeTest test;
+    /** The smoke test of a channel: its {@code [[smoke]]} table's, else {@code --smoke-cmd}'s; null for none. */
+    private final java.util.function.Function<String, SmokeTest> tests;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "skiff-smoke");
         t.setDaemon(true);
         return t;
     });
 
-    SmokeRunner(SmokeTest test) {
-        this.test = test;
+    SmokeRunner(java.util.function.Function<String, SmokeTest> tests) {
+        this.tests = tests;
+    }
+
+    /** The test to run after activating a release of {@code channel}; null: none. */
+    SmokeTest testFor(String channel) {
+        return tests.apply(channel);
     }
 
     /** What the command did. */
@@ -47,12 +53,12 @@ final class SmokeRunner implements AutoCloseable {
         }
     }
 
-    /** Runs the test for the release in {@code releaseDir}; the future completes when it has passed, failed or timed out. */
-    CompletableFuture<Result> run(Path releaseDir, String channel, String version, Path previousDir) {
-        return CompletableFuture.supplyAsync(() -> runNow(releaseDir, channel, version, previousDir), threads);
+    /** Runs {@code test} for the release in {@code releaseDir}; the future completes when it has passed, failed or timed out. */
+    CompletableFuture<Result> run(SmokeTest test, Path releaseDir, String channel, String version, Path previousDir) {
+        return CompletableFuture.supplyAsync(() -> runNow(test, releaseDir, channel, version, previousDir), threads);
     }
 
-    private Result runNow(Path releaseDir, String channel, String version, Path previousDir) {
+    private Result runNow(SmokeTest test, Path releaseDir, String channel, String version, Path previousDir) {
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", test.command()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("SKIFF_RELEASE_DIR", releaseDir.toString());

@@ -1,5 +1,6 @@
 package io.skiff.engine.security;
 
+import io.skiff.engine.api.SmokeTest;
 import io.skiff.protocol.AccessException;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.UsageException;
@@ -146,9 +147,23 @@ public final class AccessPolicy {
     private final Map<String, Long> quotas;
     private final Set<String> tenants;
     private final List<TrustRule> trustRules;
+    private final List<SmokeRule> smokeRules;
+
+    /** A {@code [[smoke]]} table: after activating a release of {@code channels} (globs), run {@code test}. */
+    public record SmokeRule(List<String> channels, SmokeTest test) {
+        public SmokeRule {
+            channels = List.copyOf(channels);
+            Objects.requireNonNull(test, "test");
+        }
+    }
 
     AccessPolicy(boolean open, List<Grant> grants, RelayTargets relayTargets, Map<String, Long> quotas, Set<String> tenants,
                  List<TrustRule> trustRules) {
+        this(open, grants, relayTargets, quotas, tenants, trustRules, List.of());
+    }
+
+    AccessPolicy(boolean open, List<Grant> grants, RelayTargets relayTargets, Map<String, Long> quotas, Set<String> tenants,
+                 List<TrustRule> trustRules, List<SmokeRule> smokeRules) {
         this.open = open;
         this.grants = List.copyOf(grants);
         this.globs = this.grants.stream().map(AccessPolicy::globsOf).toList();
@@ -156,6 +171,24 @@ public final class AccessPolicy {
         this.quotas = Map.copyOf(quotas);
         this.tenants = Collections.unmodifiableSet(new TreeSet<>(tenants));
         this.trustRules = List.copyOf(trustRules);
+        this.smokeRules = List.copyOf(smokeRules);
+    }
+
+    /** Whether any {@code [[smoke]]} table is configured. */
+    public boolean hasSmokeRules() {
+        return !smokeRules.isEmpty();
+    }
+
+    /** The smoke test of the first {@code [[smoke]]} table whose channels match {@code channel}; null when none does. */
+    public SmokeTest smokeTestFor(String channel) {
+        for (SmokeRule rule : smokeRules) {
+            for (String glob : rule.channels()) {
+                if (Glob.parseOrNull(glob).matches(channel)) {
+                    return rule.test();
+                }
+            }
+        }
+        return null;
     }
 
     /** The {@code [[trust]]} tables in file order: the first whose channels match a channel decides its keys. */

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  */
 final class PolicyFile {
     private static final TomlMapper TOML = new TomlMapper();
-    private static final List<String> TOP_KEYS = List.of("relay_targets", "grant", "tenant", "trust");
+    private static final List<String> TOP_KEYS = List.of("relay_targets", "grant", "tenant", "trust", "smoke");
+    private static final List<String> SMOKE_KEYS = List.of("channels", "command", "timeout_seconds");
     private static final List<String> TRUST_KEYS = List.of("channels", "keys", "threshold");
     private static final List<String> GRANT_KEYS = List.of("identity", "channels", "actions", "tenant");
     private static final List<String> TENANT_KEYS = List.of("quota_bytes");
@@ -91,7 +92,7 @@ final class PolicyFile {
                 }
             }
         }
-        return new AccessPolicy(false, grants, relayTargets, quotas, tenants, trustRules(root.get("trust")));
+        return new AccessPolicy(false, grants, relayTargets, quotas, tenants, trustRules(root.get("trust")), smokeRules(root.get("smoke")));
     }
 
     private List<AccessPolicy.TrustRule> trustRules(JsonNode node) {
@@ -130,6 +131,40 @@ final class PolicyFile {
                 throw fail(where + "threshold " + threshold + " of " + keys.size() + " key(s): between 1 and the number of keys");
             }
             rules.add(new AccessPolicy.TrustRule(channels, keys, threshold));
+        }
+        return rules;
+    }
+
+    /** {@code [[smoke]]} tables: channels (globs), command (run through sh -c), timeout_seconds (default 60). */
+    private List<AccessPolicy.SmokeRule> smokeRules(JsonNode node) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw fail("smoke must be an array of tables: write [[smoke]], not [smoke]");
+        }
+        List<AccessPolicy.SmokeRule> rules = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String where = "smoke " + (i + 1) + ": ";
+            JsonNode table = node.get(i);
+            if (!table.isObject()) {
+                throw fail(where + "must be a table ([[smoke]])");
+            }
+            requireKnownKeys(table, SMOKE_KEYS, where);
+            List<String> channels = new ArrayList<>();
+            for (String channel : strings(required(table, "channels", where), where + "channels must be a non-empty array of strings", true)) {
+                channels.add(glob(channel, where + "bad channel"));
+            }
+            JsonNode command = required(table, "command", where);
+            if (!command.isTextual() || command.asText().isBlank()) {
+                throw fail(where + "command must be a non-empty string (run through sh -c)");
+            }
+            JsonNode timeout = table.get("timeout_seconds");
+            if (timeout != null && (!timeout.canConvertToInt() || timeout.intValue() < 1)) {
+                throw fail(where + "timeout_seconds must be a positive integer");
+            }
+            rules.add(new AccessPolicy.SmokeRule(channels, new io.skiff.engine.api.SmokeTest(command.asText(),
+                    timeout == null ? io.skiff.engine.api.SmokeTest.DEFAULT_TIMEOUT : java.time.Duration.ofSeconds(timeout.intValue()))));
         }
         return rules;
     }

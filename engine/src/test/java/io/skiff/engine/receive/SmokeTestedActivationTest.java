@@ -107,4 +107,40 @@ class SmokeTestedActivationTest {
             receiver.close();
         }
     }
+
+    /** Per channel from the config file ([[smoke]], which needs TLS as grants do): icd* tested, the rest by --smoke-cmd or not at all. */
+    @Test
+    void shouldRunEachChannelsSmokeTestFromTheConfigFile() throws Exception {
+        Skiff.initKeys(tmp.resolve("ca"));
+        Skiff.issueKeys(tmp.resolve("ca"), "rx1", tmp.resolve("rx1"));
+        Skiff.issueKeys(tmp.resolve("ca"), "pipeline-eu", tmp.resolve("pipeline-eu"));
+        Path config = Files.writeString(tmp.resolve("receiver.toml"), """
+                [[grant]]
+                identity = "pipeline-eu"
+                channels = ["*"]
+                actions  = ["push"]
+
+                [[smoke]]
+                channels = ["icd*"]
+                command  = "echo icd tables empty; exit 5"
+                timeout_seconds = 10
+                """);
+        Receiver receiver = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("tls-root"))
+                .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("rx1"))).withGrants(config));
+        try {
+            PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO)
+                    .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("pipeline-eu")));
+            Path src = TestTrees.textFile(tmp.resolve("cfg-src/codes.tsv"), 20_000, 9).getParent();
+            List<HostPort> to = List.of(new HostPort("127.0.0.1", receiver.port()));
+
+            TargetResult icd = Skiff.push(src, CHANNEL, "v1", to, options, PushListener.NONE).targets().get(0);
+            TargetResult loinc = Skiff.push(src, "loinc", "2.80", to, options, PushListener.NONE).targets().get(0);
+
+            assertEquals(ErrorCode.SMOKE_FAILED, icd.code(), icd.error());
+            assertTrue(icd.error().contains("exited 5; its last output: icd tables empty"), icd.error());
+            assertTrue(loinc.activated(), "no [[smoke]] for loinc: " + loinc.error());
+        } finally {
+            receiver.close();
+        }
+    }
 }

@@ -284,7 +284,11 @@ class AccessPolicyTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             // top level
-            "relay_target = [\"10.0.0.0/8\"]                    | unknown key 'relay_target' (relay_targets, grant, tenant, trust)",
+            "relay_target = [\"10.0.0.0/8\"]                    | unknown key 'relay_target' (relay_targets, grant, tenant, trust, smoke)",
+            // smoke tests
+            "'[[grant]]\\nidentity = \"a\"\\nchannels = [\"x\"]\\nactions = [\"push\"]\\n[[smoke]]\\nchannels = [\"x\"]' | smoke 1: command is missing",
+            "'[[grant]]\\nidentity = \"a\"\\nchannels = [\"x\"]\\nactions = [\"push\"]\\n[[smoke]]\\nchannels = [\"x\"]\\ncommand = \"true\"\\ntimeout_seconds = 0' | smoke 1: timeout_seconds must be a positive integer",
+            "'[[grant]]\\nidentity = \"a\"\\nchannels = [\"x\"]\\nactions = [\"push\"]\\n[smoke]\\ncommand = \"true\"' | smoke must be an array of tables: write [[smoke]], not [smoke]",
             "''                                                  | no [[grant]]: without grants leave out --config",
             "relay_targets = [\"10.0.0.0/8\"]                    | no [[grant]]: without grants leave out --config",
             "grant = []                                          | no [[grant]]: without grants leave out --config",
