@@ -36,7 +36,7 @@ public final class AuditVerifier {
         List<Anchor> anchors = anchorsFile == null ? List.of() : anchors(anchorsFile);
         Walk walk = new Walk(anchors);
         AuditRecords.forEach(dir, walk::check);
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(walk.notRecords);
         AuditReport.Broken broken = walk.broken;
         if (broken == null) {
             broken = checkHead(dir, walk, warnings);
@@ -109,6 +109,7 @@ public final class AuditVerifier {
         String trailId;
         AuditReport.Broken broken;
         AuditReport.Broken anchorMismatch;
+        final List<String> notRecords = new ArrayList<>();
 
         Walk(List<Anchor> anchors) {
             for (Anchor a : anchors) {
@@ -121,13 +122,12 @@ public final class AuditVerifier {
                 return;
             }
             String where = line.file().getFileName().toString();
-            if (line.bytes() == null) {
-                broken = new AuditReport.Broken(where, line.number(), -1, "line longer than any record: not a record");
-                return;
-            }
-            if (line.json() == null) {
-                broken = new AuditReport.Broken(where, line.number(), -1, line.complete() ? "not a JSON record (edited?)"
-                        : "incomplete last line (the writer stopped while writing it, or the file was cut)");
+            if (line.bytes() == null || line.json() == null) {
+                // Not a record: what a write cut short by a crash leaves (the writer goes on on the next line). Any record
+                // replaced by it, or removed with it, still breaks the chain at the record after, so it is noted, not a break.
+                notRecords.add(where + " line " + line.number() + " is not a record" + (line.complete()
+                        ? " (a write cut short by a crash, or an insertion); the chain goes on over it"
+                        : " (the last line is incomplete: the writer stopped while writing it, or the file was cut)"));
                 return;
             }
             long seq = line.seq();

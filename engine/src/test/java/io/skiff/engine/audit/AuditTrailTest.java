@@ -127,11 +127,14 @@ class AuditTrailTest {
         assertTrue(broken.reason().contains("HEAD names record 4 and the trail ends at record 3"), broken.reason());
     }
 
+    /** A crash mid-write leaves half a line: the writer goes on after it, and verify notes it (records around it still chain). */
     @Test
-    void shouldReportAnIncompleteLastLineAndGoOnAfterIt() throws IOException {
+    void shouldNoteAnIncompleteLineAndGoOnAfterIt() throws IOException {
         Path dir = trailOf(2);
         Files.writeString(dir.resolve(AuditTrail.name(1)), "{\"seq\":3,\"ti", java.nio.file.StandardOpenOption.APPEND);
-        assertTrue(AuditVerifier.verify(dir, null).broken().reason().startsWith("incomplete last line"));
+        AuditReport torn = AuditVerifier.verify(dir, null);
+        assertTrue(torn.intact(), String.valueOf(torn.broken()));
+        assertTrue(torn.warnings().get(0).contains("line 3 is not a record (the last line is incomplete"), torn.warnings().toString());
 
         AuditHead head = AuditTrail.open(dir).append(activation(3));
 
@@ -139,8 +142,25 @@ class AuditTrailTest {
         List<String> lines = lines(dir);
         assertEquals(4, lines.size(), "the incomplete line stays, on a line of its own");
         assertEquals("{\"seq\":3,\"ti", lines.get(2));
+        AuditReport after = AuditVerifier.verify(dir, null);
+        assertTrue(after.intact(), String.valueOf(after.broken()));
+        assertEquals(3, after.records());
+        assertTrue(after.warnings().get(0).contains("line 3 is not a record (a write cut short by a crash"), "an auditor still sees it");
+    }
+
+    /** A record replaced by a line that is not one: the record after it no longer follows. */
+    @Test
+    void shouldCatchARecordReplacedByGarbage() throws IOException {
+        Path dir = trailOf(4);
+        List<String> lines = new ArrayList<>(lines(dir));
+        lines.set(1, "not a record");
+        rewrite(dir, lines);
+
         AuditReport.Broken broken = AuditVerifier.verify(dir, null).broken();
-        assertEquals(3, broken.line(), "an auditor still sees it");
+
+        assertNotNull(broken);
+        assertEquals(3, broken.line());
+        assertTrue(broken.reason().contains("record 3 where record 2 belongs"), broken.reason());
     }
 
     /**
