@@ -18,9 +18,10 @@ import java.util.concurrent.Callable;
 
 /** {@code skiff audit verify|show}: a receiver's tamper-evident trail, checked or read. Safe while the receiver runs. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = {"Check or read a receiver's audit trail (ROOT/audit): one hash-chained JSON record per activation,",
-                "refusal, failed transfer, prune and removal, with who asked (certificate identity), the release and its signers.",
-                "Record format and how an auditor checks it: docs/operations.md, \"Audit trail\"."},
+        description = {"Check or read a receiver's tamper-evident audit trail (ROOT/audit).",
+                "One hash-chained JSON record per activation, refusal, failed transfer, smoke test, rollback, prune and removal,",
+                "with who asked (certificate identity), the release and its signers. Record format and how an auditor checks it:",
+                "docs/operations.md, \"Audit trail\"."},
         subcommands = {AuditCommand.Verify.class, AuditCommand.Show.class})
 final class AuditCommand implements Runnable {
     @Spec
@@ -32,9 +33,9 @@ final class AuditCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Check the chain end to end: every record numbered in turn and naming the hash of the one before,",
-                    "HEAD not beyond the last record, and with --against, the heads senders recorded still in the trail.",
-                    "Exit 0 when it holds; 12 with the first broken record (edited, removed, reordered, cut off, rewritten)."})
+            description = {"Check the audit trail's chain end to end; exit 12 naming the first broken record.",
+                    "Every record numbered in turn and naming the hash of the one before, HEAD not beyond the last record, and with",
+                    "--against, the heads senders recorded still in the trail: catches records edited, removed, reordered, cut off, rewritten."})
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -82,7 +83,7 @@ final class AuditCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = {"Print the trail's records, oldest first: all, or one channel's, or those since a time."})
+            description = {"Print the audit trail's records, oldest first: all, one channel's, or those since a time."})
     static final class Show implements Callable<Integer> {
         @Spec
         CommandSpec spec;

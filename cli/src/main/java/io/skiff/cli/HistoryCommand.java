@@ -15,8 +15,9 @@ import java.util.concurrent.Callable;
 
 /** {@code skiff history}: a channel's releases as its receiver's audit trail tells them. */
 @Command(name = "history", mixinStandardHelpOptions = true,
-        description = {"A channel's lifecycle on a receiver, oldest first, from its audit trail: each activation, smoke test,",
-                "rollback and prune, with the version, release id, when, who (certificate identity), signers and outcome."})
+        description = {"Show a channel's releases on a receiver, oldest first, from its audit trail.",
+                "Each activation, smoke test, rollback and prune, with the version, release id, when, who (certificate identity),",
+                "signers and outcome."})
 final class HistoryCommand implements Callable<Integer> {
     /** The audit actions that change or judge what is active. */
     private static final Set<String> LIFECYCLE = Set.of("activate", "smoke-pass", "smoke-fail", "rollback", "prune");

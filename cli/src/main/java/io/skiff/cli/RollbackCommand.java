@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 
 /** {@code skiff rollback}: an operator on the server switches a channel back to a retained release. */
 @Command(name = "rollback", mixinStandardHelpOptions = true,
-        description = {"Switch a channel of a receiver root back to a retained release, atomically (current renamed over), and",
-                "record it in the audit trail as a rollback by operator. The on-purpose rollback signed releases allow",
-                "besides a publisher's push --allow-downgrade. Safe while the receiver runs."})
+        description = {"Switch a channel of a receiver root back to a retained release, on purpose.",
+                "Atomic (current renamed over) and recorded in the audit trail as a rollback by operator: the rollback signed",
+                "releases allow besides a publisher's push --allow-downgrade. Safe while the receiver runs."})
 final class RollbackCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
