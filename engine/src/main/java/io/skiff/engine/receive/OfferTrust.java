@@ -31,8 +31,9 @@ final class OfferTrust {
      *
      * @throws TrustException RELEASE_UNTRUSTED or ROLLBACK_REFUSED, in one line (for the offer or one of its rotations)
      */
-    static void check(RotatingTrust rotating, ReleaseStore store, OfferFrame offer, SignedRelease signed, ReceivedRotations rotations) {
-        rotating.take(rotations.list());
+    static void check(RotatingTrust rotating, ReleaseStore store, OfferFrame offer, ReceivedTrust received) {
+        rotating.take(received.list());
+        SignedRelease signed = received.signed();
         ReleaseTrust trust = rotating.current();
         if (trust.keysFor(offer.channel()).isEmpty()) {
             if (signed != null && signed.statement().names(offer.channel(), offer.version(), offer.releaseId())) {

@@ -9,7 +9,6 @@ import io.skiff.engine.store.ReleaseStore;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.ProtocolException;
-import io.skiff.protocol.SignedRelease;
 import io.skiff.protocol.frame.BaseFrame;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.CommitFrame;
@@ -22,7 +21,6 @@ import io.skiff.protocol.frame.ManifestPartFrame;
 import io.skiff.protocol.frame.OfferFrame;
 import io.skiff.protocol.frame.RefetchFrame;
 import io.skiff.protocol.frame.RelayFrame;
-import io.skiff.protocol.frame.SignedFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +65,8 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private volatile State state = State.HELLO;
     private String peer = "?";
     private OfferFrame offer;
-    private SignedRelease signed;
-    private final ReceivedRotations rotations = new ReceivedRotations();
+    /** SIGNED and ROTATION frames before the OFFER, checked with it. */
+    private final ReceivedTrust trustFrames = new ReceivedTrust();
     /** What this receiver answered the offer: the bases it offered, the manifest it knows. */
     private OfferAnswer answer;
     /** The transfer's key in the registry while this session holds it; null otherwise. */
@@ -155,11 +153,9 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
             peer = hello.peerName() + "@" + ctx.channel().remoteAddress() + (admission.identity() == null ? "" : "[" + admission.identity() + "]");
             state = State.OFFER;
         } else if (state == State.OFFER && relayRequest == null && msg instanceof RelayFrame r) {
-            relayRequest = RelayRequest.of(r, context.config(), admission, rotations);
-        } else if (state == State.OFFER && signed == null && msg instanceof SignedFrame f) {
-            signed = f.signed();
-        } else if (state == State.OFFER && msg instanceof io.skiff.protocol.frame.RotationFrame f) {
-            rotations.add(f.rotation());
+            relayRequest = RelayRequest.of(r, context.config(), admission, trustFrames);
+        } else if (state == State.OFFER && trustFrames.take(msg)) {
+            LOG.debug("{} sent {}", peer, ((Frame) msg).type()); // kept for the OFFER
         } else if (state == State.OFFER && relayRequest == null && msg instanceof JoinFrame j) {
             joined = StreamJoin.of(context.transfers(), j, admission);
             state = State.STREAM;
@@ -210,7 +206,7 @@ final class ReceiveSession extends ChannelInboundHandlerAdapter {
     private void onOffer(ChannelHandlerContext ctx, OfferFrame o) {
         offer = o; // first: a refusal below is audited with what was offered
         store = admission.admitPush(o.channel(), relayRequest != null);
-        OfferTrust.check(context.trust(), store, o, signed, rotations);
+        OfferTrust.check(context.trust(), store, o, trustFrames);
         answer = OfferAnswer.to(o, store, admission.tenant(), context.transfers(), context.manifests(), admission.address());
         if (answer.alreadyActive()) {
             LOG.info("{} offered {} {} ({}): already current", peer, o.channel(), o.version(), o.releaseId().shortHex());

@@ -22,17 +22,17 @@ import java.util.List;
 final class RelayRequest {
     private final List<RelayFrame.Target> targets;
     /** What the sender sent before its OFFER (filled after this request, read when relaying starts). */
-    private final ReceivedRotations rotations;
+    private final ReceivedTrust rotations;
     /** Null until started. */
     private RelayForwarding forwarding;
 
-    private RelayRequest(List<RelayFrame.Target> targets, ReceivedRotations rotations) {
+    private RelayRequest(List<RelayFrame.Target> targets, ReceivedTrust rotations) {
         this.targets = targets;
         this.rotations = rotations;
     }
 
     /** {@code rotations}: the session's, forwarded to the targets as they are when relaying starts. */
-    static RelayRequest of(RelayFrame r, ReceiverConfig config, Admission admission, ReceivedRotations rotations) {
+    static RelayRequest of(RelayFrame r, ReceiverConfig config, Admission admission, ReceivedTrust rotations) {
         if (!config.relay()) {
             throw new SkiffException(ErrorCode.REFUSED, "this receiver does not relay (started with --no-relay)");
         }
