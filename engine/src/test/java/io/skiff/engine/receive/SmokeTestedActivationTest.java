@@ -10,6 +10,7 @@ import io.skiff.engine.api.SmokeTest;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.audit.AuditRecords;
 import io.skiff.engine.audit.AuditVerifier;
+import io.skiff.engine.testing.TestDeployment;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Sha256;
@@ -111,25 +112,17 @@ class SmokeTestedActivationTest {
     /** Per channel from the config file ([[smoke]], which needs TLS as grants do): icd* tested, the rest by --smoke-cmd or not at all. */
     @Test
     void shouldRunEachChannelsSmokeTestFromTheConfigFile() throws Exception {
-        Skiff.initKeys(tmp.resolve("ca"));
-        Skiff.issueKeys(tmp.resolve("ca"), "rx1", tmp.resolve("rx1"));
-        Skiff.issueKeys(tmp.resolve("ca"), "pipeline-eu", tmp.resolve("pipeline-eu"));
-        Path config = Files.writeString(tmp.resolve("receiver.toml"), """
-                [[grant]]
-                identity = "pipeline-eu"
-                channels = ["*"]
-                actions  = ["push"]
-
+        TestDeployment deployment = TestDeployment.withConfig(tmp, """
                 [[smoke]]
                 channels = ["icd*"]
                 command  = "echo icd tables empty; exit 5"
                 timeout_seconds = 10
                 """);
         Receiver receiver = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("tls-root"))
-                .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("rx1"))).withGrants(config));
+                .withTls(deployment.receiverTls()).withGrants(deployment.config()));
         try {
             PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO)
-                    .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("pipeline-eu")));
+                    .withTls(deployment.senderTls());
             Path src = TestTrees.textFile(tmp.resolve("cfg-src/codes.tsv"), 20_000, 9).getParent();
             List<HostPort> to = List.of(new HostPort("127.0.0.1", receiver.port()));
 

@@ -12,6 +12,7 @@ import io.skiff.engine.api.Topology;
 import io.skiff.engine.api.TrustKeys;
 import io.skiff.engine.follow.Origin;
 import io.skiff.engine.receive.Receiver;
+import io.skiff.engine.testing.TestDeployment;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.SkiffException;
@@ -280,15 +281,7 @@ class KeyRotationTest {
      */
     @Test
     void shouldRotateTheKeysOfATrustTableByItsGlob() throws Exception {
-        Skiff.initKeys(tmp.resolve("ca"));
-        Skiff.issueKeys(tmp.resolve("ca"), "rx1", tmp.resolve("rx1"));
-        Skiff.issueKeys(tmp.resolve("ca"), "pipeline-eu", tmp.resolve("pipeline-eu"));
-        Path config = Files.writeString(tmp.resolve("receiver.toml"), """
-                [[grant]]
-                identity = "pipeline-eu"
-                channels = ["*"]
-                actions  = ["push"]
-
+        TestDeployment deployment = TestDeployment.withConfig(tmp, """
                 [[trust]]
                 channels  = ["icd*"]
                 keys      = ["a/signing-pub.pem", "b/signing-pub.pem"]
@@ -297,9 +290,9 @@ class KeyRotationTest {
         Path everyChannel = rotation("every", 1, List.of("m"), "a", "b", "m");
         Path icd = rotation("icd*", "icd", 1, List.of("n1"), "a", "b", "n1");
         try (Receiver tls = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("tls-root"))
-                .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("rx1"))).withGrants(config))) {
+                .withTls(deployment.receiverTls()).withGrants(deployment.config()))) {
             PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO)
-                    .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("pipeline-eu")));
+                    .withTls(deployment.senderTls());
             List<HostPort> to = List.of(new HostPort("127.0.0.1", tls.port()));
 
             TargetResult byM = Skiff.push(v1, CHANNEL, "2027-01", to, options.withSigning(new SigningOptions(key("m"),

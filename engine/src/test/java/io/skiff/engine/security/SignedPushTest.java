@@ -19,6 +19,7 @@ import io.skiff.engine.audit.AuditVerifier;
 import io.skiff.engine.follow.Origin;
 import io.skiff.engine.receive.Receiver;
 import io.skiff.engine.store.SignedReleases;
+import io.skiff.engine.testing.TestDeployment;
 import io.skiff.engine.testing.TestTrees;
 import io.skiff.protocol.ErrorCode;
 import io.skiff.protocol.Manifest;
@@ -361,23 +362,15 @@ class SignedPushTest {
     /** Trust per channel from the receiver's config file (which needs TLS, as grants do): icd* signed, the rest as before. */
     @Test
     void shouldTakeEachChannelsKeysFromTheConfigFile() throws Exception {
-        Skiff.initKeys(tmp.resolve("ca"));
-        Skiff.issueKeys(tmp.resolve("ca"), "rx1", tmp.resolve("rx1"));
-        Skiff.issueKeys(tmp.resolve("ca"), "pipeline-eu", tmp.resolve("pipeline-eu"));
-        Path config = Files.writeString(tmp.resolve("receiver.toml"), """
-                [[grant]]
-                identity = "pipeline-eu"
-                channels = ["*"]
-                actions  = ["push"]
-
+        TestDeployment deployment = TestDeployment.withConfig(tmp, """
                 [[trust]]
                 channels = ["icd*"]
                 keys     = ["publisher/signing-pub.pem"]
                 """);
         try (Receiver tls = Skiff.receiver(ReceiverConfig.defaults(new HostPort("127.0.0.1", 0), tmp.resolve("tls-root"))
-                .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("rx1"))).withGrants(config))) {
+                .withTls(deployment.receiverTls()).withGrants(deployment.config()))) {
             PushOptions options = PushOptions.defaults().withRetries(0, Duration.ZERO)
-                    .withTls(io.skiff.engine.api.TlsFiles.inDir(tmp.resolve("pipeline-eu")));
+                    .withTls(deployment.senderTls());
             List<HostPort> to = List.of(new HostPort("127.0.0.1", tls.port()));
             SigningOptions signing = new SigningOptions(tmp.resolve("publisher").resolve(SigningKeys.PRIVATE_FILE),
                     SigningOptions.DEFAULT_VALIDITY, false);
