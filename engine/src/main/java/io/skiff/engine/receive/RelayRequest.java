@@ -26,7 +26,11 @@ final class RelayRequest {
     /** Null until started. */
     private RelayForwarding forwarding;
 
-    private RelayRequest(List<RelayFrame.Target> targets, ReceivedTrust rotations) {
+    /** Whether the sender takes RELAY_STATUS with audit heads (it said protocol 4). */
+    private final boolean senderTakesAuditHeads;
+
+    private RelayRequest(List<RelayFrame.Target> targets, ReceivedTrust rotations, boolean senderTakesAuditHeads) {
+        this.senderTakesAuditHeads = senderTakesAuditHeads;
         this.targets = targets;
         this.rotations = rotations;
     }
@@ -44,13 +48,14 @@ final class RelayRequest {
             }
         }
         admission.admitRelayTargets(r.targets()); // relay_targets: a relay is no scanner of the networks it reaches
-        return new RelayRequest(r.targets(), rotations);
+        return new RelayRequest(r.targets(), rotations, admission.takesAuditHead());
     }
 
     /** Starts relaying {@code manifest}'s release; {@code ready}: chunks already verified here. RELAY_STATUS goes to {@code ctx}. */
     RelayForwarding start(SessionContext.RelayStart relays, ReleaseStore store, ChannelHandlerContext ctx, Manifest manifest,
                           BitSet ready) {
-        forwarding = relays.start(store, manifest, targets, ready, ctx::writeAndFlush, rotations.list());
+        forwarding = relays.start(store, manifest, targets, ready,
+                status -> ctx.writeAndFlush(senderTakesAuditHeads ? status : status.withoutAuditHead()), rotations.list());
         return forwarding;
     }
 

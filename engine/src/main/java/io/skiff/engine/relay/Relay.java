@@ -19,6 +19,7 @@ import io.skiff.engine.transport.Transport;
 import io.skiff.protocol.Manifest;
 import io.skiff.protocol.Sha256;
 import io.skiff.protocol.SignedKeyRotation;
+import io.skiff.protocol.frame.AuditHeadFrame;
 import io.skiff.protocol.frame.ChunkEncoding;
 import io.skiff.protocol.frame.ChunkFrame;
 import io.skiff.protocol.frame.RelayFrame;
@@ -174,7 +175,9 @@ public final class Relay implements ChunkGate, RelayForwarding {
         }
         RelayStatusFrame outcome = new RelayStatusFrame(index, state, r.bytesWire(), delivered.get(index), wanted.get(index), r.chunksSent(), r.chunksCopiedLocally(),
                 r.delta().chunksRefetched(), r.delta().manifestBytes(), (long) (r.seconds() * 1000), r.attempts(), r.delta().base(),
-                chunksByEncoding, bytesByEncoding, r.activated() ? null : r.code(), r.activated() ? "" : r.error());
+                chunksByEncoding, bytesByEncoding, r.activated() ? null : r.code(), r.activated() ? "" : r.error(),
+                r.auditHead() == null ? null : new AuditHeadFrame(Sha256.parseHex(r.auditHead().trail()), r.auditHead().seq(),
+                        Sha256.parseHex(r.auditHead().hash()))); // the sender keeps it as the target's own
         boolean last;
         synchronized (this) {
             upstream.accept(outcome);

@@ -1,5 +1,6 @@
 package io.skiff.engine.send;
 
+import io.skiff.engine.api.AuditAnchor;
 import io.skiff.engine.api.PushListener;
 import io.skiff.engine.api.TargetResult;
 import io.skiff.engine.api.Topology;
@@ -121,6 +122,8 @@ final class RegionPush {
         return new TargetResult(target, activated, s.state() == RelayStatusFrame.State.ALREADY_ACTIVE, s.bytesWire(), s.millis() / 1000.0,
                 fanOut.manifest().chunks().count(), s.chunksSent(), s.chunksCopiedLocally(), s.code(),
                 activated ? null : s.message(), new TargetResult.Delta(s.baseId(), s.manifestBytes(), s.chunksRefetched(), encodings),
-                Math.max(1, s.attempts()), region.name(), TargetResult.Route.RELAYED, relay);
+                Math.max(1, s.attempts()), region.name(), TargetResult.Route.RELAYED, relay)
+                .withAuditHead(s.auditHead() == null ? null : new AuditAnchor(s.auditHead().trail().hex(), s.auditHead().seq(),
+                        s.auditHead().hash().hex()));
     }
 }

@@ -137,6 +137,9 @@ class RelayTest {
                 assertEquals(byTarget.get(region[0].address()).delta().encodings().get(ChunkEncoding.ZSTD),
                         r.delta().encodings().get(ChunkEncoding.ZSTD), "the relay forwarded the zstd chunks as they arrived");
                 assertEquals(0, h.proxy().connections(), "the sender never connected to " + h.address());
+                io.skiff.engine.api.AuditReport trail = io.skiff.engine.audit.AuditVerifier.verify(h.receiver().root().resolve("audit"), null);
+                assertEquals(new io.skiff.engine.api.AuditAnchor(trail.trailId(), trail.headSeq(), trail.headHash()), r.auditHead(),
+                        "the relay passed on the head of " + h.address() + "'s trail");
             }
         }
         long leftSender = eu1.proxy().bytesClientToServer() + us1.proxy().bytesClientToServer();

@@ -26,7 +26,7 @@ import java.util.List;
  * releases it. Every other frame is copied out into plain Java values.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
-    private static final Sha256 NO_BASE = Sha256.of(new byte[Sha256.BYTES]);
+    static final Sha256 NO_BASE = Sha256.of(new byte[Sha256.BYTES]);
 
     private final int maxFrameBytes;
     private boolean failed;
@@ -184,7 +184,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 yield new RelayFrame(targets);
             }
-            case RELAY_STATUS -> decodeRelayStatus(body);
+            case RELAY_STATUS -> RelayStatusCodec.decode(body);
             case SIGNED -> new SignedFrame(SignedRelease.decode(boundedBody(body, ProtocolLimits.MAX_SIGNED_RELEASE_BYTES, "SIGNED")));
             case ROTATION -> new RotationFrame(SignedKeyRotation.decode(boundedBody(body, ProtocolLimits.MAX_KEY_ROTATION_BYTES, "ROTATION")));
             case AUDIT_HEAD -> {
@@ -304,41 +304,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         return true;
     }
 
-    private static RelayStatusFrame decodeRelayStatus(ByteBuf body) {
-        int index = body.readUnsignedShort();
-        int stateByte = body.readUnsignedByte();
-        RelayStatusFrame.State state = RelayStatusFrame.State.fromWire(stateByte);
-        long bytesWire = body.readLong();
-        long bytesDelivered = body.readLong();
-        long bytesWanted = body.readLong();
-        long chunksSent = body.readUnsignedInt();
-        long copied = body.readUnsignedInt();
-        long refetched = body.readUnsignedInt();
-        long manifestBytes = body.readUnsignedInt();
-        long millis = body.readUnsignedInt();
-        int attempts = body.readUnsignedByte();
-        Sha256 base = readId(body);
-        int encodings = body.readUnsignedByte();
-        if (state == null || bytesWire < 0 || bytesDelivered < 0 || bytesWanted < 0 || chunksSent > ProtocolLimits.MAX_CHUNKS || copied > ProtocolLimits.MAX_CHUNKS
-                || refetched > ProtocolLimits.MAX_CHUNKS || encodings != ChunkEncoding.values().length) {
-            throw new ProtocolException(ErrorCode.MALFORMED, "RELAY_STATUS state=" + stateByte + " bytes=" + bytesWire
-                    + " chunks=" + Integer.toUnsignedString((int) chunksSent) + " encodings=" + encodings);
-        }
-        long[] chunks = new long[encodings];
-        long[] bytes = new long[encodings];
-        for (int e = 0; e < encodings; e++) {
-            chunks[e] = body.readUnsignedInt();
-            bytes[e] = body.readLong();
-        }
-        int codeWire = body.readUnsignedShort();
-        String message = readString(body);
-        if ((state == RelayStatusFrame.State.FAILED) != (codeWire != 0)) {
-            throw new ProtocolException(ErrorCode.MALFORMED, "RELAY_STATUS state=" + state + " with error code=" + codeWire);
-        }
-        return new RelayStatusFrame(index, state, bytesWire, bytesDelivered, bytesWanted, (int) chunksSent, (int) copied, (int) refetched, manifestBytes, millis,
-                attempts, base.equals(NO_BASE) ? null : base, chunks, bytes, codeWire == 0 ? null : ErrorCode.fromWire(codeWire), message);
-    }
-
     private static BitSet readBitmap(ByteBuf body) {
         byte[] bitmap = new byte[body.readableBytes()];
         body.readBytes(bitmap);
@@ -372,13 +337,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         return encoded;
     }
 
-    private static Sha256 readId(ByteBuf body) {
+    static Sha256 readId(ByteBuf body) {
         byte[] id = new byte[Sha256.BYTES];
         body.readBytes(id);
         return Sha256.of(id);
     }
 
-    private static String readString(ByteBuf body) {
+    static String readString(ByteBuf body) {
         int length = body.readUnsignedShort();
         if (length > ProtocolLimits.MAX_LABEL_BYTES) {
             throw new ProtocolException(ErrorCode.MALFORMED, "string of " + length + " bytes exceeds " + ProtocolLimits.MAX_LABEL_BYTES);

@@ -36,6 +36,7 @@ package io.skiff.protocol.frame;
  *                       | manifest bytes u32 | millis u32 | attempts u8 | base release id (all zero: none)
  *                       | encoding count u8 (= number of chunk encodings) | (chunks u32 | bytes u64) * count
  *                       | error code u16 (0 none) | message str16
+ *                       [protocol 4, an outcome: 1 u8 | the target's audit trail id | record number u64 | record hash]
  * SIGNED         (S->R) a SignedRelease (release statement | signature count u8 | (key id | length u16 |
  *                       signature) * count): after HELLO (and RELAY), before OFFER; the publisher's signatures
  * ROTATION       (S->R) a SignedKeyRotation (magic "SKRT" | format u8 | scope str16 | sequence u32 | threshold u8

@@ -165,6 +165,12 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             }
             buf.writeShort(f.code() == null ? 0 : f.code().wire());
             writeString(buf, truncate(f.message(), ProtocolLimits.MAX_LABEL_BYTES));
+            if (f.auditHead() != null) {
+                buf.writeByte(1);
+                writeId(buf, f.auditHead().trail());
+                buf.writeLong(f.auditHead().seq());
+                writeId(buf, f.auditHead().hash());
+            }
         } else if (frame instanceof JoinFrame f) {
             writeString(buf, f.channel());
             writeId(buf, f.releaseId());

@@ -18,10 +18,12 @@ import java.util.Arrays;
  * @param chunksByEncoding chunk frames sent per {@link ChunkEncoding} (indexed by wire value)
  * @param bytesByEncoding  their payload bytes
  * @param code             null unless {@code state} is FAILED
+ * @param auditHead        where the target's audit trail stood as it answered (protocol 4, with an outcome); null: none
  */
 public record RelayStatusFrame(int index, State state, long bytesWire, long bytesDelivered, long bytesWanted, int chunksSent, int chunksCopiedLocally,
                                int chunksRefetched, long manifestBytes, long millis, int attempts, Sha256 baseId,
-                               long[] chunksByEncoding, long[] bytesByEncoding, ErrorCode code, String message) implements Frame {
+                               long[] chunksByEncoding, long[] bytesByEncoding, ErrorCode code, String message,
+                               AuditHeadFrame auditHead) implements Frame {
     public enum State {
         SENDING(0), ACTIVATED(1), ALREADY_ACTIVE(2), FAILED(3);
 
@@ -50,6 +52,20 @@ public record RelayStatusFrame(int index, State state, long bytesWire, long byte
         }
     }
 
+    /** A report without an audit head (progress, or to a sender before protocol 4). */
+    public RelayStatusFrame(int index, State state, long bytesWire, long bytesDelivered, long bytesWanted, int chunksSent, int chunksCopiedLocally,
+                            int chunksRefetched, long manifestBytes, long millis, int attempts, Sha256 baseId,
+                            long[] chunksByEncoding, long[] bytesByEncoding, ErrorCode code, String message) {
+        this(index, state, bytesWire, bytesDelivered, bytesWanted, chunksSent, chunksCopiedLocally, chunksRefetched, manifestBytes, millis,
+                attempts, baseId, chunksByEncoding, bytesByEncoding, code, message, null);
+    }
+
+    /** This report without its audit head: what a sender that said protocol 3 may be sent. */
+    public RelayStatusFrame withoutAuditHead() {
+        return auditHead == null ? this : new RelayStatusFrame(index, state, bytesWire, bytesDelivered, bytesWanted, chunksSent,
+                chunksCopiedLocally, chunksRefetched, manifestBytes, millis, attempts, baseId, chunksByEncoding, bytesByEncoding, code, message);
+    }
+
     public RelayStatusFrame {
         if (chunksByEncoding.length != ChunkEncoding.values().length || bytesByEncoding.length != ChunkEncoding.values().length) {
             throw new IllegalArgumentException("one count per chunk encoding");
@@ -63,7 +79,8 @@ public record RelayStatusFrame(int index, State state, long bytesWire, long byte
                 && chunksSent == r.chunksSent && chunksCopiedLocally == r.chunksCopiedLocally && chunksRefetched == r.chunksRefetched
                 && manifestBytes == r.manifestBytes && millis == r.millis && attempts == r.attempts
                 && java.util.Objects.equals(baseId, r.baseId) && Arrays.equals(chunksByEncoding, r.chunksByEncoding)
-                && Arrays.equals(bytesByEncoding, r.bytesByEncoding) && code == r.code && message.equals(r.message);
+                && Arrays.equals(bytesByEncoding, r.bytesByEncoding) && code == r.code && message.equals(r.message)
+                && java.util.Objects.equals(auditHead, r.auditHead);
     }
 
     @Override

@@ -518,6 +518,12 @@ class FrameCodecTest {
                         malformed),
                 invalid("AUDIT_HEAD trailing byte", frame(FrameType.AUDIT_HEAD.wire(), new Bytes().bytes(new byte[32]).u32(0).u32(1)
                         .bytes(new byte[33]).toByteArray()), malformed),
+                invalid("RELAY_STATUS audit head flag 2", frame(FrameType.RELAY_STATUS.wire(), new Bytes().bytes(relayStatusBody(1, 3, 0))
+                        .u8(2).bytes(new byte[32]).u32(0).u32(1).bytes(new byte[32]).toByteArray()), malformed),
+                invalid("RELAY_STATUS audit head on a progress report", frame(FrameType.RELAY_STATUS.wire(), new Bytes().bytes(relayStatusBody(0, 3, 0))
+                        .u8(1).bytes(new byte[32]).u32(0).u32(1).bytes(new byte[32]).toByteArray()), malformed),
+                invalid("RELAY_STATUS audit head truncated", frame(FrameType.RELAY_STATUS.wire(), new Bytes().bytes(relayStatusBody(1, 3, 0))
+                        .u8(1).bytes(new byte[32]).toByteArray()), malformed),
                 invalid("RELAY_STATUS unknown state", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(9, 3, 0)), malformed),
                 invalid("RELAY_STATUS wrong encoding count", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(0, 2, 0)), malformed),
                 invalid("RELAY_STATUS failed without a code", frame(FrameType.RELAY_STATUS.wire(), relayStatusBody(3, 3, 0)), malformed),
@@ -842,6 +848,8 @@ class FrameCodecTest {
                         new long[]{1, 2, 37}, new long[]{65536, 900, 12_000}, null, ""),
                 () -> new RelayStatusFrame(0, RelayStatusFrame.State.FAILED, 0, 0, 0, 0, 0, 0, 0, 0, 4, null,
                         new long[3], new long[3], ErrorCode.CONNECT_FAILED, "cannot connect to h2:7070: connection refused"),
+                () -> new RelayStatusFrame(2, RelayStatusFrame.State.ACTIVATED, 900, 4_000, 4_000, 3, 0, 0, 700, 12, 1, null,
+                        new long[]{3, 0, 0}, new long[]{4_000, 0, 0}, null, "", new AuditHeadFrame(ID, 77, OTHER_ID)),
                 () -> new ChunkFrame(9, ChunkEncoding.ZSTD_REF, 65536, buffer(concat(new byte[]{0, 0, 0, 7, 0, 2}, zstdPayload))),
                 () -> new WantFrame(100_000, runs(0, 3, 5000, 5001, 99_999, 100_000)),
                 () -> new ManifestPartFrame(sequence(300)),
