@@ -179,6 +179,9 @@ public final class ProtocolFuzzSeeds {
                 977, 1500, 1, Sha256.digest(new byte[]{1}), new long[]{4, 6, 2}, new long[]{262_144, 9_000, 700}, null, ""));
         frames.put("relay-status-failed", new RelayStatusFrame(0, RelayStatusFrame.State.FAILED, 0, 0, 0, 0, 0, 0, 0, 20, 3, null,
                 new long[3], new long[3], ErrorCode.CONNECT_FAILED, "cannot connect to eu2:7070: connection refused"));
+        frames.put("relay-status-activated-with-head", new RelayStatusFrame(2, RelayStatusFrame.State.ACTIVATED, 900, 4_000, 4_000, 3, 0, 0,
+                700, 12, 1, null, new long[]{3, 0, 0}, new long[]{4_000, 0, 0}, null, "",
+                new AuditHeadFrame(Sha256.digest(new byte[]{5}), 7, Sha256.digest(new byte[]{6}))));
         frames.put("audit-head", new AuditHeadFrame(Sha256.digest(new byte[]{3}), 42, Sha256.digest(new byte[]{4})));
         frames.put("activated", new ActivatedFrame(manifest.releaseId(), chunks, 0));
         frames.put("error", new ErrorFrame(ErrorCode.CHUNK_HASH_MISMATCH, "chunk 7 of tabular/2027/codes.tsv: expected 3f2a\u2026, got 9b01\u2026"));
