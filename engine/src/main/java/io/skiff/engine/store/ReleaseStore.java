@@ -261,6 +261,7 @@ public final class ReleaseStore {
         synchronized (channelLock(channel)) {
             Path channelDir = channelDir(channel);
             Path release = releaseDir(channel, id);
+            Sha256 previous = current(channel).orElse(null);
             try {
                 Files.createDirectories(release.getParent());
                 // Re-activating a retained release: its old tree may have been edited since, the staged one was
@@ -277,8 +278,8 @@ public final class ReleaseStore {
                 Files.setLastModifiedTime(manifestFile(channel, id), FileTime.from(Instant.now()));
                 appendAudit(channel, "activated release=" + id.hex() + " version=" + manifest.version()
                         + " files=" + manifest.fileCount() + " bytes=" + manifest.totalBytes() + " peer=" + peer);
-                record(AuditEvent.of("activate", actor, channel, manifest.version(), id.hex()).withBytes(manifest.totalBytes())
-                        .withSigners(SignedReleases.load(this, channel, id).map(SignedReleases::keyIds).orElse(List.of())));
+                recordOrSwitchBack(AuditEvent.of("activate", actor, channel, manifest.version(), id.hex()).withBytes(manifest.totalBytes())
+                        .withSigners(SignedReleases.load(this, channel, id).map(SignedReleases::keyIds).orElse(List.of())), manifest, previous);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new StorageException(root, "filesystem under " + root + " cannot rename atomically", e);
             } catch (IOException e) {
@@ -288,8 +289,22 @@ public final class ReleaseStore {
         }
     }
 
+    /**
+     * An activation counts only once the audit trail shows it: when the record cannot be written (a full or broken
+     * trail), the channel goes back to {@code previous} and the activation fails with STORAGE_FAILURE.
+     */
+    private void recordOrSwitchBack(AuditEvent activation, Manifest manifest, Sha256 previous) {
+        try {
+            record(activation);
+        } catch (SkiffException e) {
+            SwitchBack.run(this, manifest.channel(), manifest, previous, Actor.receiver(), "the audit trail could not record the activation", false);
+            throw new StorageException(root, manifest.channel() + " " + manifest.version() + " was not activated: the audit trail could not "
+                    + "record it (" + e.getMessage() + "); switched back", e);
+        }
+    }
+
     /** A fresh link to {@code releases/<id>} renamed over {@code current}, then the directory fsynced: a crash leaves one or the other. */
-    private static void pointCurrentAt(Path channelDir, Sha256 id) throws IOException {
+    static void pointCurrentAt(Path channelDir, Sha256 id) throws IOException {
         Path tmpLink = channelDir.resolve(CURRENT + ".tmp");
         Files.deleteIfExists(tmpLink);
         Files.createSymbolicLink(tmpLink, Path.of("releases", id.hex()));
@@ -299,33 +314,10 @@ public final class ReleaseStore {
 
     /**
      * Switches {@code channel} from {@code from} back to the retained release {@code to} (null: to no release at
-     * all, {@code current} removed), atomically as an activation, and records it: in the activations log as
-     * {@code to}'s activation (so crash recovery finds {@code current} logged) and in the audit trail as a
-     * {@code rollback} by {@code actor}, {@code reason} saying why. {@code from} stays retained.
+     * all, {@code current} removed), atomically as an activation, and records it (see {@link SwitchBack}).
      */
     public void rollBack(String channel, Manifest from, Sha256 to, Actor actor, String reason) {
-        synchronized (channelLock(channel)) {
-            Path channelDir = channelDir(channel);
-            String toVersion = null;
-            try {
-                if (to == null) {
-                    Files.deleteIfExists(channelDir.resolve(CURRENT));
-                    DirectoryTrees.fsync(channelDir);
-                } else {
-                    toVersion = loadManifest(channel, to).map(Manifest::version).orElseThrow(() -> new StorageException(manifestFile(channel, to),
-                            "cannot switch " + channel + " back to " + to.shortHex() + ": its manifest is gone", null));
-                    pointCurrentAt(channelDir, to);
-                    Files.setLastModifiedTime(manifestFile(channel, to), FileTime.from(Instant.now())); // the latest activation again
-                }
-            } catch (IOException e) {
-                throw new StorageException("switch " + channel + " back from " + from.releaseId().shortHex(), e);
-            }
-            appendAudit(channel, to == null ? "deactivated release=" + from.releaseId().hex() + " reason=" + reason
-                    : "activated release=" + to.hex() + " version=" + toVersion + " rolled-back-from=" + from.releaseId().hex()
-                    + " reason=" + reason + " peer=" + actor.who());
-            record(AuditEvent.of("rollback", actor, channel, toVersion, to == null ? null : to.hex())
-                    .withOutcome(AuditEvent.OK, "from " + from.version() + " (" + from.releaseId().hex() + "): " + reason));
-        }
+        SwitchBack.run(this, channel, from, to, actor, reason, true);
     }
 
     /** Keeps {@code current} and the most recently activated others, up to {@link #retain()} in all. */

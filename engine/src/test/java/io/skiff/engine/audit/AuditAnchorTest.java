@@ -121,6 +121,22 @@ class AuditAnchorTest {
         assertTrue(against.broken().reason().contains("a sender recorded"), against.broken().reason());
     }
 
+    /** An activation counts only once the trail shows it: a trail that cannot be written sends the channel back. */
+    @Test
+    void shouldNotActivateWhatTheTrailCannotRecord() throws IOException {
+        assertTrue(push("2027-01", 8).activated());
+        Sha256 v1 = receiver.store().current("icd10cm").orElseThrow();
+        Path file = root.resolve("audit").resolve(AuditTrail.name(1));
+        Files.delete(file);
+        Files.createDirectory(file); // the trail's file cannot be appended to
+
+        TargetResult refused = push("2027-02", 9);
+
+        assertEquals(ErrorCode.STORAGE_FAILURE, refused.code(), refused.error());
+        assertTrue(refused.error().contains("icd10cm 2027-02 was not activated: the audit trail could not record it"), refused.error());
+        assertEquals(v1, receiver.store().current("icd10cm").orElseThrow(), "switched back to what the trail shows");
+    }
+
     /** A sender that said protocol 3 gets no AUDIT_HEAD (it would not know the frame); one that said 4 gets it before the ERROR. */
     @Test
     void shouldSendTheHeadOnlyToSendersThatSpeakProtocol4() throws IOException {
