@@ -77,6 +77,9 @@ public record ReleaseStatement(String channel, String version, Sha256 releaseId,
             }
             String channel = CanonicalStrings.read(in, ProtocolLimits.MAX_LABEL_BYTES, ErrorCode.MALFORMED);
             String version = CanonicalStrings.read(in, ProtocolLimits.MAX_LABEL_BYTES, ErrorCode.MALFORMED);
+            if ((channel + version).chars().anyMatch(Character::isISOControl)) { // they go into refusal messages and logs
+                throw new ProtocolException(ErrorCode.MALFORMED, "a release statement's channel or version has a control character");
+            }
             byte[] id = new byte[Sha256.BYTES];
             in.get(id);
             long sequence = in.getLong();

@@ -124,7 +124,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 if (magic != FrameDescriptor.MAGIC) {
                     throw new ProtocolException(ErrorCode.MALFORMED, "bad HELLO magic=0x" + Integer.toHexString(magic));
                 }
-                yield new HelloFrame(body.readUnsignedShort(), readString(body));
+                yield new HelloFrame(body.readUnsignedShort(), readLabel(body));
             }
             case OFFER -> {
                 Sha256 id = readId(body);
@@ -132,7 +132,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 if (manifestLength < 1 || manifestLength > ProtocolLimits.MAX_MANIFEST_BYTES) {
                     throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "offered manifest length=" + manifestLength);
                 }
-                yield new OfferFrame(id, (int) manifestLength, readString(body), readString(body));
+                yield new OfferFrame(id, (int) manifestLength, readLabel(body), readLabel(body));
             }
             case OFFER_REPLY -> {
                 OfferReplyFrame.Decision decision = OfferReplyFrame.Decision.fromWire(body.readUnsignedByte());
@@ -157,9 +157,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 yield new BaseFrame(base, encoding, (int) length);
             }
-            case FOLLOW -> new FollowFrame(readString(body));
+            case FOLLOW -> new FollowFrame(readLabel(body));
             case FOLLOW_WAIT -> {
-                String channel = readString(body);
+                String channel = readLabel(body);
                 Sha256 held = readId(body);
                 int maxWaitSeconds = body.readUnsignedShort();
                 if (maxWaitSeconds > ProtocolLimits.MAX_FOLLOW_WAIT_SECONDS) {
@@ -195,7 +195,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 yield new AuditHeadFrame(trail, seq, readId(body));
             }
-            case JOIN -> new JoinFrame(readString(body), readId(body));
+            case JOIN -> new JoinFrame(readLabel(body), readId(body));
             case REFETCH -> {
                 long count = body.readUnsignedInt();
                 if (count < 1 || count > ProtocolLimits.MAX_REFETCH || body.readableBytes() != count * 4) {
@@ -341,6 +341,17 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         byte[] id = new byte[Sha256.BYTES];
         body.readBytes(id);
         return Sha256.of(id);
+    }
+
+    /** A name a peer gives (peer, channel, version): a string without control characters, which would break a log line. */
+    private static String readLabel(ByteBuf body) {
+        String label = readString(body);
+        for (int i = 0; i < label.length(); i++) {
+            if (Character.isISOControl(label.charAt(i))) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "a name with a control character (0x" + Integer.toHexString(label.charAt(i)) + ")");
+            }
+        }
+        return label;
     }
 
     static String readString(ByteBuf body) {

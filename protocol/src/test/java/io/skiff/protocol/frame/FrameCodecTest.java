@@ -512,6 +512,10 @@ class FrameCodecTest {
                         new Bytes().u16(1).str16("h:1").u32(-1).u32(0).toByteArray()), malformed),
                 invalid("RELAY target truncated", frame(FrameType.RELAY.wire(), new Bytes().u16(2).str16("h:1").u32(0).u32(0).toByteArray()),
                         malformed),
+                invalid("HELLO peer name with a newline", frame(FrameType.HELLO.wire(), new Bytes().u32(FrameDescriptor.MAGIC).u16(4)
+                        .str16("sender\n[main] INFO forged line").toByteArray()), malformed),
+                invalid("OFFER version with an escape", frame(FrameType.OFFER.wire(), new Bytes().bytes(new byte[32]).u32(100).str16("icd10cm")
+                        .str16("2027\u001b[2J").toByteArray()), malformed),
                 invalid("AUDIT_HEAD record 0", frame(FrameType.AUDIT_HEAD.wire(), new Bytes().bytes(new byte[32]).u32(0).u32(0)
                         .bytes(new byte[32]).toByteArray()), malformed),
                 invalid("AUDIT_HEAD truncated", frame(FrameType.AUDIT_HEAD.wire(), new Bytes().bytes(new byte[32]).u32(0).u32(1).toByteArray()),
