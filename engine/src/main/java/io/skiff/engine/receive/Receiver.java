@@ -111,7 +111,7 @@ public final class Receiver implements RunningReceiver {
             throw new UsageException("[[smoke]] tables switch back to the previous release: --retain must be 2 or more, is " + config.retain());
         }
         this.smoke = config.smoke() == null && !policy.hasSmokeRules() ? null
-                : new SmokeRunner(channel -> policy.smokeTestFor(channel) != null ? policy.smokeTestFor(channel) : config.smoke());
+                : new SmokeRunner(channel -> java.util.Optional.ofNullable(policy.smokeTestFor(channel)).orElse(config.smoke()));
         this.refusals = new RefusalAudit(store);
         this.connectionLimits = new ConnectionLimits(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress(), refusals);
         // before seeds are hashed and threads start: bad key files, or a kept rotation chain that does not verify, refuse the start

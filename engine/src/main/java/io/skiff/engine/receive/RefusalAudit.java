@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RefusalAudit implements ConnectionRefusals, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RefusalAudit.class);
     static final long QUIET_SECONDS = 60;
+    /** Most addresses tracked at once: past it, the quiet ones are forgotten, so a flood from many addresses cannot grow the map. */
+    private static final int MAX_ADDRESSES = 10_000;
 
     private final ReleaseStore store;
     /** Per address: when its last record was written, and refusals since. */
@@ -45,6 +47,9 @@ final class RefusalAudit implements ConnectionRefusals, AutoCloseable {
     public void refused(SocketAddress address, String reason) {
         String host = address instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : String.valueOf(address);
         long now = System.nanoTime();
+        if (recent.size() >= MAX_ADDRESSES) {
+            recent.values().removeIf(st -> now - st[0] >= TimeUnit.SECONDS.toNanos(QUIET_SECONDS));
+        }
         long[] state = recent.computeIfAbsent(host, h -> new long[]{now - TimeUnit.SECONDS.toNanos(QUIET_SECONDS + 1), 0});
         long count;
         synchronized (state) {

@@ -22,6 +22,8 @@ public final class ConnectionLimits {
     private final AtomicInteger open = new AtomicInteger();
     /** Open connections per address; an address leaves the map with its last connection. */
     private final ConcurrentHashMap<InetAddress, Integer> openByAddress = new ConcurrentHashMap<>();
+    /** Most addresses remembered as refused: past it they are forgotten (a flood from many addresses logs again, memory stays bounded). */
+    private static final int MAX_REMEMBERED = 10_000;
     /** Addresses refused since they were last under their cap: logged once each. */
     private final java.util.Set<InetAddress> refusing = ConcurrentHashMap.newKeySet();
 
@@ -79,6 +81,9 @@ public final class ConnectionLimits {
     }
 
     private void refuse(java.net.SocketAddress remote, InetAddress address, String why) {
+        if (refusing.size() >= MAX_REMEMBERED) {
+            refusing.clear();
+        }
         if (address == null || refusing.add(address)) {
             LOG.warn("closing connections from {}: {}", address == null ? "?" : address.getHostAddress(), why);
             refusals.refused(remote, "busy: " + why);
